@@ -1,0 +1,3 @@
+"""vmadesk: a shift console for virtual medical assistants."""
+
+__version__ = "0.1.0"
