@@ -1,0 +1,126 @@
+"""Logging to a rotating file in the platform log directory, and crash reports.
+
+Log lines carry item ids, counts and codes, never content. A redacting filter is a second
+line of defence: it masks anything shaped like a phone number or a date before it is written.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import logging
+import logging.handlers
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from vmadesk import paths
+
+LOG_FILE = "vmadesk.log"
+_PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
+_fault_file = None
+
+
+class RedactingFilter(logging.Filter):
+    """Mask phone- and date-shaped text in every record (defence in depth)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message with masks; always keep the record."""
+        message = record.getMessage()
+        masked = _DATE.sub("[date]", _PHONE.sub("[number]", message))
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def configure(level: int = logging.INFO, *, log_dir: Path | None = None) -> Path:
+    """Send vmadesk's logs to a rotating file; nothing goes to the terminal.
+
+    Returns:
+        The log file path.
+    """
+    directory = log_dir or paths.log_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target = directory / LOG_FILE
+    handler = logging.handlers.RotatingFileHandler(
+        target, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.captureWarnings(True)
+    return target
+
+
+def disable_core_dumps() -> None:
+    """A core dump would hold the database key and every PHI string in memory."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):  # not on this platform
+        pass
+
+
+def write_crash_report(
+    exc_type: type[BaseException], tb: TracebackType | None, *, log_dir: Path | None = None
+) -> Path:
+    """Write a crash report: exception type and code locations only.
+
+    The exception's message and local variables are left out: either may hold PHI.
+    """
+    directory = log_dir or paths.log_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = directory / f"crash-{stamp}.txt"
+    frames = [f"  {Path(f.filename).name}:{f.lineno} in {f.name}" for f in traceback.extract_tb(tb)]
+    from vmadesk import __version__
+
+    text = "\n".join(
+        [
+            f"vmadesk {__version__} crash at {stamp}",
+            f"{exc_type.__module__}.{exc_type.__name__}",
+            *frames,
+            "",
+        ]
+    )
+    target.write_text(text, encoding="utf-8")
+    os.chmod(target, 0o600)
+    return target
+
+
+def install_excepthook(show: Callable[[Path], None] | None = None) -> None:
+    """Route uncaught exceptions to a PHI-free crash report (and a dialog, if ``show``)."""
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        report = write_crash_report(exc_type, tb)
+        logging.getLogger("vmadesk.crash").error(
+            "uncaught %s; report %s", exc_type.__name__, report.name
+        )
+        if show is not None:
+            show(report)
+        else:
+            print(f"vmadesk stopped on an internal error; report: {report}", file=sys.stderr)
+
+    sys.excepthook = hook
+
+
+def enable_faulthandler(log_dir: Path | None = None) -> None:
+    """Dump native-crash tracebacks (code locations only) to a file in the log folder."""
+    global _fault_file
+    directory = log_dir or paths.log_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _fault_file = (directory / "faults.txt").open("a", encoding="utf-8")
+    faulthandler.enable(_fault_file)

@@ -1,0 +1,140 @@
+"""Escalations: consoles raise them through ``/v1/messages``; supervisors acknowledge and resolve.
+
+A VMA reads the state of their own escalations; supervisors list the team's, open ones most
+urgent first, then oldest first.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from vmadesk.hub.app import (
+    LIMIT_QUERY,
+    UUID_PARAM,
+    Ctx,
+    Endpoint,
+    QueryParam,
+    conflict,
+    limit_of,
+    not_found,
+)
+from vmadesk.hub.db import escalations, now_ms, to_dt
+from vmadesk.hub.routes_messages import VMA_QUERY, scope_vma
+from vmadesk.sync import wire
+from vmadesk.sync.wire import EscalationState, Role
+
+STATE_QUERY = QueryParam(
+    "state", r"^(open|all|raised|acknowledged|resolved)$", "open (default) = raised or acknowledged"
+)
+
+
+def record(row) -> wire.EscalationRecord:  # type: ignore[no-untyped-def]
+    """A stored escalation -> wire record."""
+    return wire.EscalationRecord(
+        escalation_id=row.id,
+        vma=row.vma,
+        category=wire.EscalationCategory(row.category),
+        urgency=wire.Urgency(row.urgency),
+        lane=wire.Lane(row.lane),
+        pseudonym=row.pseudonym,
+        age_seconds=row.age_seconds,
+        raised_at=to_dt(row.raised_at),
+        state=EscalationState(row.state),
+        resolution=wire.ResolutionCode(row.resolution) if row.resolution else None,
+        acknowledged_by=row.acknowledged_by,
+        acknowledged_at=to_dt(row.acknowledged_at),
+        resolved_by=row.resolved_by,
+        resolved_at=to_dt(row.resolved_at),
+    )
+
+
+def list_escalations(ctx: Ctx) -> wire.EscalationList:
+    """Escalations, most urgent first, then oldest first."""
+    stmt = select(escalations)
+    vma = scope_vma(ctx)
+    if vma is not None:
+        stmt = stmt.where(escalations.c.vma == vma)
+    state = ctx.query.get("state", "open")
+    if state == "open":
+        stmt = stmt.where(escalations.c.state != EscalationState.RESOLVED.value)
+    elif state != "all":
+        stmt = stmt.where(escalations.c.state == state)
+    stmt = stmt.order_by(
+        escalations.c.urgency_rank.desc(),
+        (escalations.c.raised_at - escalations.c.age_seconds * 1000).asc(),
+        escalations.c.id,
+    ).limit(limit_of(ctx))
+    return wire.EscalationList(escalations=[record(row) for row in ctx.conn.execute(stmt)])
+
+
+def get_escalation(ctx: Ctx) -> wire.EscalationRecord:
+    """One escalation: its raiser or any supervisor."""
+    row = ctx.conn.execute(
+        select(escalations).where(escalations.c.id == ctx.path["escalation_id"])
+    ).first()
+    if row is None or (not ctx.account.is_supervisor and row.vma != ctx.account.name):
+        raise not_found()
+    return record(row)
+
+
+def update_escalation(ctx: Ctx) -> wire.EscalationRecord:
+    """Acknowledge or resolve (supervisor). Resolving an unacknowledged one acknowledges it too."""
+    body: wire.EscalationUpdate = ctx.body
+    key = ctx.path["escalation_id"]
+    stmt = select(escalations).where(escalations.c.id == key)
+    if ctx.conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = ctx.conn.execute(stmt).first()
+    if row is None:
+        raise not_found()
+    current = EscalationState(row.state)
+    now = now_ms()
+    me = ctx.account.name
+    if current is EscalationState.RESOLVED:
+        raise conflict("state.already_resolved")
+    values: dict[str, object] = {}
+    if current is EscalationState.RAISED:
+        values.update(
+            state=EscalationState.ACKNOWLEDGED.value, acknowledged_by=me, acknowledged_at=now
+        )
+    elif body.state is EscalationState.ACKNOWLEDGED:
+        return record(row)  # acknowledging twice changes nothing
+    if body.state is EscalationState.RESOLVED:
+        values.update(
+            state=EscalationState.RESOLVED.value,
+            resolution=body.resolution.value if body.resolution else None,
+            resolved_by=me,
+            resolved_at=now,
+        )
+    ctx.conn.execute(update(escalations).where(escalations.c.id == key).values(**values))
+    return record(ctx.conn.execute(select(escalations).where(escalations.c.id == key)).one())
+
+
+ENDPOINTS = [
+    Endpoint(
+        "GET",
+        "/v1/escalations",
+        list_escalations,
+        "Escalations (supervisor: team; VMA: own), most urgent first",
+        response=wire.EscalationList,
+        query=(VMA_QUERY, STATE_QUERY, LIMIT_QUERY),
+    ),
+    Endpoint(
+        "GET",
+        "/v1/escalations/{escalation_id}",
+        get_escalation,
+        "One escalation's state",
+        response=wire.EscalationRecord,
+        path_params={"escalation_id": UUID_PARAM},
+    ),
+    Endpoint(
+        "POST",
+        "/v1/escalations/{escalation_id}/state",
+        update_escalation,
+        "Acknowledge or resolve an escalation (supervisor)",
+        roles=frozenset({Role.SUPERVISOR}),
+        request=wire.EscalationUpdate,
+        response=wire.EscalationRecord,
+        path_params={"escalation_id": UUID_PARAM},
+    ),
+]

@@ -1,0 +1,184 @@
+"""``POST /v1/messages`` (the console's outbox), ``GET /v1/summaries``, ``GET /v1/events``."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, QueryParam, forbidden, limit_of
+from vmadesk.hub.db import (
+    escalations,
+    insert_ignore,
+    item_events,
+    messages,
+    now_ms,
+    summaries,
+    to_dt,
+    to_ms,
+)
+from vmadesk.sync import wire
+from vmadesk.sync.wire import EscalationState, Role
+
+VMA_QUERY = QueryParam("vma", wire.HANDLE_PATTERN, "only this VMA (supervisors)")
+PSEUDONYM_QUERY = QueryParam("pseudonym", wire.HEX64_PATTERN, "only this item")
+
+
+def scope_vma(ctx: Ctx) -> str | None:
+    """The VMA whose data the caller may read: a VMA reads only their own."""
+    wanted = ctx.query.get("vma")
+    if ctx.account.is_supervisor:
+        return wanted
+    if wanted is not None and wanted != ctx.account.name:
+        raise forbidden("vma")
+    return ctx.account.name
+
+
+def post_messages(ctx: Ctx) -> wire.BatchResult:
+    """Store each new envelope once; report the keys already counted as duplicates."""
+    batch: wire.Batch = ctx.body
+    now = now_ms()
+    sender = ctx.account.name
+    accepted: list[str] = []
+    duplicates: list[str] = []
+    for envelope in batch.envelopes:
+        message = envelope.message
+        row = insert_ignore(
+            ctx.conn,
+            messages,
+            {
+                "idempotency_key": envelope.idempotency_key,
+                "sender": sender,
+                "kind": message.kind,
+                "received_at": now,
+            },
+            ["idempotency_key"],
+        )
+        if row is None:
+            duplicates.append(envelope.idempotency_key)
+            continue
+        accepted.append(envelope.idempotency_key)
+        message_id = row[0]
+        if isinstance(message, wire.Summary):
+            ctx.conn.execute(
+                summaries.insert().values(
+                    message_id=message_id,
+                    vma=sender,
+                    interval_start=to_ms(message.interval_start),
+                    interval_end=to_ms(message.interval_end),
+                    received_at=now,
+                    body=message.model_dump_json(),
+                )
+            )
+        elif isinstance(message, wire.ItemEvent):
+            ctx.conn.execute(
+                item_events.insert().values(
+                    message_id=message_id,
+                    vma=sender,
+                    pseudonym=message.pseudonym,
+                    lane=message.lane.value,
+                    event=message.event.value,
+                    outcome=message.outcome.value if message.outcome else None,
+                    close_reason=message.close_reason.value if message.close_reason else None,
+                    hold_reason=message.hold_reason.value if message.hold_reason else None,
+                    seconds_from_due=message.seconds_from_due,
+                    attempt_count=message.attempt_count,
+                    received_at=now,
+                )
+            )
+        else:
+            insert_ignore(
+                ctx.conn,
+                escalations,
+                {
+                    "id": message.escalation_id,
+                    "message_id": message_id,
+                    "vma": sender,
+                    "category": message.category.value,
+                    "urgency": message.urgency.value,
+                    "urgency_rank": message.urgency.rank,
+                    "lane": message.lane.value,
+                    "pseudonym": message.pseudonym,
+                    "age_seconds": message.age_seconds,
+                    "raised_at": now,
+                    "state": EscalationState.RAISED.value,
+                },
+                ["id"],
+            )
+    return wire.BatchResult(accepted=accepted, duplicates=duplicates)
+
+
+def get_summaries(ctx: Ctx) -> wire.SummaryList:
+    """Summaries, newest first: the team for supervisors, one's own for a VMA."""
+    stmt = select(summaries.c.vma, summaries.c.received_at, summaries.c.body)
+    vma = scope_vma(ctx)
+    if vma is not None:
+        stmt = stmt.where(summaries.c.vma == vma)
+    stmt = stmt.order_by(summaries.c.received_at.desc(), summaries.c.id.desc()).limit(limit_of(ctx))
+    return wire.SummaryList(
+        summaries=[
+            wire.SummaryRecord(
+                vma=row.vma,
+                received_at=to_dt(row.received_at),
+                summary=wire.Summary.model_validate_json(row.body),
+            )
+            for row in ctx.conn.execute(stmt)
+        ]
+    )
+
+
+def event_record(row) -> wire.ItemEventRecord:  # type: ignore[no-untyped-def]
+    """A stored item event row -> wire record."""
+    return wire.ItemEventRecord(
+        vma=row.vma,
+        received_at=to_dt(row.received_at),
+        event=wire.ItemEvent(
+            pseudonym=row.pseudonym,
+            lane=wire.Lane(row.lane),
+            event=wire.ItemEventKind(row.event),
+            outcome=wire.Outcome(row.outcome) if row.outcome else None,
+            close_reason=wire.CloseReason(row.close_reason) if row.close_reason else None,
+            hold_reason=wire.HoldReason(row.hold_reason) if row.hold_reason else None,
+            seconds_from_due=row.seconds_from_due,
+            attempt_count=row.attempt_count,
+        ),
+    )
+
+
+def get_events(ctx: Ctx) -> wire.ItemEventList:
+    """Item events, oldest first (a PHI-free timeline when filtered by pseudonym)."""
+    stmt = select(item_events)
+    vma = scope_vma(ctx)
+    if vma is not None:
+        stmt = stmt.where(item_events.c.vma == vma)
+    if "pseudonym" in ctx.query:
+        stmt = stmt.where(item_events.c.pseudonym == ctx.query["pseudonym"])
+    stmt = stmt.order_by(item_events.c.id).limit(limit_of(ctx, 5000))
+    return wire.ItemEventList(events=[event_record(row) for row in ctx.conn.execute(stmt)])
+
+
+ENDPOINTS = [
+    Endpoint(
+        "POST",
+        "/v1/messages",
+        post_messages,
+        "Send a batch of outbox envelopes (idempotent per idempotency_key)",
+        roles=frozenset({Role.VMA, Role.SUPERVISOR}),
+        request=wire.Batch,
+        response=wire.BatchResult,
+    ),
+    Endpoint(
+        "GET",
+        "/v1/summaries",
+        get_summaries,
+        "Summaries: the team (supervisor) or one's own (VMA)",
+        response=wire.SummaryList,
+        query=(VMA_QUERY, LIMIT_QUERY),
+    ),
+    Endpoint(
+        "GET",
+        "/v1/events",
+        get_events,
+        "Item events: the team (supervisor) or one's own (VMA), oldest first",
+        response=wire.ItemEventList,
+        query=(VMA_QUERY, PSEUDONYM_QUERY, QueryParam("limit", r"^[1-9][0-9]{0,4}$")),
+    ),
+]

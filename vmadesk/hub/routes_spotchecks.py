@@ -1,0 +1,414 @@
+"""Spot checks (issue 6): weekly stratified samples, rubric scores, sealed evidence requests.
+
+Candidates for a week's draw are the VMA's items with a ``completed`` event the hub *received*
+in that ISO week (the hub never learns when anything happened to a patient).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+
+from sqlalchemy import select, update
+
+from vmadesk.hub.app import (
+    LIMIT_QUERY,
+    UUID_PARAM,
+    Ctx,
+    Endpoint,
+    QueryParam,
+    conflict,
+    forbidden,
+    limit_of,
+    not_found,
+)
+from vmadesk.hub.db import (
+    evidence_requests,
+    insert_ignore,
+    item_events,
+    now_ms,
+    sample_items,
+    samples,
+    scores,
+    to_dt,
+    to_ms,
+    users,
+)
+from vmadesk.hub.routes_messages import VMA_QUERY
+from vmadesk.hub.sampling import Candidate, draw, week_bounds
+from vmadesk.sync import wire
+from vmadesk.sync.wire import EvidenceState, ItemEventKind, Role
+
+SUPERVISOR = frozenset({Role.SUPERVISOR})
+WEEK_QUERY = QueryParam("week", wire.ISO_WEEK_PATTERN, "ISO week, e.g. 2025-W07")
+EVIDENCE_STATE_QUERY = QueryParam("state", r"^(requested|answered|all)$", "default: all")
+
+
+def candidates(ctx: Ctx, vma: str, week: str) -> list[Candidate]:
+    """The VMA's items completed (as received by the hub) in ``week``, one per pseudonym."""
+    start, end = week_bounds(week)
+    rows = ctx.conn.execute(
+        select(item_events.c.pseudonym, item_events.c.lane, item_events.c.outcome)
+        .where(
+            item_events.c.vma == vma,
+            item_events.c.event == ItemEventKind.COMPLETED.value,
+            item_events.c.received_at >= to_ms(start),
+            item_events.c.received_at < to_ms(end),
+        )
+        .order_by(item_events.c.id)
+    ).all()
+    latest: dict[str, Candidate] = {}
+    for row in rows:  # the last completion of an item decides its stratum
+        latest[row.pseudonym] = Candidate(row.pseudonym, row.lane, row.outcome)
+    return list(latest.values())
+
+
+def load_sample(ctx: Ctx, sample_id: str) -> wire.Sample:
+    """A recorded sample, or 404."""
+    row = ctx.conn.execute(select(samples).where(samples.c.id == sample_id)).first()
+    if row is None:
+        raise not_found()
+    items = ctx.conn.execute(
+        select(sample_items)
+        .where(sample_items.c.sample_id == sample_id)
+        .order_by(sample_items.c.position)
+    ).all()
+    return wire.Sample(
+        sample_id=row.id,
+        vma=row.vma,
+        week=row.week,
+        seed=row.seed,
+        per_stratum=row.per_stratum,
+        drawn_by=row.drawn_by,
+        drawn_at=to_dt(row.drawn_at),
+        strata=[wire.Stratum.model_validate_json(json.dumps(s)) for s in json.loads(row.strata)],
+        items=[
+            wire.SampleItem(
+                pseudonym=item.pseudonym,
+                lane=wire.Lane(item.lane),
+                outcome=wire.Outcome(item.outcome) if item.outcome else None,
+            )
+            for item in items
+        ],
+    )
+
+
+def post_sample(ctx: Ctx) -> wire.Sample:
+    """Draw and record a sample."""
+    body: wire.SampleRequest = ctx.body
+    account = ctx.conn.execute(select(users.c.role).where(users.c.name == body.vma)).first()
+    if account is None:
+        raise not_found()
+    seed = body.seed if body.seed is not None else secrets.randbits(63)
+    strata = draw(candidates(ctx, body.vma, body.week), seed, body.per_stratum)
+    sample_id = str(uuid.uuid4())
+    ctx.conn.execute(
+        samples.insert().values(
+            id=sample_id,
+            vma=body.vma,
+            week=body.week,
+            seed=seed,
+            per_stratum=body.per_stratum,
+            drawn_by=ctx.account.name,
+            drawn_at=now_ms(),
+            strata=json.dumps(
+                [
+                    {
+                        "lane": s.lane,
+                        "outcome": s.outcome,
+                        "population": s.population,
+                        "drawn": len(s.drawn),
+                    }
+                    for s in strata
+                ]
+            ),
+        )
+    )
+    position = 0
+    for stratum in strata:
+        for item in stratum.drawn:
+            ctx.conn.execute(
+                sample_items.insert().values(
+                    sample_id=sample_id,
+                    pseudonym=item.pseudonym,
+                    lane=item.lane,
+                    outcome=item.outcome,
+                    position=position,
+                )
+            )
+            position += 1
+    return load_sample(ctx, sample_id)
+
+
+def list_samples(ctx: Ctx) -> wire.SampleList:
+    """Recorded samples, newest first."""
+    stmt = select(samples.c.id)
+    if "vma" in ctx.query:
+        stmt = stmt.where(samples.c.vma == ctx.query["vma"])
+    if "week" in ctx.query:
+        stmt = stmt.where(samples.c.week == ctx.query["week"])
+    stmt = stmt.order_by(samples.c.drawn_at.desc(), samples.c.id).limit(limit_of(ctx, 100))
+    return wire.SampleList(
+        samples=[load_sample(ctx, row.id) for row in ctx.conn.execute(stmt).all()]
+    )
+
+
+def get_sample(ctx: Ctx) -> wire.Sample:
+    """One recorded sample."""
+    return load_sample(ctx, ctx.path["sample_id"])
+
+
+def _in_sample(ctx: Ctx, sample_id: str, pseudonym: str) -> None:
+    row = ctx.conn.execute(
+        select(sample_items.c.pseudonym).where(
+            sample_items.c.sample_id == sample_id, sample_items.c.pseudonym == pseudonym
+        )
+    ).first()
+    if row is None:
+        raise not_found()
+
+
+def _score_record(row, vma: str) -> wire.ScoreRecord:  # type: ignore[no-untyped-def]
+    return wire.ScoreRecord(
+        sample_id=row.sample_id,
+        vma=vma,
+        scored_by=row.scored_by,
+        scored_at=to_dt(row.scored_at),
+        score=wire.SpotCheckScore(
+            pseudonym=row.pseudonym,
+            on_time=bool(row.on_time),
+            outcome_consistent=bool(row.outcome_consistent),
+            documentation_complete=bool(row.documentation_complete),
+            escalation_warranted=None
+            if row.escalation_warranted is None
+            else bool(row.escalation_warranted),
+            comment=wire.CommentCode(row.comment),
+        ),
+    )
+
+
+def post_score(ctx: Ctx) -> wire.ScoreRecord:
+    """Score (or re-score) one sampled item."""
+    body: wire.SpotCheckScore = ctx.body
+    sample = load_sample(ctx, ctx.path["sample_id"])
+    _in_sample(ctx, sample.sample_id, body.pseudonym)
+    values = {
+        "scored_by": ctx.account.name,
+        "scored_at": now_ms(),
+        "on_time": body.on_time,
+        "outcome_consistent": body.outcome_consistent,
+        "documentation_complete": body.documentation_complete,
+        "escalation_warranted": body.escalation_warranted,
+        "comment": body.comment.value,
+    }
+    key = {"sample_id": sample.sample_id, "pseudonym": body.pseudonym}
+    if not insert_ignore(ctx.conn, scores, {**key, **values}, ["sample_id", "pseudonym"]):
+        ctx.conn.execute(
+            update(scores)
+            .where(scores.c.sample_id == sample.sample_id, scores.c.pseudonym == body.pseudonym)
+            .values(**values)
+        )
+    row = ctx.conn.execute(
+        select(scores).where(
+            scores.c.sample_id == sample.sample_id, scores.c.pseudonym == body.pseudonym
+        )
+    ).one()
+    return _score_record(row, sample.vma)
+
+
+def list_scores(ctx: Ctx) -> wire.ScoreList:
+    """Scores of one sample."""
+    sample = load_sample(ctx, ctx.path["sample_id"])
+    rows = ctx.conn.execute(
+        select(scores).where(scores.c.sample_id == sample.sample_id).order_by(scores.c.pseudonym)
+    ).all()
+    return wire.ScoreList(scores=[_score_record(row, sample.vma) for row in rows])
+
+
+def _evidence(row, *, with_sealed: bool) -> wire.EvidenceRecord:  # type: ignore[no-untyped-def]
+    return wire.EvidenceRecord(
+        request_id=row.id,
+        sample_id=row.sample_id,
+        pseudonym=row.pseudonym,
+        vma=row.vma,
+        requested_by=row.requested_by,
+        requested_at=to_dt(row.requested_at),
+        state=EvidenceState(row.state),
+        sealed=row.sealed if with_sealed else None,
+        answered_at=to_dt(row.answered_at),
+    )
+
+
+def post_evidence_request(ctx: Ctx) -> wire.EvidenceRecord:
+    """A supervisor asks for the details of a sampled item (idempotent on ``request_id``)."""
+    body: wire.EvidenceRequest = ctx.body
+    sample = load_sample(ctx, body.sample_id)
+    _in_sample(ctx, sample.sample_id, body.pseudonym)
+    insert_ignore(
+        ctx.conn,
+        evidence_requests,
+        {
+            "id": body.request_id,
+            "sample_id": sample.sample_id,
+            "pseudonym": body.pseudonym,
+            "vma": sample.vma,
+            "requested_by": ctx.account.name,
+            "requested_at": now_ms(),
+            "state": EvidenceState.REQUESTED.value,
+        },
+        ["id"],
+    )
+    row = ctx.conn.execute(
+        select(evidence_requests).where(evidence_requests.c.id == body.request_id)
+    ).one()
+    if (row.sample_id, row.pseudonym, row.requested_by) != (
+        sample.sample_id,
+        body.pseudonym,
+        ctx.account.name,
+    ):
+        raise conflict("request_id")
+    return _evidence(row, with_sealed=False)
+
+
+def list_evidence(ctx: Ctx) -> wire.EvidenceList:
+    """A VMA: requests addressed to them. A supervisor: the requests they made."""
+    column = (
+        evidence_requests.c.requested_by if ctx.account.is_supervisor else evidence_requests.c.vma
+    )
+    stmt = select(evidence_requests).where(column == ctx.account.name)
+    state = ctx.query.get("state", "all")
+    if state != "all":
+        stmt = stmt.where(evidence_requests.c.state == state)
+    stmt = stmt.order_by(evidence_requests.c.requested_at, evidence_requests.c.id).limit(
+        limit_of(ctx)
+    )
+    return wire.EvidenceList(
+        requests=[
+            _evidence(row, with_sealed=ctx.account.is_supervisor) for row in ctx.conn.execute(stmt)
+        ]
+    )
+
+
+def _visible_request(ctx: Ctx):  # type: ignore[no-untyped-def]
+    row = ctx.conn.execute(
+        select(evidence_requests).where(evidence_requests.c.id == ctx.path["request_id"])
+    ).first()
+    if row is None or ctx.account.name not in (row.vma, row.requested_by):
+        raise not_found()
+    return row
+
+
+def get_evidence(ctx: Ctx) -> wire.EvidenceRecord:
+    """One request; the sealed answer only for the supervisor who asked."""
+    row = _visible_request(ctx)
+    return _evidence(row, with_sealed=row.requested_by == ctx.account.name)
+
+
+def post_evidence_envelope(ctx: Ctx) -> wire.EvidenceRecord:
+    """The VMA answers with an envelope sealed to the requesting supervisor's key."""
+    body: wire.EvidenceEnvelope = ctx.body
+    row = _visible_request(ctx)
+    if row.vma != ctx.account.name:
+        raise forbidden("vma")
+    if row.state == EvidenceState.ANSWERED.value:
+        if row.sealed != body.sealed:
+            raise conflict("already_answered")
+        return _evidence(row, with_sealed=False)
+    ctx.conn.execute(
+        update(evidence_requests)
+        .where(evidence_requests.c.id == row.id)
+        .values(state=EvidenceState.ANSWERED.value, sealed=body.sealed, answered_at=now_ms())
+    )
+    row = ctx.conn.execute(select(evidence_requests).where(evidence_requests.c.id == row.id)).one()
+    return _evidence(row, with_sealed=False)
+
+
+SAMPLE_PARAM = {"sample_id": UUID_PARAM}
+REQUEST_PARAM = {"request_id": UUID_PARAM}
+
+ENDPOINTS = [
+    Endpoint(
+        "POST",
+        "/v1/spotchecks",
+        post_sample,
+        "Draw a seeded, stratified sample of a VMA's completed items for a week (supervisor)",
+        roles=SUPERVISOR,
+        request=wire.SampleRequest,
+        response=wire.Sample,
+        status=201,
+    ),
+    Endpoint(
+        "GET",
+        "/v1/spotchecks",
+        list_samples,
+        "Recorded samples (supervisor)",
+        roles=SUPERVISOR,
+        response=wire.SampleList,
+        query=(VMA_QUERY, WEEK_QUERY, LIMIT_QUERY),
+    ),
+    Endpoint(
+        "GET",
+        "/v1/spotchecks/{sample_id}",
+        get_sample,
+        "One recorded sample with its seed (supervisor)",
+        roles=SUPERVISOR,
+        response=wire.Sample,
+        path_params=SAMPLE_PARAM,
+    ),
+    Endpoint(
+        "POST",
+        "/v1/spotchecks/{sample_id}/scores",
+        post_score,
+        "Score the rubric for one sampled item (supervisor)",
+        roles=SUPERVISOR,
+        request=wire.SpotCheckScore,
+        response=wire.ScoreRecord,
+        path_params=SAMPLE_PARAM,
+    ),
+    Endpoint(
+        "GET",
+        "/v1/spotchecks/{sample_id}/scores",
+        list_scores,
+        "Scores of one sample (supervisor)",
+        roles=SUPERVISOR,
+        response=wire.ScoreList,
+        path_params=SAMPLE_PARAM,
+    ),
+    Endpoint(
+        "POST",
+        "/v1/evidence-requests",
+        post_evidence_request,
+        "Request sealed evidence for a sampled item (supervisor)",
+        roles=SUPERVISOR,
+        request=wire.EvidenceRequest,
+        response=wire.EvidenceRecord,
+        status=201,
+    ),
+    Endpoint(
+        "GET",
+        "/v1/evidence-requests",
+        list_evidence,
+        "Evidence requests to the caller (VMA) or by the caller (supervisor)",
+        response=wire.EvidenceList,
+        query=(EVIDENCE_STATE_QUERY, LIMIT_QUERY),
+    ),
+    Endpoint(
+        "GET",
+        "/v1/evidence-requests/{request_id}",
+        get_evidence,
+        "One evidence request (ciphertext for the requesting supervisor only)",
+        response=wire.EvidenceRecord,
+        path_params=REQUEST_PARAM,
+    ),
+    Endpoint(
+        "POST",
+        "/v1/evidence-requests/{request_id}/envelope",
+        post_evidence_envelope,
+        "The VMA's sealed answer to an evidence request",
+        roles=frozenset({Role.VMA}),
+        request=wire.EvidenceEnvelope,
+        response=wire.EvidenceRecord,
+        path_params=REQUEST_PARAM,
+    ),
+]

@@ -1,0 +1,177 @@
+"""Readers for what practices export (CSV reports, FHIR R4 JSON) → plain records.
+
+A read is all or nothing: the whole file is parsed and validated before anything is
+returned, and any problem raises one :class:`IngestError` that names the file, the place
+and the field but never a value from the file.
+
+Only stdlib, fhir.resources, phonenumbers, pydantic and ``vmadesk.domain`` are imported
+here; no Qt, no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from vmadesk.ingest.context import MAX_FIELD_CHARS, MAX_ROWS, ReadContext
+from vmadesk.ingest.csv_mapping import CsvMapping, detect_mapping, load_mapping
+from vmadesk.ingest.csv_reader import read_csv
+from vmadesk.ingest.detect import decode_text, sniff_format
+from vmadesk.ingest.errors import IngestCancelled, IngestError
+from vmadesk.ingest.fhir_reader import read_fhir
+from vmadesk.ingest.records import (
+    AppointmentRecord,
+    AppointmentStatus,
+    CallbackRecord,
+    CoverageRecord,
+    ImportBatch,
+    PatientRecord,
+)
+
+__all__ = [
+    "MAX_FIELD_CHARS",
+    "MAX_ROWS",
+    "AppointmentRecord",
+    "AppointmentStatus",
+    "CallbackRecord",
+    "CoverageRecord",
+    "CsvMapping",
+    "ImportBatch",
+    "IngestCancelled",
+    "IngestError",
+    "PatientRecord",
+    "detect_mapping",
+    "load_mapping",
+    "read_bytes",
+    "read_file",
+]
+
+Format = Literal["auto", "fhir", "csv"]
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+
+def _size_text(n: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n} bytes"
+
+
+def _zone(practice_tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(practice_tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        # The caller's configuration, not the file, is wrong: not an IngestError.
+        raise ValueError(f"unknown time zone {practice_tz!r}") from None
+
+
+def read_file(
+    path: Path,
+    *,
+    fmt: Format = "auto",
+    region: str = "US",
+    practice_tz: str = "America/New_York",
+    mapping: CsvMapping | None = None,
+    source_system: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportBatch:
+    """Read a practice export from disk.
+
+    Args:
+        path: The file. Errors name it by its basename.
+        fmt: ``"fhir"``, ``"csv"``, or ``"auto"`` (JSON object → FHIR, else CSV).
+        region: Region for phone numbers written without a country code.
+        practice_tz: IANA zone of CSV times written without an offset.
+        mapping: CSV column mapping; None to recognise the headers.
+        source_system: The caller's name for the exporting system.
+        max_bytes: Largest file accepted.
+        progress: Called with (done, total) rows or entries now and then.
+        cancelled: Polled now and then; returning True raises :class:`IngestCancelled`.
+
+    Returns:
+        Everything the file held.
+
+    Raises:
+        IngestError: The file cannot be read or is not a valid export; nothing was kept.
+        IngestCancelled: ``cancelled()`` returned True.
+        ValueError: ``practice_tz`` is not a known time zone.
+    """
+    path = Path(path)
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise IngestError(name, f"the file is larger than the {_size_text(max_bytes)} limit")
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise IngestError(name, f"cannot read the file ({exc.strerror or 'I/O error'})") from None
+    return read_bytes(
+        data,
+        name,
+        fmt=fmt,
+        region=region,
+        practice_tz=practice_tz,
+        mapping=mapping,
+        source_system=source_system,
+        max_bytes=max_bytes,
+        progress=progress,
+        cancelled=cancelled,
+    )
+
+
+def read_bytes(
+    data: bytes,
+    file_name: str,
+    *,
+    fmt: Format = "auto",
+    region: str = "US",
+    practice_tz: str = "America/New_York",
+    mapping: CsvMapping | None = None,
+    source_system: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportBatch:
+    """Read a practice export already in memory; same semantics as :func:`read_file`.
+
+    Args:
+        data: The file's bytes.
+        file_name: The name errors show (pass a basename; it is shown as given).
+        fmt: See :func:`read_file`.
+        region: See :func:`read_file`.
+        practice_tz: See :func:`read_file`.
+        mapping: See :func:`read_file`.
+        source_system: See :func:`read_file`.
+        max_bytes: See :func:`read_file`.
+        progress: See :func:`read_file`.
+        cancelled: See :func:`read_file`.
+
+    Raises:
+        IngestError: Not a valid export; nothing was kept.
+        IngestCancelled: ``cancelled()`` returned True.
+        ValueError: ``practice_tz`` is not a known time zone.
+    """
+    ctx = ReadContext(
+        file_name=file_name,
+        region=region,
+        practice_tz=_zone(practice_tz),
+        source_system=source_system,
+        progress=progress,
+        cancelled=cancelled,
+    )
+    if len(data) > max_bytes:
+        raise ctx.error(f"the file is larger than the {_size_text(max_bytes)} limit")
+    if cancelled is not None and cancelled():
+        raise IngestCancelled(file_name)
+    text = decode_text(data, ctx)
+    kind = sniff_format(text) if fmt == "auto" else fmt
+    if kind == "fhir":
+        return read_fhir(text, ctx)
+    if kind == "csv":
+        return read_csv(text, ctx, mapping)
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,217 @@
+"""FHIR R4 files: a Bundle of any type, or one Appointment with contained resources.
+
+Every resource is validated with the fhir.resources R4B models before anything is built,
+and a validation failure names the entry and the field path but never the value (pydantic's
+errors carry the input; we drop it, and raise ``from None`` so tracebacks do not show it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle
+from pydantic import ValidationError
+
+from vmadesk.ingest.context import ReadContext
+from vmadesk.ingest.errors import IngestError
+from vmadesk.ingest.fhir_mapping import AppointmentMapper
+from vmadesk.ingest.fhir_references import ReferenceIndex
+from vmadesk.ingest.records import AppointmentRecord, ImportBatch
+
+# Bundle types whose entries are the whole answer to a question, not a set of changes.
+_FULL_BUNDLE_TYPES = frozenset({"searchset", "collection", "document"})
+# pydantic error types, in words; anything else reads "not a valid value (<type>)".
+_REASONS = {
+    "missing": "required element is missing",
+    "extra_forbidden": "not an element of this resource in FHIR R4",
+    "string_type": "expected a string",
+    "list_type": "expected an array",
+    "model_type": "expected an object",
+    "dict_type": "expected an object",
+    "bool_type": "expected true or false",
+    "int_type": "expected an integer",
+    "int_parsing": "expected an integer",
+    "decimal_type": "expected a number",
+    "decimal_parsing": "expected a number",
+    "float_type": "expected a number",
+    "value_error": "value does not have the FHIR format for this element",
+    "literal_error": "value is not one allowed here",
+    "enum": "value is not one allowed here",
+}
+_SAFE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def read_fhir(text: str, ctx: ReadContext) -> ImportBatch:
+    """Read a FHIR R4 JSON document into an :class:`ImportBatch`.
+
+    Args:
+        text: The decoded file.
+        ctx: Read options.
+
+    Raises:
+        IngestError: Not JSON, not a Bundle or Appointment, a resource invalid in R4, an
+            appointment without a patient, ...
+        IngestCancelled: The caller cancelled.
+    """
+    data = _load_json(text, ctx)
+    if not isinstance(data, dict):
+        raise ctx.error("not a FHIR resource (the JSON is not an object)")
+    rtype = data.get("resourceType")
+    if rtype == "Bundle":
+        return _read_bundle(data, ctx)
+    if rtype == "Appointment":
+        return _read_single(data, ctx)
+    raise ctx.error("expected a Bundle or an Appointment resource", field="resourceType")
+
+
+def _load_json(text: str, ctx: ReadContext) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        # exc.msg is the parser's words ("Expecting ',' delimiter"), never the document.
+        raise ctx.error(
+            f"not valid JSON ({exc.msg}); the file may be truncated",
+            location=f"line {exc.lineno}, column {exc.colno}",
+        ) from None
+    except RecursionError:
+        raise ctx.error("JSON is nested too deeply") from None
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    """Turn a pydantic ``loc`` into a JSON path like ``participant[0].actor``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and _SAFE_KEY.fullmatch(part):
+            out += f".{part}" if out else part
+        # other parts are pydantic's union/validator tags or odd keys: not worth showing
+    return out or "(resource)"
+
+
+def _validation_error(
+    exc: ValidationError, ctx: ReadContext, location: str | None, *, skip: int = 0
+) -> IngestError:
+    first = exc.errors(include_input=False, include_url=False, include_context=False)[0]
+    loc = tuple(first["loc"])[skip:]
+    reason = _REASONS.get(first["type"], f"not a valid value ({first['type']})")
+    return ctx.error(reason, location=location, field=_path(loc))
+
+
+def _validate(raw: Any, ctx: ReadContext, location: str | None) -> Any:
+    """Validate one resource dict with its R4B model."""
+    if not isinstance(raw, dict):
+        raise ctx.error("expected a resource object", location=location, field="resource")
+    rtype = raw.get("resourceType")
+    try:
+        model = get_fhir_model_class(rtype) if isinstance(rtype, str) else None
+    except (ValueError, KeyError, AttributeError, ImportError):
+        model = None
+    if model is None:
+        raise ctx.error("not an R4 resource type", location=location, field="resourceType")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise _validation_error(exc, ctx, location) from None
+    except Exception:  # fhir.resources validators may fail in other ways on hostile input
+        raise ctx.error("not a valid FHIR resource", location=location) from None
+
+
+def _read_single(data: dict[str, Any], ctx: ReadContext) -> ImportBatch:
+    appointment = _validate(data, ctx, None)
+    ctx.tick(1, 1)
+    index = ReferenceIndex()
+    index.add(appointment, None)
+    mapper = AppointmentMapper(ctx, index, coverages=(), bundle_source=None)
+    record = mapper.build(appointment, where="resource", location=None)
+    return ImportBatch(
+        source_system=ctx.source_system or record.source_system,
+        kind="appointments",
+        appointments=(record,),
+        callbacks=(),
+        file_name=ctx.file_name,
+        full_export=False,
+    )
+
+
+def _validate_shell(data: dict[str, Any], ctx: ReadContext) -> Any:
+    """Validate the Bundle without its entries' resources (those are validated one by one)."""
+    shell = dict(data)
+    entries = data.get("entry")
+    if isinstance(entries, list):
+        shell["entry"] = [
+            {k: v for k, v in e.items() if k != "resource"} if isinstance(e, dict) else e
+            for e in entries
+        ]
+    try:
+        return Bundle.model_validate(shell)
+    except ValidationError as exc:
+        loc = tuple(exc.errors(include_input=False, include_url=False)[0]["loc"])
+        if len(loc) >= 2 and loc[0] == "entry" and isinstance(loc[1], int):
+            raise _validation_error(exc, ctx, f"entry {loc[1]}", skip=2) from None
+        raise _validation_error(exc, ctx, None) from None
+    except Exception:
+        raise ctx.error("not a valid FHIR Bundle") from None
+
+
+def _read_bundle(data: dict[str, Any], ctx: ReadContext) -> ImportBatch:
+    bundle = _validate_shell(data, ctx)
+    raw_entries: list[Any] = data.get("entry") or []
+    total = len(raw_entries)
+    if total > ctx.max_rows:
+        raise ctx.error(f"the bundle has more than {ctx.max_rows:,} entries")
+
+    index = ReferenceIndex()
+    appointments: list[tuple[int, Any]] = []
+    coverages: list[Any] = []
+    other_types = False
+    for i, raw in enumerate(raw_entries):
+        resource_raw = raw.get("resource")
+        if resource_raw is not None:
+            resource = _validate(resource_raw, ctx, f"entry {i}")
+            full_url = bundle.entry[i].fullUrl
+            index.add(resource, str(full_url) if full_url else None)
+            rtype = resource.get_resource_type()
+            if rtype == "Appointment":
+                appointments.append((i, resource))
+            elif rtype == "Coverage":
+                coverages.append(resource)
+            elif rtype != "OperationOutcome":
+                other_types = True
+        ctx.tick(i + 1, total)
+
+    if not appointments and other_types:
+        raise ctx.error("the bundle holds no Appointment resources")
+
+    bundle_source = bundle.meta.source if bundle.meta and bundle.meta.source else None
+    mapper = AppointmentMapper(ctx, index, coverages=coverages, bundle_source=bundle_source)
+    records: list[AppointmentRecord] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, appointment in appointments:
+        record = mapper.build(appointment, where=f"entry {i}", location=f"entry {i}")
+        key = (record.source_system, record.source_id)
+        if key in seen:
+            raise ctx.error(
+                f"the same appointment is already in entry {seen[key]}",
+                location=f"entry {i}",
+                field="id",
+            )
+        seen[key] = i
+        records.append(record)
+
+    systems = {r.source_system for r in records}
+    source_system = ctx.source_system or (
+        bundle_source or (systems.pop() if len(systems) == 1 else "fhir")
+    )
+    has_next = any(link.relation == "next" for link in bundle.link or ())
+    return ImportBatch(
+        source_system=str(source_system),
+        kind="appointments",
+        appointments=tuple(records),
+        callbacks=(),
+        file_name=ctx.file_name,
+        full_export=bundle.type in _FULL_BUNDLE_TYPES and not has_next,
+    )

@@ -1,0 +1,120 @@
+"""Plain records the readers produce: what a practice's export says, validated.
+
+These are frozen dataclasses with no behaviour, so services can store them and tests can
+compare them. Datetimes are always timezone-aware and keep the offset or zone they were
+given in (a FHIR ``-05:00`` stays ``-05:00``; a CSV time without a zone carries the
+practice's ``ZoneInfo``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+
+class AppointmentStatus(StrEnum):
+    """Appointment status, after the FHIR R4 ``Appointment.status`` codes."""
+
+    BOOKED = "booked"
+    PENDING = "pending"
+    PROPOSED = "proposed"
+    ARRIVED = "arrived"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+    NOSHOW = "noshow"
+    ENTERED_IN_ERROR = "entered_in_error"
+    CHECKED_IN = "checked_in"
+    WAITLIST = "waitlist"
+
+    @classmethod
+    def from_fhir(cls, code: str) -> AppointmentStatus:
+        """Map a FHIR status code (``entered-in-error``, ``checked-in``, ...) to a member.
+
+        Raises:
+            ValueError: The code is not an R4 appointment status (the message holds no value).
+        """
+        try:
+            return cls(code.replace("-", "_"))
+        except ValueError:
+            raise ValueError("not an R4 appointment status") from None
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRecord:
+    """The patient an appointment is for.
+
+    ``display_only`` is True when the file only named the patient (a reference whose
+    resource was not in the file, e.g. Cerner's ``Patient/…`` with a ``display``): then
+    the name comes from that display and there is no phone or birth date.
+    """
+
+    source_id: str
+    family: str
+    given: str
+    birth_date: date | None
+    phone_e164: str | None
+    phone_raw: str | None
+    display_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRecord:
+    """The insurance coverage to check for an appointment."""
+
+    source_id: str | None
+    payer: str | None
+    member_id: str | None
+    plan: str | None
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentRecord:
+    """One appointment from a practice's export."""
+
+    source_system: str
+    source_id: str
+    status: AppointmentStatus
+    start: datetime
+    end: datetime | None
+    patient: PatientRecord
+    provider: str | None
+    appointment_type: str | None
+    location: str | None
+    coverage: CoverageRecord | None
+    location_in_file: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRecord:
+    """One callback request: who to call, why, and when they asked to be called."""
+
+    source_system: str
+    source_id: str
+    name_family: str
+    name_given: str
+    phone_e164: str | None
+    phone_raw: str | None
+    reason: str
+    window_start: datetime | None
+    window_end: datetime | None
+    location_in_file: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBatch:
+    """Everything one file held, read in full.
+
+    ``full_export`` is True when the file claims to list a whole set (a CSV report, a
+    FHIR searchset without a next page, a collection), False when it carries only some
+    changes (a single resource, a transaction or batch, a paged searchset).
+    """
+
+    source_system: str
+    kind: Literal["appointments", "callbacks"]
+    appointments: tuple[AppointmentRecord, ...]
+    callbacks: tuple[CallbackRecord, ...]
+    file_name: str
+    full_export: bool

@@ -1,0 +1,1 @@
+"""Use cases: start shift, log attempt, escalate, hand off, import, sync."""

@@ -1,0 +1,94 @@
+"""One VMA's unlocked session: who they are, locking and re-authentication."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+from vmadesk.store import audit
+from vmadesk.store import profile as profiles
+from vmadesk.store.audit import AuditEvent
+from vmadesk.store.connection import Connection, transaction
+from vmadesk.store.profile import UnlockedProfile
+
+
+def local_zone_name() -> str:
+    """The VMA's own IANA zone (best effort), for the "practice · local" display."""
+    import os
+
+    tz = os.environ.get("TZ")
+    if tz and "/" in tz:
+        return tz
+    try:
+        link = Path("/etc/localtime").resolve()
+        parts = link.parts
+        if "zoneinfo" in parts:
+            return "/".join(parts[parts.index("zoneinfo") + 1 :])
+    except OSError:
+        pass
+    # No IANA name to be had: the fixed offset still gives the right local clock.
+    return _dt.datetime.now().astimezone().tzname() or "UTC"
+
+
+class Session:
+    """The unlocked profile as the console uses it."""
+
+    def __init__(self, profile: UnlockedProfile) -> None:
+        self.profile = profile
+        self.locked = False
+
+    @property
+    def conn(self) -> Connection:
+        """The UI thread's connection."""
+        return self.profile.conn
+
+    @property
+    def profile_dir(self) -> Path:
+        """The profile folder."""
+        return self.profile.directory
+
+    @property
+    def vma(self) -> str:
+        """The VMA's handle."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = 'vma_handle'").fetchone()
+        return str(row[0]) if row else "vma"
+
+    def setting(self, key: str, default: str) -> str:
+        """A setting kept inside the encrypted store."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else default
+
+    def put_setting(self, key: str, value: str) -> None:
+        """Store a setting (audited, without its value)."""
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+                " SET value = excluded.value",
+                (key, value),
+            )
+            audit.append(self.conn, AuditEvent.SETTINGS_CHANGED, details={"key": key})
+
+    def lock(self, reason: str = "idle") -> None:
+        """Record the lock; the UI hides every PHI widget."""
+        if self.locked:
+            return
+        self.locked = True
+        with transaction(self.conn):
+            audit.append(self.conn, AuditEvent.LOCK, details={"reason": reason})
+
+    def unlock(self, passphrase: str) -> bool:
+        """Re-authenticate with the passphrase; True when it matches."""
+        ok = profiles.check_passphrase(self.profile, passphrase)
+        with transaction(self.conn):
+            audit.append(
+                self.conn,
+                AuditEvent.UNLOCK_OK if ok else AuditEvent.UNLOCK_FAILED,
+                details={"method": "passphrase", "reason": "relock"},
+            )
+        if ok:
+            self.locked = False
+        return ok
+
+    def close(self) -> None:
+        """Close the profile."""
+        self.profile.close()

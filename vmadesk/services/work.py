@@ -1,0 +1,365 @@
+"""The VMA's actions on work items: attempts, outcomes, hold, complete, cancel, fail.
+
+Every change is one transaction with its audit entry (and, once enrolled, its outbox
+message), so a crash leaves either all of it or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from vmadesk.domain.attempts import next_attempt_at, proposal_after_attempt
+from vmadesk.domain.sla import due_state
+from vmadesk.domain.status_rules import TransitionError, check_transition
+from vmadesk.domain.vocabulary import (
+    CONTACT_OUTCOMES,
+    LANE_OUTCOMES,
+    NEEDS_IDENTITY_CHECK,
+    UNSUCCESSFUL_CONTACT,
+    CloseReason,
+    DueState,
+    HoldReason,
+    ItemStatus,
+    Lane,
+    Outcome,
+)
+from vmadesk.services.clock import Clock, system_clock
+from vmadesk.services.errors import ActionRefused
+from vmadesk.services.item_factory import timing_columns
+from vmadesk.services.practice_setup import PracticeContext, load_context
+from vmadesk.store import audit, history, items
+from vmadesk.store.audit import AuditEvent
+from vmadesk.store.connection import Connection, transaction
+from vmadesk.store.items import ItemRow
+from vmadesk.store.timestamps import from_db, to_db
+
+#: Hook called inside each change's transaction (the sync outbox plugs in here).
+ChangeHook = Callable[[Connection, ItemRow, str, dict[str, Any]], None]
+
+#: Fields a lane outcome must carry, per outcome.
+REQUIRED_DETAILS: dict[Outcome, tuple[str, ...]] = {
+    Outcome.COVERAGE_ACTIVE: ("plan", "copay", "deductible_remaining", "reference_number"),
+    Outcome.UNABLE_TO_VERIFY: ("reason",),
+}
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """What happened after an attempt, and what the console proposes next."""
+
+    status: ItemStatus
+    next_attempt_at: datetime | None
+    proposal: str  # "retry", "fail_or_escalate" or "done"
+    unsuccessful: int
+
+
+class WorkService:
+    """Use cases on items for one VMA, on one connection (one thread)."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        vma: str,
+        clock: Clock = system_clock,
+        on_change: ChangeHook | None = None,
+    ) -> None:
+        self.conn = conn
+        self.vma = vma
+        self.clock = clock
+        self.on_change = on_change
+        self._contexts: dict[int, PracticeContext] = {}
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def practice(self, practice_id: int) -> PracticeContext:
+        """The practice's rules (cached; call :meth:`forget_practices` after edits)."""
+        if practice_id not in self._contexts:
+            self._contexts[practice_id] = load_context(self.conn, practice_id)
+        return self._contexts[practice_id]
+
+    def forget_practices(self) -> None:
+        """Drop cached practice rules (after settings changed)."""
+        self._contexts.clear()
+
+    @contextmanager
+    def _change(self, item_id: int, action: str, **details: Any) -> Iterator[ItemRow]:
+        with transaction(self.conn):
+            item = items.get_item(self.conn, item_id)
+            yield item
+            after = items.get_item(self.conn, item_id)
+            audit.append(
+                self.conn,
+                AuditEvent.ITEM_CHANGED,
+                item_id=item_id,
+                details={"action": action, "status": after.status, **details},
+            )
+            if self.on_change is not None:
+                self.on_change(self.conn, after, action, details)
+
+    def _check(self, item: ItemRow, new: ItemStatus) -> None:
+        try:
+            check_transition(ItemStatus(item.status), new)
+        except TransitionError as exc:
+            raise ActionRefused(str(exc)) from None
+
+    def state_of(self, item: ItemRow, now: datetime | None = None) -> DueState:
+        """Due state of an item now."""
+        policy = self.practice(item.practice_id).policies[Lane(item.lane)]
+        return due_state(
+            now or self.clock(),
+            from_db(item.effective_due),
+            due_soon=policy.due_soon,
+            on_hold=item.status == "on-hold",
+        )
+
+    # -- attempts and outcomes -------------------------------------------------------------
+
+    def log_attempt(
+        self,
+        item_id: int,
+        outcome: Outcome,
+        *,
+        number_dialled: str | None = None,
+        note: str = "",
+        identity_verified: bool = False,
+        callback_at: datetime | None = None,
+    ) -> AttemptResult:
+        """Record a contact attempt and set the next attempt time."""
+        if outcome not in CONTACT_OUTCOMES:
+            raise ActionRefused(f"'{outcome.label}' is not a contact outcome.")
+        if outcome in NEEDS_IDENTITY_CHECK and not identity_verified:
+            raise ActionRefused(
+                f"Tick the identity check (two identifiers) before recording '{outcome.label}'."
+            )
+        if outcome is Outcome.CALLBACK_REQUESTED and callback_at is None:
+            raise ActionRefused("A callback request needs the time the patient asked for.")
+        now = self.clock()
+        with self._change(item_id, "attempt", outcome=outcome.value) as item:
+            if not ItemStatus(item.status).is_open:
+                raise ActionRefused("This item is closed; reopen it by re-import or add a note.")
+            ctx = self.practice(item.practice_id)
+            policy = ctx.policies[Lane(item.lane)]
+            history.add_attempt(
+                self.conn,
+                item_id,
+                at=now,
+                outcome=outcome.value,
+                number_dialled=number_dialled,
+                identity_verified=identity_verified,
+                note=note,
+                details={"callback_at": to_db(callback_at)} if callback_at else None,
+                author=self.vma,
+            )
+            unsuccessful = history.count_outcomes(
+                self.conn,
+                item_id,
+                frozenset(o.value for o in UNSUCCESSFUL_CONTACT) | {Outcome.WRONG_NUMBER.value},
+            )
+            values: dict[str, Any] = {
+                "attempt_count": item.attempt_count + 1,
+                "updated_at": to_db(now),
+            }
+            status = ItemStatus.IN_PROGRESS
+            proposal = "retry"
+            nxt: datetime | None = None
+            if outcome is Outcome.CALLBACK_REQUESTED:
+                assert callback_at is not None
+                status, nxt = ItemStatus.ON_HOLD, callback_at
+                values.update(
+                    hold_until=to_db(callback_at),
+                    hold_started=to_db(now),
+                    hold_reason=HoldReason.WAITING_ON_PATIENT.value,
+                )
+            elif outcome is Outcome.REACHED and item.lane == Lane.CALLBACK:
+                status, proposal = ItemStatus.COMPLETED, "done"
+                values.update(outcome=outcome.value, closed_at=to_db(now))
+            elif outcome is Outcome.REACHED:
+                proposal = "record_outcome"
+            else:
+                proposal = proposal_after_attempt(policy, unsuccessful)
+                nxt = next_attempt_at(policy, ctx.hours, now)
+            if item.status == "on-hold" and status is not ItemStatus.ON_HOLD:
+                values.update(self._resume_values(item, ctx, now))
+            if status != ItemStatus(item.status):
+                self._check(item, status)
+            values["status"] = status.value
+            values["next_attempt_at"] = to_db(nxt) if nxt else None
+            items.update_item(self.conn, item_id, values)
+        return AttemptResult(status, nxt, proposal, unsuccessful)
+
+    def record_outcome(
+        self,
+        item_id: int,
+        outcome: Outcome,
+        *,
+        details: dict[str, Any] | None = None,
+        note: str = "",
+        identity_verified: bool = False,
+    ) -> None:
+        """Finish an item with its lane's outcome (confirmed, coverage active, ...)."""
+        details = dict(details or {})
+        now = self.clock()
+        with self._change(item_id, "outcome", outcome=outcome.value) as item:
+            lane = Lane(item.lane)
+            if outcome not in LANE_OUTCOMES[lane]:
+                raise ActionRefused(f"'{outcome.label}' is not an outcome of {lane.label}.")
+            if outcome in NEEDS_IDENTITY_CHECK and not identity_verified:
+                raise ActionRefused(
+                    f"Tick the identity check (two identifiers) before recording '{outcome.label}'."
+                )
+            missing = [f for f in REQUIRED_DETAILS.get(outcome, ()) if not details.get(f)]
+            if missing:
+                raise ActionRefused(f"'{outcome.label}' needs: {', '.join(missing)}.")
+            if lane is Lane.ELIGIBILITY and item.appointment_start:
+                details.setdefault("date_of_service", item.appointment_start[:10])
+            self._check(item, ItemStatus.COMPLETED)
+            history.add_attempt(
+                self.conn,
+                item_id,
+                at=now,
+                outcome=outcome.value,
+                number_dialled=None,
+                identity_verified=identity_verified,
+                note=note,
+                details=details,
+                author=self.vma,
+            )
+            values = (
+                self._resume_values(item, self.practice(item.practice_id), now)
+                if item.status == "on-hold"
+                else {}
+            )
+            items.set_status(
+                self.conn,
+                item_id,
+                ItemStatus.COMPLETED,
+                now,
+                outcome=outcome.value,
+                outcome_json=_json(details),
+                next_attempt_at=None,
+                **values,
+            )
+
+    # -- hold / resume ---------------------------------------------------------------------
+
+    def hold(self, item_id: int, until: datetime, reason: HoldReason, note: str = "") -> None:
+        """Put an item on hold until a time; its SLA clock stops meanwhile."""
+        now = self.clock()
+        if until <= now:
+            raise ActionRefused("The hold must end in the future.")
+        with self._change(item_id, "hold", reason=reason.value) as item:
+            self._check(item, ItemStatus.ON_HOLD)
+            items.set_status(
+                self.conn,
+                item_id,
+                ItemStatus.ON_HOLD,
+                now,
+                hold_until=to_db(until),
+                hold_reason=reason.value,
+                hold_started=to_db(now),
+            )
+            if note:
+                history.add_note(
+                    self.conn, item_id, at=now, text=note, author=self.vma, kind="hold"
+                )
+
+    def _resume_values(self, item: ItemRow, ctx: PracticeContext, now: datetime) -> dict[str, Any]:
+        started = from_db(item.hold_started) if item.hold_started else now
+        held = timedelta(seconds=item.held_seconds) + max(now - started, timedelta(0))
+        return {
+            "held_seconds": int(held.total_seconds()),
+            "hold_started": None,
+            "hold_until": None,
+            **timing_columns(ctx, Lane(item.lane), from_db(item.due_at), held),
+        }
+
+    def resume(self, item_id: int) -> None:
+        """End a hold now; the SLA clock runs again from where it stopped."""
+        now = self.clock()
+        with self._change(item_id, "resume") as item:
+            if item.status != "on-hold":
+                raise ActionRefused("This item is not on hold.")
+            target = ItemStatus.IN_PROGRESS if item.attempt_count else ItemStatus.REQUESTED
+            values = self._resume_values(item, self.practice(item.practice_id), now)
+            items.set_status(self.conn, item_id, target, now, **values)
+
+    def resume_expired_holds(self) -> list[int]:
+        """Resume every hold whose time has come (called on the console's tick)."""
+        stamp = to_db(self.clock())
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM items WHERE status = 'on-hold' AND hold_until <= ?", (stamp,)
+            )
+        ]
+        for item_id in ids:
+            self.resume(item_id)
+        return ids
+
+    # -- closing -----------------------------------------------------------------------------
+
+    def complete(self, item_id: int, note: str = "") -> None:
+        """Mark done without a lane outcome (e.g. a callback handled)."""
+        self._close(item_id, ItemStatus.COMPLETED, "complete", note=note)
+
+    def cancel(self, item_id: int, reason: CloseReason, note: str = "") -> None:
+        """Cancel with a reason code."""
+        self._close(item_id, ItemStatus.CANCELLED, "cancel", reason=reason, note=note)
+
+    def fail(self, item_id: int, note: str = "") -> None:
+        """Give up (e.g. unreachable after the allowed attempts)."""
+        self._close(
+            item_id, ItemStatus.FAILED, "fail", reason=CloseReason.ATTEMPTS_EXHAUSTED, note=note
+        )
+
+    def _close(
+        self,
+        item_id: int,
+        status: ItemStatus,
+        action: str,
+        *,
+        reason: CloseReason | None = None,
+        note: str = "",
+    ) -> None:
+        now = self.clock()
+        extra = {"reason": reason.value} if reason else {}
+        with self._change(item_id, action, **extra) as item:
+            self._check(item, status)
+            values = (
+                self._resume_values(item, self.practice(item.practice_id), now)
+                if item.status == "on-hold"
+                else {}
+            )
+            items.set_status(
+                self.conn,
+                item_id,
+                status,
+                now,
+                next_attempt_at=None,
+                status_reason=reason.value if reason else None,
+                **values,
+            )
+            if note:
+                history.add_note(
+                    self.conn, item_id, at=now, text=note, author=self.vma, kind=action
+                )
+
+    def add_note(self, item_id: int, text: str) -> None:
+        """Add a free-text note to an item's history."""
+        if not text.strip():
+            raise ActionRefused("The note is empty.")
+        with self._change(item_id, "note"):
+            history.add_note(
+                self.conn, item_id, at=self.clock(), text=text.strip(), author=self.vma
+            )
+
+
+def _json(details: dict[str, Any]) -> str | None:
+    import json
+
+    return json.dumps(details, sort_keys=True) if details else None

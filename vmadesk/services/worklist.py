@@ -1,0 +1,107 @@
+"""What the console reads: urgency-ordered pages, lane counts, and an item's full detail.
+
+Opening an item's detail writes one ``item_viewed`` audit entry per item per unlock, not
+one per repaint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from vmadesk.domain.vocabulary import Lane
+from vmadesk.services.clock import Clock, system_clock
+from vmadesk.services.practice_setup import PracticeContext, load_context
+from vmadesk.store import audit, escalations, history, items, practices
+from vmadesk.store.audit import AuditEvent
+from vmadesk.store.connection import Connection, transaction
+from vmadesk.store.escalations import EscalationRow
+from vmadesk.store.history import AttemptRow, NoteRow
+from vmadesk.store.items import ItemQuery, ItemRow, LaneCounts
+from vmadesk.store.practices import PracticeRow
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    """Everything the detail pane shows about one item."""
+
+    item: ItemRow
+    practice: PracticeContext
+    attempts: list[AttemptRow]
+    notes: list[NoteRow]
+    escalations: list[EscalationRow]
+
+    @property
+    def sop(self) -> str:
+        """The lane's SOP text for this practice."""
+        return self.practice.sop[Lane(self.item.lane)]
+
+    @property
+    def red_flags(self) -> str:
+        """The practice's red-flag guidance for this lane."""
+        return self.practice.red_flags[Lane(self.item.lane)]
+
+
+class WorkList:
+    """Read side of the console for one VMA, on one connection."""
+
+    def __init__(self, conn: Connection, *, vma: str, clock: Clock = system_clock) -> None:
+        self.conn = conn
+        self.vma = vma
+        self.clock = clock
+        self._viewed: set[int] = set()
+
+    def forget_views(self) -> None:
+        """Start a new unlock period: the next view of each item is audited again."""
+        self._viewed.clear()
+
+    def query(
+        self, lane: Lane | None, *, search: str = "", practice_id: int | None = None
+    ) -> ItemQuery:
+        """The VMA's own open items in a lane (None: every lane, the "My shift" view)."""
+        return ItemQuery(
+            lane=lane, open_only=True, practice_id=practice_id, search=search, owner=self.vma
+        )
+
+    def page(self, query: ItemQuery, offset: int, limit: int) -> list[ItemRow]:
+        """A page of items in urgency order."""
+        return items.page(self.conn, query, offset=offset, limit=limit)
+
+    def count(self, query: ItemQuery) -> int:
+        """How many items the query matches."""
+        return items.count(self.conn, query)
+
+    def next_most_urgent(self, query: ItemQuery) -> int | None:
+        """Id of the most urgent item the query matches."""
+        return items.first_id(self.conn, query)
+
+    def lane_counts(
+        self, practice_id: int | None = None, now: datetime | None = None
+    ) -> dict[Lane, LaneCounts]:
+        """Open / due soon / overdue per lane."""
+        return items.lane_counts(
+            self.conn, now or self.clock(), practice_id=practice_id, owner=self.vma
+        )
+
+    def escalation_badges(self, item_ids: list[int]) -> dict[int, str]:
+        """Latest escalation state per item, for badges."""
+        return escalations.latest_states(self.conn, item_ids)
+
+    def practices(self) -> list[PracticeRow]:
+        """Practices the VMA serves."""
+        return practices.list_practices(self.conn)
+
+    def detail(self, item_id: int) -> ItemDetail:
+        """Full detail of one item; audited once per item per unlock."""
+        item = items.get_item(self.conn, item_id)
+        if item_id not in self._viewed:
+            with transaction(self.conn):
+                audit.append(self.conn, AuditEvent.ITEM_VIEWED, item_id=item_id)
+            self._viewed.add(item_id)
+        return ItemDetail(
+            item=item,
+            practice=load_context(self.conn, item.practice_id),
+            attempts=history.attempts_for(self.conn, item_id),
+            notes=history.notes_for(self.conn, item_id),
+            escalations=escalations.for_item(self.conn, item_id),
+        )

@@ -1,0 +1,91 @@
+"""Store errors, and the mapping from SQLite/SQLCipher errors to messages a VMA can act on."""
+
+from __future__ import annotations
+
+import sqlcipher3
+
+
+class StoreError(Exception):
+    """A store failure with a one-line message fit to show a user (never PHI)."""
+
+    exit_code = 1
+
+
+class AuthenticationError(StoreError):
+    """Wrong passphrase or recovery key, or no usable key slot."""
+
+    exit_code = 2
+
+
+class WrongKeyError(AuthenticationError):
+    """The database did not open with the key the slots gave."""
+
+
+class NotEncryptedError(StoreError):
+    """The database file is plain SQLite: refuse it rather than write PHI into it."""
+
+
+class ProfileMissingError(StoreError):
+    """No profile at the given place."""
+
+    exit_code = 2
+
+
+class ProfileExistsError(StoreError):
+    """A profile already exists where one would be created."""
+
+    exit_code = 2
+
+
+class SchemaTooNewError(StoreError):
+    """The database was written by a newer vmadesk."""
+
+
+_MESSAGES: tuple[tuple[str, str], ...] = (
+    (
+        "file is not a database",
+        "The profile database could not be opened with this key: wrong key, or the file "
+        "is damaged.",
+    ),
+    ("database disk image is malformed", "The profile database is damaged (corrupt)."),
+    ("database or disk is full", "The disk is full: free some space and try again."),
+    ("disk i/o error", "The disk reported an input/output error while using the profile."),
+    (
+        "database is locked",
+        "The profile is busy in another vmadesk window or process; close it and try again.",
+    ),
+    (
+        "attempt to write a readonly database",
+        "The profile is read-only: check the folder's permissions.",
+    ),
+    ("unable to open database file", "The profile database file cannot be opened."),
+    ("readonly database", "The profile is read-only: check the folder's permissions."),
+)
+
+
+def user_message(exc: BaseException) -> str:
+    """Return a clear one-line message for a SQLite/SQLCipher error.
+
+    Args:
+        exc: The exception raised by the driver.
+
+    Returns:
+        A message naming the problem and what to do; never the SQL or bound values.
+    """
+    if isinstance(exc, StoreError):
+        return str(exc)
+    text = str(exc).lower()
+    for needle, message in _MESSAGES:
+        if needle in text:
+            return message
+    if isinstance(exc, sqlcipher3.IntegrityError):
+        return "The change conflicts with data already in the profile and was not saved."
+    return "The profile database reported an error; nothing was changed."
+
+
+def translate(exc: sqlcipher3.Error) -> StoreError:
+    """Wrap a driver error in a StoreError with a user-facing message."""
+    text = str(exc).lower()
+    if "file is not a database" in text:
+        return WrongKeyError(user_message(exc))
+    return StoreError(user_message(exc))

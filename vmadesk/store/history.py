@@ -1,0 +1,114 @@
+"""Attempts and notes on an item: the history that answers "why am I calling again?"."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from vmadesk.store.connection import Connection
+from vmadesk.store.timestamps import to_db
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    """One contact try."""
+
+    id: int
+    item_id: int
+    at: str
+    outcome: str
+    number_dialled: str | None
+    identity_verified: bool
+    note: str
+    details: dict[str, Any]
+    author: str
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """A note on an item (free text: PHI, stays in the store)."""
+
+    id: int
+    item_id: int
+    at: str
+    kind: str
+    text: str
+    author: str
+
+
+def add_attempt(
+    conn: Connection,
+    item_id: int,
+    *,
+    at: datetime,
+    outcome: str,
+    number_dialled: str | None,
+    identity_verified: bool,
+    note: str,
+    details: dict[str, Any] | None,
+    author: str,
+) -> int:
+    """Record one attempt; returns its id."""
+    cur = conn.execute(
+        "INSERT INTO attempts (item_id, at, outcome, number_dialled, identity_verified, note,"
+        " details_json, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            item_id,
+            to_db(at),
+            outcome,
+            number_dialled,
+            int(identity_verified),
+            note,
+            json.dumps(details) if details else None,
+            author,
+        ),
+    )
+    return int(cur.lastrowid)
+
+
+def attempts_for(conn: Connection, item_id: int) -> list[AttemptRow]:
+    """An item's attempts, oldest first."""
+    rows = conn.execute(
+        "SELECT id, item_id, at, outcome, number_dialled, identity_verified, note, details_json,"
+        " author FROM attempts WHERE item_id = ? ORDER BY at, id",
+        (item_id,),
+    ).fetchall()
+    return [
+        AttemptRow(
+            r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], json.loads(r[7]) if r[7] else {}, r[8]
+        )
+        for r in rows
+    ]
+
+
+def count_outcomes(conn: Connection, item_id: int, outcomes: frozenset[str]) -> int:
+    """How many of an item's attempts had one of these outcomes."""
+    marks = ",".join("?" for _ in outcomes)
+    return int(
+        conn.execute(
+            f"SELECT count(*) FROM attempts WHERE item_id = ? AND outcome IN ({marks})",
+            (item_id, *sorted(outcomes)),
+        ).fetchone()[0]
+    )
+
+
+def add_note(
+    conn: Connection, item_id: int, *, at: datetime, text: str, author: str, kind: str = "note"
+) -> int:
+    """Record a note; returns its id."""
+    cur = conn.execute(
+        "INSERT INTO notes (item_id, at, kind, text, author) VALUES (?, ?, ?, ?, ?)",
+        (item_id, to_db(at), kind, text, author),
+    )
+    return int(cur.lastrowid)
+
+
+def notes_for(conn: Connection, item_id: int) -> list[NoteRow]:
+    """An item's notes, oldest first."""
+    rows = conn.execute(
+        "SELECT id, item_id, at, kind, text, author FROM notes WHERE item_id = ? ORDER BY at, id",
+        (item_id,),
+    ).fetchall()
+    return [NoteRow(*r) for r in rows]

@@ -1,0 +1,247 @@
+"""Work items: rows, urgency-ordered pages, lane counts, and field updates.
+
+Lists are read a page at a time (``LIMIT``/``OFFSET`` over an index that already holds the
+urgency order), so a 100,000-item profile costs the same to show as a 1,000-item one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from vmadesk.domain.vocabulary import ItemStatus, Lane
+from vmadesk.store.connection import Connection
+from vmadesk.store.timestamps import to_db
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """Every stored column of a work item (holds PHI: keep it in memory only)."""
+
+    id: int
+    practice_id: int
+    lane: str
+    source_system: str
+    source_id: str
+    subject_kind: str
+    patient_family: str
+    patient_given: str
+    patient_dob: str | None
+    patient_ref: str | None
+    phone: str | None
+    phone_raw: str | None
+    reason: str | None
+    appointment_start: str | None
+    appointment_end: str | None
+    appointment_type: str | None
+    provider: str | None
+    location: str | None
+    payer: str | None
+    member_id: str | None
+    plan: str | None
+    requested_at: str | None
+    window_start: str | None
+    window_end: str | None
+    due_at: str
+    effective_due: str
+    due_soon_at: str
+    status: str
+    status_reason: str | None
+    hold_until: str | None
+    hold_reason: str | None
+    hold_started: str | None
+    held_seconds: int
+    next_attempt_at: str | None
+    attempt_count: int
+    outcome: str | None
+    outcome_json: str | None
+    owner: str
+    handoff_id: int | None
+    search_text: str
+    created_at: str
+    updated_at: str
+    closed_at: str | None
+
+    @property
+    def patient_display(self) -> str:
+        """The patient as a VMA reads it: family name, given name."""
+        return (
+            f"{self.patient_family}, {self.patient_given}"
+            if self.patient_given
+            else self.patient_family
+        )
+
+
+ITEM_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ItemRow))
+_SELECT = f"SELECT {', '.join(ITEM_COLUMNS)} FROM items"
+#: Columns a caller may set; ``id`` and the generated ``is_open`` are not among them.
+WRITABLE: frozenset[str] = frozenset(ITEM_COLUMNS) - {"id"}
+
+
+def search_text(*parts: str | None) -> str:
+    """Lower-cased text searched as the VMA types (name, phone digits, reason)."""
+    return " ".join(p.lower() for p in parts if p)
+
+
+def insert_item(conn: Connection, values: dict[str, Any]) -> int:
+    """Insert an item from a column -> value mapping; returns the new id."""
+    unknown = set(values) - WRITABLE
+    if unknown:
+        raise ValueError(f"unknown item columns: {sorted(unknown)}")
+    cols = sorted(values)
+    cur = conn.execute(
+        f"INSERT INTO items ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+        [values[c] for c in cols],
+    )
+    return int(cur.lastrowid)
+
+
+def update_item(conn: Connection, item_id: int, values: dict[str, Any]) -> None:
+    """Set columns of one item (column names from the whitelist, values bound)."""
+    unknown = set(values) - WRITABLE
+    if unknown:
+        raise ValueError(f"unknown item columns: {sorted(unknown)}")
+    if not values:
+        return
+    cols = sorted(values)
+    conn.execute(
+        f"UPDATE items SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+        [*(values[c] for c in cols), item_id],
+    )
+
+
+def get_item(conn: Connection, item_id: int) -> ItemRow:
+    """One item by id (KeyError if absent)."""
+    row = conn.execute(f"{_SELECT} WHERE id = ?", (item_id,)).fetchone()
+    if row is None:
+        raise KeyError(item_id)
+    return ItemRow(*row)
+
+
+def find_by_source(
+    conn: Connection, source_system: str, source_id: str, lane: Lane
+) -> ItemRow | None:
+    """The item imported from this source record into this lane, if any."""
+    row = conn.execute(
+        f"{_SELECT} WHERE source_system = ? AND source_id = ? AND lane = ?",
+        (source_system, source_id, lane.value),
+    ).fetchone()
+    return ItemRow(*row) if row else None
+
+
+def items_from_source(conn: Connection, source_system: str) -> list[ItemRow]:
+    """Every item imported from one source system."""
+    rows = conn.execute(f"{_SELECT} WHERE source_system = ?", (source_system,)).fetchall()
+    return [ItemRow(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class ItemQuery:
+    """What an item list shows: a lane (or all), open only, a practice, a search."""
+
+    lane: Lane | None = None
+    open_only: bool = True
+    practice_id: int | None = None
+    search: str = ""
+    owner: str | None = None
+
+
+def _where(query: ItemQuery) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if query.open_only:
+        clauses.append("is_open = 1")
+    if query.lane is not None:
+        clauses.append("lane = ?")
+        params.append(query.lane.value)
+    if query.practice_id is not None:
+        clauses.append("practice_id = ?")
+        params.append(query.practice_id)
+    if query.owner is not None:
+        clauses.append("owner = ?")
+        params.append(query.owner)
+    for word in query.search.lower().split():
+        clauses.append("instr(search_text, ?) > 0")
+        params.append(word)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+# On-hold items are paused: they sort after every running item.
+_URGENCY_ORDER = " ORDER BY (status = 'on-hold'), effective_due, id"
+
+
+def page(conn: Connection, query: ItemQuery, *, offset: int, limit: int) -> list[ItemRow]:
+    """A page of items in urgency order (overdue first, then by due time; paused last)."""
+    where, params = _where(query)
+    rows = conn.execute(
+        f"{_SELECT}{where}{_URGENCY_ORDER} LIMIT ? OFFSET ?", [*params, limit, offset]
+    ).fetchall()
+    return [ItemRow(*r) for r in rows]
+
+
+def count(conn: Connection, query: ItemQuery) -> int:
+    """How many items match."""
+    where, params = _where(query)
+    return int(conn.execute(f"SELECT count(*) FROM items{where}", params).fetchone()[0])
+
+
+def first_id(conn: Connection, query: ItemQuery) -> int | None:
+    """Id of the most urgent matching item."""
+    where, params = _where(query)
+    row = conn.execute(f"SELECT id FROM items{where}{_URGENCY_ORDER} LIMIT 1", params).fetchone()
+    return int(row[0]) if row else None
+
+
+@dataclass(frozen=True)
+class LaneCounts:
+    """Live counts shown beside a lane."""
+
+    open: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+
+
+def lane_counts(
+    conn: Connection,
+    now: datetime,
+    *,
+    practice_id: int | None = None,
+    owner: str | None = None,
+) -> dict[Lane, LaneCounts]:
+    """Open, due-soon and overdue counts per lane (on-hold items are paused, not late)."""
+    stamp = to_db(now)
+    where = "WHERE is_open = 1"
+    params: list[Any] = [stamp, stamp, stamp]
+    if practice_id is not None:
+        where += " AND practice_id = ?"
+        params.append(practice_id)
+    if owner is not None:
+        where += " AND owner = ?"
+        params.append(owner)
+    rows = conn.execute(
+        "SELECT lane, count(*),"
+        " sum(status != 'on-hold' AND due_soon_at <= ? AND effective_due > ?),"
+        " sum(status != 'on-hold' AND effective_due <= ?)"
+        f" FROM items {where} GROUP BY lane",
+        params,
+    ).fetchall()
+    result = {lane: LaneCounts() for lane in Lane}
+    for lane, n_open, n_soon, n_over in rows:
+        result[Lane(lane)] = LaneCounts(int(n_open), int(n_soon or 0), int(n_over or 0))
+    return result
+
+
+def open_by_status(conn: Connection) -> dict[tuple[str, str], int]:
+    """(lane, status) -> count of every item (for info and summaries)."""
+    rows = conn.execute("SELECT lane, status, count(*) FROM items GROUP BY lane, status")
+    return {(r[0], r[1]): int(r[2]) for r in rows}
+
+
+def set_status(
+    conn: Connection, item_id: int, status: ItemStatus, at: datetime, **extra: Any
+) -> None:
+    """Change status (and any extra columns), stamping ``updated_at``/``closed_at``."""
+    values: dict[str, Any] = {"status": status.value, "updated_at": to_db(at), **extra}
+    values["closed_at"] = None if status.is_open else to_db(at)
+    update_item(conn, item_id, values)

@@ -1,0 +1,218 @@
+"""Schema versions of the profile database, applied in order by :mod:`migrations`.
+
+Each entry moves ``PRAGMA user_version`` from its index to index + 1. Never edit a
+released step: add a new one.
+"""
+
+from __future__ import annotations
+
+_LANES = "('callback','confirmation','eligibility')"
+_STATUSES = "('requested','in-progress','on-hold','completed','cancelled','failed')"
+
+V1 = f"""
+CREATE TABLE practices (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    region TEXT NOT NULL DEFAULT 'US',
+    hours_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE lane_policies (
+    practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+    lane TEXT NOT NULL CHECK (lane IN {_LANES}),
+    policy_json TEXT NOT NULL,
+    sop_text TEXT NOT NULL DEFAULT '',
+    red_flag_text TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (practice_id, lane)
+);
+
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    practice_id INTEGER NOT NULL REFERENCES practices(id),
+    lane TEXT NOT NULL CHECK (lane IN {_LANES}),
+    source_system TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    subject_kind TEXT NOT NULL CHECK (subject_kind IN ('appointment','callback','coverage')),
+    patient_family TEXT NOT NULL,
+    patient_given TEXT NOT NULL DEFAULT '',
+    patient_dob TEXT,
+    patient_ref TEXT,
+    phone TEXT,
+    phone_raw TEXT,
+    reason TEXT,
+    appointment_start TEXT,
+    appointment_end TEXT,
+    appointment_type TEXT,
+    provider TEXT,
+    location TEXT,
+    payer TEXT,
+    member_id TEXT,
+    plan TEXT,
+    requested_at TEXT,
+    window_start TEXT,
+    window_end TEXT,
+    due_at TEXT NOT NULL,
+    effective_due TEXT NOT NULL,
+    due_soon_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN {_STATUSES}),
+    is_open INTEGER GENERATED ALWAYS AS
+        (status IN ('requested','in-progress','on-hold')) VIRTUAL,
+    status_reason TEXT,
+    hold_until TEXT,
+    hold_reason TEXT,
+    hold_started TEXT,
+    held_seconds INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    attempt_count INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT,
+    outcome_json TEXT,
+    owner TEXT NOT NULL,
+    handoff_id INTEGER,
+    search_text TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    closed_at TEXT,
+    UNIQUE (source_system, source_id, lane)
+);
+CREATE INDEX items_open_lane_due ON items (is_open, lane, effective_due, id);
+CREATE INDEX items_open_due ON items (is_open, effective_due, id);
+CREATE INDEX items_practice ON items (practice_id, lane);
+
+CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    number_dialled TEXT,
+    identity_verified INTEGER NOT NULL DEFAULT 0,
+    note TEXT NOT NULL DEFAULT '',
+    details_json TEXT,
+    author TEXT NOT NULL
+);
+CREATE INDEX attempts_item ON attempts (item_id, at);
+
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'note',
+    text TEXT NOT NULL,
+    author TEXT NOT NULL
+);
+CREATE INDEX notes_item ON notes (item_id, at);
+
+CREATE TABLE escalations (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    raised_at TEXT NOT NULL,
+    category TEXT NOT NULL,
+    urgency TEXT NOT NULL CHECK (urgency IN ('routine','urgent','immediate')),
+    situation TEXT NOT NULL,
+    background TEXT NOT NULL DEFAULT '',
+    assessment TEXT NOT NULL DEFAULT '',
+    request TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL CHECK (state IN ('raised','acknowledged','resolved')),
+    acknowledged_at TEXT,
+    resolved_at TEXT,
+    resolution_code TEXT,
+    resolution_note TEXT,
+    author TEXT NOT NULL
+);
+CREATE INDEX escalations_item ON escalations (item_id);
+CREATE INDEX escalations_state ON escalations (state);
+
+CREATE TABLE shifts (
+    id INTEGER PRIMARY KEY,
+    vma TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    lanes_json TEXT NOT NULL
+);
+
+CREATE TABLE handoffs (
+    id INTEGER PRIMARY KEY,
+    direction TEXT NOT NULL CHECK (direction IN ('out','in')),
+    packet_id TEXT NOT NULL UNIQUE,
+    sender TEXT NOT NULL,
+    receiver TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    shift_note TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL CHECK (state IN ('open','closed'))
+);
+
+CREATE TABLE handoff_items (
+    id INTEGER PRIMARY KEY,
+    handoff_id INTEGER NOT NULL REFERENCES handoffs(id),
+    item_id INTEGER REFERENCES items(id),
+    source_system TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    lane TEXT NOT NULL,
+    note_json TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending','acknowledged','declined')),
+    ack_action TEXT,
+    acted_at TEXT
+);
+CREATE INDEX handoff_items_handoff ON handoff_items (handoff_id);
+
+CREATE TABLE colleagues (
+    handle TEXT PRIMARY KEY,
+    public_key BLOB NOT NULL,
+    added_at TEXT NOT NULL
+);
+
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    event TEXT NOT NULL,
+    item_id INTEGER,
+    details TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END;
+"""
+
+# Sync with the team hub (outbox written in the same transaction as the change it reports).
+V2 = """
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    payload_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try_at TEXT,
+    last_error TEXT,
+    sent_at TEXT
+);
+CREATE INDEX outbox_pending ON outbox (sent_at, id);
+
+CREATE TABLE claims (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id),
+    pseudonym TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending','held','conflict','released','taken_over')),
+    held_by TEXT,
+    held_since TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX claims_state ON claims (state);
+"""
+
+STEPS: tuple[str, ...] = (V1, V2)
+LATEST = len(STEPS)
