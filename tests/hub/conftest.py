@@ -61,7 +61,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: 
     try:
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as error:  # noqa: BLE001 - any connection failure
+    except Exception as error:
         admin.dispose()
         _pg_unavailable(f"PostgreSQL unreachable: {type(error).__name__}")
     try:

@@ -107,7 +107,9 @@ def test_health_needs_no_token(hub) -> None:  # type: ignore[no-untyped-def]
 
 def test_auth_401_and_403(hub) -> None:  # type: ignore[no-untyped-def]
     assert httpx.get(hub.base_url + "/v1/summaries").status_code == 401
-    bad = httpx.get(hub.base_url + "/v1/summaries", headers={"Authorization": "Bearer nope-nope-nope-nope-nope"})
+    bad = httpx.get(
+        hub.base_url + "/v1/summaries", headers={"Authorization": "Bearer nope-nope-nope-nope-nope"}
+    )
     assert bad.status_code == 401
     assert bad.json() == {"error": "unauthenticated", "detail": []}
     with pytest.raises(HubRejected) as info:
@@ -156,7 +158,12 @@ def test_422_stores_nothing_and_echoes_nothing(hub, mutate, expected_path) -> No
 def test_bad_json_and_media_type(hub) -> None:  # type: ignore[no-untyped-def]
     token = hub.tokens["ana"]
     assert raw_post(hub, "/v1/messages", b"{not json", token).status_code == 400
-    r = raw_post(hub, "/v1/messages", b"x", token, )
+    r = raw_post(
+        hub,
+        "/v1/messages",
+        b"x",
+        token,
+    )
     assert r.status_code == 400
     r = httpx.post(
         hub.base_url + "/v1/messages",
@@ -164,7 +171,10 @@ def test_bad_json_and_media_type(hub) -> None:  # type: ignore[no-untyped-def]
         headers={"Authorization": f"Bearer {token}", "Content-Type": "text/plain"},
     )
     assert r.status_code == 415
-    r = httpx.get(hub.base_url + "/v1/summaries?vma=Zelda%20Quux", headers={"Authorization": f"Bearer {token}"})
+    r = httpx.get(
+        hub.base_url + "/v1/summaries?vma=Zelda%20Quux",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert r.status_code == 422 and "Zelda" not in r.text
     r = httpx.get(hub.base_url + "/v1/nowhere", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 404 and r.json()["error"] == "not_found"
@@ -185,7 +195,10 @@ def test_413_oversize(hub) -> None:  # type: ignore[no-untyped-def]
     response = httpx.post(
         hub.base_url + "/v1/messages",
         content=chunks(),
-        headers={"Authorization": f"Bearer {hub.tokens['ana']}", "Content-Type": "application/json"},
+        headers={
+            "Authorization": f"Bearer {hub.tokens['ana']}",
+            "Content-Type": "application/json",
+        },
     )
     assert response.status_code == 413
     assert stored_rows(hub) == 0
@@ -233,7 +246,9 @@ def test_escalation_lifecycle(hub) -> None:  # type: ignore[no-untyped-def]
     assert info.value.status == 403
     acked = sue.acknowledge_escalation(ids[1])
     assert acked.state is EscalationState.ACKNOWLEDGED and acked.acknowledged_by == "sue"
-    no_code = raw_post(hub, f"/v1/escalations/{ids[1]}/state", {"state": "resolved"}, hub.tokens["sue"])
+    no_code = raw_post(
+        hub, f"/v1/escalations/{ids[1]}/state", {"state": "resolved"}, hub.tokens["sue"]
+    )
     assert no_code.status_code == 422
     resolved = sue.resolve_escalation(ids[1], wire.ResolutionCode.FORWARDED_TO_CLINICIAN)
     assert resolved.state is EscalationState.RESOLVED
@@ -255,7 +270,9 @@ def test_handoff_relay_stores_only_ciphertext(hub) -> None:  # type: ignore[no-u
     ben.register_public_key(bytes(ben_key.public_key))
     fetched_key = base64.b64decode(ana.public_key("ben").public_key)
     packet = json.dumps({"items": [{"patient": "Zelda Quux", "phone": "555-0100"}]}).encode()
-    sealed = base64.b64encode(SealedBox(__import__("nacl.public").public.PublicKey(fetched_key)).encrypt(packet)).decode()
+    sealed = base64.b64encode(
+        SealedBox(__import__("nacl.public").public.PublicKey(fetched_key)).encrypt(packet)
+    ).decode()
     envelope = wire.HandoffEnvelope(
         envelope_id=str(uuid.uuid4()), receiver="ben", sealed=sealed, item_count=3
     )

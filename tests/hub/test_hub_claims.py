@@ -38,7 +38,7 @@ def test_concurrent_claimers_one_owner_each(hub) -> None:  # type: ignore[no-unt
                         else:
                             assert result.held_by != name
                 granted[name] = mine
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=claimer, args=(n,)) for n in names]

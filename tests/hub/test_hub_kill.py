@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -17,7 +17,6 @@ import pytest
 from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubClient, HubUnavailable
 from vmadesk.sync.pseudonym import pseudonym
-
 
 pytestmark = pytest.mark.slow
 

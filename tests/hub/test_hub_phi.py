@@ -60,8 +60,12 @@ def attempts() -> list[tuple[str, dict]]:  # type: ignore[type-arg]
     out.append(
         (
             "/v1/handoffs",
-            {"envelope_id": str(uuid.uuid4()), "receiver": "Zebulon", "sealed": "QUFB" * 20,
-             "item_count": 1},
+            {
+                "envelope_id": str(uuid.uuid4()),
+                "receiver": "Zebulon",
+                "sealed": "QUFB" * 20,
+                "item_count": 1,
+            },
         )
     )
     return out

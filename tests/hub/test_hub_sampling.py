@@ -10,8 +10,13 @@ from vmadesk.hub.sampling import Candidate, draw, week_bounds
 
 def population() -> list[Candidate]:
     rng = random.Random(1)
-    out = [Candidate(f"{rng.getrandbits(256):064x}", "confirmation", "confirmed") for _ in range(10)]
-    out += [Candidate(f"{rng.getrandbits(256):064x}", "eligibility", "coverage_active") for _ in range(6)]
+    out = [
+        Candidate(f"{rng.getrandbits(256):064x}", "confirmation", "confirmed") for _ in range(10)
+    ]
+    out += [
+        Candidate(f"{rng.getrandbits(256):064x}", "eligibility", "coverage_active")
+        for _ in range(6)
+    ]
     out += [Candidate(f"{rng.getrandbits(256):064x}", "callback", None) for _ in range(1)]
     return out
 

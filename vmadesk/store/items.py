@@ -209,7 +209,10 @@ def lane_counts(
     practice_id: int | None = None,
     owner: str | None = None,
 ) -> dict[Lane, LaneCounts]:
-    """Open, due-soon and overdue counts per lane (on-hold items are paused, not late)."""
+    """Open, due-soon and overdue counts per lane (on-hold items are paused, not late).
+
+    As in :func:`vmadesk.domain.sla.due_state`, work is overdue strictly after its due time.
+    """
     stamp = to_db(now)
     where = "WHERE is_open = 1"
     params: list[Any] = [stamp, stamp, stamp]
@@ -221,8 +224,8 @@ def lane_counts(
         params.append(owner)
     rows = conn.execute(
         "SELECT lane, count(*),"
-        " sum(status != 'on-hold' AND due_soon_at <= ? AND effective_due > ?),"
-        " sum(status != 'on-hold' AND effective_due <= ?)"
+        " sum(status != 'on-hold' AND due_soon_at <= ? AND effective_due >= ?),"
+        " sum(status != 'on-hold' AND effective_due < ?)"
         f" FROM items {where} GROUP BY lane",
         params,
     ).fetchall()

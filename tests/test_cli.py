@@ -1,0 +1,143 @@
+"""The CLI contract of issue 2, run as a VMA's script would: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSPHRASE, cli_env
+from vmadesk.store import items
+from vmadesk.store import profile as profiles
+
+
+def run(*args: str, env: dict[str, str] | None = None, check: bool = False
+        ) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "vmadesk", *args], capture_output=True, text=True,
+        env=cli_env(env), timeout=120, stdin=subprocess.DEVNULL,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args}: {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def cli_profile(tmp_path: Path) -> Path:
+    directory = tmp_path / "cli-profile"
+    out = run("profile", "init", "--profile", str(directory), "--vma", "ana.r",
+              env={"VMADESK_PASSPHRASE": PASSPHRASE}, check=True)
+    assert "Recovery key" in out.stdout
+    assert re.search(r"([A-Z2-7]{4}-){12}[A-Z2-7]{4}", out.stdout)
+    return directory
+
+
+def test_info_json_and_text(cli_profile: Path) -> None:
+    out = run("profile", "info", "--profile", str(cli_profile), "--json",
+              env={"VMADESK_PASSPHRASE": PASSPHRASE}, check=True)
+    info = json.loads(out.stdout)
+    assert info["mode"] == "passphrase"
+    assert info["slots"] == ["passphrase", "recovery"]
+    assert info["open_items"] == {"callback": 0, "confirmation": 0, "eligibility": 0}
+    text = run("profile", "info", "--profile", str(cli_profile),
+               env={"VMADESK_PASSPHRASE": PASSPHRASE}, check=True).stdout
+    assert "Protected by your passphrase" in text
+
+
+def test_wrong_passphrase_is_exit_2_with_one_line(cli_profile: Path) -> None:
+    before = {p.name: p.read_bytes() for p in cli_profile.iterdir() if p.name != "unlock_state.json"}
+    out = run("audit", "verify", "--profile", str(cli_profile),
+              env={"VMADESK_PASSPHRASE": "definitely wrong"})
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0
+    assert "Wrong passphrase" in out.stderr and "Traceback" not in out.stderr
+    after = {p.name: p.read_bytes() for p in cli_profile.iterdir() if p.name != "unlock_state.json"}
+    assert after == before
+
+
+def test_no_passphrase_without_terminal_is_exit_2(cli_profile: Path) -> None:
+    out = run("profile", "info", "--profile", str(cli_profile))
+    assert out.returncode == 2 and "VMADESK_PASSPHRASE" in out.stderr
+
+
+def test_missing_profile_is_exit_2(tmp_path: Path) -> None:
+    out = run("profile", "info", "--profile", str(tmp_path / "nope"),
+              env={"VMADESK_PASSPHRASE": PASSPHRASE})
+    assert out.returncode == 2 and "No vmadesk profile" in out.stderr
+
+
+def test_audit_verify_catches_a_modified_row(cli_profile: Path) -> None:
+    env = {"VMADESK_PASSPHRASE": PASSPHRASE}
+    run("profile", "check", "--profile", str(cli_profile), env=env, check=True)
+    ok = run("audit", "verify", "--profile", str(cli_profile), env=env, check=True)
+    assert re.fullmatch(r"ok \d+ entries\n", ok.stdout)
+    profile = profiles.unlock(cli_profile, passphrase=PASSPHRASE)
+    profile.conn.execute("DROP TRIGGER audit_no_update")
+    profile.conn.execute("UPDATE audit SET details = '{}' WHERE seq = 2")
+    profile.close()
+    bad = run("audit", "verify", "--profile", str(cli_profile), env=env)
+    assert bad.returncode == 1
+    assert "broken at sequence 2" in bad.stdout
+
+
+def test_change_passphrase_and_rotate_key(cli_profile: Path) -> None:
+    env = {"VMADESK_PASSPHRASE": PASSPHRASE, "VMADESK_NEW_PASSPHRASE": "another long one"}
+    run("profile", "change-passphrase", "--profile", str(cli_profile), env=env, check=True)
+    new_env = {"VMADESK_PASSPHRASE": "another long one"}
+    rotated = run("profile", "rotate-key", "--profile", str(cli_profile), env=new_env,
+                  check=True)
+    assert "New recovery key" in rotated.stdout
+    run("audit", "verify", "--profile", str(cli_profile), env=new_env, check=True)
+    assert run("profile", "info", "--profile", str(cli_profile),
+               env={"VMADESK_PASSPHRASE": PASSPHRASE}).returncode == 2
+
+
+def test_help_documents_every_command() -> None:
+    for args in (("--help",), ("profile", "--help"), ("profile", "init", "--help"),
+                 ("audit", "verify", "--help"), ("demo", "--help")):
+        assert run(*args, check=True).stdout.startswith("usage: vmadesk")
+
+
+def _phi_strings(directory: Path, passphrase: str) -> set[str]:
+    profile = profiles.unlock(directory, passphrase=passphrase)
+    try:
+        rows = items.page(profile.conn, items.ItemQuery(open_only=False), offset=0, limit=10_000)
+    finally:
+        profile.close()
+    canaries: set[str] = set()
+    for row in rows:
+        canaries |= {row.patient_family, row.patient_given}
+        if row.phone:
+            canaries |= {row.phone, row.phone[-10:], row.phone[-7:]}
+        if row.patient_dob:
+            y, m, d = row.patient_dob.split("-")
+            canaries |= {row.patient_dob, f"{m}/{d}/{y}"}
+    return {c for c in canaries if c and len(c) >= 4}
+
+
+def test_demo_profile_leaves_no_phi_on_disk(tmp_path: Path, platform_dirs: dict[str, Path]
+                                            ) -> None:
+    directory = platform_dirs["data"] / "vmadesk" / "demo"
+    env = {"VMADESK_PASSPHRASE": "vmadesk-demo"}
+    run("demo", "--profile", str(directory), "--items", "40", env=env, check=True)
+    for args in (("profile", "info"), ("profile", "check"), ("audit", "verify")):
+        run(*args, "--profile", str(directory), env=env, check=True)
+    canaries = _phi_strings(directory, "vmadesk-demo")
+    assert len(canaries) > 40
+    scanned = 0
+    for root in platform_dirs.values():
+        for path in root.rglob("*"):
+            if not path.is_file():
+                continue
+            scanned += 1
+            data = path.read_bytes()
+            for canary in canaries:
+                assert canary.encode() not in data, f"{canary!r} found in {path.name}"
+                assert canary.encode("utf-16-le") not in data
+            for canary in canaries:
+                assert canary not in path.name
+    assert scanned >= 3  # database, key slots, log at least

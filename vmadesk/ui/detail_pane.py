@@ -1,0 +1,249 @@
+"""The detail pane: who, how to reach them, the work at hand, its full history and the SOP.
+
+Answers "why am I calling this again?" at a glance. Holds PHI only while it shows it:
+:meth:`DetailPane.clear` empties every widget (lock, item closed).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vmadesk.domain.time_display import format_dual
+from vmadesk.domain.vocabulary import DueState, EscalationCategory, Lane, Outcome
+from vmadesk.services.worklist import ItemDetail
+from vmadesk.store.timestamps import from_db
+from vmadesk.ui.due_style import state_colour
+from vmadesk.ui.icons import icon
+from vmadesk.ui.item_table_model import due_state_of, due_text
+
+
+def outcome_label(code: str) -> str:
+    """Label of an outcome code (the code itself if unknown)."""
+    try:
+        return Outcome(code).label
+    except ValueError:
+        return code
+
+
+def _category_label(code: str) -> str:
+    try:
+        return EscalationCategory(code).label
+    except ValueError:
+        return code
+
+
+class DetailPane(QWidget):
+    """Everything about the selected item."""
+
+    copy_requested = Signal(str)
+    call_requested = Signal()
+
+    def __init__(self, local_tz: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.local_tz = local_tz
+        self.detail: ItemDetail | None = None
+        self.setAccessibleName("Item detail")
+
+        self.name = QLabel()
+        self.name.setAccessibleName("Patient name")
+        font = self.name.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.name.setFont(font)
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.name.setWordWrap(True)
+
+        self.practice = QLabel()
+        self.practice.setAccessibleName("Practice")
+        self.practice.setWordWrap(True)
+        self.state = QLabel()
+        self.state.setAccessibleName("Due state")
+        self.state.setWordWrap(True)
+
+        self.phone = QLabel()
+        self.phone.setAccessibleName("Phone number")
+        self.phone.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_button = QPushButton(icon("copy"), "Copy")
+        self.copy_button.setAccessibleName("Copy phone number")
+        self.copy_button.setToolTip("Copy the number; the clipboard is cleared after 30 s")
+        self.copy_button.clicked.connect(self._copy)
+        self.call_button = QPushButton(icon("call"), "Call")
+        self.call_button.setAccessibleName("Call the patient")
+        self.call_button.setToolTip("Open the number in the softphone (C)")
+        self.call_button.clicked.connect(self.call_requested)
+        phone_row = QHBoxLayout()
+        phone_row.addWidget(self.phone, 1)
+        phone_row.addWidget(self.copy_button)
+        phone_row.addWidget(self.call_button)
+
+        self.at_hand = QLabel()
+        self.at_hand.setAccessibleName("Work at hand")
+        self.at_hand.setWordWrap(True)
+        self.at_hand.setTextFormat(Qt.TextFormat.PlainText)
+        self.at_hand.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+        form = QFormLayout()
+        form.addRow("Practice:", self.practice)
+        form.addRow("State:", self.state)
+        form.addRow("Phone:", phone_row)
+        form.addRow("At hand:", self.at_hand)
+
+        self.history = QTextBrowser()
+        self.history.setAccessibleName("Item history")
+        self.history.setOpenLinks(False)
+        self.sop = QTextBrowser()
+        self.sop.setAccessibleName("Lane SOP")
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Detail tabs")
+        self.tabs.addTab(self.history, "History")
+        self.tabs.addTab(self.sop, "SOP")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.name)
+        layout.addLayout(form)
+        layout.addWidget(self.tabs, 1)
+        self.clear()
+
+    # -- content -----------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Show nothing (no PHI left in any widget)."""
+        self.detail = None
+        self.name.setText("No item selected")
+        for label in (self.practice, self.state, self.phone, self.at_hand):
+            label.clear()
+        self.history.clear()
+        self.sop.clear()
+        self.copy_button.setEnabled(False)
+        self.call_button.setEnabled(False)
+
+    def show_detail(self, detail: ItemDetail, now: datetime) -> None:
+        """Render one item's detail."""
+        self.detail = detail
+        item, practice = detail.item, detail.practice
+        self.name.setText(item.patient_display)
+        self.practice.setText(f"{practice.name} ({practice.tz})")
+        state = due_state_of(item, now)
+        self.state.setText(self._state_text(state, detail, now))
+        colour = state_colour(state, self.palette()).name()
+        self.state.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        number = item.phone or item.phone_raw or ""
+        self.phone.setText(number or "(no number)")
+        self.copy_button.setEnabled(bool(number))
+        self.call_button.setEnabled(bool(number))
+        self.at_hand.setText(self._at_hand(detail, now))
+        self.history.setHtml(self._history_html(detail, now))
+        self.sop.setPlainText(detail.sop)
+
+    def _copy(self) -> None:
+        if self.detail is not None:
+            number = self.detail.item.phone or self.detail.item.phone_raw
+            if number:
+                self.copy_requested.emit(number)
+
+    def _dual(self, stamp: str | None, now: datetime) -> str:
+        if not stamp or self.detail is None:
+            return ""
+        return format_dual(from_db(stamp), self.detail.practice.tz, self.local_tz, now)
+
+    def _state_text(self, state: DueState, detail: ItemDetail, now: datetime) -> str:
+        item = detail.item
+        text = f"{state.label} — {due_text(item, now)} · status {item.status}"
+        if state is DueState.PAUSED:
+            text += " (SLA clock paused"
+            if item.hold_until:
+                text += f" until {self._dual(item.hold_until, now)}"
+            text += ")"
+        else:
+            text += f" · due {self._dual(item.effective_due, now)}"
+        if item.next_attempt_at:
+            text += f" · next attempt {self._dual(item.next_attempt_at, now)}"
+        return text
+
+    def _at_hand(self, detail: ItemDetail, now: datetime) -> str:
+        item = detail.item
+        lane = Lane(item.lane)
+        lines = [f"{lane.label}: {item.reason or ''}".strip()]
+        if item.appointment_start:
+            lines.append(
+                f"Appointment {self._dual(item.appointment_start, now)}"
+                f" — {item.appointment_type or ''} with {item.provider or '?'}"
+                f" at {item.location or '?'}"
+            )
+        if lane is Lane.ELIGIBILITY:
+            lines.append(
+                f"Coverage: {item.payer or '?'} · plan {item.plan or '?'}"
+                f" · member {item.member_id or '?'}"
+            )
+            if item.appointment_start:
+                lines.append(f"Date of service: {item.appointment_start[:10]}")
+        if item.requested_at:
+            lines.append(f"Requested {self._dual(item.requested_at, now)}")
+        if item.window_start or item.window_end:
+            lines.append(
+                f"Requested window {self._dual(item.window_start, now) or '…'}"
+                f" – {self._dual(item.window_end, now) or '…'}"
+            )
+        if item.patient_dob:
+            lines.append(f"Date of birth: {item.patient_dob}")
+        if item.outcome:
+            lines.append(f"Outcome: {outcome_label(item.outcome)}")
+        return "\n".join(lines)
+
+    def _history_html(self, detail: ItemDetail, now: datetime) -> str:
+        entries: list[tuple[str, str]] = []
+        for a in detail.attempts:
+            parts = [f"<b>{html.escape(outcome_label(a.outcome))}</b>"]
+            if a.number_dialled:
+                parts.append(f"dialled {html.escape(a.number_dialled)}")
+            if a.identity_verified:
+                parts.append("identity verified")
+            if a.details:
+                parts.append(html.escape(json.dumps(a.details, sort_keys=True)))
+            if a.note:
+                parts.append(f"“{html.escape(a.note)}”")
+            parts.append(f"by {html.escape(a.author)}")
+            entries.append((a.at, " · ".join(parts)))
+        for n in detail.notes:
+            entries.append(
+                (n.at, f"<b>Note ({html.escape(n.kind)})</b> · “{html.escape(n.text)}”"
+                 f" · by {html.escape(n.author)}")
+            )
+        for e in detail.escalations:
+            text = (
+                f"<b>Escalation: {html.escape(_category_label(e.category))}</b>"
+                f" ({html.escape(e.urgency)}) — {html.escape(e.state)}<br>"
+                f"S: {html.escape(e.situation)}"
+            )
+            if e.background:
+                text += f"<br>B: {html.escape(e.background)}"
+            if e.assessment:
+                text += f"<br>A: {html.escape(e.assessment)}"
+            if e.request:
+                text += f"<br>R: {html.escape(e.request)}"
+            if e.resolution_code:
+                text += f"<br>Resolved: {html.escape(e.resolution_code)}"
+            entries.append((e.raised_at, text))
+        if not entries:
+            return "<p><i>No attempts, notes or escalations yet.</i></p>"
+        entries.sort(key=lambda t: t[0], reverse=True)
+        rows = "".join(
+            f"<p><span>{html.escape(self._dual(at, now))}</span><br>{body}</p>"
+            for at, body in entries
+        )
+        return rows

@@ -1,0 +1,203 @@
+"""Idle auto-lock: hide every PHI widget until the VMA re-authenticates.
+
+An application-wide event filter restarts an idle timer on keyboard, mouse, wheel and touch
+input. When it fires, or the VMA presses Lock now, or Qt reports the application as
+*suspended*, the console locks:
+
+1. ``session.lock(reason)`` writes the audit entry;
+2. ``main_window.set_locked(True)`` lets the window drop the PHI it holds in memory;
+3. every open dialog is rejected (dialogs may hold PHI), popups and tooltips closed;
+4. every child of the main window is hidden and the :class:`LockScreen` covers it, so nothing
+   behind it is visible even if a widget forgot to clear itself.
+
+Unlocking checks the passphrase through ``session.unlock`` (audited), then restores the
+window and calls ``worklist.forget_views()`` so the next view of each item is audited again.
+
+Limits: Qt has no portable "OS session locked" signal. ``applicationStateChanged`` reports
+*Suspended* on mobile platforms and some Wayland compositors; *Inactive* only means another
+window has focus, so it is not treated as a lock. The idle timer is what protects a desktop
+left alone, also when the screen saver locks the OS session.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QToolTip, QWidget
+
+from vmadesk.services.session import Session
+from vmadesk.services.worklist import WorkList
+from vmadesk.store import unlock_guard
+from vmadesk.ui.lock_screen import LockScreen
+
+_INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate,
+        QEvent.Type.TabletPress,
+        QEvent.Type.ShortcutOverride,
+    }
+)
+MINUTE_MS = 60_000
+
+
+class Lockable(Protocol):
+    """What the lock needs from the main window (UI-A's MainWindow offers it)."""
+
+    def set_locked(self, locked: bool) -> None:
+        """Drop (True) or reload (False) the PHI the window shows."""
+
+
+class IdleLock(QObject):
+    """Lock the console after idle time, on request, or when the app is suspended."""
+
+    locked = Signal(str)
+    unlocked = Signal()
+
+    def __init__(
+        self,
+        session: Session,
+        worklist: WorkList,
+        window: QWidget,
+        *,
+        idle_ms: int = 5 * MINUTE_MS,
+        app: QApplication | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.session = session
+        self.worklist = worklist
+        self.window = window
+        self.app = app or QApplication.instance()
+        self.is_locked = False
+        self._hidden: list[QWidget] = []
+        self.screen = LockScreen(window)
+        self.screen.unlock_requested.connect(self.try_unlock)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(lambda: self.lock("idle"))
+        self._wait_timer = QTimer(self)
+        self._wait_timer.setSingleShot(True)
+        self._wait_timer.timeout.connect(lambda: self.screen.set_waiting(False))
+        self.set_idle_ms(idle_ms)
+        self.app.installEventFilter(self)
+        self.app.applicationStateChanged.connect(self._state_changed)
+
+    # -- idle --------------------------------------------------------------------------------
+
+    def set_idle_ms(self, idle_ms: int) -> None:
+        """Change the idle time (settings) and restart the count."""
+        self._timer.setInterval(max(50, int(idle_ms)))
+        if not self.is_locked:
+            self._timer.start()
+
+    @property
+    def idle_ms(self) -> int:
+        """The idle time before locking."""
+        return self._timer.interval()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Any keyboard or mouse input restarts the idle count."""
+        if not self.is_locked and event.type() in _INPUT_EVENTS:
+            self._timer.start()
+        return False
+
+    def _state_changed(self, state: Qt.ApplicationState) -> None:
+        if state == Qt.ApplicationState.ApplicationSuspended:
+            self.lock("suspended")
+
+    def shutdown(self) -> None:
+        """Stop watching input (the window is closing)."""
+        self._timer.stop()
+        self.app.removeEventFilter(self)
+
+    # -- lock --------------------------------------------------------------------------------
+
+    def lock(self, reason: str = "manual") -> None:
+        """Lock now: audit, drop PHI, close dialogs, cover the window."""
+        if self.is_locked:
+            return
+        self.is_locked = True
+        self._timer.stop()
+        self.session.lock(reason)
+        set_locked = getattr(self.window, "set_locked", None)
+        if callable(set_locked):
+            set_locked(True)
+        close_transient_windows(keep=self.window)
+        self._hidden = [
+            child
+            for child in self.window.findChildren(
+                QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
+            )
+            if child is not self.screen and child.isVisible()
+        ]
+        for child in self._hidden:
+            child.hide()
+        self.screen.cover()
+        self.locked.emit(reason)
+
+    def try_unlock(self, passphrase: str) -> bool:
+        """Check the passphrase (audited); unlock when it matches."""
+        if not self.is_locked:
+            return True
+        wait = unlock_guard.load(self.session.profile_dir).delay_before_next(time.time())
+        if wait > 0:
+            self._hold_off(wait)
+            return False
+        if not self.session.unlock(passphrase):
+            self.screen.show_message("Wrong passphrase. The console stays locked.")
+            wait = unlock_guard.load(self.session.profile_dir).delay_before_next(time.time())
+            if wait > 0:
+                self._hold_off(wait)
+            return False
+        self._restore()
+        return True
+
+    def _hold_off(self, seconds: float) -> None:
+        self.screen.show_message(f"Too many wrong tries: wait {max(1, round(seconds))} s.")
+        self.screen.set_waiting(True)
+        self._wait_timer.start(int(seconds * 1000) + 50)
+
+    def _restore(self) -> None:
+        self.is_locked = False
+        self.screen.hide()
+        self.screen.show_message("")
+        for child in self._hidden:
+            child.show()
+        self._hidden = []
+        self.worklist.forget_views()
+        set_locked = getattr(self.window, "set_locked", None)
+        if callable(set_locked):
+            set_locked(False)
+        self._timer.start()
+        self.unlocked.emit()
+
+
+def close_transient_windows(keep: QWidget | None = None) -> int:
+    """Reject every open dialog, close popups and tooltips; return how many were closed."""
+    closed = 0
+    while (popup := QApplication.activePopupWidget()) is not None:
+        popup.close()
+        closed += 1
+        if popup.isVisible():  # pragma: no cover - a popup that refuses to close
+            popup.hide()
+    QToolTip.hideText()
+    for widget in QApplication.topLevelWidgets():
+        if widget is keep or not widget.isVisible():
+            continue
+        if isinstance(widget, QDialog):
+            widget.reject()
+        else:
+            widget.close()
+        if widget.isVisible():
+            widget.hide()
+        closed += 1
+    return closed

@@ -1,0 +1,355 @@
+"""The Settings dialog: practices and the console's own preferences.
+
+Per practice: name, zone, hours, holidays, lane policies, SOP texts. Console: auto-lock
+minutes, clipboard-clear seconds.
+
+Practice settings go to the encrypted store through :mod:`vmadesk.services.practice_settings`
+(validated as a whole; bad input is an inline message naming the field and changes nothing).
+Console preferences carry no PHI and go to :class:`~vmadesk.ui.ui_settings.UiSettings`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from PySide6.QtCore import QDate, Qt, QTime, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vmadesk.domain.vocabulary import Lane
+from vmadesk.services import practice_settings
+from vmadesk.services.practice_settings import PracticeSettings, policy_from_fields
+from vmadesk.ui.context import ConsoleContext
+from vmadesk.ui.ui_settings import AUTO_LOCK_RANGE, CLIPBOARD_RANGE, UiSettings
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> list[str]:
+    return sorted(available_timezones())
+
+
+def _qtime(value: time) -> QTime:
+    return QTime(value.hour, value.minute)
+
+
+def _pytime(value: QTime) -> time:
+    return time(value.hour(), value.minute())
+
+
+class _DayRow:
+    """One weekday: open or closed, opening and closing time (one interval a day)."""
+
+    def __init__(self, name: str) -> None:
+        self.open = QCheckBox(name)
+        self.open.setAccessibleName(f"{name} open")
+        self.start = QTimeEdit()
+        self.start.setDisplayFormat("HH:mm")
+        self.start.setAccessibleName(f"{name} opens")
+        self.end = QTimeEdit()
+        self.end.setDisplayFormat("HH:mm")
+        self.end.setAccessibleName(f"{name} closes")
+        self.open.toggled.connect(self.start.setEnabled)
+        self.open.toggled.connect(self.end.setEnabled)
+
+    def load(self, intervals: tuple[tuple[time, time], ...]) -> None:
+        # More than one interval (a lunch break) shows as the day's span; saving keeps the
+        # stored intervals unless the span was edited.
+        self.original = intervals
+        if intervals:
+            self.open.setChecked(True)
+            self.start.setTime(_qtime(intervals[0][0]))
+            self.end.setTime(_qtime(intervals[-1][1]))
+        else:
+            self.open.setChecked(False)
+            self.start.setTime(QTime(8, 0))
+            self.end.setTime(QTime(17, 0))
+        self.start.setEnabled(bool(intervals))
+        self.end.setEnabled(bool(intervals))
+
+    def intervals(self) -> tuple[tuple[time, time], ...]:
+        if not self.open.isChecked():
+            return ()
+        span = (_pytime(self.start.time()), _pytime(self.end.time()))
+        if self.original and (self.original[0][0], self.original[-1][1]) == span:
+            return self.original
+        return (span,)
+
+
+class _LaneEditor(QWidget):
+    """One lane's policy numbers, SOP text and red-flag guidance."""
+
+    def __init__(self, lane: Lane) -> None:
+        super().__init__()
+        self.lane = lane
+        self.due_offset = QDoubleSpinBox()
+        self.due_offset.setRange(0, 24 * 30)
+        self.due_offset.setDecimals(1)
+        self.due_offset.setSuffix(" h")
+        self.due_soon = QSpinBox()
+        self.due_soon.setRange(0, 60 * 24 * 7)
+        self.due_soon.setSuffix(" min")
+        self.max_attempts = QSpinBox()
+        self.max_attempts.setRange(1, 20)
+        self.attempt_gap = QSpinBox()
+        self.attempt_gap.setRange(1, 60 * 24 * 7)
+        self.attempt_gap.setSuffix(" min")
+        self.sop = QPlainTextEdit()
+        self.red_flags = QPlainTextEdit()
+        for widget, name in (
+            (self.due_offset, "due offset"),
+            (self.due_soon, "due soon"),
+            (self.max_attempts, "max attempts"),
+            (self.attempt_gap, "attempt gap"),
+            (self.sop, "SOP text"),
+            (self.red_flags, "red-flag text"),
+        ):
+            widget.setAccessibleName(f"{lane.label} {name}")
+        anchor = (
+            "after the request, business time"
+            if lane is Lane.CALLBACK
+            else "before the appointment"
+        )
+        form = QFormLayout(self)
+        form.addRow(f"Due &offset ({anchor})", self.due_offset)
+        form.addRow("Due &soon window", self.due_soon)
+        form.addRow("&Max attempts", self.max_attempts)
+        form.addRow("Attempt &gap", self.attempt_gap)
+        form.addRow("SO&P", self.sop)
+        form.addRow("&Red flags", self.red_flags)
+
+    def load(self, settings: PracticeSettings) -> None:
+        policy = settings.policies[self.lane]
+        self.due_offset.setValue(policy.due_offset.total_seconds() / 3600)
+        self.due_soon.setValue(int(policy.due_soon.total_seconds() // 60))
+        self.max_attempts.setValue(policy.max_attempts)
+        self.attempt_gap.setValue(int(policy.attempt_gap.total_seconds() // 60))
+        self.sop.setPlainText(settings.sop.get(self.lane, ""))
+        self.red_flags.setPlainText(settings.red_flags.get(self.lane, ""))
+
+
+class SettingsDialog(QDialog):
+    """File → Settings: practices and console preferences."""
+
+    saved = Signal()
+    console_prefs_changed = Signal()
+
+    def __init__(
+        self, ctx: ConsoleContext, ui_settings: UiSettings, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ui_settings = ui_settings
+        self._current: PracticeSettings | None = None
+        self.setWindowTitle("Settings")
+
+        self.practice = QComboBox()
+        self.practice.setAccessibleName("Practice")
+        for row in ctx.worklist.practices():
+            self.practice.addItem(row.name, row.id)
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Practice name")
+        self.timezone = QLineEdit()
+        self.timezone.setAccessibleName("Practice time zone")
+        self.timezone.setPlaceholderText("IANA name, e.g. America/New_York")
+        completer = QCompleter(_zone_names(), self.timezone)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.timezone.setCompleter(completer)
+
+        self.days = [_DayRow(name) for name in WEEKDAYS]
+        hours_box = QGroupBox("Business hours (practice time)")
+        grid = QGridLayout(hours_box)
+        for row, day in enumerate(self.days):
+            grid.addWidget(day.open, row, 0)
+            grid.addWidget(day.start, row, 1)
+            grid.addWidget(QLabel("to"), row, 2)
+            grid.addWidget(day.end, row, 3)
+
+        self.holidays = QListWidget()
+        self.holidays.setAccessibleName("Holidays")
+        self.holiday_date = QDateEdit(QDate.currentDate())
+        self.holiday_date.setCalendarPopup(True)
+        self.holiday_date.setDisplayFormat("yyyy-MM-dd")
+        self.holiday_date.setAccessibleName("Holiday date")
+        add_holiday = QPushButton("&Add holiday")
+        remove_holiday = QPushButton("Re&move holiday")
+        add_holiday.clicked.connect(self._add_holiday)
+        remove_holiday.clicked.connect(self._remove_holiday)
+        holidays_box = QGroupBox("Holidays (closed all day)")
+        hl = QVBoxLayout(holidays_box)
+        hl.addWidget(self.holidays)
+        row_l = QHBoxLayout()
+        row_l.addWidget(self.holiday_date)
+        row_l.addWidget(add_holiday)
+        row_l.addWidget(remove_holiday)
+        hl.addLayout(row_l)
+
+        self.lanes = {lane: _LaneEditor(lane) for lane in Lane}
+        lane_tabs = QTabWidget()
+        for lane, editor in self.lanes.items():
+            lane_tabs.addTab(editor, lane.label)
+
+        practice_page = QWidget()
+        pl = QVBoxLayout(practice_page)
+        form = QFormLayout()
+        form.addRow("&Practice", self.practice)
+        form.addRow("&Name", self.name)
+        form.addRow("&Time zone", self.timezone)
+        pl.addLayout(form)
+        top = QHBoxLayout()
+        top.addWidget(hours_box)
+        top.addWidget(holidays_box)
+        pl.addLayout(top)
+        pl.addWidget(lane_tabs)
+
+        self.auto_lock = QSpinBox()
+        self.auto_lock.setRange(*AUTO_LOCK_RANGE)
+        self.auto_lock.setSuffix(" min")
+        self.auto_lock.setAccessibleName("Auto-lock minutes")
+        self.auto_lock.setValue(ui_settings.auto_lock_minutes)
+        self.clipboard = QSpinBox()
+        self.clipboard.setRange(*CLIPBOARD_RANGE)
+        self.clipboard.setSuffix(" s")
+        self.clipboard.setAccessibleName("Clipboard clear seconds")
+        self.clipboard.setValue(ui_settings.clipboard_seconds)
+        console_page = QWidget()
+        cf = QFormLayout(console_page)
+        cf.addRow("&Lock after idle", self.auto_lock)
+        cf.addRow("&Clear copied numbers after", self.clipboard)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(practice_page, "Practices")
+        self.tabs.addTab(console_page, "Console")
+
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Settings message")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).clicked.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+        self.practice.currentIndexChanged.connect(self._load_practice)
+        self._load_practice()
+
+    # -- practice ----------------------------------------------------------------------------
+
+    def practice_id(self) -> int | None:
+        """The practice being edited."""
+        data = self.practice.currentData()
+        return int(data) if data is not None else None
+
+    def _load_practice(self) -> None:
+        practice_id = self.practice_id()
+        self.message.clear()
+        if practice_id is None:
+            self._current = None
+            return
+        settings = practice_settings.load(self.ctx.session.conn, practice_id)
+        self._current = settings
+        self.name.setText(settings.name)
+        self.timezone.setText(settings.timezone)
+        for index, day in enumerate(self.days):
+            day.load(settings.weekly.get(index, ()))
+        self.holidays.clear()
+        for day in sorted(settings.holidays):
+            self.holidays.addItem(day.isoformat())
+        for editor in self.lanes.values():
+            editor.load(settings)
+
+    def _add_holiday(self) -> None:
+        text = self.holiday_date.date().toString("yyyy-MM-dd")
+        existing = {self.holidays.item(i).text() for i in range(self.holidays.count())}
+        if text not in existing:
+            self.holidays.addItem(text)
+            self.holidays.sortItems()
+
+    def _remove_holiday(self) -> None:
+        for item in self.holidays.selectedItems():
+            self.holidays.takeItem(self.holidays.row(item))
+
+    def edited_settings(self) -> PracticeSettings:
+        """The practice settings as the form holds them (ValueError naming a field)."""
+        assert self._current is not None
+        policies = {
+            lane: policy_from_fields(
+                lane,
+                due_offset_hours=editor.due_offset.value(),
+                due_soon_minutes=editor.due_soon.value(),
+                max_attempts=editor.max_attempts.value(),
+                attempt_gap_minutes=editor.attempt_gap.value(),
+            )
+            for lane, editor in self.lanes.items()
+        }
+        weekly = {i: day.intervals() for i, day in enumerate(self.days) if day.intervals()}
+        holidays = frozenset(
+            date.fromisoformat(self.holidays.item(i).text()) for i in range(self.holidays.count())
+        )
+        return PracticeSettings(
+            name=self.name.text(),
+            timezone=self.timezone.text().strip(),
+            weekly=weekly,
+            holidays=holidays,
+            policies=policies,
+            sop={lane: e.sop.toPlainText() for lane, e in self.lanes.items()},
+            red_flags={lane: e.red_flags.toPlainText() for lane, e in self.lanes.items()},
+            region=self._current.region,
+        )
+
+    # -- save --------------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Save the console preferences and the current practice; True when all was saved."""
+        prefs_changed = (
+            self.auto_lock.value() != self.ui_settings.auto_lock_minutes
+            or self.clipboard.value() != self.ui_settings.clipboard_seconds
+        )
+        practice_id = self.practice_id()
+        if practice_id is not None:
+            try:
+                practice_settings.save(self.ctx.session.conn, practice_id, self.edited_settings())
+            except ValueError as exc:
+                self.message.setText(str(exc))
+                return False
+            self.ctx.work.forget_practices()
+            self.practice.setItemText(self.practice.currentIndex(), self.name.text().strip())
+            self._current = practice_settings.load(self.ctx.session.conn, practice_id)
+        if prefs_changed:
+            self.ui_settings.auto_lock_minutes = self.auto_lock.value()
+            self.ui_settings.clipboard_seconds = self.clipboard.value()
+            self.ui_settings.sync()
+            self.console_prefs_changed.emit()
+        self.message.setText("Saved.")
+        self.saved.emit()
+        return True

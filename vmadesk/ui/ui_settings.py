@@ -1,0 +1,85 @@
+"""Console preferences that carry no PHI, kept in an INI file in the config directory.
+
+Only numbers and window geometry live here: auto-lock minutes, clipboard-clear seconds and
+where the window was. Anything about a practice or a patient lives in the encrypted store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from vmadesk import paths
+
+SETTINGS_FILE = "ui.ini"
+DEFAULT_AUTO_LOCK_MINUTES = 5
+DEFAULT_CLIPBOARD_SECONDS = 30
+AUTO_LOCK_RANGE = (1, 120)
+CLIPBOARD_RANGE = (5, 300)
+
+
+def settings_path() -> Path:
+    """The INI file (under the XDG config directory, which tests redirect)."""
+    return paths.config_dir() / SETTINGS_FILE
+
+
+def _clamp(value: object, default: int, bounds: tuple[int, int]) -> int:
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return default
+    return max(bounds[0], min(bounds[1], number))
+
+
+class UiSettings:
+    """Typed access to the console's non-PHI preferences."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or settings_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._qs = QSettings(str(self.path), QSettings.Format.IniFormat)
+
+    @property
+    def auto_lock_minutes(self) -> int:
+        """Minutes without keyboard or mouse input before the console locks."""
+        return _clamp(
+            self._qs.value("lock/auto_lock_minutes", DEFAULT_AUTO_LOCK_MINUTES),
+            DEFAULT_AUTO_LOCK_MINUTES,
+            AUTO_LOCK_RANGE,
+        )
+
+    @auto_lock_minutes.setter
+    def auto_lock_minutes(self, minutes: int) -> None:
+        self._qs.setValue(
+            "lock/auto_lock_minutes", _clamp(minutes, DEFAULT_AUTO_LOCK_MINUTES, AUTO_LOCK_RANGE)
+        )
+
+    @property
+    def clipboard_seconds(self) -> int:
+        """Seconds before a copied phone number is cleared from the clipboard."""
+        return _clamp(
+            self._qs.value("privacy/clipboard_seconds", DEFAULT_CLIPBOARD_SECONDS),
+            DEFAULT_CLIPBOARD_SECONDS,
+            CLIPBOARD_RANGE,
+        )
+
+    @clipboard_seconds.setter
+    def clipboard_seconds(self, seconds: int) -> None:
+        self._qs.setValue(
+            "privacy/clipboard_seconds",
+            _clamp(seconds, DEFAULT_CLIPBOARD_SECONDS, CLIPBOARD_RANGE),
+        )
+
+    def window_geometry(self) -> QByteArray | None:
+        """The main window's saved geometry, if any."""
+        value = self._qs.value("window/geometry")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_window_geometry(self, geometry: QByteArray) -> None:
+        """Remember the main window's geometry."""
+        self._qs.setValue("window/geometry", geometry)
+
+    def sync(self) -> None:
+        """Write pending changes to disk."""
+        self._qs.sync()
