@@ -141,3 +141,18 @@ def test_demo_profile_leaves_no_phi_on_disk(tmp_path: Path, platform_dirs: dict[
             for canary in canaries:
                 assert canary not in path.name
     assert scanned >= 3  # database, key slots, log at least
+
+
+def test_recover_with_the_recovery_key(tmp_path: Path) -> None:
+    directory = tmp_path / "p"
+    out = run("profile", "init", "--profile", str(directory), "--vma", "ana.r",
+              env={"VMADESK_PASSPHRASE": PASSPHRASE}, check=True)
+    recovery = re.search(r"(([A-Z2-7]{4}-){12}[A-Z2-7]{4})", out.stdout).group(1)
+    wrong = run("profile", "recover", "--profile", str(directory),
+                env={"VMADESK_RECOVERY_KEY": "AAAA" * 13, "VMADESK_NEW_PASSPHRASE": "x" * 12})
+    assert wrong.returncode == 2 and "Wrong recovery key" in wrong.stderr
+    run("profile", "recover", "--profile", str(directory),
+        env={"VMADESK_RECOVERY_KEY": recovery, "VMADESK_NEW_PASSPHRASE": "forgot it, new one"},
+        check=True)
+    run("audit", "verify", "--profile", str(directory),
+        env={"VMADESK_PASSPHRASE": "forgot it, new one"}, check=True)

@@ -293,13 +293,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     p.set_defaults(func=cmd_demo)
 
-    for register in _EXTENSIONS:
-        register(sub, _profile_arg)
+    registered: list[Registrar] = []
+    for register in (*_command_groups(), *_EXTENSIONS):
+        if register not in registered:
+            register(sub, _profile_arg)
+            registered.append(register)
     return parser
 
 
-#: Later command groups (import, sync, hub) register themselves here.
-_EXTENSIONS: list[Callable[[argparse._SubParsersAction, Callable[..., None]], None]] = []
+Registrar = Callable[[argparse._SubParsersAction, Callable[..., None]], None]
+#: Extra command groups (tests add theirs here); the built-in ones come from _command_groups.
+_EXTENSIONS: list[Registrar] = []
+
+
+def _command_groups() -> list[Registrar]:
+    """The command groups kept in their own modules (import, sync and hub)."""
+    from vmadesk import cli_import
+
+    groups: list[Registrar] = [cli_import.register]
+    try:
+        from vmadesk import cli_sync
+    except ImportError:  # the sync commands are optional while that module is absent
+        return groups
+    return [*groups, cli_sync.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -328,6 +328,7 @@ class Hub:
 def all_endpoints() -> list[Endpoint]:
     """Every API operation, in documentation order."""
     from vmadesk.hub import (
+        routes_board,
         routes_claims,
         routes_escalations,
         routes_handoffs,
@@ -343,6 +344,7 @@ def all_endpoints() -> list[Endpoint]:
         *routes_escalations.ENDPOINTS,
         *routes_handoffs.ENDPOINTS,
         *routes_spotchecks.ENDPOINTS,
+        *routes_board.ENDPOINTS,
     ]
 
 

@@ -9,6 +9,7 @@ practice-management systems write). Anything else, or text full of control chara
 from __future__ import annotations
 
 import codecs
+import re
 from typing import Literal
 
 from vmadesk.ingest.context import ReadContext
@@ -16,6 +17,10 @@ from vmadesk.ingest.context import ReadContext
 # Above this share of C0 control characters a "text" is really binary that cp1252 accepted.
 _MAX_CONTROL_SHARE = 0.01
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\x0b\x1a")
+# The C0 controls not in _ALLOWED_CONTROLS; a regex scan runs in C (~50x a Python loop).
+_CONTROLS = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in range(32) if chr(c) not in _ALLOWED_CONTROLS) + "]"
+)
 
 
 def decode_text(data: bytes, ctx: ReadContext) -> str:
@@ -42,7 +47,12 @@ def decode_text(data: bytes, ctx: ReadContext) -> str:
                 raise not_text from None
     if "\x00" in text:
         raise not_text
-    controls = sum(1 for ch in text if ch < " " and ch not in _ALLOWED_CONTROLS)
+    limit = int(len(text) * _MAX_CONTROL_SHARE)
+    controls = 0
+    for _ in _CONTROLS.finditer(text):
+        controls += 1
+        if controls > limit:
+            break
     if controls and controls > len(text) * _MAX_CONTROL_SHARE:
         raise not_text
     return text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from vmadesk.store import audit, box_keys, handoffs, history, items
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.handoffs import HandoffItemRow, HandoffRow
+from vmadesk.store.items import ItemRow
 from vmadesk.sync import sealed
 
 PACKET_FORMAT = "vmadesk-handoff"
@@ -29,6 +31,21 @@ RECEIPT_FORMAT = "vmadesk-handoff-receipt"
 PACKET_SUFFIX = ".vmahandoff"
 RECEIPT_SUFFIX = ".vmareceipt"
 MAX_PACKET_BYTES = 20 * 1024 * 1024
+
+
+#: Called inside the sending transaction for each handed-off item (``action="handed_off"``).
+ChangeHook = Callable[[Connection, ItemRow, str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class SealedPacket:
+    """A packet sealed in memory: the sealed box, the file envelope around it, its ids."""
+
+    packet_id: str
+    handoff_id: int
+    ciphertext: bytes
+    envelope: dict[str, Any]
+    code: str | None
 
 
 @dataclass(frozen=True)
@@ -44,10 +61,18 @@ class PacketResult:
 class HandoffService:
     """Write, open, acknowledge and settle handoff packets for one VMA."""
 
-    def __init__(self, conn: Connection, *, vma: str, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        vma: str,
+        clock: Clock = system_clock,
+        on_change: ChangeHook | None = None,
+    ) -> None:
         self.conn = conn
         self.vma = vma
         self.clock = clock
+        self.on_change = on_change
 
     # -- keys --------------------------------------------------------------------------------
 
@@ -81,6 +106,22 @@ class HandoffService:
         one_time_code: bool = False,
     ) -> PacketResult:
         """Seal open items with their notes for ``receiver`` and write the packet file."""
+        packet = self.seal_packet(receiver, notes, shift_note, one_time_code=one_time_code)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"handoff-{packet.packet_id[:8]}{PACKET_SUFFIX}"
+        path.write_text(json.dumps(packet.envelope), encoding="ascii")
+        return PacketResult(path, packet.packet_id, packet.handoff_id, packet.code)
+
+    def seal_packet(
+        self,
+        receiver: str,
+        notes: dict[int, HandoffNote],
+        shift_note: str,
+        *,
+        one_time_code: bool = False,
+        transport: str = "file",
+    ) -> SealedPacket:
+        """Seal open items with their notes for ``receiver``, in memory (no file, no temp)."""
         if not notes:
             raise ActionRefused("Choose at least one open item to hand off.")
         for item_id, note in notes.items():
@@ -133,6 +174,8 @@ class HandoffService:
                     payload={"index": index, "note": note.to_dict()},
                 )
                 items.update_item(self.conn, item_id, {"handoff_id": handoff_id})
+                if self.on_change is not None:
+                    self.on_change(self.conn, items.get_item(self.conn, item_id), "handed_off", {})
             plaintext = json.dumps(body).encode("utf-8")
             envelope: dict[str, Any] = {
                 "format": PACKET_FORMAT,
@@ -147,24 +190,18 @@ class HandoffService:
                 salt, box = sealed.seal_with_code(code, plaintext)
                 envelope.update(mode="code", salt=sealed.b64(salt), ciphertext=sealed.b64(box))
             else:
-                envelope.update(
-                    mode="public_key",
-                    ciphertext=sealed.b64(sealed.seal_to(known[receiver], plaintext)),
-                )
-            out_dir.mkdir(parents=True, exist_ok=True)
-            path = out_dir / f"handoff-{packet_id[:8]}{PACKET_SUFFIX}"
-            path.write_text(json.dumps(envelope), encoding="ascii")
-            audit.append(
-                self.conn,
-                AuditEvent.HANDOFF,
-                details={
-                    "action": "sent",
-                    "handoff": handoff_id,
-                    "items": len(notes),
-                    "mode": envelope["mode"],
-                },
-            )
-        return PacketResult(path, packet_id, handoff_id, code)
+                box = sealed.seal_to(known[receiver], plaintext)
+                envelope.update(mode="public_key", ciphertext=sealed.b64(box))
+            details: dict[str, Any] = {
+                "action": "sent",
+                "handoff": handoff_id,
+                "items": len(notes),
+                "mode": envelope["mode"],
+            }
+            if transport != "file":
+                details["transport"] = transport
+            audit.append(self.conn, AuditEvent.HANDOFF, details=details)
+        return SealedPacket(packet_id, handoff_id, box, envelope, code)
 
     def outgoing(self, *, open_only: bool = True) -> list[HandoffRow]:
         """Packets sent, newest first."""
@@ -173,12 +210,16 @@ class HandoffService:
     def apply_receipt(self, path: Path) -> dict[str, int]:
         """Settle a packet from the receiver's receipt: acknowledged items become theirs."""
         envelope = _read_json(path, RECEIPT_FORMAT)
+        return self.apply_sealed_receipt(sealed.unb64(envelope["ciphertext"]), name=path.name)
+
+    def apply_sealed_receipt(self, ciphertext: bytes, *, name: str = "receipt") -> dict[str, int]:
+        """Settle a packet from a sealed receipt held in memory (e.g. relayed by the hub)."""
         with transaction(self.conn):
             key = box_keys.secret_key(self.conn)
-            body = json.loads(sealed.open_sealed(key, sealed.unb64(envelope["ciphertext"])))
+            body = json.loads(sealed.open_sealed(key, ciphertext))
             handoff = handoffs.by_packet(self.conn, body["packet_id"], "out")
             if handoff is None:
-                raise ActionRefused(f"{path.name}: this receipt is for a packet not sent here.")
+                raise ActionRefused(f"{name}: this receipt is for a packet not sent here.")
             rows = {r.payload["index"]: r for r in handoffs.items_of(self.conn, handoff.id)}
             counts = {"acknowledged": 0, "declined": 0}
             now = self.clock()
@@ -225,7 +266,22 @@ class HandoffService:
             with transaction(self.conn):
                 key = box_keys.secret_key(self.conn)
             plaintext = sealed.open_sealed(key, ciphertext)
-        body = json.loads(plaintext)
+        return self.open_packet_body(plaintext)
+
+    def open_sealed_packet(self, ciphertext: bytes, *, transport: str = "hub") -> int:
+        """Open a packet's sealed box (bytes in memory, e.g. fetched from the hub) and keep it."""
+        with transaction(self.conn):
+            key = box_keys.secret_key(self.conn)
+        return self.open_packet_body(sealed.open_sealed(key, ciphertext), transport=transport)
+
+    def open_packet_body(self, plaintext: bytes, *, transport: str = "file") -> int:
+        """Keep a decrypted packet body (pending) in the store; returns the handoff id."""
+        try:
+            body = json.loads(plaintext)
+            if not all(key in body for key in ("packet_id", "sender", "items")):
+                raise ValueError("packet fields missing")
+        except (ValueError, TypeError):
+            raise ActionRefused("The handoff packet is damaged.") from None
         existing = handoffs.by_packet(self.conn, body["packet_id"], "in")
         if existing is not None:
             return existing.id
@@ -250,11 +306,14 @@ class HandoffService:
                     lane=payload["item"]["lane"],
                     payload=payload,
                 )
-            audit.append(
-                self.conn,
-                AuditEvent.HANDOFF,
-                details={"action": "opened", "handoff": handoff_id, "items": len(body["items"])},
-            )
+            details: dict[str, Any] = {
+                "action": "opened",
+                "handoff": handoff_id,
+                "items": len(body["items"]),
+            }
+            if transport != "file":
+                details["transport"] = transport
+            audit.append(self.conn, AuditEvent.HANDOFF, details=details)
         return handoff_id
 
     def incoming(self, *, open_only: bool = True) -> list[HandoffRow]:
@@ -341,6 +400,20 @@ class HandoffService:
 
     def write_receipt(self, handoff_id: int, out_dir: Path) -> Path:
         """Seal the acknowledgements back to the sender (PHI-free name, sealed content)."""
+        handoff = handoffs.get(self.conn, handoff_id)
+        envelope = {
+            "format": RECEIPT_FORMAT,
+            "version": 1,
+            "packet_id": handoff.packet_id,
+            "ciphertext": sealed.b64(self.receipt_ciphertext(handoff_id)),
+        }
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"receipt-{handoff.packet_id[:8]}{RECEIPT_SUFFIX}"
+        path.write_text(json.dumps(envelope), encoding="ascii")
+        return path
+
+    def receipt_ciphertext(self, handoff_id: int) -> bytes:
+        """The acknowledgements of a received packet, sealed to its sender (in memory)."""
         handoff, rows = self.packet(handoff_id)
         if handoff.direction != "in" or not rows:
             raise ActionRefused("Receipts are written for packets you received.")
@@ -352,16 +425,7 @@ class HandoffService:
                 for r in rows
             ],
         }
-        envelope = {
-            "format": RECEIPT_FORMAT,
-            "version": 1,
-            "packet_id": handoff.packet_id,
-            "ciphertext": sealed.b64(sealed.seal_to(sender_key, json.dumps(body).encode())),
-        }
-        out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / f"receipt-{handoff.packet_id[:8]}{RECEIPT_SUFFIX}"
-        path.write_text(json.dumps(envelope), encoding="ascii")
-        return path
+        return sealed.seal_to(sender_key, json.dumps(body).encode())
 
 
 def _note_text(payload: dict[str, Any], note: HandoffNote, next_action: str) -> str:

@@ -14,6 +14,7 @@ from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.domain.instants import load_zone
 from vmadesk.domain.sla import LanePolicy
 from vmadesk.domain.vocabulary import Lane
+from vmadesk.services.due_times import recompute_open_due
 from vmadesk.services.practice_setup import load_context
 from vmadesk.store import audit, practices
 from vmadesk.store.audit import AuditEvent
@@ -153,4 +154,7 @@ def save(conn: Connection, practice_id: int, settings: PracticeSettings) -> None
                 sop_text=settings.sop.get(lane, ""),
                 red_flag_text=settings.red_flags.get(lane, ""),
             )
-        audit.append(conn, AuditEvent.SETTINGS_CHANGED, details={"practice": practice_id})
+        moved = recompute_open_due(conn, practice_id)
+        audit.append(
+            conn, AuditEvent.SETTINGS_CHANGED, details={"practice": practice_id, "moved": moved}
+        )

@@ -161,14 +161,24 @@ def _where(query: ItemQuery) -> tuple[str, list[Any]]:
     if query.owner is not None:
         clauses.append("owner = ?")
         params.append(query.owner)
-    for word in query.search.lower().split():
-        clauses.append("instr(search_text, ?) > 0")
-        params.append(word)
+    words = query.search.lower().split()
+    long_words = [w for w in words if len(w) >= TRIGRAM]
+    if long_words:
+        # Each word quoted as an FTS5 string (inner quotes doubled): a phrase, never syntax.
+        clauses.append("id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+        params.append(" AND ".join('"' + w.replace('"', '""') + '"' for w in long_words))
+    for word in words:
+        if len(word) < TRIGRAM:
+            clauses.append("instr(search_text, ?) > 0")
+            params.append(word)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-# On-hold items are paused: they sort after every running item.
-_URGENCY_ORDER = " ORDER BY (status = 'on-hold'), effective_due, id"
+#: Shortest word the trigram index can match; shorter words fall back to a scan.
+TRIGRAM = 3
+# On-hold items are paused: they sort after every running item (matches the queue indexes).
+# The queue indexes end in (effective_due, due_soon_at, rowid), so this order is index order.
+_URGENCY_ORDER = " ORDER BY is_paused, effective_due, due_soon_at, id"
 
 
 def page(conn: Connection, query: ItemQuery, *, offset: int, limit: int) -> list[ItemRow]:
@@ -224,8 +234,8 @@ def lane_counts(
         params.append(owner)
     rows = conn.execute(
         "SELECT lane, count(*),"
-        " sum(status != 'on-hold' AND due_soon_at <= ? AND effective_due >= ?),"
-        " sum(status != 'on-hold' AND effective_due < ?)"
+        " sum(is_paused = 0 AND due_soon_at <= ? AND effective_due >= ?),"
+        " sum(is_paused = 0 AND effective_due < ?)"
         f" FROM items {where} GROUP BY lane",
         params,
     ).fetchall()

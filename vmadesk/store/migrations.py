@@ -58,7 +58,7 @@ def migrate(conn: Connection, db_path: Path, *, target: int = LATEST) -> int:
         return current
     if current > 0:
         backup = backup_copy(conn, db_path, current)
-        log.info("schema backup written before migration from v%d: %s", current, backup.name)
+        log.info("schema backup written before migrating from v%d (%s)", current, backup.suffix)
     for version in range(current, target):
         with transaction(conn):
             for statement in _split(STEPS[version]):

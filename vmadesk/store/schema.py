@@ -60,6 +60,7 @@ CREATE TABLE items (
     status TEXT NOT NULL CHECK (status IN {_STATUSES}),
     is_open INTEGER GENERATED ALWAYS AS
         (status IN ('requested','in-progress','on-hold')) VIRTUAL,
+    is_paused INTEGER GENERATED ALWAYS AS (status = 'on-hold') VIRTUAL,
     status_reason TEXT,
     hold_until TEXT,
     hold_reason TEXT,
@@ -77,9 +78,33 @@ CREATE TABLE items (
     closed_at TEXT,
     UNIQUE (source_system, source_id, lane)
 );
-CREATE INDEX items_open_lane_due ON items (is_open, lane, effective_due, id);
-CREATE INDEX items_open_due ON items (is_open, effective_due, id);
+-- The work queues: each index holds a queue already in urgency order (paused last, then
+-- by effective due time), so a page is an index range scan with LIMIT, never a sort.
+-- The lane queue also covers the live lane counts (open, due soon, overdue).
+CREATE INDEX items_queue_lane
+    ON items (is_open, owner, lane, is_paused, effective_due, due_soon_at);
+CREATE INDEX items_queue_all ON items (is_open, owner, is_paused, effective_due, due_soon_at);
+CREATE INDEX items_queue_practice
+    ON items (is_open, owner, practice_id, lane, is_paused, effective_due, due_soon_at);
 CREATE INDEX items_practice ON items (practice_id, lane);
+CREATE INDEX items_source ON items (source_system, practice_id);
+
+-- Search as the VMA types: substring matches on name, phone digits and reason (trigrams).
+CREATE VIRTUAL TABLE items_fts USING fts5(
+    search_text, content='items', content_rowid='id', tokenize='trigram'
+);
+CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, search_text)
+    VALUES ('delete', old.id, old.search_text);
+END;
+CREATE TRIGGER items_fts_update AFTER UPDATE OF search_text ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, search_text)
+    VALUES ('delete', old.id, old.search_text);
+    INSERT INTO items_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
 
 CREATE TABLE attempts (
     id INTEGER PRIMARY KEY,
@@ -199,7 +224,8 @@ CREATE TABLE outbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_try_at TEXT,
     last_error TEXT,
-    sent_at TEXT
+    sent_at TEXT,
+    rejected_at TEXT
 );
 CREATE INDEX outbox_pending ON outbox (sent_at, id);
 
@@ -209,9 +235,29 @@ CREATE TABLE claims (
     state TEXT NOT NULL CHECK (state IN ('pending','held','conflict','released','taken_over')),
     held_by TEXT,
     held_since TEXT,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    prev_owner TEXT,
+    lease_expires_at TEXT
 );
 CREATE INDEX claims_state ON claims (state);
+CREATE INDEX claims_pseudonym ON claims (pseudonym);
+
+CREATE TABLE escalation_links (
+    escalation_id INTEGER PRIMARY KEY REFERENCES escalations(id),
+    hub_id TEXT NOT NULL UNIQUE,
+    hub_state TEXT NOT NULL DEFAULT 'raised',
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE hub_handoffs (
+    envelope_id TEXT PRIMARY KEY,
+    direction TEXT NOT NULL CHECK (direction IN ('out','in')),
+    handoff_id INTEGER REFERENCES handoffs(id),
+    kind TEXT NOT NULL DEFAULT 'packet' CHECK (kind IN ('packet','receipt')),
+    peer TEXT NOT NULL,
+    receipted_at TEXT,
+    created_at TEXT NOT NULL
+);
 """
 
 STEPS: tuple[str, ...] = (V1, V2)

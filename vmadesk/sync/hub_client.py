@@ -299,3 +299,13 @@ class HubClient:
         """Post the sealed answer (VMA)."""
         body = wire.EvidenceEnvelope(sealed=sealed)
         return self._post(f"/v1/evidence-requests/{request_id}/envelope", wire.EvidenceRecord, body)
+
+    # -- supervisor board (issue 6) -------------------------------------------------------------
+
+    def board(self, vma: str | None = None) -> wire.Board:
+        """The team board: per VMA and lane (supervisor)."""
+        return self._get("/v1/board", wire.Board, vma=vma)
+
+    def trends(self, days: int = 28, vma: str | None = None) -> wire.Trends:
+        """Daily series per VMA and lane for the last ``days`` days (supervisor)."""
+        return self._get("/v1/trends", wire.Trends, days=days, vma=vma)

@@ -709,6 +709,81 @@ class EvidenceList(Wire):
 
 
 # --------------------------------------------------------------------------------------------
+# Supervisor board and trends (issue 6)
+# --------------------------------------------------------------------------------------------
+
+DAY_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+HubDay = Annotated[str, StringConstraints(pattern=DAY_PATTERN)]
+"""A UTC calendar day of the hub's bookkeeping (``2025-02-14``), never a patient's date."""
+
+
+class BoardLane(Wire):
+    """One VMA's lane on the team board: the latest snapshot plus a week of completions."""
+
+    lane: Lane
+    open: Count = 0
+    due_soon: Count = 0
+    overdue: Count = 0
+    completed_on_time: Count = Field(0, description="over the board window (7 days)")
+    completed_late: Count = Field(0, description="over the board window (7 days)")
+    first_attempt_median_s: Seconds | None = None
+    carried_over: Count = 0
+    escalations_open: Count = 0
+    summary_at: Timestamp | None = Field(None, description="interval end of the latest summary")
+
+
+class BoardVma(Wire):
+    """One VMA on the team board."""
+
+    vma: Handle
+    lanes: list[BoardLane] = Field(default_factory=list, max_length=len(Lane))
+    escalations_open: Count = 0
+    handoffs_awaiting_ack: Count = Field(0, description="items sent, not yet receipted")
+    last_sync_at: Timestamp | None = None
+
+
+class Board(Wire):
+    """``GET /v1/board``: every active VMA account, in handle order."""
+
+    generated_at: Timestamp
+    window_days: int = Field(ge=1, le=400)
+    vmas: list[BoardVma]
+
+
+class TrendPoint(Wire):
+    """One VMA's day in one lane (UTC hub days), shaped for the capacity signals."""
+
+    day: HubDay
+    opened: Count = Field(0, description="items imported (item events received that day)")
+    completed_on_time: Count = 0
+    completed_late: Count = 0
+    open: Count = Field(0, description="backlog: open items in the day's last summary")
+    due_soon: Count = 0
+    overdue: Count = 0
+    carried_over: Count = 0
+    dropped: Count = Field(0, description="failed/cancelled after due without a patient reason")
+    escalations: Count = Field(0, description="escalations raised that day")
+    first_attempt_median_s: Seconds | None = None
+
+
+class TrendSeries(Wire):
+    """Daily points of one VMA in one lane, oldest first (days without data left out)."""
+
+    vma: Handle
+    lane: Lane
+    points: list[TrendPoint]
+
+
+class Trends(Wire):
+    """``GET /v1/trends``: series for the days ``start`` … ``end`` inclusive."""
+
+    days: int = Field(ge=1, le=400)
+    start: HubDay
+    end: HubDay
+    series: list[TrendSeries]
+
+
+# --------------------------------------------------------------------------------------------
 # Hub housekeeping
 # --------------------------------------------------------------------------------------------
 
@@ -785,6 +860,12 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     EvidenceEnvelope,
     EvidenceRecord,
     EvidenceList,
+    BoardLane,
+    BoardVma,
+    Board,
+    TrendPoint,
+    TrendSeries,
+    Trends,
     Health,
     Whoami,
     ErrorResponse,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -61,8 +60,6 @@ class AttemptDialog(QDialog):
             self.group.addButton(button, i - 1)
             box_layout.addWidget(button)
             self.buttons.append(button)
-            shortcut = QShortcut(QKeySequence(str(i)), self)
-            shortcut.activated.connect(lambda b=button: self._pick(b))
         self.group.idToggled.connect(self._update)
 
         self.number = QLineEdit(number)
@@ -96,6 +93,14 @@ class AttemptDialog(QDialog):
     def _pick(self, button: QRadioButton) -> None:
         button.setChecked(True)
         button.setFocus()
+
+    def keyPressEvent(self, event) -> None:
+        """Digit keys 1..7 pick the outcome (text fields keep their digits)."""
+        text = event.text()
+        if len(text) == 1 and "1" <= text <= str(len(self.buttons)):
+            self._pick(self.buttons[int(text) - 1])
+            return
+        super().keyPressEvent(event)
 
     def outcome(self) -> Outcome | None:
         """The chosen outcome."""

@@ -13,7 +13,9 @@ from PySide6.QtCore import QMimeData, QObject, QTimer
 from PySide6.QtGui import QClipboard, QGuiApplication
 
 KDE_HINT = "x-kde-passwordManagerHint"
-WINDOWS_EXCLUDE = 'application/x-qt-windows-mime;value="ExcludeClipboardContentFromMonitorProcessing"'
+WINDOWS_EXCLUDE = (
+    'application/x-qt-windows-mime;value="ExcludeClipboardContentFromMonitorProcessing"'
+)
 WINDOWS_NO_HISTORY = 'application/x-qt-windows-mime;value="CanIncludeInClipboardHistory"'
 DEFAULT_CLEAR_MS = 30_000
 

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -97,11 +96,11 @@ class DetailPane(QWidget):
         self.at_hand.setTextFormat(Qt.TextFormat.PlainText)
         self.at_hand.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
-        form = QFormLayout()
-        form.addRow("Practice:", self.practice)
-        form.addRow("State:", self.state)
-        form.addRow("Phone:", phone_row)
-        form.addRow("At hand:", self.at_hand)
+        form = QVBoxLayout()
+        form.addWidget(self.practice)
+        form.addWidget(self.state)
+        form.addLayout(phone_row)
+        form.addWidget(self.at_hand)
 
         self.history = QTextBrowser()
         self.history.setAccessibleName("Item history")
@@ -137,13 +136,13 @@ class DetailPane(QWidget):
         self.detail = detail
         item, practice = detail.item, detail.practice
         self.name.setText(item.patient_display)
-        self.practice.setText(f"{practice.name} ({practice.tz})")
+        self.practice.setText(f"Practice: {practice.name} ({practice.tz})")
         state = due_state_of(item, now)
         self.state.setText(self._state_text(state, detail, now))
         colour = state_colour(state, self.palette()).name()
         self.state.setStyleSheet(f"color: {colour}; font-weight: bold;")
         number = item.phone or item.phone_raw or ""
-        self.phone.setText(number or "(no number)")
+        self.phone.setText(f"Phone: {number}" if number else "Phone: (no number)")
         self.copy_button.setEnabled(bool(number))
         self.call_button.setEnabled(bool(number))
         self.at_hand.setText(self._at_hand(detail, now))
@@ -221,8 +220,11 @@ class DetailPane(QWidget):
             entries.append((a.at, " · ".join(parts)))
         for n in detail.notes:
             entries.append(
-                (n.at, f"<b>Note ({html.escape(n.kind)})</b> · “{html.escape(n.text)}”"
-                 f" · by {html.escape(n.author)}")
+                (
+                    n.at,
+                    f"<b>Note ({html.escape(n.kind)})</b> · “{html.escape(n.text)}”"
+                    f" · by {html.escape(n.author)}",
+                )
             )
         for e in detail.escalations:
             text = (

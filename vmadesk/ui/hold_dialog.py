@@ -35,7 +35,7 @@ class HoldDialog(QDialog):
         self.reason = QComboBox()
         self.reason.setAccessibleName("Hold reason")
         for reason in HoldReason:
-            self.reason.addItem(code_label(reason.value), reason)
+            self.reason.addItem(code_label(reason.value), reason.value)
         self.note = note_edit("Hold note")
         form = QFormLayout()
         form.addRow("Until (your local time):", self.until)
@@ -55,7 +55,7 @@ class HoldDialog(QDialog):
             self.work.hold(
                 self.item_id,
                 from_qdatetime(self.until.dateTime()),
-                self.reason.currentData(),
+                HoldReason(self.reason.currentData()),
                 self.note.toPlainText().strip(),
             )
         except ActionRefused as exc:

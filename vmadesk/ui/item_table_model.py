@@ -72,9 +72,10 @@ HEADERS = {
 }
 _N_COLS = len(Column)
 _STATE, _DUE_IN, _ATTEMPTS = int(Column.STATE), int(Column.DUE_IN), int(Column.ATTEMPTS)
-_STATUS_LABELS = {
-    s.value: s.value.replace("-", " ").capitalize() for s in ItemStatus
-} | {"on-hold": "On hold", "in-progress": "In progress"}
+_STATUS_LABELS = {s.value: s.value.replace("-", " ").capitalize() for s in ItemStatus} | {
+    "on-hold": "On hold",
+    "in-progress": "In progress",
+}
 _ESC_LABELS = {"raised": "⚑ Raised", "acknowledged": "⚑ Acknowledged", "resolved": "✓ Resolved"}
 _CENTER = int(Qt.AlignmentFlag.AlignCenter)
 
@@ -164,11 +165,11 @@ class ItemTableModel(QAbstractTableModel):
 
     # -- paging ------------------------------------------------------------------------------
 
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008, N802
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
         """Whether another page may follow."""
         return not parent.isValid() and self._more and self._query is not None
 
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008, N802
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
         """Load the next page."""
         if parent.isValid() or self._query is None:
             return
@@ -219,11 +220,11 @@ class ItemTableModel(QAbstractTableModel):
 
     # -- Qt model API ------------------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         """Rows loaded (0 under a valid parent: a table)."""
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         """Fixed columns (0 under a valid parent)."""
         return 0 if parent.isValid() else _N_COLS
 
@@ -231,7 +232,7 @@ class ItemTableModel(QAbstractTableModel):
         """Selectable, read-only."""
         return FLAGS if index.isValid() else NO_FLAGS
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
         """Column titles."""
         if role == DISPLAY and orientation == HORIZONTAL and 0 <= section < _N_COLS:
             return HEADERS[Column(section)]
@@ -243,7 +244,7 @@ class ItemTableModel(QAbstractTableModel):
         if not index.isValid() or r >= len(self._rows):
             return None
         c = index.column()
-        if role == DISPLAY or role == ACCESSIBLE:  # noqa: PLR1714
+        if role == DISPLAY or role == ACCESSIBLE:  # noqa: SIM109 (fast path first)
             if c == _DUE_IN:
                 text = self._due[r]
                 if text is None:

@@ -24,7 +24,7 @@ _ICONS = {
 
 
 def counts_text(c: LaneCounts) -> str:
-    """"12 open · 3 due soon · 2 overdue"."""
+    """Counts line, e.g. "12 open · 3 due soon · 2 overdue"."""
     return f"{c.open} open · {c.due_soon} due soon · {c.overdue} overdue"
 
 

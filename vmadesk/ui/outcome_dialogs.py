@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -46,12 +45,15 @@ def code_label(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
-
 class OutcomeDialog(QDialog):
     """The lane's finishing outcome for one item (confirmation or eligibility)."""
 
     def __init__(
-        self, work: WorkService, item: ItemRow, date_of_service: str = "", parent: QWidget | None = None
+        self,
+        work: WorkService,
+        item: ItemRow,
+        date_of_service: str = "",
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.work = work
@@ -156,7 +158,7 @@ class OutcomeDialog(QDialog):
             return
         super().accept()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802, ANN001
+    def keyPressEvent(self, event) -> None:
         """Digit keys pick outcomes when no text field has focus."""
         text = event.text()
         if text.isdigit() and 1 <= int(text) <= len(self.radios):
@@ -177,7 +179,7 @@ class CancelDialog(QDialog):
         self.reason = QComboBox()
         self.reason.setAccessibleName("Cancel reason")
         for reason in CloseReason:
-            self.reason.addItem(code_label(reason.value), reason)
+            self.reason.addItem(code_label(reason.value), reason.value)
         self.note = note_edit("Cancel note")
         form = QFormLayout()
         form.addRow("Reason:", self.reason)
@@ -193,7 +195,9 @@ class CancelDialog(QDialog):
         """Cancel through the service."""
         try:
             self.work.cancel(
-                self.item_id, self.reason.currentData(), self.note.toPlainText().strip()
+                self.item_id,
+                CloseReason(self.reason.currentData()),
+                self.note.toPlainText().strip(),
             )
         except ActionRefused as exc:
             show_error(self.error, str(exc))

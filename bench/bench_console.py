@@ -1,0 +1,232 @@
+"""Console speed benchmark: 50,000-item profile next to 1,000 items, and a bare-Qt floor.
+
+Run: ``QT_QPA_PLATFORM=offscreen python -m bench.bench_console`` (prints a table; no asserts).
+Profiles are cached under ``bench/.cache/<N>`` (FAST KDF; passphrase below).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+PASSPHRASE = "bench passphrase ok"
+SIZES = (1_000, 50_000)
+REPEAT = 15
+
+
+def build_profile(n: int) -> Path:
+    """A cached profile with ``n`` open items (demo history on the first 300)."""
+    from vmadesk.domain.vocabulary import Lane
+    from vmadesk.services.demo import _patient, ensure_practices, fill_demo
+    from vmadesk.services.item_factory import (
+        AppointmentWork,
+        CallbackRequest,
+        appointment_columns,
+        callback_columns,
+    )
+    from vmadesk.store import items
+    from vmadesk.store import profile as profiles
+    from vmadesk.store.connection import transaction
+    from vmadesk.store.keyslots import KdfParams
+
+    directory = CACHE / str(n)
+    if (directory / "done").exists():
+        return directory
+    if directory.exists():
+        import shutil
+
+        shutil.rmtree(directory)
+    kdf = KdfParams(time_cost=1, memory_kib=8 * 1024, parallelism=1)
+    profile, _ = profiles.create(
+        directory, PASSPHRASE, vma_handle="bench", keychain_choice="no", kdf=kdf
+    )
+    now = datetime.now(UTC)
+    fill_demo(profile, items=min(300, n), now=now)
+    contexts = ensure_practices(profile)
+    from faker import Faker
+
+    fake, rng = Faker("en_US"), random.Random(3)
+    fake.seed_instance(3)
+    with transaction(profile.conn):
+        for i in range(300, n):
+            ctx = contexts[i % 3]
+            lane = tuple(Lane)[i % 3]
+            patient = _patient(fake, rng, i)
+            if lane is Lane.CALLBACK:
+                req = CallbackRequest(
+                    "bench",
+                    f"cb-{i}",
+                    patient,
+                    "Billing question",
+                    now - timedelta(minutes=rng.randrange(5, 3000)),
+                )
+                values = callback_columns(ctx, req, owner="bench", now=now)
+            else:
+                start = now + timedelta(hours=rng.randrange(-48, 24 * 20))
+                work = AppointmentWork("bench", f"ap-{i}", patient, start, None, "Follow-up")
+                values = appointment_columns(ctx, lane, work, owner="bench", now=now)
+            items.insert_item(profile.conn, values)
+    profile.close()
+    (directory / "done").write_text("ok")
+    return directory
+
+
+def _ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+def child_start(mode: str, directory: str, t0: float) -> None:
+    """In a fresh process: import, unlock (KDF timed apart), show, first page painted."""
+    from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    kdf = 0.0
+    if mode == "floor":
+        win = QMainWindow()
+        table = QTableView()
+        win.setCentralWidget(table)
+    else:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from tests.ui.conftest import make_context
+        from vmadesk.store import profile as profiles
+        from vmadesk.ui.main_window import MainWindow
+
+        k0 = time.time()
+        unlocked = profiles.unlock(Path(directory), passphrase=PASSPHRASE, use_keychain=False)
+        kdf = time.time() - k0
+        win = MainWindow(make_context(unlocked, clock=None, local_tz="UTC"))
+        table = win.table
+    win.resize(1400, 900)
+    win.show()
+    app.processEvents()
+    table.viewport().repaint()
+    done = time.time()
+    print(json.dumps({"total": done - t0, "kdf": kdf}))
+
+
+def start_times(mode: str, directory: Path | None) -> tuple[float, float]:
+    """Median (start without KDF, KDF) over a few fresh processes, in ms."""
+    totals, kdfs = [], []
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    for _ in range(5):
+        t0 = time.time()
+        out = (
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.bench_console",
+                    "--child",
+                    mode,
+                    str(directory),
+                    str(t0),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=env,
+                cwd=Path(__file__).resolve().parents[1],
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        data = json.loads(out)
+        totals.append(data["total"] - data["kdf"])
+        kdfs.append(data["kdf"])
+    return _ms(statistics.median(totals)), _ms(statistics.median(kdfs))
+
+
+def interactive(directory: Path) -> dict[str, float]:
+    """Lane switch, search keystroke and due-in tick, each model-updated and repainted."""
+    from PySide6.QtWidgets import QApplication
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.ui.conftest import MovableClock, make_context
+    from vmadesk.domain.vocabulary import Lane
+    from vmadesk.store import profile as profiles
+    from vmadesk.ui.lane_list import MY_SHIFT
+    from vmadesk.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    unlocked = profiles.unlock(directory, passphrase=PASSPHRASE, use_keychain=False)
+    clock = MovableClock()
+    win = MainWindow(make_context(unlocked, clock=clock, local_tz="UTC"))
+    win.resize(1400, 900)
+    win.show()
+    app.processEvents()
+
+    def timed(fn) -> float:
+        samples = []
+        for _ in range(REPEAT):
+            t = time.perf_counter()
+            fn()
+            win.table.viewport().repaint()
+            samples.append(time.perf_counter() - t)
+        return _ms(statistics.median(samples))
+
+    keys = [MY_SHIFT, *Lane]
+    state = {"i": 0}
+
+    def switch() -> None:
+        state["i"] += 1
+        win.lanes.choose(keys[state["i"] % len(keys)])
+
+    win.lanes.choose(MY_SHIFT)
+    words = ["s", "sm", "smi", "smit", "smith"]
+
+    def keystroke() -> None:
+        state["i"] += 1
+        win.search.setText(words[state["i"] % len(words)])
+        win.apply_search()
+
+    res = {"lane switch": timed(switch)}
+    res["search keystroke"] = timed(keystroke)
+    win.search.setText("")
+    win.apply_search()
+
+    def tick() -> None:
+        clock.advance(minutes=1)
+        win.model.tick()
+
+    res["due-in tick"] = timed(tick)
+    win.close()
+    unlocked.close()
+    return res
+
+
+def main() -> None:
+    """Build profiles, measure, print the table."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    dirs = {n: build_profile(n) for n in SIZES}
+    floor, _ = start_times("floor", None)
+    starts = {n: start_times("console", d) for n, d in dirs.items()}
+    inter = {n: interactive(d) for n, d in dirs.items()}
+    small, big = SIZES
+    print(f"{'operation':<28}{small:>10,}{big:>10,}{'ratio':>8}")
+    print(
+        f"{'cold start (no KDF), ms':<28}{starts[small][0]:>10.1f}{starts[big][0]:>10.1f}"
+        f"{starts[big][0] / starts[small][0]:>8.2f}"
+    )
+    print(f"{'key derivation, ms':<28}{starts[small][1]:>10.1f}{starts[big][1]:>10.1f}")
+    for op in inter[small]:
+        a, b = inter[small][op], inter[big][op]
+        print(f"{op + ', ms':<28}{a:>10.2f}{b:>10.2f}{b / a:>8.2f}")
+    print(
+        f"bare PySide6 window floor: {floor:.1f} ms; cold start / floor: "
+        f"{starts[small][0] / floor:.2f} (1k), {starts[big][0] / floor:.2f} (50k)"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child_start(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    else:
+        main()

@@ -1,0 +1,57 @@
+import logging
+import resource
+import sys
+from pathlib import Path
+
+from vmadesk import app_logging
+
+
+def test_log_file_in_platform_dir_and_redacted(platform_dirs: dict[str, Path]) -> None:
+    target = app_logging.configure()
+    assert platform_dirs["state"] in target.parents
+    log = logging.getLogger("vmadesk.test")
+    log.info("dialled %s born %s for item %d", "+1 (212) 555-0187", "04/05/1961", 42)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = target.read_text()
+    assert "item 42" in text
+    assert "555-0187" not in text and "04/05/1961" not in text
+    assert "[number]" in text and "[date]" in text
+
+
+def test_crash_report_has_no_exception_message(platform_dirs: dict[str, Path]) -> None:
+    try:
+        raise ValueError("Patient Zyxwvutsky, phone 2125550187")
+    except ValueError:
+        exc_type, _, tb = sys.exc_info()
+    assert exc_type is not None
+    report = app_logging.write_crash_report(exc_type, tb)
+    text = report.read_text()
+    assert "builtins.ValueError" in text
+    assert "test_app_logging.py" in text
+    assert "Zyxwvutsky" not in text and "2125550187" not in text
+    assert platform_dirs["state"] in report.parents
+
+
+def test_excepthook_writes_report(platform_dirs: dict[str, Path]) -> None:
+    shown: list[Path] = []
+    previous = sys.excepthook
+    try:
+        app_logging.install_excepthook(show=shown.append)
+        try:
+            raise KeyError("Zyxwvutsky")
+        except KeyError:
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = previous
+    assert len(shown) == 1 and "Zyxwvutsky" not in shown[0].read_text()
+
+
+def test_core_dumps_disabled() -> None:
+    before = resource.getrlimit(resource.RLIMIT_CORE)
+    try:
+        app_logging.disable_core_dumps()
+        assert resource.getrlimit(resource.RLIMIT_CORE) == (0, 0)
+    finally:
+        # Lowering the hard limit cannot be undone without privileges; restore the soft one.
+        resource.setrlimit(resource.RLIMIT_CORE, (min(before[0], 0), 0))

@@ -1,0 +1,165 @@
+"""``vmadesk import``: exit codes, JSON report, nothing written on refusal, no PHI anywhere."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import vmadesk.cli as cli
+from tests.conftest import FAST_KDF, PASSPHRASE, cli_env
+from tests.services.test_importer import NOW, assert_no_canary, bundle, visit, write
+from vmadesk import cli_import, paths
+from vmadesk.store import profile as profiles
+
+
+@pytest.fixture
+def import_cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(cli, "_EXTENSIONS", [*cli._EXTENSIONS, cli_import.register])
+    monkeypatch.setenv(profiles.PASSPHRASE_ENV, PASSPHRASE)
+    yield
+
+
+@pytest.fixture
+def prof_dir(profile_dir: Path) -> Path:
+    profile, _ = profiles.create(
+        profile_dir, PASSPHRASE, vma_handle="ana.r", keychain_choice="no", kdf=FAST_KDF
+    )
+    profile.close()
+    return profile_dir
+
+
+def _state(prof_dir: Path) -> tuple[list, int]:
+    profile = profiles.unlock(prof_dir, passphrase=PASSPHRASE, use_keychain=False)
+    try:
+        rows = profile.conn.execute("SELECT * FROM items ORDER BY id").fetchall()
+        n = profile.conn.execute("SELECT count(*) FROM audit WHERE event = 'import'").fetchone()[0]
+        return rows, n
+    finally:
+        profile.close()
+
+
+def _future_visit(tmp_path: Path, name: str = "today.json", **kw) -> Path:
+    # The CLI uses the real clock: put the visit three days from now.
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    return write(tmp_path / name, bundle(*visit(start=start, **kw)))
+
+
+def _log_text() -> str:
+    return "".join(p.read_text() for p in paths.log_dir().glob("*.log*") if p.is_file())
+
+
+def test_import_json_and_reimport(
+    import_cli: None, prof_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _future_visit(tmp_path)
+    assert cli.main(["import", str(path), "--profile", str(prof_dir), "--json"]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert {k: report[k] for k in ("created", "updated", "closed", "skipped")} == {
+        "created": 2,
+        "updated": 0,
+        "closed": 0,
+        "skipped": 0,
+    }
+    assert report["errors"] == []
+    assert cli.main(["import", str(path), "--profile", str(prof_dir), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (again["created"], again["updated"], again["skipped"]) == (0, 0, 1)
+    assert_no_canary(out + err + _log_text())
+
+
+def test_dry_run_and_text_output(
+    import_cli: None, prof_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _future_visit(tmp_path)
+    assert cli.main(["import", str(path), "--profile", str(prof_dir), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Would import: created 2")
+    assert _state(prof_dir)[0] == []
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_refused_file_exits_2_and_writes_nothing(
+    import_cli: None,
+    prof_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    as_json: bool,
+) -> None:
+    assert cli.main(["import", str(_future_visit(tmp_path)), "--profile", str(prof_dir)]) == 0
+    capsys.readouterr()
+    before = _state(prof_dir)
+    doc = json.dumps(bundle(*visit()))
+    bad = write(tmp_path / "cut.json", doc[: len(doc) - 40])
+    argv = ["import", str(bad), "--profile", str(prof_dir)] + (["--json"] if as_json else [])
+    assert cli.main(argv) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("vmadesk: cut.json")
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+    if as_json:
+        report = json.loads(out)
+        assert report["created"] == 0
+        (error,) = report["errors"]
+        assert error["file"] == "cut.json" and error["location"] and error["reason"]
+    assert _state(prof_dir) == before
+    assert_no_canary(out + err + _log_text())
+
+
+def test_csv_mapping_file_and_practice_option(
+    import_cli: None, prof_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime, timedelta
+
+    when = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%d 10:00")
+    csv_path = write(
+        tmp_path / "odd.csv", f'Visit Key,When,Who\r\nv1,{when},"Zyxwvutsky, Quentin"\r\n'
+    )
+    mapping = write(
+        tmp_path / "map.json",
+        json.dumps({"appointment_id": "Visit Key", "start": "When", "patient_name": "Who"}),
+    )
+    base = ["import", str(csv_path), "--profile", str(prof_dir)]
+    assert cli.main([*base, "--json"]) == 2  # headers not recognised
+    assert "missing required column" in capsys.readouterr().err
+    assert cli.main([*base, "--practice", "nope"]) == 2  # no such practice (default made)
+    assert "known: default" in capsys.readouterr().err
+    assert cli.main([*base, "--mapping", str(mapping), "--practice", "default", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["created"] == 2
+    assert cli.main([*base, "--json"]) == 0  # the mapping was remembered for this layout
+    assert json.loads(capsys.readouterr().out)["skipped"] == 1
+    bad_map = write(tmp_path / "bad.json", "{not json")
+    assert cli.main([*base, "--mapping", str(bad_map)]) == 2
+    assert capsys.readouterr().err.startswith("vmadesk: bad.json")
+
+
+def test_subprocess_no_traceback_no_phi(prof_dir: Path, tmp_path: Path) -> None:
+    bad = bundle(*visit())
+    bad["entry"][0]["resource"]["start"] = "yesterday at noon"
+    path = write(tmp_path / "bad-date.json", bad)
+    code = (
+        "import vmadesk.cli as c, vmadesk.cli_import as i; c._EXTENSIONS.append(i.register);"
+        " raise SystemExit(c.main())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "import", str(path), "--profile", str(prof_dir), "--json"],
+        capture_output=True,
+        text=True,
+        env=cli_env({profiles.PASSPHRASE_ENV: PASSPHRASE}),
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    assert report["errors"][0]["location"] == "entry 0"
+    assert report["errors"][0]["field"] == "start"
+    assert_no_canary(result.stdout + result.stderr + _log_text())
+    assert NOW  # the shared builders' clock is not used by the CLI

@@ -1,0 +1,93 @@
+"""Fixtures for the console's widgets: a real encrypted demo profile and its services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from vmadesk.services.demo import fill_demo
+from vmadesk.services.escalation import EscalationService
+from vmadesk.services.handoff import HandoffService
+from vmadesk.services.session import Session
+from vmadesk.services.shift import ShiftService
+from vmadesk.services.work import WorkService
+from vmadesk.services.worklist import WorkList
+from vmadesk.store.profile import UnlockedProfile
+from vmadesk.ui.context import ConsoleContext
+
+LOCAL_TZ = "Asia/Manila"
+
+
+@dataclass
+class MovableClock:
+    """A clock the test moves by hand."""
+
+    now: datetime = field(
+        default_factory=lambda: datetime.now(UTC).replace(second=0, microsecond=0)
+    )
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+def make_context(
+    profile: UnlockedProfile, clock: MovableClock | None = None, local_tz: str = LOCAL_TZ
+) -> ConsoleContext:
+    """The services of one unlocked profile, as the application builds them."""
+    clock = clock or MovableClock()
+    session = Session(profile)
+    conn, vma = profile.conn, session.vma
+    return ConsoleContext(
+        session=session,
+        work=WorkService(conn, vma=vma, clock=clock),
+        worklist=WorkList(conn, vma=vma, clock=clock),
+        escalations=EscalationService(conn, vma=vma, clock=clock),
+        shifts=ShiftService(conn, vma=vma, clock=clock),
+        handoffs=HandoffService(conn, vma=vma, clock=clock),
+        clock=clock,
+        vma=vma,
+        local_tz=local_tz,
+    )
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+def demo_profile(new_profile: UnlockedProfile, clock: MovableClock) -> UnlockedProfile:
+    """The shared test profile filled with 60 demo items."""
+    fill_demo(new_profile, items=60, seed=7, now=clock.now)
+    return new_profile
+
+
+@pytest.fixture
+def ctx(demo_profile: UnlockedProfile, clock: MovableClock) -> ConsoleContext:
+    return make_context(demo_profile, clock)
+
+
+@pytest.fixture
+def captured_urls() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def window(qtbot, ctx: ConsoleContext, captured_urls: list[str]) -> Iterator[object]:
+    """The main window on the demo profile, shown offscreen; tel: links are captured."""
+    from vmadesk.ui.main_window import MainWindow
+
+    win = MainWindow(ctx, url_opener=lambda url: captured_urls.append(url.toString()))
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    yield win
+    win.close_dialogs()

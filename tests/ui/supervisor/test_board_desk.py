@@ -1,0 +1,107 @@
+"""The supervisor's board, trends, conflicts and escalation desk against a real hub."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.ui.supervisor.conftest import wait_idle
+from tests.ui.supervisor.simulate import pn
+from vmadesk.domain.vocabulary import EscalationCategory, Lane, Urgency
+from vmadesk.sync import wire
+from vmadesk.ui.supervisor.desk import RESOLUTION_KEYS
+
+# the offscreen platform cannot resize native windows; harmless
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+def test_board_shows_load_and_capacity_signals(window, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    model = window.board.model
+    rows = model.rows()
+    assert [(r.vma, r.lane) for r in rows if r.lane is None] == [("ana", None), ("ben", None)]
+    ana_callback = next(r for r in rows if r.vma == "ana" and r.lane is Lane.CALLBACK)
+    assert ana_callback.overdue == 7 and ana_callback.escalations_open == 2
+    assert ana_callback.signals, "ana's callback lane is overloaded"
+    signals = model.index(rows.index(ana_callback), model.column("signals")).data()
+    assert "since" in signals
+    assert model.index(rows.index(ana_callback), model.column("recommendation")).data() != "–"
+    assert "ana" in window.board.caption.text()
+    qtmodeltester.check(model)
+    qtmodeltester.check(window.conflicts.model)
+    qtmodeltester.check(window.desk.model)
+
+
+def test_trend_charts_and_selector(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.tabs.setCurrentWidget(window.trends)
+    trends = window.trends
+    assert len(trends.on_time.days) == 28
+    assert "On-time rate" in trends.on_time.accessibleDescription()
+    trends.vma_box.setCurrentIndex(trends.vma_box.findData("ana"))
+    trends.lane_box.setCurrentIndex(trends.lane_box.findData("callback"))
+    assert trends.on_time.values[-1] == 0.6  # 3 on time, 2 late
+    assert trends.backlog.values[-1] == 2 + 1 + 7
+    assert "Backlog" in trends.summary.text()
+    trends.on_time.grab()  # paints without warnings
+    trends.backlog.grab()
+
+
+def test_conflicts_listed_with_reasons(hub, window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    ana, ben = hub.client("ana"), hub.client("ben")
+    p = pn("ana", "claimed")
+    ana.claim([p])
+    ben.claim([p])
+    ben.takeover(p, wire.TakeoverReason.HOLDER_OFF_SHIFT)
+    window.refresh_all()
+    wait_idle(qtbot, window)
+    texts = [
+        (c.kind.value, c.reason.value if c.reason else None) for c in window.conflicts.model.rows()
+    ]
+    assert ("takeover", "holder_off_shift") in texts and ("conflict", None) in texts
+    model = window.conflicts.model
+    assert model.index(0, model.column("reason")).data() == "holder off shift"
+
+
+def test_escalation_desk_by_keyboard(hub, window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.tabs.setCurrentWidget(window.desk)
+    desk = window.desk
+    records = desk.model.rows()
+    assert [r.urgency for r in records] == [Urgency.URGENT, Urgency.URGENT, Urgency.ROUTINE]
+    desk.view.setFocus()
+    desk.view.selectRow(0)
+    target = desk.selected()
+    qtbot.keyClick(desk.view, Qt.Key.Key_A)
+    wait_idle(qtbot, window)
+    sue = hub.client("sue")
+    assert sue.escalation(target.escalation_id).state is wire.EscalationState.ACKNOWLEDGED
+    desk.view.selectRow([r.escalation_id for r in desk.model.rows()].index(target.escalation_id))
+    qtbot.keyClick(desk.view, Qt.Key.Key_R)
+    assert desk.resolving and "1 advice given" in desk.status.text()
+    qtbot.keyClick(desk.view, Qt.Key.Key_3)
+    wait_idle(qtbot, window)
+    record = sue.escalation(target.escalation_id)
+    assert record.state is wire.EscalationState.RESOLVED
+    assert record.resolution is RESOLUTION_KEYS[2]
+    assert target.escalation_id not in [r.escalation_id for r in desk.model.rows()]
+    # the VMA's console sees the new state on its next sync
+    assert hub.client(target.vma).escalation(target.escalation_id).state.value == "resolved"
+
+
+def test_immediate_escalation_notifies_without_phi(team, window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    assert window.notifications == []
+    escalation_id = team["ben"].escalate(9, Urgency.IMMEDIATE, EscalationCategory.CLINICAL_CONCERN)
+    window.poll()
+    wait_idle(qtbot, window)
+    assert window.notifications == ["Immediate escalation: Clinical concern, Callbacks (ben)"]
+    assert window.statusBar().currentMessage() == window.notifications[0]
+    assert pn("ben", "e9") not in window.notifications[0]
+    assert window.desk.model.rows()[0].escalation_id == escalation_id
+    window.poll()  # the same escalation does not notify twice
+    wait_idle(qtbot, window)
+    assert len(window.notifications) == 1
+
+
+def test_hub_down_is_a_message_not_a_crash(hub, window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.service.hub_url = "http://127.0.0.1:9"
+    window.refresh_all()
+    wait_idle(qtbot, window)
+    assert window.errors and all(e == "Hub unreachable; will retry." for e in window.errors)

@@ -1,0 +1,126 @@
+"""The import dialog on a real profile: preview counts, import, cancel rolls back, errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tests.services.test_importer import NOW, bundle, dump, visit, write
+from vmadesk.ingest.csv_mapping import CsvMapping
+from vmadesk.ingest.samples import make_fhir_bundle
+from vmadesk.services import importer
+from vmadesk.services.session import Session
+from vmadesk.store.profile import UnlockedProfile
+from vmadesk.ui.csv_mapping_dialog import CsvMappingDialog
+from vmadesk.ui.import_dialog import ImportDialog
+
+
+@pytest.fixture
+def session(new_profile: UnlockedProfile) -> Session:
+    return Session(new_profile)
+
+
+def _dialog(qtbot: QtBot, session: Session, path: Path, **kw) -> ImportDialog:
+    kw.setdefault("now", NOW)
+    dialog = ImportDialog(session, path, practice_id=None, **kw)
+    qtbot.addWidget(dialog)
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.state not in ("reading",), timeout=30_000)
+    return dialog
+
+
+def test_preview_then_import(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path / "today.json", bundle(*visit("a1", pid="p1"), *visit("a2", pid="p2")))
+    dialog = _dialog(qtbot, session, path)
+    assert dialog.state == "preview"
+    assert dialog.counts_summary() == {
+        "created": 4,
+        "updated": 0,
+        "closed": 0,
+        "skipped": 0,
+        "missing": 0,
+    }
+    assert "New 4" in dialog.counts.text()
+    assert dialog.model.rowCount() == 4
+    assert dialog.model.index(0, 0).data() == "New"
+    assert dialog.import_button.isEnabled()
+    assert dump(session.conn)[0] == []  # the preview wrote nothing
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.state == "done", timeout=30_000)
+    assert dialog.imported
+    assert len(dump(session.conn)[0]) == 4
+    # the same file again: nothing to change
+    again = _dialog(qtbot, session, path)
+    assert again.state == "preview" and not again.import_button.isEnabled()
+    assert again.counts_summary()["skipped"] == 2
+
+
+def test_cancel_during_import_rolls_back(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path / "big.json", make_fhir_bundle(1500, seed=2))
+    dialog = _dialog(qtbot, session, path, now=datetime(2026, 3, 8, 12, tzinfo=UTC))
+    assert dialog.state == "preview" and dialog.plan is not None
+    before = dump(session.conn)
+    # Cancel as soon as the first chunk is reported: the transaction is rolled back.
+    dialog.progress.valueChanged.connect(lambda v: v > 0 and dialog.cancel())
+    dialog.start_import()
+    qtbot.waitUntil(lambda: dialog.state in ("cancelled", "done"), timeout=30_000)
+    assert dialog.state == "cancelled"
+    assert not dialog.imported
+    assert dump(session.conn) == before
+    assert "nothing was imported" in dialog.status.text()
+
+
+def test_cancel_while_reading(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path / "big.json", make_fhir_bundle(1500, seed=2))
+    dialog = ImportDialog(session, path, practice_id=None, now=NOW)
+    qtbot.addWidget(dialog)
+    dialog.start()
+    dialog.cancel()
+    qtbot.waitUntil(lambda: dialog.state in ("cancelled", "preview"), timeout=30_000)
+    assert dialog.state == "cancelled"
+    assert not dialog.imported
+
+
+def test_refused_file_shows_one_line(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
+    doc = json.dumps(bundle(*visit()))
+    path = write(tmp_path / "cut.json", doc[:200])
+    dialog = _dialog(qtbot, session, path)
+    assert dialog.state == "failed"
+    assert dialog.status.text().startswith("⚠ cut.json")
+    assert "Zyxwvutsky" not in dialog.status.text()
+    assert not dialog.import_button.isEnabled()
+    assert dump(session.conn)[0] == []
+
+
+def test_mapping_dialog_prefills_and_requires_fields(qtbot: QtBot) -> None:
+    headers = ["Visit Key", "When", "Who", "Tel"]
+    dialog = CsvMappingDialog(headers, CsvMapping(patient_name="Who", phone="Tel"))
+    qtbot.addWidget(dialog)
+    assert dialog.combos["patient_name"].currentText() == "Who"
+    dialog.accept()
+    assert dialog.mapping is None and not dialog.error.isHidden()
+    dialog.combos["appointment_id"].setCurrentIndex(1)
+    dialog.combos["start"].setCurrentIndex(2)
+    dialog.accept()
+    assert dialog.mapping == CsvMapping(
+        appointment_id="Visit Key", start="When", patient_name="Who", phone="Tel"
+    )
+
+
+def test_import_with_mapping_remembers_it(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "odd.csv", 'Visit Key,When,Who\r\nv1,2026-03-05 10:00,"Zyxwvutsky, Q"\r\n'
+    )
+    mapping = CsvMapping(appointment_id="Visit Key", start="When", patient_name="Who")
+    dialog = _dialog(qtbot, session, path, mapping=mapping)
+    assert dialog.counts_summary()["created"] == 2
+    dialog.start_import()
+    qtbot.waitUntil(lambda: dialog.state == "done", timeout=30_000)
+    headers = importer.csv_headers(path)
+    assert headers is not None
+    assert importer.remembered_mapping(session.conn, headers.source_system) == mapping

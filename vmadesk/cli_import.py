@@ -1,0 +1,109 @@
+"""``vmadesk import FILE``: the practice's export into owned lanes, from a terminal.
+
+Exit codes: 0 imported (or planned, with ``--dry-run``), 2 the file or the options were
+refused (one line on stderr naming the file, place and field; nothing written), 1 other
+failures. Output holds counts, item ids and error locations only: never PHI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+
+
+def register(sub: argparse._SubParsersAction, profile_arg: Callable[..., None]) -> None:
+    """Add the ``import`` command to the ``vmadesk`` parser."""
+    p = sub.add_parser(
+        "import",
+        help="import a practice export (FHIR R4 JSON or CSV) into owned lanes",
+        description="Import appointments or callback requests. A refused file imports "
+        "nothing and exits 2.",
+    )
+    p.add_argument("file", type=Path, metavar="FILE", help="the export (FHIR R4 JSON or CSV)")
+    profile_arg(p)
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        choices=("auto", "fhir", "csv"),
+        default="auto",
+        help="file format (default: auto-detect)",
+    )
+    p.add_argument(
+        "--mapping",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="CSV column mapping (JSON of column names; remembered for this source)",
+    )
+    p.add_argument(
+        "--practice", default=None, metavar="CODE", help="practice code (default: the only one)"
+    )
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_import)
+
+
+def _print_report(report: dict[str, Any], *, as_json: bool, dry_run: bool) -> None:
+    if as_json:
+        print(json.dumps(report, sort_keys=False))
+        return
+    verb = "Would import" if dry_run else "Imported"
+    print(
+        f"{verb}: created {report['created']}, updated {report['updated']}, "
+        f"closed {report['closed']}, skipped {report['skipped']}, missing {report['missing']}"
+    )
+    if report["missing"]:
+        ids = ", ".join(str(i) for i in report["missing_item_ids"][:50])
+        more = " ..." if report["missing"] > 50 else ""
+        print(f"Open items no longer in this full export (not deleted): {ids}{more}")
+
+
+def _refused(message: str, report: dict[str, Any], as_json: bool) -> int:
+    print(f"vmadesk: {message}", file=sys.stderr)
+    if as_json:
+        print(json.dumps(report))
+    return EXIT_INPUT
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Run ``vmadesk import``."""
+    # Imported here: vmadesk.cli imports this module's register, and the readers are heavy.
+    from vmadesk.cli import open_profile
+    from vmadesk.ingest import IngestCancelled, IngestError, load_mapping
+    from vmadesk.services import importer
+    from vmadesk.services.errors import ActionRefused
+
+    empty = importer.ImportReport().to_dict()
+    try:
+        mapping = load_mapping(args.mapping) if args.mapping is not None else None
+    except IngestError as exc:
+        return _refused(str(exc), {**empty, "errors": [importer.error_dict(exc)]}, args.json)
+    profile = open_profile(args)
+    try:
+        practice = importer.resolve_practice(profile.conn, args.practice)
+        report = importer.import_file(
+            profile,
+            args.file,
+            practice_id=practice.id,
+            fmt=args.fmt,
+            mapping=mapping,
+            dry_run=args.dry_run,
+        )
+    except IngestError as exc:
+        return _refused(str(exc), {**empty, "errors": [importer.error_dict(exc)]}, args.json)
+    except ActionRefused as exc:
+        error = {"file": None, "location": None, "field": "--practice", "reason": str(exc)}
+        return _refused(str(exc), {**empty, "errors": [error]}, args.json)
+    except (IngestCancelled, importer.ImportCancelled, KeyboardInterrupt):
+        print("vmadesk: import interrupted; nothing was written.", file=sys.stderr)
+        return EXIT_FAIL
+    finally:
+        profile.close()
+    _print_report(report.to_dict(), as_json=args.json, dry_run=args.dry_run)
+    return EXIT_OK

@@ -1,0 +1,209 @@
+"""``vmadesk enroll | sync | summary | hub …``: the team hub from a terminal.
+
+Registered through :data:`vmadesk.cli._EXTENSIONS` (``register(sub, profile_arg)``). Exit codes as
+everywhere: 0 ok, 1 failure (hub unreachable: messages wait in the outbox, none lost), 2 bad input
+or authentication. Nothing here prints PHI: counts, handles, codes and the summary payload (which
+is PHI-free by construction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from vmadesk.cli import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, open_profile
+
+TOKEN_ENV = "VMADESK_HUB_TOKEN"
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    """Enrol the profile at a hub (token, public key, team secret)."""
+    import os
+
+    from vmadesk.sync.enrolment import EnrolmentError, enroll
+    from vmadesk.sync.hub_client import HubRejected, HubUnavailable
+
+    token = args.token or os.environ.get(TOKEN_ENV)
+    if not token:
+        raise CliError(f"give --token or set {TOKEN_ENV}.", EXIT_INPUT)
+    profile = open_profile(args)
+    try:
+        try:
+            result = enroll(profile.conn, args.hub, token, team_secret_code=args.team_secret_code)
+        except EnrolmentError as exc:
+            raise CliError(str(exc), EXIT_INPUT) from None
+        except HubRejected as exc:
+            code = EXIT_INPUT if exc.status in (401, 403) else EXIT_FAIL
+            raise CliError(f"the hub refused enrolment ({exc.status} {exc.code}).", code) from None
+        except HubUnavailable:
+            raise CliError(f"the hub at {args.hub} cannot be reached; nothing stored.") from None
+    finally:
+        profile.close()
+    print(f"Enrolled as {result.handle} ({result.role}) at {args.hub}.")
+    if result.team_secret_source == "missing":
+        print(
+            "The team secret has not arrived yet: ask your supervisor to issue it (it is fetched "
+            "on the next sync), or enrol again with --team-secret-code."
+        )
+    else:
+        print(f"Team secret received ({result.team_secret_source}).")
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Send the outbox and pull changes; exit 1 with the waiting count when the hub is down."""
+    from vmadesk.services.sync_service import SyncAuthError, sync_once
+    from vmadesk.sync.enrolment import EnrolmentError
+
+    profile = open_profile(args)
+    try:
+        try:
+            result = sync_once(profile)
+        except EnrolmentError as exc:
+            raise CliError(str(exc), EXIT_INPUT) from None
+        except SyncAuthError:
+            raise CliError(
+                "the hub refused this console's token (revoked?); enrol again.", EXIT_INPUT
+            ) from None
+    finally:
+        profile.close()
+    if result.offline or result.error:
+        print(
+            f"vmadesk: the hub cannot be reached ({result.error}); {result.pending} messages "
+            "wait in the outbox (none lost). Run `vmadesk sync` again later.",
+            file=sys.stderr,
+        )
+        return EXIT_FAIL
+    line = f"synced: {result.sent} sent ({result.duplicates} already at the hub), "
+    line += f"{result.pending} pending"
+    if result.rejected:
+        line += f", {result.rejected} refused by the hub (kept)"
+    if result.conflicts:
+        line += f", {result.conflicts} items held by another VMA (left your lanes)"
+    if result.escalation_updates:
+        line += f", {result.escalation_updates} escalation updates"
+    if result.handoffs_received:
+        line += f", {result.handoffs_received} handoffs received"
+    print(line + ".")
+    return EXIT_OK
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Print the next summary payload as JSON (what would leave the machine)."""
+    from vmadesk.sync.summary import build_summary, next_interval_start
+
+    profile = open_profile(args)
+    try:
+        now = datetime.now(UTC)
+        payload = build_summary(profile.conn, now=now, since=next_interval_start(profile.conn, now))
+    finally:
+        profile.close()
+    print(json.dumps(payload.model_dump(mode="json"), indent=2, sort_keys=True))
+    return EXIT_OK
+
+
+# -- hub --------------------------------------------------------------------------------------
+
+
+def cmd_hub_serve(args: argparse.Namespace) -> int:
+    """Run the hub (refuses plain HTTP on a non-loopback address without the flag)."""
+    from vmadesk.hub.cli import serve
+
+    return serve(args.db, args.host, args.port, args.allow_insecure_http)
+
+
+def cmd_hub_add_user(args: argparse.Namespace) -> int:
+    """Create an account and print its token once."""
+    from vmadesk.hub.auth import AccountError
+    from vmadesk.hub.cli import add_user
+
+    try:
+        token = add_user(args.name, args.role, args.db)
+    except AccountError as exc:
+        raise CliError(str(exc), EXIT_INPUT) from None
+    print(f"Account {args.name} ({args.role}) created. Token (shown once; only its hash is kept):")
+    print(token)
+    return EXIT_OK
+
+
+def cmd_hub_revoke(args: argparse.Namespace) -> int:
+    """Revoke an account's token."""
+    from vmadesk.hub.cli import revoke_user
+
+    if not revoke_user(args.name, args.db):
+        raise CliError(f"no active account called {args.name}.", EXIT_INPUT)
+    print(f"Account {args.name} revoked.")
+    return EXIT_OK
+
+
+def cmd_hub_openapi(args: argparse.Namespace) -> int:
+    """Print (or write) the hub's OpenAPI document."""
+    from vmadesk.hub.openapi import render_openapi, write_openapi
+
+    if args.out:
+        print(f"Written: {write_openapi(args.out)}")
+    else:
+        sys.stdout.write(render_openapi())
+    return EXIT_OK
+
+
+def register(
+    sub: argparse._SubParsersAction, profile_arg: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    """Add ``enroll``, ``sync``, ``summary`` and ``hub`` to the ``vmadesk`` command."""
+    p = sub.add_parser("enroll", help="enrol this profile at the team hub")
+    profile_arg(p)
+    p.add_argument("--hub", required=True, metavar="URL", help="the hub's URL")
+    p.add_argument(
+        "--token",
+        default=None,
+        help=f"your hub token (from `vmadesk hub add-user`; else {TOKEN_ENV}); "
+        "write --token=T, tokens may start with '-'",
+    )
+    p.add_argument(
+        "--team-secret-code",
+        default=None,
+        metavar="CODE",
+        help="enrolment code from your supervisor (else VMADESK_TEAM_SECRET, else from the hub)",
+    )
+    p.set_defaults(func=cmd_enroll)
+
+    p = sub.add_parser("sync", help="send the outbox to the hub and pull changes")
+    profile_arg(p)
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("summary", help="print the next PHI-free summary payload as JSON")
+    profile_arg(p)
+    p.set_defaults(func=cmd_summary)
+
+    hub = sub.add_parser("hub", help="run and administer the team hub")
+    hub_sub = hub.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
+    db_help = "database URL (default: SQLite in the user data directory; postgresql://… for teams)"
+    p = hub_sub.add_parser("serve", help="run the hub (uvicorn)")
+    p.add_argument("--db", default=None, metavar="URL", help=db_help)
+    p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="allow plain HTTP on a non-loopback address (put TLS in front instead)",
+    )
+    p.set_defaults(func=cmd_hub_serve)
+    p = hub_sub.add_parser("add-user", help="create an account; prints its token once")
+    p.add_argument("name", help="handle (short lowercase slug, not a person's name)")
+    p.add_argument("--role", required=True, choices=("vma", "supervisor"))
+    p.add_argument("--db", default=None, metavar="URL", help=db_help)
+    p.set_defaults(func=cmd_hub_add_user)
+    p = hub_sub.add_parser("revoke", help="revoke an account's token")
+    p.add_argument("name")
+    p.add_argument("--db", default=None, metavar="URL", help=db_help)
+    p.set_defaults(func=cmd_hub_revoke)
+    p = hub_sub.add_parser("openapi", help="print or write the OpenAPI document")
+    p.add_argument("--out", default=None, metavar="FILE", help="write to FILE")
+    p.set_defaults(func=cmd_hub_openapi)
+
+
+__all__ = ["EXIT_FAIL", "EXIT_INPUT", "EXIT_OK", "register"]

@@ -1,0 +1,274 @@
+"""Enrolment: the hub URL, handle, token and team secret, kept inside the encrypted store.
+
+* ``settings``: ``hub.url``, ``hub.handle``, ``hub.role``, ``hub.team_key_version`` (no PHI);
+* ``secrets``: ``hub_token`` (the bearer token) and ``team_secret`` (32 bytes, the HMAC key
+  behind pseudonyms).
+
+The team secret never reaches the hub in plaintext. It comes either from a supervisor's console,
+sealed to this console's registered X25519 public key and relayed by the hub as ciphertext
+(:func:`issue_team_secret` on the supervisor's side), or from an enrolment code handed over out
+of band (base64 of the 32 bytes; ``--team-secret-code`` or ``VMADESK_TEAM_SECRET``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets as _secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from vmadesk.store import audit, box_keys
+from vmadesk.store.audit import AuditEvent
+from vmadesk.store.connection import Connection, transaction
+from vmadesk.sync import sealed
+from vmadesk.sync.hub_client import HubClient, HubRejected
+from vmadesk.sync.pseudonym import MIN_SECRET_BYTES
+
+TEAM_SECRET_ENV = "VMADESK_TEAM_SECRET"
+_URL, _HANDLE, _ROLE, _KEY_VERSION = "hub.url", "hub.handle", "hub.role", "hub.team_key_version"
+_TOKEN, _TEAM_SECRET = "hub_token", "team_secret"
+
+
+class EnrolmentError(Exception):
+    """Enrolment cannot proceed (bad code, hub refused the token, …); nothing was stored."""
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    """Where and as whom this console syncs."""
+
+    url: str
+    handle: str
+    role: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What :func:`enroll` did."""
+
+    handle: str
+    role: str
+    team_secret_source: str  # "code", "hub" or "missing"
+
+
+# -- store accessors ------------------------------------------------------------------------
+
+
+def _setting(conn: Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def _put_setting(conn: Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def _secret(conn: Connection, name: str) -> bytes | None:
+    row = conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
+    return bytes(row[0]) if row else None
+
+
+def _put_secret(conn: Connection, name: str, value: bytes) -> None:
+    conn.execute(
+        "INSERT INTO secrets (name, value) VALUES (?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        (name, value),
+    )
+
+
+def hub_config(conn: Connection) -> HubConfig | None:
+    """The stored hub settings, or None when this profile is not enrolled."""
+    url, handle, token = _setting(conn, _URL), _setting(conn, _HANDLE), _secret(conn, _TOKEN)
+    if not url or not handle or token is None:
+        return None
+    return HubConfig(url, handle, _setting(conn, _ROLE) or "vma", token.decode("ascii"))
+
+
+def team_secret(conn: Connection) -> bytes | None:
+    """The team secret, or None until the console has received it."""
+    return _secret(conn, _TEAM_SECRET)
+
+
+def store_team_secret(conn: Connection, secret: bytes, key_version: int = 1) -> None:
+    """Keep the team secret (inside a transaction)."""
+    if len(secret) != MIN_SECRET_BYTES:
+        raise EnrolmentError("The team secret must be 32 bytes.")
+    _put_secret(conn, _TEAM_SECRET, secret)
+    _put_setting(conn, _KEY_VERSION, str(key_version))
+
+
+def is_enrolled(conn: Connection) -> bool:
+    """Enrolled at a hub and holding the team secret: ready to send item events."""
+    return hub_config(conn) is not None and team_secret(conn) is not None
+
+
+def client_for(conn: Connection, *, timeout: float = 10.0) -> HubClient:
+    """A hub client for the stored settings (EnrolmentError when not enrolled)."""
+    config = hub_config(conn)
+    if config is None:
+        raise EnrolmentError("This profile is not enrolled at a hub: run `vmadesk enroll`.")
+    return HubClient(config.url, config.token, timeout)
+
+
+# -- enrolment codes ------------------------------------------------------------------------
+
+
+def new_team_secret() -> bytes:
+    """32 random bytes."""
+    return _secrets.token_bytes(MIN_SECRET_BYTES)
+
+
+def team_secret_code(secret: bytes) -> str:
+    """The enrolment code for a team secret (base64 of the 32 bytes)."""
+    return base64.b64encode(secret).decode("ascii")
+
+
+def parse_team_secret_code(code: str) -> bytes:
+    """The 32 bytes behind an enrolment code (EnrolmentError when it is not one)."""
+    try:
+        raw = base64.b64decode(code.strip().encode("ascii"), validate=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise EnrolmentError("The team secret code is not base64.") from None
+    if len(raw) != MIN_SECRET_BYTES:
+        raise EnrolmentError("The team secret code must hold 32 bytes.")
+    return raw
+
+
+# -- enrol / fetch / issue -------------------------------------------------------------------
+
+
+def _open_team_secret(conn: Connection, client: HubClient) -> tuple[bytes, int] | None:
+    """The newest team secret sealed to this console at the hub, opened; None if none waits."""
+    try:
+        record = client.team_secret()
+    except HubRejected as error:
+        if error.status == 404:
+            return None
+        raise
+    with transaction(conn):
+        key = box_keys.secret_key(conn)
+    try:
+        secret = sealed.open_sealed(key, sealed.unb64(record.sealed))
+    except sealed.EnvelopeError:
+        raise EnrolmentError(
+            "The team secret at the hub is not sealed to this profile's key; ask the supervisor "
+            "to issue it again."
+        ) from None
+    if len(secret) != MIN_SECRET_BYTES:
+        raise EnrolmentError("The team secret at the hub is damaged.")
+    return secret, record.key_version
+
+
+def fetch_team_secret(conn: Connection, client: HubClient) -> bool:
+    """Fetch and keep the team secret if one waits at the hub; return whether we have one."""
+    if team_secret(conn) is not None:
+        return True
+    found = _open_team_secret(conn, client)
+    if found is None:
+        return False
+    with transaction(conn):
+        store_team_secret(conn, found[0], found[1])
+        audit.append(conn, AuditEvent.SYNC, details={"action": "team_secret", "source": "hub"})
+    return True
+
+
+def enroll(
+    conn: Connection,
+    hub_url: str,
+    token: str,
+    *,
+    team_secret_code: str | None = None,
+    client: HubClient | None = None,
+) -> Enrolment:
+    """Enrol this profile at a hub.
+
+    Asks the hub who the token belongs to, registers this profile's public key, obtains the team
+    secret (from ``team_secret_code``, else ``VMADESK_TEAM_SECRET``, else sealed at the hub) and
+    stores URL, handle, role, token and secret inside the encrypted store (audited, no values).
+
+    Raises:
+        EnrolmentError: a malformed code.
+        HubRejected: the hub refused the token (401) or the key.
+        HubUnavailable: the hub cannot be reached; nothing was stored.
+    """
+    code = team_secret_code or os.environ.get(TEAM_SECRET_ENV) or None
+    secret = parse_team_secret_code(code) if code else None
+    own = client is None
+    hub = client or HubClient(hub_url, token)
+    try:
+        who = hub.whoami()
+        with transaction(conn):
+            public = box_keys.public_key_b64(conn)
+        hub.register_public_key(public)
+        version = 1
+        source = "code" if secret is not None else "missing"
+        if secret is None:
+            found = _open_team_secret(conn, hub)
+            if found is not None:
+                secret, version = found
+                source = "hub"
+    finally:
+        if own:
+            hub.close()
+    with transaction(conn):
+        _put_setting(conn, _URL, hub_url.rstrip("/"))
+        _put_setting(conn, _HANDLE, who.handle)
+        _put_setting(conn, _ROLE, who.role.value)
+        _put_secret(conn, _TOKEN, token.encode("ascii"))
+        if secret is not None:
+            store_team_secret(conn, secret, version)
+        audit.append(
+            conn,
+            AuditEvent.SYNC,
+            details={"action": "enrolled", "role": who.role.value, "team_secret": source},
+        )
+    return Enrolment(who.handle, who.role.value, source)
+
+
+def issue_team_secret(
+    conn: Connection | None,
+    client: HubClient,
+    recipients: Iterable[str],
+    *,
+    secret: bytes | None = None,
+    key_version: int = 1,
+) -> bytes:
+    """Supervisor side: create (or reuse) the team secret and post it sealed to each recipient.
+
+    Each recipient's registered public key is fetched from the hub; the hub receives only the
+    sealed box. With ``conn`` (the supervisor's own profile) the secret is kept there too.
+
+    Returns:
+        The team secret (hand it out as an enrolment code with :func:`team_secret_code` where a
+        console has no key registered yet).
+    """
+    from nacl.public import PublicKey
+
+    from vmadesk.sync import wire
+
+    if secret is None and conn is not None:
+        secret = team_secret(conn)
+    secret = secret or new_team_secret()
+    for handle in recipients:
+        record = client.public_key(handle)
+        box = sealed.seal_to(PublicKey(sealed.unb64(record.public_key)), secret)
+        client.post_team_secret(
+            wire.TeamSecretEnvelope(
+                recipient=handle, key_version=key_version, sealed=sealed.b64(box)
+            )
+        )
+    if conn is not None:
+        with transaction(conn):
+            if team_secret(conn) != secret:
+                store_team_secret(conn, secret, key_version)
+            audit.append(
+                conn, AuditEvent.SYNC, details={"action": "team_secret_issued", "v": key_version}
+            )
+    return secret

@@ -1,0 +1,257 @@
+"""Item events and ownership claims, written to the outbox inside each change's transaction.
+
+:func:`make_change_hook` gives :class:`vmadesk.services.work.WorkService` (and the importer) an
+``on_change`` hook; :func:`make_escalation_hook` gives one to
+:class:`vmadesk.services.escalation.EscalationService`. Both return ``None`` while the profile is
+not enrolled (no team secret, so no pseudonyms): nothing is queued then.
+
+What leaves the machine for an item is its **pseudonym**, its lane, codes, an attempt count and
+the event time *relative to the item's due time* (``seconds_from_due``; never a date). The
+pseudonym covers the source record **and the lane**: ``pseudonym(secret, "<system>/<lane>",
+source_id)``, because the same appointment is one item in the confirmation lane and another in
+the eligibility lane, and two VMAs may own those two lanes.
+
+Claims: an imported (or created) item is claimed (``claim`` row in the outbox, ``pending`` in the
+local ``claims`` table); a completed, failed, cancelled or handed-off item is released.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from vmadesk.domain.vocabulary import CloseReason, HoldReason, Lane, Outcome
+from vmadesk.store import items as items_store
+from vmadesk.store.connection import Connection
+from vmadesk.store.escalations import EscalationRow
+from vmadesk.store.items import ItemRow
+from vmadesk.store.timestamps import from_db, to_db
+from vmadesk.sync import outbox, wire
+from vmadesk.sync.enrolment import team_secret
+from vmadesk.sync.pseudonym import pseudonym
+from vmadesk.sync.wire import ItemEventKind, ReleaseReason
+
+#: ``WorkService`` / importer action -> wire event kind. Actions not listed send nothing.
+ACTION_EVENTS: dict[str, ItemEventKind] = {
+    "import": ItemEventKind.IMPORTED,
+    "imported": ItemEventKind.IMPORTED,
+    "create": ItemEventKind.IMPORTED,
+    "created": ItemEventKind.IMPORTED,
+    "outcome": ItemEventKind.COMPLETED,
+    "complete": ItemEventKind.COMPLETED,
+    "completed": ItemEventKind.COMPLETED,
+    "cancel": ItemEventKind.CANCELLED,
+    "cancelled": ItemEventKind.CANCELLED,
+    "fail": ItemEventKind.FAILED,
+    "failed": ItemEventKind.FAILED,
+    "hold": ItemEventKind.ON_HOLD,
+    "on_hold": ItemEventKind.ON_HOLD,
+    "escalated": ItemEventKind.ESCALATED,
+    "handed_off": ItemEventKind.HANDED_OFF,
+}
+_CLAIM_ACTIONS = frozenset({"import", "imported", "create", "created"})
+_RELEASE_FOR_STATUS = {
+    "completed": ReleaseReason.COMPLETED,
+    "failed": ReleaseReason.FAILED,
+    "cancelled": ReleaseReason.CANCELLED,
+}
+
+ChangeHook = Callable[[Connection, ItemRow, str, dict[str, Any]], None]
+EscalationHook = Callable[[Connection, EscalationRow], None]
+
+
+def item_pseudonym(secret: bytes, item: ItemRow) -> str:
+    """The pseudonym of one item (source record and lane) under the team secret."""
+    return pseudonym(secret, f"{item.source_system}/{item.lane}", item.source_id)
+
+
+def _clamp(seconds: float) -> int:
+    return max(-wire.MAX_SECONDS, min(wire.MAX_SECONDS, round(seconds)))
+
+
+def seconds_from_due(item: ItemRow, at: datetime) -> int:
+    """``at`` minus the item's (effective) due time, in whole seconds, clamped to the wire."""
+    return _clamp((at - from_db(item.effective_due)).total_seconds())
+
+
+def _code(enum: type, value: Any) -> Any:
+    try:
+        return enum(value) if value else None
+    except ValueError:
+        return None
+
+
+def build_item_event(
+    item: ItemRow,
+    event: ItemEventKind,
+    *,
+    secret: bytes,
+    at: datetime | None = None,
+    outcome: str | None = None,
+) -> wire.ItemEvent:
+    """The PHI-free event for ``item``: pseudonym, lane, codes, time relative to due."""
+    when = at or from_db(item.updated_at)
+    close_reason = None
+    if event in (ItemEventKind.CANCELLED, ItemEventKind.FAILED):
+        close_reason = _code(CloseReason, item.status_reason)
+    return wire.ItemEvent(
+        pseudonym=item_pseudonym(secret, item),
+        lane=Lane(item.lane),
+        event=event,
+        outcome=_code(Outcome, outcome if outcome is not None else item.outcome),
+        close_reason=close_reason,
+        hold_reason=_code(HoldReason, item.hold_reason) if event is ItemEventKind.ON_HOLD else None,
+        seconds_from_due=seconds_from_due(item, when),
+        attempt_count=min(item.attempt_count, wire.MAX_COUNT),
+    )
+
+
+def events_for(
+    item: ItemRow, action: str, details: dict[str, Any]
+) -> list[tuple[ItemEventKind, str | None]]:
+    """The wire events one local action produces (with the outcome code to report)."""
+    if action == "attempt":
+        outcome = details.get("outcome")
+        first = ItemEventKind.FIRST_ATTEMPT if item.attempt_count <= 1 else ItemEventKind.ATTEMPT
+        out: list[tuple[ItemEventKind, str | None]] = [(first, outcome)]
+        if item.status == "completed":
+            out.append((ItemEventKind.COMPLETED, outcome))
+        elif item.status == "on-hold":
+            out.append((ItemEventKind.ON_HOLD, outcome))
+        return out
+    kind = ACTION_EVENTS.get(action)
+    if kind is None:
+        return []
+    return [(kind, details.get("outcome"))]
+
+
+# -- local claims table ------------------------------------------------------------------------
+
+
+def queue_claim(conn: Connection, item: ItemRow, secret: bytes, now: datetime) -> None:
+    """Claim ``item`` at the next sync (outbox row + ``pending`` claim), in the transaction."""
+    code = item_pseudonym(secret, item)
+    conn.execute(
+        "INSERT INTO claims (item_id, pseudonym, state, updated_at) VALUES (?, ?, 'pending', ?)"
+        " ON CONFLICT (item_id) DO UPDATE SET pseudonym = excluded.pseudonym,"
+        " state = CASE WHEN claims.state IN ('held', 'conflict') THEN claims.state"
+        " ELSE 'pending' END, updated_at = excluded.updated_at",
+        (item.id, code, to_db(now)),
+    )
+    outbox.enqueue(conn, "claim", {"pseudonym": code}, now=now)
+
+
+def queue_release(
+    conn: Connection, item: ItemRow, secret: bytes, reason: ReleaseReason, now: datetime
+) -> None:
+    """Release ``item``'s claim at the next sync (if this console claimed it)."""
+    row = conn.execute("SELECT state FROM claims WHERE item_id = ?", (item.id,)).fetchone()
+    if row is None or row[0] in ("released", "conflict", "taken_over"):
+        return
+    code = item_pseudonym(secret, item)
+    conn.execute(
+        "UPDATE claims SET state = 'released', updated_at = ? WHERE item_id = ?",
+        (to_db(now), item.id),
+    )
+    outbox.enqueue(conn, "release", {"pseudonym": code, "reason": reason.value}, now=now)
+
+
+# -- hooks -------------------------------------------------------------------------------------
+
+
+def make_change_hook(conn: Connection) -> ChangeHook | None:
+    """An ``on_change`` hook queueing item events and claims, or None when not enrolled.
+
+    The secret is read once, now; a console enrolled later builds its services again.
+    """
+    secret = team_secret(conn)
+    if secret is None:
+        return None
+
+    def hook(conn: Connection, item: ItemRow, action: str, details: dict[str, Any]) -> None:
+        when = from_db(item.updated_at)
+        for kind, outcome in events_for(item, action, details):
+            outbox.enqueue(
+                conn,
+                "item_event",
+                build_item_event(item, kind, secret=secret, at=when, outcome=outcome),
+                now=when,
+            )
+        if action in _CLAIM_ACTIONS:
+            queue_claim(conn, item, secret, when)
+        elif action == "handed_off":
+            queue_release(conn, item, secret, ReleaseReason.HANDED_OFF, when)
+        elif item.status in _RELEASE_FOR_STATUS:
+            queue_release(conn, item, secret, _RELEASE_FOR_STATUS[item.status], when)
+
+    return hook
+
+
+def record_import(conn: Connection, item_id: int, hook: ChangeHook | None) -> None:
+    """Call the hook for a freshly inserted item (inside the insert's transaction)."""
+    if hook is not None:
+        hook(conn, items_store.get_item(conn, item_id), "imported", {})
+
+
+def escalation_hub_id(conn: Connection, escalation_id: int, now: datetime) -> str:
+    """The UUID the hub knows an escalation by (made on first use)."""
+    row = conn.execute(
+        "SELECT hub_id FROM escalation_links WHERE escalation_id = ?", (escalation_id,)
+    ).fetchone()
+    if row is not None:
+        return str(row[0])
+    hub_id = str(uuid.uuid4())
+    conn.execute(
+        "INSERT INTO escalation_links (escalation_id, hub_id, hub_state, updated_at)"
+        " VALUES (?, ?, 'raised', ?)",
+        (escalation_id, hub_id, to_db(now)),
+    )
+    return hub_id
+
+
+def make_escalation_hook(conn: Connection) -> EscalationHook | None:
+    """An ``on_change`` hook for escalations, or None when not enrolled.
+
+    A newly raised escalation queues an :class:`~vmadesk.sync.wire.EscalationRaised` (category,
+    urgency, lane, pseudonym, the item's age) and an ``escalated`` item event. Acknowledging and
+    resolving happen at the hub (supervisors) and flow back on sync; local moves send nothing.
+    """
+    secret = team_secret(conn)
+    if secret is None:
+        return None
+
+    def hook(conn: Connection, row: EscalationRow) -> None:
+        if row.state != "raised":
+            return
+        known = conn.execute(
+            "SELECT 1 FROM escalation_links WHERE escalation_id = ?", (row.id,)
+        ).fetchone()
+        if known is not None:
+            return
+        item = items_store.get_item(conn, row.item_id)
+        raised = from_db(row.raised_at)
+        age = (raised - from_db(item.created_at)).total_seconds()
+        message = wire.EscalationRaised(
+            escalation_id=escalation_hub_id(conn, row.id, raised),
+            category=wire.EscalationCategory(row.category),
+            urgency=wire.Urgency(row.urgency),
+            lane=Lane(item.lane),
+            pseudonym=item_pseudonym(secret, item),
+            age_seconds=max(0, min(wire.MAX_SECONDS, round(age))),
+        )
+        outbox.enqueue(conn, "escalation", message, now=raised)
+        outbox.enqueue(
+            conn,
+            "item_event",
+            build_item_event(item, ItemEventKind.ESCALATED, secret=secret, at=raised),
+            now=raised,
+        )
+
+    return hook
+
+
+def utcnow() -> datetime:
+    """Now, UTC."""
+    return datetime.now(UTC)

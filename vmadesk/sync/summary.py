@@ -1,0 +1,235 @@
+"""The Summary payload: one VMA's PHI-free figures for an interval, read from the store.
+
+Everything here is a count, a duration, a code or the VMA's own time (shift start/end, interval):
+the builder reads PHI columns only to compute such figures and never copies one.
+
+Definitions (interval = ``[since, now)``):
+
+* ``by_status`` — every item open at ``now`` or closed in the interval, by status;
+* ``by_due_state`` — open items at ``now``: on-hold items ``paused``, past their effective due
+  ``overdue``, past their due-soon time ``due_soon``, else ``on_track``;
+* ``completed_on_time`` / ``completed_late`` — items completed in the interval, at or before /
+  after their effective due time;
+* time to first attempt — from the item's creation in the profile to its first attempt, for items
+  whose first attempt fell in the interval (median and 90th percentile, nearest rank);
+* attempts, outcomes — attempts recorded in the interval (lane outcomes included);
+* ``carried_over`` — items open at ``now`` created before ``since``;
+* escalations raised in the interval by category and urgency; handoff items sent in the interval
+  and how receivers answered (acknowledged/declined in the interval);
+* shift start/end of the latest shift overlapping the interval; the audit chain head.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+
+from vmadesk.domain.vocabulary import (
+    DueState,
+    EscalationCategory,
+    ItemStatus,
+    Lane,
+    Outcome,
+    Urgency,
+)
+from vmadesk.store import audit
+from vmadesk.store.connection import Connection
+from vmadesk.store.timestamps import from_db, to_db
+from vmadesk.sync import wire
+
+_LAST_SUMMARY = "sync.summary_until"
+
+
+def _percentile(values: list[float], q: float) -> int | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q * len(ordered)))
+    return max(0, min(wire.MAX_SECONDS, round(ordered[rank - 1])))
+
+
+def _count(n: int) -> int:
+    return max(0, min(wire.MAX_COUNT, int(n)))
+
+
+def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.Summary:
+    """The summary of ``[since, now)`` for this profile."""
+    start, end = to_db(since), to_db(now)
+    by_status: dict[str, Counter[str]] = defaultdict(Counter)
+    for lane, status, n in conn.execute(
+        "SELECT lane, status, count(*) FROM items WHERE is_open = 1"
+        " OR (closed_at >= ? AND closed_at < ?) GROUP BY lane, status",
+        (start, end),
+    ):
+        by_status[lane][status] += n
+
+    due: dict[str, Counter[str]] = defaultdict(Counter)
+    for lane, paused, overdue, soon, total in conn.execute(
+        "SELECT lane, sum(status = 'on-hold'), sum(status != 'on-hold' AND effective_due < ?),"
+        " sum(status != 'on-hold' AND effective_due >= ? AND due_soon_at <= ?), count(*)"
+        " FROM items WHERE is_open = 1 GROUP BY lane",
+        (end, end, end),
+    ):
+        paused, overdue, soon = int(paused or 0), int(overdue or 0), int(soon or 0)
+        due[lane].update(
+            {
+                DueState.PAUSED.value: paused,
+                DueState.OVERDUE.value: overdue,
+                DueState.DUE_SOON.value: soon,
+                DueState.ON_TRACK.value: int(total) - paused - overdue - soon,
+            }
+        )
+
+    on_time: Counter[str] = Counter()
+    late: Counter[str] = Counter()
+    for lane, in_time, n in conn.execute(
+        "SELECT lane, closed_at <= effective_due, count(*) FROM items WHERE status = 'completed'"
+        " AND closed_at >= ? AND closed_at < ? GROUP BY lane, closed_at <= effective_due",
+        (start, end),
+    ):
+        (on_time if in_time else late)[lane] += n
+
+    first: dict[str, list[float]] = defaultdict(list)
+    for lane, created, first_at in conn.execute(
+        "SELECT i.lane, i.created_at, min(a.at) FROM attempts a JOIN items i ON i.id = a.item_id"
+        " GROUP BY a.item_id HAVING min(a.at) >= ? AND min(a.at) < ?",
+        (start, end),
+    ):
+        first[lane].append(max(0.0, (from_db(first_at) - from_db(created)).total_seconds()))
+
+    attempts_total: Counter[str] = Counter()
+    attempted: Counter[str] = Counter()
+    outcomes: dict[str, Counter[str]] = defaultdict(Counter)
+    for lane, outcome, n in conn.execute(
+        "SELECT i.lane, a.outcome, count(*) FROM attempts a"
+        " JOIN items i ON i.id = a.item_id WHERE a.at >= ? AND a.at < ?"
+        " GROUP BY i.lane, a.outcome",
+        (start, end),
+    ):
+        attempts_total[lane] += n
+        if outcome in Outcome.__members__.values():
+            outcomes[lane][outcome] += n
+    for lane, n in conn.execute(
+        "SELECT i.lane, count(DISTINCT a.item_id) FROM attempts a JOIN items i ON i.id = a.item_id"
+        " WHERE a.at >= ? AND a.at < ? GROUP BY i.lane",
+        (start, end),
+    ):
+        attempted[lane] = n
+
+    carried = Counter(
+        dict(
+            conn.execute(
+                "SELECT lane, count(*) FROM items WHERE is_open = 1 AND created_at < ?"
+                " GROUP BY lane",
+                (start,),
+            ).fetchall()
+        )
+    )
+
+    lanes = []
+    for lane in Lane:
+        key = lane.value
+        if not (by_status.get(key) or attempts_total.get(key) or carried.get(key)):
+            continue
+        total = attempts_total.get(key, 0)
+        items_attempted = attempted.get(key, 0)
+        lanes.append(
+            wire.LaneSummary(
+                lane=lane,
+                by_status={ItemStatus(s): _count(n) for s, n in sorted(by_status[key].items())},
+                by_due_state={DueState(s): _count(n) for s, n in sorted(due[key].items()) if n},
+                completed_on_time=_count(on_time.get(key, 0)),
+                completed_late=_count(late.get(key, 0)),
+                first_attempt_median_s=_percentile(first.get(key, []), 0.5),
+                first_attempt_p90_s=_percentile(first.get(key, []), 0.9),
+                attempts_total=_count(total),
+                items_attempted=_count(items_attempted),
+                attempts_per_item=float(round(total / items_attempted, 3))
+                if items_attempted
+                else 0.0,
+                outcomes={Outcome(o): _count(n) for o, n in sorted(outcomes[key].items())},
+                carried_over=_count(carried.get(key, 0)),
+            )
+        )
+
+    escalation_counts = [
+        wire.EscalationCount(
+            category=EscalationCategory(category), urgency=Urgency(urgency), count=_count(n)
+        )
+        for category, urgency, n in conn.execute(
+            "SELECT category, urgency, count(*) FROM escalations WHERE raised_at >= ?"
+            " AND raised_at < ? GROUP BY category, urgency ORDER BY category, urgency",
+            (start, end),
+        )
+        if category in EscalationCategory.__members__.values()
+    ]
+
+    sent = conn.execute(
+        "SELECT count(*) FROM handoff_items hi JOIN handoffs h ON h.id = hi.handoff_id"
+        " WHERE h.direction = 'out' AND h.created_at >= ? AND h.created_at < ?",
+        (start, end),
+    ).fetchone()[0]
+    answered = dict(
+        conn.execute(
+            "SELECT hi.state, count(*) FROM handoff_items hi JOIN handoffs h"
+            " ON h.id = hi.handoff_id WHERE h.direction = 'out' AND hi.acted_at >= ?"
+            " AND hi.acted_at < ? GROUP BY hi.state",
+            (start, end),
+        ).fetchall()
+    )
+
+    shift = conn.execute(
+        "SELECT started_at, ended_at FROM shifts WHERE started_at < ?"
+        " AND (ended_at IS NULL OR ended_at >= ?) ORDER BY started_at DESC LIMIT 1",
+        (end, start),
+    ).fetchone()
+    head = audit.head(conn)
+    return wire.Summary(
+        interval_start=wire.utc(since),
+        interval_end=wire.utc(now),
+        shift_start=wire.utc(from_db(shift[0])) if shift else None,
+        shift_end=wire.utc(from_db(shift[1])) if shift and shift[1] else None,
+        lanes=lanes,
+        escalations=escalation_counts,
+        handoffs=wire.HandoffCounts(
+            sent=_count(sent),
+            acknowledged=_count(answered.get("acknowledged", 0)),
+            declined=_count(answered.get("declined", 0)),
+        ),
+        audit_head=wire.AuditHead(seq=head.seq, hash=head.hash),
+    )
+
+
+def last_summary_end(conn: Connection) -> datetime | None:
+    """Where the previous summary's interval ended (None before the first)."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (_LAST_SUMMARY,)).fetchone()
+    return from_db(row[0]) if row else None
+
+
+def next_interval_start(conn: Connection, now: datetime) -> datetime:
+    """Start of the next summary: the previous one's end, else the start of today (UTC)."""
+    last = last_summary_end(conn)
+    if last is not None and last <= now:
+        return last
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def queue_summary(conn: Connection, *, now: datetime) -> wire.Summary:
+    """Build the next summary and write it to the outbox (call inside a transaction)."""
+    from vmadesk.sync import outbox
+
+    summary = build_summary(conn, now=now, since=next_interval_start(conn, now))
+    outbox.enqueue(conn, "summary", summary, now=now)
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (_LAST_SUMMARY, to_db(now)),
+    )
+    return summary
+
+
+def summary_due(conn: Connection, *, now: datetime, every: timedelta) -> bool:
+    """Whether the next summary is due (``every`` since the last one)."""
+    last = last_summary_end(conn)
+    return last is None or now - last >= every

@@ -1,0 +1,138 @@
+"""A background sync loop on its own thread and its own SQLCipher connection.
+
+The UI thread never waits on the network: :class:`SyncWorker` runs rounds on a
+``threading.Thread`` with a connection it opens itself (a SQLCipher connection belongs to one
+thread), and reports a PHI-free :class:`SyncStatus` through a callback (the Qt side turns it into a
+signal, see :mod:`vmadesk.ui.sync_indicator`).
+
+The round itself is injected (``run_round(conn) -> result with .offline``), so this module stays
+below ``services/`` in the layering; :func:`vmadesk.ui.sync_indicator.start_sync` passes
+:func:`vmadesk.services.sync_service.sync_once`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from vmadesk.store.connection import Connection
+from vmadesk.sync import outbox
+from vmadesk.sync.enrolment import is_enrolled
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar shows: no PHI, only counts and the VMA's own clock times."""
+
+    state: str  # "synced", "pending", "offline", "not_enrolled", "error"
+    pending: int = 0
+    rejected: int = 0
+    last_success_at: datetime | None = None
+    offline_since: datetime | None = None
+    conflicts: int = 0
+    error: str | None = None
+
+
+def read_status(conn: Connection, *, result: Any = None, now: datetime | None = None) -> SyncStatus:
+    """The status of this profile's sync (after ``result``, the last round's, if given)."""
+    if not is_enrolled(conn):
+        return SyncStatus("not_enrolled")
+    counts = outbox.counts(conn, now=now)
+    conflicts = int(
+        conn.execute(
+            "SELECT count(*) FROM claims WHERE state IN ('conflict', 'taken_over')"
+        ).fetchone()[0]
+    )
+    if counts.offline_since is not None or getattr(result, "offline", False):
+        state = "offline"
+    elif counts.pending:
+        state = "pending"
+    else:
+        state = "synced"
+    return SyncStatus(
+        state,
+        counts.pending,
+        counts.rejected,
+        counts.last_success_at,
+        counts.offline_since,
+        conflicts,
+        counts.last_error,
+    )
+
+
+class SyncWorker(threading.Thread):
+    """Runs a sync round every ``interval`` seconds (or at once on :meth:`sync_now`)."""
+
+    def __init__(
+        self,
+        connect: Callable[[], Connection],
+        run_round: Callable[[Connection], Any],
+        on_status: Callable[[SyncStatus], None],
+        *,
+        interval: float = 60.0,
+        offline_interval: float = 15.0,
+    ) -> None:
+        super().__init__(name="vmadesk-sync", daemon=True)
+        self._connect = connect
+        self._run_round = run_round
+        self._on_status = on_status
+        self.interval = interval
+        self.offline_interval = offline_interval
+        self._wake = threading.Event()
+        self._halt = threading.Event()
+        self.rounds = 0
+
+    def sync_now(self) -> None:
+        """Run a round as soon as possible (e.g. after the VMA finished an item)."""
+        self._wake.set()
+
+    def stop(self, timeout: float | None = 10.0) -> None:
+        """Stop after the current round; wait up to ``timeout`` seconds."""
+        self._halt.set()
+        self._wake.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(timeout)
+
+    def run(self) -> None:
+        """The loop: open the connection here, run rounds, report, sleep, until stopped."""
+        try:
+            conn = self._connect()
+        except Exception:
+            log.exception("sync worker could not open its connection")
+            self._on_status(SyncStatus("error", error="store"))
+            return
+        try:
+            while not self._halt.is_set():
+                status = self._round(conn)
+                self._on_status(status)
+                self.rounds += 1
+                wait = self.offline_interval if status.state == "offline" else self.interval
+                self._wake.wait(wait)
+                self._wake.clear()
+        finally:
+            conn.close()
+
+    def _round(self, conn: Connection) -> SyncStatus:
+        if not is_enrolled(conn):
+            return SyncStatus("not_enrolled")
+        try:
+            result = self._run_round(conn)
+        except Exception as error:  # a round must never kill the loop
+            log.warning("sync round failed: %s", type(error).__name__)
+            status = read_status(conn, now=datetime.now(UTC))
+            return SyncStatus(
+                "error",
+                status.pending,
+                status.rejected,
+                status.last_success_at,
+                status.offline_since,
+                status.conflicts,
+                type(error).__name__,
+            )
+        return read_status(conn, result=result, now=datetime.now(UTC))

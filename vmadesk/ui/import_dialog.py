@@ -1,0 +1,371 @@
+"""File → Import: read and plan off the UI thread, preview, then import in one transaction.
+
+Flow: choose a file → read + plan on a pool thread (progress, Cancel) → preview (counts per
+lane and the first rows that change) → Import on a pool thread (progress; Cancel rolls
+everything back, because the transaction commits only at the end) → done.
+
+The worker opens its own connection (a SQLCipher connection belongs to one thread); this
+module runs no SQL itself: every read and write goes through :mod:`vmadesk.services.importer`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vmadesk.domain.vocabulary import Lane
+from vmadesk.ingest import CsvMapping, IngestCancelled, IngestError
+from vmadesk.ingest.csv_mapping import partial_mapping
+from vmadesk.services import importer
+from vmadesk.services.clock import system_clock
+from vmadesk.services.errors import ActionRefused
+from vmadesk.services.practice_setup import load_context
+from vmadesk.services.session import Session
+from vmadesk.store.profile import UnlockedProfile
+from vmadesk.store.timestamps import from_db
+from vmadesk.ui import workers
+from vmadesk.ui.csv_mapping_dialog import CsvMappingDialog
+
+#: Rows shown in the preview list (the counts cover everything).
+PREVIEW_ROWS = 200
+_KIND_LABEL = {"create": "New", "update": "Update", "reopen": "Reopen", "close": "Close"}
+_FILTER = "Practice exports (*.json *.csv *.txt);;All files (*)"
+
+
+def _read_and_plan(
+    control: workers.Progress,
+    profile: UnlockedProfile,
+    path: Path,
+    practice_id: int | None,
+    mapping: CsvMapping | None,
+    vma: str,
+    now: datetime,
+) -> importer.ImportPlan:
+    conn = profile.connect()
+    try:
+        practice = (
+            load_context(conn, practice_id)
+            if practice_id is not None
+            else importer.resolve_practice(conn)
+        )
+        batch, remember = importer.read_for_practice(
+            conn,
+            path,
+            practice=practice,
+            mapping=mapping,
+            progress=lambda done, total: control.report(done, total, "Reading"),
+            cancelled=lambda: control.cancelled,
+        )
+        control.check()
+        control.report(0, 0, "Comparing with your work")
+        return importer.plan_import(
+            conn, batch, practice_id=practice.id, vma=vma, now=now, mapping=remember
+        )
+    except IngestCancelled:
+        raise workers.Cancelled from None
+    finally:
+        conn.close()
+
+
+def _apply(
+    control: workers.Progress, profile: UnlockedProfile, plan: importer.ImportPlan
+) -> importer.ImportReport:
+    conn = profile.connect()
+    try:
+        return importer.apply_import(
+            conn,
+            plan,
+            progress=lambda done, total: control.report(done, total, "Importing"),
+            cancelled=lambda: control.cancelled,
+        )
+    except importer.ImportCancelled:
+        raise workers.Cancelled from None
+    finally:
+        conn.close()
+
+
+def _when(stored: str | None) -> str:
+    if not stored:
+        return ""
+    return from_db(stored).astimezone().strftime("%a %d %b %Y %H:%M")
+
+
+class ImportDialog(QDialog):
+    """Preview and run one import. :attr:`imported` is True once anything was written."""
+
+    def __init__(
+        self,
+        session: Session,
+        path: Path,
+        *,
+        practice_id: int | None,
+        mapping: CsvMapping | None = None,
+        parent: QWidget | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import")
+        self.setMinimumWidth(640)
+        self.session = session
+        self.path = Path(path)
+        self.practice_id = practice_id
+        self.mapping = mapping
+        self.now = now
+        self.plan: importer.ImportPlan | None = None
+        self.report: importer.ImportReport | None = None
+        self.imported = False
+        self.state = "idle"
+        self._job: workers.Job | None = None
+
+        layout = QVBoxLayout(self)
+        self.file_label = QLabel(f"File: {self.path.name}")
+        layout.addWidget(self.file_label)
+        self.status = QLabel("")
+        self.status.setAccessibleName("Status")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Progress")
+        layout.addWidget(self.progress)
+        self.counts = QLabel("")
+        self.counts.setAccessibleName("Counts")
+        self.counts.setWordWrap(True)
+        layout.addWidget(self.counts)
+        self.model = QStandardItemModel(0, 5, self)
+        self.model.setHorizontalHeaderLabels(
+            ["Change", "Lane", "Patient", "Appointment", "In file"]
+        )
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Changes")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table)
+        self.buttons = QDialogButtonBox()
+        self.import_button = QPushButton("&Import")
+        self.import_button.setAccessibleName("Import")
+        self.import_button.setEnabled(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel")
+        self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.import_button.clicked.connect(self.start_import)
+        self.cancel_button.clicked.connect(self.cancel)
+        layout.addWidget(self.buttons)
+
+    # -- phases ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Read and plan the file on a pool thread."""
+        self.state = "reading"
+        self.status.setText("Reading the file…")
+        self.progress.setRange(0, 0)
+        self._job = workers.start(
+            _read_and_plan,
+            self.session.profile,
+            self.path,
+            self.practice_id,
+            self.mapping,
+            self.session.vma,
+            self.now or system_clock(),
+            on_success=self._planned,
+            on_error=self._failed,
+            on_progress=self._progress,
+            parent=self,
+        )
+        self._job.cancelled.connect(self._cancelled)
+
+    def start_import(self) -> None:
+        """Write the plan on a pool thread (one transaction)."""
+        if self.plan is None or self.state != "preview":
+            return
+        self.state = "importing"
+        self.import_button.setEnabled(False)
+        self.status.setText("Importing… Cancel keeps nothing.")
+        self.progress.setRange(0, max(len(self.plan.changes), 1))
+        self.progress.setValue(0)
+        self._job = workers.start(
+            _apply,
+            self.session.profile,
+            self.plan,
+            on_success=self._applied,
+            on_error=self._failed,
+            on_progress=self._progress,
+            parent=self,
+        )
+        self._job.cancelled.connect(self._cancelled)
+
+    def cancel(self) -> None:
+        """Stop the running phase (rolling back), or close the dialog."""
+        if self._job is not None and self._job.running:
+            self.status.setText("Cancelling…")
+            self.cancel_button.setEnabled(False)
+            self._job.cancel()
+            return
+        self.done(QDialog.DialogCode.Accepted if self.imported else QDialog.DialogCode.Rejected)
+
+    def reject(self) -> None:
+        """Escape / window close: same as Cancel."""
+        self.cancel()
+
+    # -- job callbacks (UI thread) ------------------------------------------------------------
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        if total <= 0:
+            self.progress.setRange(0, 0)
+        else:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+        if text:
+            self.status.setText(f"{text}…")
+
+    def _planned(self, plan: importer.ImportPlan) -> None:
+        self.plan = plan
+        self.state = "preview"
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.counts.setText(self._counts_text(plan))
+        self._fill_rows(plan)
+        if plan.has_changes:
+            self.status.setText("Review the changes, then Import.")
+            self.import_button.setEnabled(True)
+            self.import_button.setDefault(True)
+        else:
+            self.status.setText("Nothing to change: your work already matches this file.")
+
+    def _applied(self, report: importer.ImportReport) -> None:
+        self.report = report
+        self.state = "done"
+        self.imported = report.changed
+        self.status.setText(
+            f"Imported: {report.created} new, {report.updated} updated, {report.closed} closed."
+        )
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.cancel_button.setText("Close")
+        self.cancel_button.setEnabled(True)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.state = "failed"
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        if isinstance(exc, (IngestError, ActionRefused)):
+            message = str(exc)
+        else:
+            # Anything else may carry a value from the file in its message: name the type.
+            message = f"The import failed ({type(exc).__name__}); nothing was imported."
+        self.status.setText(f"⚠ {message}")
+        self.cancel_button.setText("Close")
+        self.cancel_button.setEnabled(True)
+
+    def _cancelled(self) -> None:
+        was_importing = self.state == "importing"
+        self.state = "cancelled"
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status.setText(
+            "Import cancelled; nothing was imported."
+            if was_importing
+            else "Reading cancelled; nothing was imported."
+        )
+        self.cancel_button.setText("Close")
+        self.cancel_button.setEnabled(True)
+
+    # -- preview ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _counts_text(plan: importer.ImportPlan) -> str:
+        s = plan.summary()
+        lines = [
+            f"New {s['created']} · Updated {s['updated']} · Closed {s['closed']} · "
+            f"Unchanged {s['skipped']} · Missing from this full export {s['missing']}"
+        ]
+        for lane, counts in plan.by_lane().items():
+            if any(counts.values()):
+                lines.append(
+                    f"{Lane(lane).label}: new {counts['created']}, updated {counts['updated']}, "
+                    f"reopened {counts['reopened']}, closed {counts['closed']}"
+                )
+        return "\n".join(lines)
+
+    def _fill_rows(self, plan: importer.ImportPlan) -> None:
+        self.model.removeRows(0, self.model.rowCount())
+        for change in plan.changes[:PREVIEW_ROWS]:
+            row = [
+                _KIND_LABEL[change.kind],
+                change.lane.label,
+                change.patient,
+                _when(change.when),
+                change.location_in_file,
+            ]
+            items = []
+            for text in row:
+                item = QStandardItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                items.append(item)
+            self.model.appendRow(items)
+
+    def counts_summary(self) -> dict[str, Any]:
+        """The preview's counts (for callers and tests)."""
+        return self.plan.summary() if self.plan is not None else {}
+
+
+def choose_mapping(
+    session: Session, path: Path, parent: QWidget | None
+) -> tuple[bool, CsvMapping | None]:
+    """Ask for a column mapping when a CSV's headers are not recognised.
+
+    Returns:
+        (go on, mapping): (False, None) when the VMA cancelled; (True, None) when no
+        mapping is needed (FHIR, recognised or remembered headers).
+    """
+    try:
+        headers = importer.csv_headers(path)
+    except IngestError:
+        return True, None  # the read reports the problem with its location
+    if headers is None or headers.detected is not None:
+        return True, None
+    remembered = importer.remembered_mapping(session.conn, headers.source_system)
+    if remembered is not None:
+        return True, remembered
+    dialog = CsvMappingDialog(headers.headers, partial_mapping(headers.headers), parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.mapping is None:
+        return False, None
+    return True, dialog.mapping
+
+
+def open_import_dialog(
+    parent: QWidget | None, session: Session, *, practice_id: int | None, path: Path | None = None
+) -> bool:
+    """File → Import (and drag-and-drop): returns True if anything was imported."""
+    if path is None:
+        chosen, _ = QFileDialog.getOpenFileName(parent, "Import a practice export", "", _FILTER)
+        if not chosen:
+            return False
+        path = Path(chosen)
+    go_on, mapping = choose_mapping(session, path, parent)
+    if not go_on:
+        return False
+    dialog = ImportDialog(session, path, practice_id=practice_id, mapping=mapping, parent=parent)
+    dialog.start()
+    dialog.exec()
+    return dialog.imported

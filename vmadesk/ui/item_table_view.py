@@ -1,0 +1,55 @@
+"""The item table's view: fixed row height, no per-row sizing, widths from the font.
+
+Rows never size to their contents (0.5 s at 10,000 rows, DESIGN.md Known traps); widths come
+from the font's metrics so they grow with 150 % scaling instead of clipping.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from vmadesk.ui.item_table_model import Column
+
+#: Sample text per column: widths follow the font, so 150 % scaling never clips.
+_SAMPLES = {
+    Column.STATE: "WW Due soon",
+    Column.DUE_IN: "overdue 23 h 59 min",
+    Column.PATIENT: "Montgomery-Smith, Alexandra",
+    Column.PHONE: "+1 212 555 0199",
+    Column.PRACTICE: "Riverside Family Medicine",
+    Column.LANE: "Eligibility checks",
+    Column.REASON: "Prescription refill request",
+    Column.ATTEMPTS: "Attempts",
+    Column.STATUS: "In progress",
+    Column.ESCALATION: "⚑ Acknowledged",
+}
+
+
+class ItemTableView(QTableView):
+    """A read-only, row-selecting table tuned for long lists."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Items")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)
+        self.setShowGrid(False)
+        vertical = self.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(int(self.fontMetrics().height() * 1.6))
+        vertical.hide()
+        horizontal = self.horizontalHeader()
+        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        horizontal.setStretchLastSection(True)
+        horizontal.setHighlightSections(False)
+
+    def apply_widths(self) -> None:
+        """Column widths from the current font (call after setModel)."""
+        metrics = self.fontMetrics()
+        pad = metrics.averageCharWidth() * 3
+        for column, sample in _SAMPLES.items():
+            self.setColumnWidth(int(column), metrics.horizontalAdvance(sample) + pad)

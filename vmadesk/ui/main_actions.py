@@ -1,0 +1,352 @@
+"""The console's actions: QActions with shortcuts, menus, toolbar and their handlers.
+
+A mixin of :class:`vmadesk.ui.main_window.MainWindow`, kept apart so each file stays short.
+Handlers call services only through the dialogs or the context; a refusal becomes a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from vmadesk.domain.vocabulary import Lane
+from vmadesk.services.errors import ActionRefused
+from vmadesk.store.items import ItemRow
+from vmadesk.ui.attempt_dialog import AttemptDialog
+from vmadesk.ui.escalation_dialog import EscalationDialog
+from vmadesk.ui.hold_dialog import HoldDialog
+from vmadesk.ui.icons import icon
+from vmadesk.ui.lane_list import ESCALATIONS, MY_SHIFT
+from vmadesk.ui.outcome_dialogs import CancelDialog, NoteActionDialog, OutcomeDialog
+from vmadesk.ui.quick_add_dialog import QuickAddDialog
+
+if TYPE_CHECKING:
+    from vmadesk.ui.main_window import MainWindow
+
+    _Base = MainWindow
+else:
+    _Base = object
+
+
+class ActionsMixin(_Base):
+    """Builds the window's actions and handles them."""
+
+    def build_actions(self) -> None:
+        """Create every QAction; put them in menus and the toolbar."""
+        self.all_actions: list[QAction] = []
+        self.item_actions: list[QAction] = []
+        self.actions_by_name: dict[str, QAction] = {}
+
+        def add(
+            name: str,
+            text: str,
+            keys: tuple[str, ...],
+            slot: Callable[[], Any],
+            menu: str,
+            icon_name: str = "",
+            *,
+            item: bool = False,
+            toolbar: bool = False,
+        ) -> QAction:
+            action = QAction(icon(icon_name), text, self)
+            action.setObjectName(f"action_{name}")
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setToolTip(f"{text.replace('&', '').rstrip('…')} ({', '.join(keys)})")
+            action.triggered.connect(lambda _checked=False: slot())
+            self.menu(menu).addAction(action)
+            self.addAction(action)
+            self.all_actions.append(action)
+            self.actions_by_name[name] = action
+            if item:
+                self.item_actions.append(action)
+            if toolbar:
+                self.toolbar.addAction(action)
+            return action
+
+        add("import", "&Import…", ("Ctrl+I",), self.import_requested.emit, "File", "import")
+        self.menu("File").addSeparator()
+        add(
+            "quick_add",
+            "&Quick-add callback…",
+            ("Ctrl+N",),
+            self.quick_add,
+            "File",
+            "add",
+            item=True,
+            toolbar=True,
+        )
+        add(
+            "next",
+            "&Next most urgent",
+            ("N",),
+            self.next_most_urgent,
+            "Item",
+            "next",
+            item=True,
+            toolbar=True,
+        )
+        add("call", "&Call", ("C",), self.call, "Item", "call", item=True, toolbar=True)
+        add(
+            "attempt",
+            "Log &attempt…",
+            ("A",),
+            self.log_attempt,
+            "Item",
+            "attempt",
+            item=True,
+            toolbar=True,
+        )
+        add(
+            "outcome",
+            "Record &outcome…",
+            ("O",),
+            self.record_outcome,
+            "Item",
+            "outcome",
+            item=True,
+            toolbar=True,
+        )
+        add("hold", "&Hold…", ("H",), self.hold, "Item", "hold", item=True, toolbar=True)
+        add("resume", "&Resume", ("R",), self.resume, "Item", "resume", item=True)
+        add("complete", "Complete (&D)…", ("D",), self.complete, "Item", "complete", item=True)
+        add("cancel", "Cancel item (&X)…", ("X",), self.cancel_item, "Item", "cancel", item=True)
+        add("fail", "&Fail…", ("F",), self.fail, "Item", "fail", item=True)
+        add(
+            "escalate",
+            "&Escalate…",
+            ("E",),
+            self.escalate,
+            "Item",
+            "escalate",
+            item=True,
+            toolbar=True,
+        )
+        add("search", "&Search", ("Ctrl+F", "/"), self.focus_search, "View", "search", item=True)
+        add("refresh", "&Refresh", ("F5",), self.refresh, "View", "refresh", item=True)
+        self.menu("View").addSeparator()
+        add(
+            "lane_shift",
+            "&My shift",
+            ("Ctrl+0",),
+            lambda: self.lanes.choose(MY_SHIFT),
+            "View",
+            "my_shift",
+            item=True,
+        )
+        for n, lane in enumerate(Lane, start=1):
+            add(
+                f"lane_{lane.value}",
+                lane.label,
+                (f"Ctrl+{n}",),
+                lambda lane=lane: self.lanes.choose(lane),
+                "View",
+                f"lane_{lane.value}",
+                item=True,
+            )
+        add(
+            "lane_escalations",
+            "&Escalations",
+            ("Ctrl+4",),
+            lambda: self.lanes.choose(ESCALATIONS),
+            "View",
+            "escalations",
+            item=True,
+        )
+        add("shortcuts", "&Keyboard shortcuts", ("?",), self.show_shortcuts, "Help", "help")
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _need_item(self) -> ItemRow | None:
+        item = self.current_item()
+        if self._locked:
+            return None
+        if item is None:
+            self.show_message("Select an item first (N picks the most urgent).")
+        return item
+
+    def open_dialog(self, dialog: QDialog, on_accept: Callable[[], None]) -> QDialog:
+        """Open an action dialog window-modally; ``on_accept`` runs after OK succeeded."""
+        self.close_dialogs()
+        self.active_dialog = dialog
+        dialog.accepted.connect(on_accept)
+        dialog.finished.connect(lambda _r: self._dialog_finished(dialog))
+        dialog.open()
+        return dialog
+
+    def _dialog_finished(self, dialog: QDialog) -> None:
+        if self.active_dialog is dialog:
+            self.active_dialog = None
+        dialog.deleteLater()
+
+    def _changed(self, message: str) -> None:
+        self.show_message(message)
+        self.reload_items()
+
+    # -- handlers ----------------------------------------------------------------------------
+
+    def next_most_urgent(self) -> None:
+        """N: select the most urgent item of the current list."""
+        if self._locked:
+            return
+        if self.lanes.current_key() == ESCALATIONS:
+            self.lanes.choose(MY_SHIFT)
+        item_id = self.ctx.worklist.next_most_urgent(self.current_query())
+        if item_id is None:
+            self.show_message("Nothing open here.")
+            return
+        self.select_item(item_id)
+        self.table.setFocus()
+
+    def call(self) -> None:
+        """C: hand the number to the softphone and open the attempt dialog pre-filled."""
+        item = self._need_item()
+        if item is None:
+            return
+        number = item.phone or item.phone_raw
+        if not number:
+            self.show_message("This item has no phone number.")
+            return
+        self.url_opener(QUrl(f"tel:{number}"))
+        self.log_attempt(number)
+
+    def log_attempt(self, number: str | None = None) -> None:
+        """A: the attempt dialog (digit keys pick the outcome)."""
+        item = self._need_item()
+        if item is None:
+            return
+        dialog = AttemptDialog(
+            self.ctx.work,
+            item.id,
+            number=number or item.phone or item.phone_raw or "",
+            parent=self,
+        )
+        self.open_dialog(dialog, lambda: self._attempt_logged(dialog))
+
+    def _attempt_logged(self, dialog: AttemptDialog) -> None:
+        result = dialog.result_
+        outcome = dialog.outcome()
+        self._changed(f"Attempt logged: {outcome.label if outcome else ''}.")
+        if result is None:
+            return
+        if result.proposal == "fail_or_escalate":
+            self.propose_fail_or_escalate(dialog.item_id, result.unsuccessful)
+        elif result.proposal == "record_outcome":
+            self.show_message("Reached: record the lane outcome (O).")
+
+    def propose_fail_or_escalate(self, item_id: int, attempts: int) -> QMessageBox:
+        """After the last allowed attempt: Fail, Escalate or Later."""
+        box = QMessageBox(self)
+        box.setWindowTitle("Attempts used up")
+        box.setAccessibleName("Attempts used up")
+        box.setText(
+            f"{attempts} unsuccessful attempts: the lane's attempt policy is used up.\n"
+            "Mark the item failed, or escalate it?"
+        )
+        fail = box.addButton("&Fail", QMessageBox.ButtonRole.AcceptRole)
+        escalate = box.addButton("&Escalate", QMessageBox.ButtonRole.ActionRole)
+        later = box.addButton("&Later", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(later)
+
+        def chosen() -> None:
+            clicked = box.clickedButton()
+            if clicked is fail:
+                self.fail()
+            elif clicked is escalate:
+                self.escalate()
+
+        box.finished.connect(lambda _r: QTimer.singleShot(0, chosen))
+        self.active_dialog = box
+        box.open()
+        return box
+
+    def record_outcome(self) -> None:
+        """O: the lane outcome (confirmation or eligibility)."""
+        item = self._need_item()
+        if item is None:
+            return
+        if not self.lane_has_outcomes(item):
+            self.show_message(
+                "Callbacks have no lane outcome: log Reached (A then 1) or complete (D)."
+            )
+            return
+        dos = item.appointment_start[:10] if item.appointment_start else ""
+        dialog = OutcomeDialog(self.ctx.work, item, dos, parent=self)
+        self.open_dialog(dialog, lambda: self._changed("Outcome recorded; item completed."))
+
+    def hold(self) -> None:
+        """H: hold until a time (the SLA clock pauses)."""
+        item = self._need_item()
+        if item is not None:
+            dialog = HoldDialog(self.ctx.work, item.id, parent=self)
+            self.open_dialog(dialog, lambda: self._changed("On hold: the SLA clock is paused."))
+
+    def resume(self) -> None:
+        """R: end a hold now."""
+        item = self._need_item()
+        if item is None:
+            return
+        try:
+            self.ctx.work.resume(item.id)
+        except ActionRefused as exc:
+            self.show_message(str(exc))
+            return
+        self._changed("Resumed: the SLA clock runs again.")
+
+    def complete(self) -> None:
+        """D: complete with an optional note."""
+        item = self._need_item()
+        if item is not None:
+            dialog = NoteActionDialog(
+                "Complete",
+                "Mark this item completed?",
+                lambda note: self.ctx.work.complete(item.id, note),
+                parent=self,
+            )
+            self.open_dialog(dialog, lambda: self._changed("Item completed."))
+
+    def cancel_item(self) -> None:
+        """X: cancel with a reason."""
+        item = self._need_item()
+        if item is not None:
+            dialog = CancelDialog(self.ctx.work, item.id, parent=self)
+            self.open_dialog(dialog, lambda: self._changed("Item cancelled."))
+
+    def fail(self) -> None:
+        """F: mark failed (e.g. unreachable after the allowed attempts)."""
+        item = self._need_item()
+        if item is not None:
+            dialog = NoteActionDialog(
+                "Fail",
+                "Mark this item failed (attempts exhausted)?",
+                lambda note: self.ctx.work.fail(item.id, note),
+                parent=self,
+            )
+            self.open_dialog(dialog, lambda: self._changed("Item marked failed."))
+
+    def escalate(self) -> None:
+        """E: raise an escalation (clinical concern shows red-flag guidance first)."""
+        item = self._need_item()
+        if item is None:
+            return
+        red_flags = self.detail.detail.red_flags if self.detail.detail is not None else ""
+        dialog = EscalationDialog(self.ctx.escalations, item.id, red_flags, parent=self)
+        self.open_dialog(dialog, lambda: self._changed("Escalation raised."))
+
+    def quick_add(self) -> None:
+        """Ctrl+N: a new callback request."""
+        if self._locked:
+            return
+        dialog = QuickAddDialog(
+            self.ctx, self.ctx.worklist.practices(), self._practice_id(), parent=self
+        )
+
+        def added() -> None:
+            self._changed("Callback added.")
+            if dialog.item_id is not None:
+                self.select_item(dialog.item_id)
+
+        self.open_dialog(dialog, added)

@@ -1,0 +1,394 @@
+"""The shift console's main window: lanes, the item table, the detail pane, every action.
+
+Keyboard first: each action is a QAction with a shortcut shown in its menu and in the ``?``
+overlay. The window title, tooltips and status messages never carry PHI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vmadesk.domain.vocabulary import LANE_OUTCOMES, Lane
+from vmadesk.services.errors import ActionRefused
+from vmadesk.store.items import ItemRow
+from vmadesk.ui.clipboard_guard import ClipboardGuard
+from vmadesk.ui.context import ConsoleContext
+from vmadesk.ui.detail_pane import DetailPane
+from vmadesk.ui.escalations_view import EscalationsView
+from vmadesk.ui.item_table_model import ItemTableModel
+from vmadesk.ui.item_table_view import ItemTableView
+from vmadesk.ui.lane_list import ESCALATIONS, MY_SHIFT, LaneKey, LaneList
+from vmadesk.ui.main_actions import ActionsMixin
+from vmadesk.ui.shortcuts_overlay import ShortcutsOverlay
+
+TICK_MS = 30_000
+SEARCH_DEBOUNCE_MS = 150
+MENUS = ("File", "Shift", "Item", "View", "Help")
+UrlOpener = Callable[[QUrl], object]
+
+
+class MainWindow(ActionsMixin, QMainWindow):
+    """One VMA's console over an unlocked session."""
+
+    import_requested = Signal()
+    files_dropped = Signal(list)
+
+    def __init__(
+        self,
+        ctx: ConsoleContext,
+        parent: QWidget | None = None,
+        *,
+        url_opener: UrlOpener | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.url_opener: UrlOpener = url_opener or QDesktopServices.openUrl
+        self.clipboard = ClipboardGuard(self)
+        self.active_dialog: QDialog | None = None
+        self.last_message = ""
+        self._locked = False
+        self._saved_search = ""
+        self._overdue = 0
+        self.setAccessibleName("vmadesk console")
+        self.setAcceptDrops(True)
+        self._build_widgets()
+        self._menus: dict[str, QMenu] = {name: self.menuBar().addMenu(name) for name in MENUS}
+        self.build_actions()
+        self.overlay = ShortcutsOverlay(self)
+        self.tick_timer = QTimer(self)
+        self.tick_timer.setInterval(TICK_MS)
+        self.tick_timer.timeout.connect(self.tick)
+        self.tick_timer.start()
+        self.lanes.lane_chosen.connect(self._lane_chosen)
+        self.lanes.choose(MY_SHIFT)
+        self.refresh_counts()
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        ctx = self.ctx
+        self.lanes = LaneList()
+        self.practice_filter = QComboBox()
+        self.practice_filter.setAccessibleName("Practice filter")
+        self.practice_filter.addItem("All practices", None)
+        for p in ctx.worklist.practices():
+            self.practice_filter.addItem(p.name, p.id)
+        self.practice_filter.currentIndexChanged.connect(self._practice_changed)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        practice_label = QLabel("&Practice:")
+        practice_label.setBuddy(self.practice_filter)
+        left_layout.addWidget(practice_label)
+        left_layout.addWidget(self.practice_filter)
+        left_layout.addWidget(self.lanes, 1)
+        left.setMinimumWidth(
+            self.fontMetrics().horizontalAdvance("000 open · 00 due soon · 000 overdue") + 48
+        )
+
+        self.search = QLineEdit()
+        self.search.setAccessibleName("Search items")
+        self.search.setPlaceholderText("Search name, phone or reason  (Ctrl+F or /)")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self.apply_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.model = ItemTableModel(ctx.worklist, ctx.clock, self)
+        self.table = ItemTableView()
+        self.table.setModel(self.model)
+        self.table.apply_widths()
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        items_page = QWidget()
+        items_layout = QVBoxLayout(items_page)
+        items_layout.setContentsMargins(0, 0, 0, 0)
+        items_layout.addWidget(self.search)
+        items_layout.addWidget(self.table, 1)
+
+        self.escalations_view = EscalationsView(ctx.escalations, ctx.local_tz, ctx.clock)
+        self.escalations_view.message.connect(self.show_message)
+        self.escalations_view.changed.connect(self.refresh_counts)
+        self.escalations_view.item_activated.connect(self.show_item)
+        self.locked_page = QLabel("Locked — unlock to continue.")
+        self.locked_page.setAccessibleName("Locked")
+        self.locked_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.setAccessibleName("Work area")
+        for page in (items_page, self.escalations_view, self.locked_page):
+            self.stack.addWidget(page)
+        self.items_page = items_page
+
+        self.detail = DetailPane(ctx.local_tz)
+        self.detail.copy_requested.connect(self.copy_to_clipboard)
+        self.detail.call_requested.connect(self.call)
+
+        self.splitter = QSplitter()
+        self.splitter.setAccessibleName("Console panes")
+        for i, widget in enumerate((left, self.stack, self.detail)):
+            self.splitter.addWidget(widget)
+            self.splitter.setStretchFactor(i, (1, 4, 2)[i])
+        self.setCentralWidget(self.splitter)
+        self.toolbar = self.addToolBar("Actions")
+        self.toolbar.setObjectName("actions-toolbar")
+        self.toolbar.setAccessibleName("Actions toolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        self.statusBar().setAccessibleName("Status bar")
+
+    # -- API for the application (UI-B) ------------------------------------------------------
+
+    @property
+    def clipboard_clear_ms(self) -> int:
+        """How long a copied phone number stays on the clipboard."""
+        return self.clipboard.clear_ms
+
+    @clipboard_clear_ms.setter
+    def clipboard_clear_ms(self, value: int) -> None:
+        self.clipboard.clear_ms = value
+
+    def add_menu_action(self, menu_name: str, action: QAction) -> None:
+        """Add an action to a menu ("File", "Shift", "Item", "View", "Help")."""
+        if menu_name not in self._menus:
+            self._menus[menu_name] = self.menuBar().addMenu(menu_name)
+        self._menus[menu_name].addAction(action)
+        self.addAction(action)
+
+    def menu(self, menu_name: str) -> QMenu:
+        """One of the window's menus."""
+        return self._menus[menu_name]
+
+    def status_bar_widget_slot(self, widget: QWidget) -> None:
+        """Add a permanent widget to the status bar (e.g. the sync indicator)."""
+        self.statusBar().addPermanentWidget(widget)
+
+    def is_locked(self) -> bool:
+        """Whether PHI is hidden."""
+        return self._locked
+
+    def set_locked(self, locked: bool) -> None:
+        """Hide every PHI widget (True) or bring the console back (False)."""
+        if locked == self._locked:
+            return
+        self._locked = locked
+        if locked:
+            self.close_dialogs()
+            self.overlay.hide()
+            self.clipboard.clear_now()
+            self._saved_search = self.search.text()
+            self._search_timer.stop()
+            self.search.blockSignals(True)
+            self.search.clear()
+            self.search.blockSignals(False)
+            self.model.clear_for_lock()
+            self.detail.clear()
+            self.escalations_view.clear()
+            self.stack.setCurrentWidget(self.locked_page)
+            self.statusBar().clearMessage()
+        else:
+            self.ctx.worklist.forget_views()
+            self.search.blockSignals(True)
+            self.search.setText(self._saved_search)
+            self.search.blockSignals(False)
+            self._saved_search = ""
+            self._lane_chosen(self.lanes.current_key())
+            self.refresh_counts()
+        for action in self.item_actions:
+            action.setEnabled(not locked)
+        self.detail.setVisible(not locked)
+
+    def close_dialogs(self) -> None:
+        """Close any open action dialog (they may show PHI)."""
+        for dialog in (self.active_dialog, self.escalations_view.dialog):
+            if dialog is not None and dialog.isVisible():
+                dialog.reject()
+        self.active_dialog = None
+        self.escalations_view.dialog = None
+
+    def refresh(self) -> None:
+        """Re-read everything (F5)."""
+        if self._locked:
+            return
+        self.ctx.work.forget_practices()
+        selected = self.current_item_id()
+        self._lane_chosen(self.lanes.current_key())
+        self.refresh_counts()
+        if selected is not None:
+            self.show_item(selected)
+
+    # -- lanes, filter, search ---------------------------------------------------------------
+
+    def _practice_id(self) -> int | None:
+        return self.practice_filter.currentData()
+
+    def current_query(self, lane_key: LaneKey | None = None):
+        """The store query for a lane entry with the current filter and search."""
+        key = self.lanes.current_key() if lane_key is None else lane_key
+        lane = None if key == MY_SHIFT else Lane(key)
+        return self.ctx.worklist.query(
+            lane, search=self.search.text().strip(), practice_id=self._practice_id()
+        )
+
+    def _lane_chosen(self, key: LaneKey) -> None:
+        if self._locked:
+            return
+        if key == ESCALATIONS:
+            self.stack.setCurrentWidget(self.escalations_view)
+            self.escalations_view.reload()
+        else:
+            self.stack.setCurrentWidget(self.items_page)
+            self.model.set_query(self.current_query(key))
+
+    def _practice_changed(self, _index: int) -> None:
+        self._lane_chosen(self.lanes.current_key())
+        self.refresh_counts()
+
+    def apply_search(self) -> None:
+        """Run the search now (the debounce timer calls this as the VMA types)."""
+        self._search_timer.stop()
+        if self._locked:
+            return
+        if self.lanes.current_key() == ESCALATIONS:
+            self.lanes.choose(MY_SHIFT)
+            return
+        self.model.set_query(self.current_query())
+
+    def focus_search(self) -> None:
+        """Ctrl+F or /: jump to the search box."""
+        if self.lanes.current_key() == ESCALATIONS:
+            self.lanes.choose(MY_SHIFT)
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def refresh_counts(self) -> None:
+        """Lane counts and the window title (numbers only, never PHI)."""
+        if self._locked:
+            return
+        counts = self.ctx.worklist.lane_counts(self._practice_id())
+        self.lanes.set_counts(counts, len(self.ctx.escalations.listing(open_only=True)))
+        self._overdue = sum(c.overdue for c in counts.values())
+        self.setWindowTitle(f"vmadesk — {self.ctx.vma} — {self._overdue} overdue")
+
+    def tick(self) -> None:
+        """The 30-second tick: expired holds resume, "due in" and counts update."""
+        if self._locked:
+            return
+        try:
+            resumed = self.ctx.work.resume_expired_holds()
+        except ActionRefused:
+            resumed = []
+        if resumed:
+            self.reload_items()
+        else:
+            self.model.tick()
+        self.refresh_counts()
+        if self.detail.detail is not None:
+            self.detail.show_detail(self.detail.detail, self.ctx.clock())
+
+    # -- selection and detail ----------------------------------------------------------------
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        item = self.model.item_at(current.row()) if current.isValid() else None
+        if item is not None and (
+            self.detail.detail is None or self.detail.detail.item.id != item.id
+        ):
+            self.show_item(item.id)
+
+    def show_item(self, item_id: int) -> None:
+        """Show an item in the detail pane (audited once per unlock by the worklist)."""
+        if self._locked:
+            return
+        try:
+            detail = self.ctx.worklist.detail(item_id)
+        except KeyError:
+            self.detail.clear()
+            return
+        self.detail.show_detail(detail, self.ctx.clock())
+
+    def current_item_id(self) -> int | None:
+        """The item in the detail pane."""
+        return self.detail.detail.item.id if self.detail.detail is not None else None
+
+    def current_item(self) -> ItemRow | None:
+        """The item in the detail pane (as last read)."""
+        return self.detail.detail.item if self.detail.detail is not None else None
+
+    def select_item(self, item_id: int) -> bool:
+        """Select an item's row if loaded; always show it in the detail pane."""
+        row = self.model.row_of(item_id)
+        if row is not None:
+            index = self.model.index(row, 0)
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+        self.show_item(item_id)
+        return row is not None
+
+    def reload_items(self) -> None:
+        """Re-query after a change, keeping the selected item when it is still listed."""
+        selected = self.current_item_id()
+        if self.stack.currentWidget() is self.escalations_view:
+            self.escalations_view.reload()
+        elif self.model.query is not None:
+            self.model.reload()
+        if selected is not None:
+            self.select_item(selected)
+        self.refresh_counts()
+
+    def lane_has_outcomes(self, item: ItemRow) -> bool:
+        """Whether the item's lane finishes with a lane outcome."""
+        return bool(LANE_OUTCOMES[Lane(item.lane)])
+
+    # -- messages, clipboard, drops ----------------------------------------------------------
+
+    def show_message(self, text: str) -> None:
+        """A status-bar message (never PHI)."""
+        self.last_message = text
+        self.statusBar().showMessage(text, 10_000)
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Copy concealed; cleared after ``clipboard_clear_ms``."""
+        self.clipboard.copy(text)
+        self.show_message(
+            f"Number copied; clipboard clears in {self.clipboard_clear_ms // 1000} s."
+        )
+
+    def show_shortcuts(self) -> None:
+        """The ``?`` overlay."""
+        if self.overlay.isVisible():
+            self.overlay.hide()
+        else:
+            self.overlay.open_over(self.all_actions)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept local files."""
+        urls = event.mimeData().urls()
+        if urls and all(u.isLocalFile() for u in urls) and not self._locked:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Hand dropped files to the import dialog."""
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.files_dropped.emit(paths)
+
+    def closeEvent(self, event) -> None:
+        """Clear our clipboard copy on the way out."""
+        self.clipboard.clear_now()
+        self.tick_timer.stop()
+        super().closeEvent(event)

@@ -1,0 +1,223 @@
+"""The supervisor console window and its entry point.
+
+Tabs: Team board, Trends, Conflicts & takeovers, Escalation desk, Spot checks, Report
+(``Ctrl+1`` … ``Ctrl+6``; ``F5`` refreshes everything). Every hub call runs on a pool thread
+(:mod:`vmadesk.ui.workers`); results come back by signals. Open escalations are polled every
+30 s; a new *immediate* one raises a desktop notification (tray balloon where a tray exists,
+else the status bar) whose text names only codes and the VMA's handle, never PHI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QMainWindow, QSystemTrayIcon, QTabWidget, QWidget
+
+from vmadesk.services.evidence import EvidenceViewer
+from vmadesk.services.supervisor import BoardSnapshot, SupervisorService
+from vmadesk.sync import wire
+from vmadesk.sync.hub_client import HubRejected, HubUnavailable
+from vmadesk.ui import workers
+from vmadesk.ui.supervisor.board_tabs import BoardTab, ConflictsTab, TrendsTab
+from vmadesk.ui.supervisor.desk import EscalationDesk
+from vmadesk.ui.supervisor.report import ReportTab
+from vmadesk.ui.supervisor.spotchecks import SpotCheckTab
+
+POLL_MS = 30_000
+_IMMEDIATE = wire.Urgency.IMMEDIATE
+_RAISED = wire.EscalationState.RAISED
+
+
+def notification_text(record: wire.EscalationRecord) -> str:
+    """What the desktop notification says: codes and a handle only."""
+    return f"Immediate escalation: {record.category.label}, {record.lane.label} ({record.vma})"
+
+
+def error_text(error: BaseException) -> str:
+    """A PHI-free message for a failed hub call."""
+    if isinstance(error, HubUnavailable):
+        return "Hub unreachable; will retry."
+    if isinstance(error, HubRejected):
+        return f"Hub refused the request ({error.status} {error.code})."
+    return f"Failed: {type(error).__name__}."
+
+
+class SupervisorWindow(QMainWindow):
+    """The supervisor console."""
+
+    def __init__(
+        self,
+        service: SupervisorService,
+        *,
+        viewer: EvidenceViewer | None = None,
+        record_export: Callable[[str, int], None] | None = None,
+        poll_ms: int = POLL_MS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.setWindowTitle("vmadesk — supervisor")
+        self.pending = 0
+        self.errors: list[str] = []
+        self.notifications: list[str] = []
+        self._seen_immediate: set[str] = set()
+        self._closing = False
+        self.tabs = QTabWidget(self)
+        self.board = BoardTab(self)
+        self.trends = TrendsTab(self)
+        self.conflicts = ConflictsTab(self)
+        self.desk = EscalationDesk(service, self.run, self)
+        self.spot = SpotCheckTab(service, self.run, viewer, self)
+        self.report = ReportTab(service, self.run, record_export, self)
+        for widget, title in (
+            (self.board, "Team &board"),
+            (self.trends, "&Trends"),
+            (self.conflicts, "&Conflicts && takeovers"),
+            (self.desk, "&Escalation desk"),
+            (self.spot, "&Spot checks"),
+            (self.report, "&Report"),
+        ):
+            self.tabs.addTab(widget, title)
+        self.setCentralWidget(self.tabs)
+        self._actions()
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(self.windowIcon(), self)
+            self.tray.show()
+        self.timer = QTimer(self)
+        self.timer.setInterval(poll_ms)
+        self.timer.timeout.connect(self.poll)
+        self.timer.start()
+        self.statusBar().showMessage("F5 refresh · Ctrl+1…6 tabs")
+
+    def _actions(self) -> None:
+        menu = self.menuBar().addMenu("&View")
+        refresh = QAction("&Refresh", self)
+        refresh.setShortcut(QKeySequence("F5"))
+        refresh.triggered.connect(self.refresh_all)
+        menu.addAction(refresh)
+        for i in range(self.tabs.count()):
+            action = QAction(self.tabs.tabText(i).replace("&&", "&").replace("&", ""), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            action.triggered.connect(lambda _=False, n=i: self.tabs.setCurrentIndex(n))
+            menu.addAction(action)
+        close = QAction("&Close", self)
+        close.setShortcut(QKeySequence("Ctrl+Q"))
+        close.triggered.connect(self.close)
+        menu.addAction(close)
+        self.addAction(refresh)
+        desk_menu = self.menuBar().addMenu("&Desk")
+        desk_menu.addActions([self.desk.ack_action, self.desk.resolve_action])
+        spot_menu = self.menuBar().addMenu("&Spot checks")
+        spot_menu.addActions(
+            [
+                self.spot.draw_action,
+                self.spot.score_action,
+                self.spot.request_action,
+                self.spot.open_action,
+                self.report.csv_action,
+                self.report.pdf_action,
+            ]
+        )
+
+    # -- background work -------------------------------------------------------------------
+
+    def run(self, fn: Callable[..., Any], *args: Any, on_success: Callable[[Any], None]) -> None:
+        """Run ``fn(*args)`` on a pool thread; ``on_success(result)`` on the UI thread."""
+        self.pending += 1
+
+        def call(_progress: workers.Progress, *call_args: Any) -> Any:
+            return fn(*call_args)
+
+        def done(result: Any) -> None:
+            if not self._closing:
+                on_success(result)
+
+        job = workers.start(call, *args, on_success=done, on_error=self._failed)
+        job.finished.connect(self._finished)
+
+    def _finished(self) -> None:
+        self.pending -= 1
+
+    def _failed(self, error: BaseException) -> None:
+        text = error_text(error)
+        self.errors.append(text)
+        if not self._closing:
+            self.statusBar().showMessage(text, 10_000)
+
+    @property
+    def idle(self) -> bool:
+        """No hub call in flight."""
+        return self.pending == 0
+
+    # -- refresh and polling ---------------------------------------------------------------
+
+    def refresh_all(self) -> None:
+        """F5: board and trends, conflicts, escalations, report rollup."""
+        self.run(self.service.snapshot, on_success=self._snapshot)
+        self.run(self.service.conflicts, on_success=self.conflicts.show_conflicts)
+        self.poll()
+        self.report.refresh()
+
+    def _snapshot(self, snapshot: BoardSnapshot) -> None:
+        self.board.show_snapshot(snapshot)
+        self.trends.show_trends(snapshot.trends)
+        self.spot.set_vmas(sorted({r.vma for r in snapshot.rows}))
+
+    def poll(self) -> None:
+        """Fetch open escalations (worker thread); notify on new immediate ones."""
+        self.run(self.service.open_escalations, on_success=self._polled)
+
+    def _polled(self, records: list[wire.EscalationRecord]) -> None:
+        self.desk.show_escalations(records)
+        for record in records:
+            if (
+                record.urgency is _IMMEDIATE
+                and record.state is _RAISED
+                and record.escalation_id not in self._seen_immediate
+            ):
+                self._seen_immediate.add(record.escalation_id)
+                self.notify(notification_text(record))
+
+    def notify(self, text: str) -> None:
+        """A desktop notification (tray balloon, else the status bar). ``text`` has no PHI."""
+        self.notifications.append(text)
+        if self.tray is not None and QSystemTrayIcon.supportsMessages():
+            self.tray.showMessage("vmadesk", text, QSystemTrayIcon.MessageIcon.Warning, 15_000)
+        self.statusBar().showMessage(text, 60_000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop polling, clear any evidence on screen, hide the tray icon."""
+        self._closing = True
+        self.timer.stop()
+        if self.spot.evidence_dialog is not None:
+            self.spot.evidence_dialog.close()
+        if self.tray is not None:
+            self.tray.hide()
+        super().closeEvent(event)
+
+
+def run_supervisor(session, hub_url: str, token: str) -> int:  # type: ignore[no-untyped-def]
+    """Open the supervisor console on ``hub_url`` with ``token``; return the exit code.
+
+    ``session`` is the supervisor's unlocked profile (:class:`vmadesk.services.session.Session`)
+    or None; with it, evidence opens with the profile's private key and exports are audited.
+    """
+    app = QApplication.instance() or QApplication([])
+    service = SupervisorService(hub_url, token)
+    viewer = EvidenceViewer(session.conn) if session is not None else None
+    record_export = None
+    if session is not None:
+        from vmadesk.services.exports import record_export as audit_export
+
+        def record_export(what: str, count: int) -> None:
+            audit_export(session.conn, what, count)
+
+    window = SupervisorWindow(service, viewer=viewer, record_export=record_export)
+    window.resize(1400, 900)
+    window.show()
+    window.refresh_all()
+    return int(app.exec())

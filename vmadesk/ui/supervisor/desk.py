@@ -1,0 +1,131 @@
+"""The escalation desk: open escalations team-wide, most urgent first.
+
+Keys (on the desk): ``A`` acknowledges the selected escalation; ``R`` then a digit resolves it
+with that resolution code (the digits are listed in the status line while ``R`` waits); ``Esc``
+cancels. Every hub call runs on a worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from vmadesk.services.supervisor import SupervisorService
+from vmadesk.sync import wire
+from vmadesk.ui.supervisor.board_tabs import table_view
+from vmadesk.ui.supervisor.models import ESCALATION_COLUMNS, ROW_ROLE, RowModel
+
+#: Resolution codes in digit order (1…8).
+RESOLUTION_KEYS: tuple[wire.ResolutionCode, ...] = tuple(wire.ResolutionCode)
+_LOCAL = Qt.ShortcutContext.WidgetWithChildrenShortcut
+
+Runner = Callable[..., Any]
+
+
+def resolution_help() -> str:
+    """``1 advice given · 2 forwarded to clinician · …``."""
+    return " · ".join(
+        f"{i} {code.value.replace('_', ' ')}" for i, code in enumerate(RESOLUTION_KEYS, 1)
+    )
+
+
+class EscalationDesk(QWidget):
+    """Acknowledge with A, resolve with R + digit; the list refreshes after each change."""
+
+    changed = Signal()
+
+    def __init__(self, service: SupervisorService, run: Runner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.service = service
+        self._run = run
+        self.resolving = False
+        self.model: RowModel[wire.EscalationRecord] = RowModel(ESCALATION_COLUMNS, self)
+        self.view = table_view("escalationDesk", self)
+        self.view.setModel(self.model)
+        self.view.setAccessibleName("Open escalations")
+        self.status = QLabel("A acknowledge · R then 1–8 resolve · F5 refresh", self)
+        self.status.setObjectName("deskStatus")
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view)
+        layout.addWidget(self.status)
+        self.ack_action = self._action("&Acknowledge escalation", "A", self.acknowledge_selected)
+        self.resolve_action = self._action("&Resolve escalation…", "R", self.start_resolve)
+        self._action("Cancel resolve", "Esc", self.cancel_resolve)
+        for digit in range(1, len(RESOLUTION_KEYS) + 1):
+            self._action(
+                f"Resolution {digit}", str(digit), lambda _checked=False, d=digit: self.resolve_with_digit(d)
+            )
+
+    def _action(self, text: str, key: str, slot: Callable[[], None]) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(_LOCAL)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    # -- data ------------------------------------------------------------------------------
+
+    def show_escalations(self, records: list[wire.EscalationRecord]) -> None:
+        """Replace the list, keeping the selection on the same escalation when possible."""
+        chosen = self.selected()
+        self.model.set_rows(records)
+        self.view.resizeColumnsToContents()
+        row = 0
+        if chosen is not None:
+            ids = [r.escalation_id for r in records]
+            row = ids.index(chosen.escalation_id) if chosen.escalation_id in ids else 0
+        if records:
+            self.view.selectRow(row)
+
+    def selected(self) -> wire.EscalationRecord | None:
+        """The escalation under the cursor."""
+        index = self.view.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def refresh(self) -> None:
+        """Reload open escalations (worker thread)."""
+        self._run(self.service.open_escalations, on_success=self.show_escalations)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def acknowledge_selected(self) -> None:
+        """A: acknowledge the selected escalation."""
+        record = self.selected()
+        if record is None:
+            return
+        self.status.setText(f"Acknowledging {record.category.label} ({record.vma})…")
+        self._run(self.service.acknowledge, record.escalation_id, on_success=self._done)
+
+    def start_resolve(self) -> None:
+        """R: wait for a digit naming the resolution code."""
+        if self.selected() is None:
+            return
+        self.resolving = True
+        self.status.setText("Resolve with: " + resolution_help() + " (Esc cancels)")
+
+    def cancel_resolve(self) -> None:
+        """Esc: leave resolve mode."""
+        if self.resolving:
+            self.resolving = False
+            self.status.setText("Resolve cancelled.")
+
+    def resolve_with_digit(self, digit: int) -> None:
+        """A digit after R: resolve with that code."""
+        record = self.selected()
+        if not self.resolving or record is None:
+            return
+        self.resolving = False
+        code = RESOLUTION_KEYS[digit - 1]
+        self.status.setText(f"Resolving as {code.value.replace('_', ' ')}…")
+        self._run(self.service.resolve, record.escalation_id, code, on_success=self._done)
+
+    def _done(self, record: wire.EscalationRecord) -> None:
+        self.status.setText(f"{record.category.label} ({record.vma}): {record.state.value}.")
+        self.changed.emit()
+        self.refresh()
