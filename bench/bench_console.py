@@ -94,15 +94,14 @@ def child_start(mode: str, directory: str, t0: float) -> None:
         table = QTableView()
         win.setCentralWidget(table)
     else:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        from tests.ui.conftest import make_context
         from vmadesk.store import profile as profiles
+        from vmadesk.ui.application import build_context
         from vmadesk.ui.main_window import MainWindow
 
         k0 = time.time()
         unlocked = profiles.unlock(Path(directory), passphrase=PASSPHRASE, use_keychain=False)
         kdf = time.time() - k0
-        win = MainWindow(make_context(unlocked, clock=None, local_tz="UTC"))
+        win = MainWindow(build_context(unlocked))
         table = win.table
     win.resize(1400, 900)
     win.show()

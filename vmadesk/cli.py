@@ -308,14 +308,9 @@ _EXTENSIONS: list[Registrar] = []
 
 def _command_groups() -> list[Registrar]:
     """The command groups kept in their own modules (import, sync and hub)."""
-    from vmadesk import cli_import
+    from vmadesk import cli_import, cli_sync
 
-    groups: list[Registrar] = [cli_import.register]
-    try:
-        from vmadesk import cli_sync
-    except ImportError:  # the sync commands are optional while that module is absent
-        return groups
-    return [*groups, cli_sync.register]
+    return [cli_import.register, cli_sync.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

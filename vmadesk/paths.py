@@ -36,3 +36,11 @@ def cache_dir() -> Path:
 def log_dir() -> Path:
     """Rotating logs and crash reports (never PHI)."""
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def handoff_dir() -> Path:
+    """Where handoff packets, receipts and reports go unless the VMA picks another folder.
+
+    File names there carry only packet ids, never PHI.
+    """
+    return Path.home() / "vmadesk-handoffs"

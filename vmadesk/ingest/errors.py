@@ -43,6 +43,14 @@ class IngestError(Exception):
     def __str__(self) -> str:
         return self._compose()
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its parts (e.g. when a reader's worker process sends it back).
+        return (_restore_error, (self.file, self.reason, self.location, self.field))
+
+
+def _restore_error(file: str, reason: str, location: str | None, field: str | None) -> IngestError:
+    return IngestError(file, reason, location=location, field=field)
+
 
 class IngestCancelled(Exception):
     """The caller's ``cancelled()`` callback asked the reader to stop; nothing was kept."""
@@ -50,3 +58,6 @@ class IngestCancelled(Exception):
     def __init__(self, file: str) -> None:
         self.file = file
         super().__init__(f"{file or '<unnamed file>'}: import cancelled")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (IngestCancelled, (self.file,))

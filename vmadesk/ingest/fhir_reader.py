@@ -56,7 +56,16 @@ def read_fhir(text: str, ctx: ReadContext) -> ImportBatch:
             appointment without a patient, ...
         IngestCancelled: The caller cancelled.
     """
-    data = _load_json(text, ctx)
+    from vmadesk.ingest import fhir_parallel  # imports this module
+
+    if fhir_parallel.worth_a_pool(text):
+        # Large files: read in worker processes (see fhir_parallel), same result.
+        return fhir_parallel.read_fhir_parallel(text, ctx)
+    return read_fhir_data(_load_json(text, ctx), ctx)
+
+
+def read_fhir_data(data: Any, ctx: ReadContext) -> ImportBatch:
+    """:func:`read_fhir` after ``json.loads``: the parsed document, read in this process."""
     if not isinstance(data, dict):
         raise ctx.error("not a FHIR resource (the JSON is not an object)")
     rtype = data.get("resourceType")

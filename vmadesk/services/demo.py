@@ -31,7 +31,7 @@ from vmadesk.services.item_factory import (
 )
 from vmadesk.services.practice_setup import PracticeContext, add_practice, load_context
 from vmadesk.services.work import WorkService
-from vmadesk.store import audit, items, practices
+from vmadesk.store import audit, items, practices, settings_store
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import transaction
 from vmadesk.store.profile import UnlockedProfile
@@ -62,10 +62,27 @@ _PAYERS = (
 )
 
 
-def _seven_to_seven(tz: str) -> BusinessHours:
-    # Demo practices open long days, so the demo shows work due at any hour it is run.
-    day = ((time(7, 0), time(19, 0)),)
-    return BusinessHours(tz=tz, weekly={d: day for d in range(6)})
+def _round_the_clock(tz: str) -> BusinessHours:
+    # Demo practices never close, so the demo shows the same mix of due states whatever
+    # hour it is run (real practices get Mon-Fri 08:00-17:00 by default).
+    day = ((time(0, 0), time(23, 59)),)
+    return BusinessHours(tz=tz, weekly={d: day for d in range(7)})
+
+
+def _offset(rng: random.Random, k: int, lane: Lane) -> timedelta:
+    """How far past its SLA anchor an item sits, so each lane shows every due state.
+
+    One in five items is overdue, one in five due soon, the rest on track.
+    """
+    target = (k // 3) % 5
+    soon = {Lane.CALLBACK: 25, Lane.CONFIRMATION: 200, Lane.ELIGIBILITY: 420}[lane]
+    if target == 0:
+        minutes = -rng.randrange(20, 600)
+    elif target == 1:
+        minutes = rng.randrange(5, soon)
+    else:
+        minutes = rng.randrange(soon + 30, soon + 60 * 24 * 4)
+    return timedelta(minutes=minutes)
 
 
 def ensure_practices(profile: UnlockedProfile) -> list[PracticeContext]:
@@ -74,7 +91,7 @@ def ensure_practices(profile: UnlockedProfile) -> list[PracticeContext]:
     with transaction(conn):
         for code, name, tz in _PRACTICES:
             if practices.find_practice(conn, code) is None:
-                add_practice(conn, code=code, name=name, hours=_seven_to_seven(tz))
+                add_practice(conn, code=code, name=name, hours=_round_the_clock(tz))
     return [
         load_context(conn, practices.find_practice(conn, c).id)  # type: ignore[union-attr]
         for c, _, _ in _PRACTICES
@@ -103,7 +120,7 @@ def fill_demo(
         Counts of what exists after filling, by lane.
     """
     conn = profile.conn
-    vma = conn.execute("SELECT value FROM settings WHERE key = 'vma_handle'").fetchone()[0]
+    vma = settings_store.vma_handle(conn)
     contexts = ensure_practices(profile)
     already = conn.execute(
         "SELECT count(*) FROM items WHERE source_system = ?", (DEMO_SOURCE,)
@@ -138,12 +155,12 @@ def _add_items(
                     f"cb-{i}",
                     patient,
                     rng.choice(_REASONS),
-                    requested_at=now - timedelta(minutes=rng.randrange(5, 600)),
+                    requested_at=now - ctx.policies[lane].due_offset + _offset(rng, i, lane),
                 )
                 values = callback_columns(ctx, request, owner=vma, now=now)
             else:
-                start = now + timedelta(hours=rng.randrange(8, 24 * 6))
-                start = start.replace(minute=rng.choice((0, 15, 30, 45)), second=0, microsecond=0)
+                start = now + ctx.policies[lane].due_offset + _offset(rng, i, lane)
+                start = start.replace(second=0, microsecond=0)
                 work = AppointmentWork(
                     DEMO_SOURCE,
                     f"appt-{i}",
@@ -183,7 +200,7 @@ def _add_history(
             work.log_attempt(
                 item_id,
                 Outcome.NO_ANSWER,
-                number_dialled="demo",
+                number_dialled=None,
                 note="Rang out, no voicemail set up.",
             )
             states["attempted"] += 1

@@ -40,6 +40,7 @@ from vmadesk.ingest import (
 from vmadesk.ingest.csv_mapping import detect_mapping
 from vmadesk.ingest.csv_reader import header_digest, sniff_delimiter
 from vmadesk.ingest.detect import decode_text, sniff_format
+from vmadesk.ingest.fhir_parallel import gc_paused
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.item_factory import (
@@ -674,10 +675,11 @@ def plan_import(
     ctx = load_context(conn, practice_id)
     mark = store_mark(conn)
     planner = _Planner(conn, batch, ctx, vma, now)
-    for record in batch.appointments:
-        planner.appointment(record)
-    for callback in batch.callbacks:
-        planner.callback(callback)
+    with gc_paused():  # no full collections (UI stalls) while the plan's rows pile up
+        for record in batch.appointments:
+            planner.appointment(record)
+        for callback in batch.callbacks:
+            planner.callback(callback)
     return ImportPlan(
         practice_id=practice_id,
         vma=vma,
@@ -732,7 +734,8 @@ def apply_import(
                 now=plan.now,
                 mapping=plan.mapping,
             )
-        _write(conn, plan, progress, cancelled)
+        with gc_paused():
+            _write(conn, plan, progress, cancelled)
         if plan.mapping is not None and plan.batch.source_system.startswith("csv:"):
             remember_mapping(conn, plan.batch.source_system, plan.mapping)
         audit.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from vmadesk.store import audit
+from vmadesk.store import audit, settings_store
 from vmadesk.store import profile as profiles
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
@@ -50,22 +50,17 @@ class Session:
     @property
     def vma(self) -> str:
         """The VMA's handle."""
-        row = self.conn.execute("SELECT value FROM settings WHERE key = 'vma_handle'").fetchone()
-        return str(row[0]) if row else "vma"
+        return settings_store.get(self.conn, "vma_handle") or "vma"
 
     def setting(self, key: str, default: str) -> str:
         """A setting kept inside the encrypted store."""
-        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return str(row[0]) if row else default
+        value = settings_store.get(self.conn, key)
+        return default if value is None else value
 
     def put_setting(self, key: str, value: str) -> None:
         """Store a setting (audited, without its value)."""
         with transaction(self.conn):
-            self.conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
-                " SET value = excluded.value",
-                (key, value),
-            )
+            settings_store.put(self.conn, key, value)
             audit.append(self.conn, AuditEvent.SETTINGS_CHANGED, details={"key": key})
 
     def lock(self, reason: str = "idle") -> None:

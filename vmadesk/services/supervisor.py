@@ -11,13 +11,14 @@ Mappings the hub's data forces:
 * ``carried_over_time_sensitive`` — carried-over items that were due soon or overdue at the end
   of the day (``min(carried_over, due_soon + overdue)``): work due before the next shift ends;
 * ``sla_minutes`` — :data:`FIRST_ATTEMPT_SLA_MINUTES` per lane (the hub does not hold policies);
-* days are the hub's UTC days; no staffing change is known to the hub, so volume growth is
-  measured against four weeks before (see :class:`CapacityThresholds`).
+* days are the hub's UTC days; no staffing change is known, so volume growth compares with
+  four weeks before.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -306,11 +307,6 @@ class SupervisorService:
         """A fresh client (close it: use ``with``)."""
         return self._factory(self.hub_url, self._token)
 
-    def whoami(self) -> wire.Whoami:
-        """The account behind the token."""
-        with self.client() as hub:
-            return hub.whoami()
-
     def snapshot(self, days: int = 28) -> BoardSnapshot:
         """Board rows with capacity signals, and the trends they were computed from."""
         with self.client() as hub:
@@ -339,11 +335,6 @@ class SupervisorService:
         """Resolve one escalation with a resolution code."""
         with self.client() as hub:
             return hub.resolve_escalation(escalation_id, code)
-
-    def vmas(self) -> list[str]:
-        """Active VMA handles (from the board)."""
-        with self.client() as hub:
-            return [v.vma for v in hub.board().vmas]
 
     def draw_sample(
         self, vma: str, week: str, per_stratum: int = 2, seed: int | None = None
@@ -383,8 +374,6 @@ class SupervisorService:
         self, public_key_b64: str, sample_id: str, pseudonym: str
     ) -> wire.EvidenceRecord:
         """Register this profile's public key, then ask the VMA for sealed evidence."""
-        import uuid
-
         request = wire.EvidenceRequest(
             request_id=str(uuid.uuid4()), sample_id=sample_id, pseudonym=pseudonym
         )

@@ -38,7 +38,7 @@ from pydantic import ValidationError
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.domain.vocabulary import EscalationState, ItemStatus
 from vmadesk.services.handoff import HandoffService
-from vmadesk.store import audit, box_keys, escalations, handoffs, history, items
+from vmadesk.store import audit, box_keys, escalations, handoffs, history, items, settings_store
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.profile import UnlockedProfile
@@ -90,9 +90,7 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
-def _vma(conn: Connection) -> str:
-    row = conn.execute("SELECT value FROM settings WHERE key = 'vma_handle'").fetchone()
-    return str(row[0]) if row else "vma"
+_vma = settings_store.vma_handle
 
 
 def _chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-
-import keyring
-import keyring.backend
-import keyring.errors
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +21,23 @@ class KeychainUnavailable(Exception):
     """No usable keychain, or it did not answer in time."""
 
 
+def _keyring() -> Any:
+    # keyring scans entry points on import (~45 ms): load it only when a slot needs it.
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 def backend_name() -> str:
     """Name of the active keyring backend (for ``profile info``)."""
-    backend = keyring.get_keyring()
+    backend = _keyring().get_keyring()
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
 def is_available() -> bool:
     """Whether a real keychain backend is configured (not the fail/null backends)."""
-    backend = keyring.get_keyring()
+    backend = _keyring().get_keyring()
     module = type(backend).__module__
     if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
         return False
@@ -50,7 +55,7 @@ def _call(fn, *args: str, timeout: float) -> object:  # type: ignore[no-untyped-
         raise KeychainUnavailable(
             f"The OS keychain did not answer within {timeout:.0f} s (is it locked?)."
         ) from None
-    except keyring.errors.KeyringError as exc:
+    except _keyring().errors.KeyringError as exc:
         raise KeychainUnavailable(f"The OS keychain refused: {type(exc).__name__}.") from None
 
 
@@ -58,14 +63,14 @@ def store_secret(account: str, secret_hex: str, *, timeout: float = DEFAULT_TIME
     """Store a wrapping key (hex) under ``account`` (the profile id, never PHI)."""
     if not is_available():
         raise KeychainUnavailable("No OS keychain is available on this machine.")
-    _call(keyring.set_password, SERVICE, account, secret_hex, timeout=timeout)
+    _call(_keyring().set_password, SERVICE, account, secret_hex, timeout=timeout)
 
 
 def fetch_secret(account: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> str | None:
     """Return the stored wrapping key for ``account``, or None if there is none."""
     if not is_available():
         raise KeychainUnavailable("No OS keychain is available on this machine.")
-    value = _call(keyring.get_password, SERVICE, account, timeout=timeout)
+    value = _call(_keyring().get_password, SERVICE, account, timeout=timeout)
     return value if isinstance(value, str) else None
 
 
@@ -74,6 +79,6 @@ def delete_secret(account: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> None:
     if not is_available():
         return
     try:
-        _call(keyring.delete_password, SERVICE, account, timeout=timeout)
+        _call(_keyring().delete_password, SERVICE, account, timeout=timeout)
     except KeychainUnavailable:
         log.warning("could not delete a keychain entry")

@@ -19,7 +19,7 @@ import secrets as _secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vmadesk.store import audit, box_keys
+from vmadesk.store import audit, box_keys, secrets_store, settings_store
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.sync import sealed
@@ -57,30 +57,10 @@ class Enrolment:
 # -- store accessors ------------------------------------------------------------------------
 
 
-def _setting(conn: Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    return str(row[0]) if row else None
-
-
-def _put_setting(conn: Connection, key: str, value: str) -> None:
-    conn.execute(
-        "INSERT INTO settings (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )
-
-
-def _secret(conn: Connection, name: str) -> bytes | None:
-    row = conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
-    return bytes(row[0]) if row else None
-
-
-def _put_secret(conn: Connection, name: str, value: bytes) -> None:
-    conn.execute(
-        "INSERT INTO secrets (name, value) VALUES (?, ?)"
-        " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        (name, value),
-    )
+_setting = settings_store.get
+_put_setting = settings_store.put
+_secret = secrets_store.get
+_put_secret = secrets_store.put
 
 
 def hub_config(conn: Connection) -> HubConfig | None:

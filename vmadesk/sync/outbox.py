@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from vmadesk.store import settings_store
 from vmadesk.store.connection import Connection
 from vmadesk.store.timestamps import from_db, to_db
 
@@ -201,20 +202,14 @@ def pending_count(conn: Connection) -> int:
     )
 
 
-def _setting(conn: Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    return str(row[0]) if row else None
+_setting = settings_store.get
 
 
 def _put(conn: Connection, key: str, value: str | None) -> None:
     if value is None:
-        conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+        settings_store.delete(conn, key)
     else:
-        conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        settings_store.put(conn, key, value)
 
 
 def record_success(conn: Connection, *, now: datetime | None = None) -> None:

@@ -33,7 +33,7 @@ from vmadesk.domain.vocabulary import (
     Outcome,
     Urgency,
 )
-from vmadesk.store import audit
+from vmadesk.store import audit, settings_store
 from vmadesk.store.connection import Connection
 from vmadesk.store.timestamps import from_db, to_db
 from vmadesk.sync import wire
@@ -203,8 +203,8 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
 
 def last_summary_end(conn: Connection) -> datetime | None:
     """Where the previous summary's interval ended (None before the first)."""
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (_LAST_SUMMARY,)).fetchone()
-    return from_db(row[0]) if row else None
+    value = settings_store.get(conn, _LAST_SUMMARY)
+    return from_db(value) if value else None
 
 
 def next_interval_start(conn: Connection, now: datetime) -> datetime:
@@ -221,11 +221,7 @@ def queue_summary(conn: Connection, *, now: datetime) -> wire.Summary:
 
     summary = build_summary(conn, now=now, since=next_interval_start(conn, now))
     outbox.enqueue(conn, "summary", summary, now=now)
-    conn.execute(
-        "INSERT INTO settings (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (_LAST_SUMMARY, to_db(now)),
-    )
+    settings_store.put(conn, _LAST_SUMMARY, to_db(now))
     return summary
 
 

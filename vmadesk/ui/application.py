@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vmadesk import __version__, app_logging
+from vmadesk import __version__, app_logging, paths
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.escalation import EscalationService
 from vmadesk.services.handoff import PACKET_SUFFIX, RECEIPT_SUFFIX, HandoffService
@@ -36,22 +37,23 @@ from vmadesk.store import profile as profiles
 from vmadesk.store.errors import AuthenticationError, StoreError
 from vmadesk.store.items import LaneCounts
 from vmadesk.store.keyslots import SLOTS_FILE
+from vmadesk.sync.item_events import make_change_hook, make_escalation_hook
 from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.crash_dialog import show_crash_dialog
-from vmadesk.ui.handoff_dialogs import (
-    AddColleagueDialog,
-    EndShiftDialog,
-    MyKeyDialog,
-    ReviewPacketDialog,
-    ask_code_dialog,
-    default_handoff_dir,
-    open_packet,
-)
 from vmadesk.ui.lock import MINUTE_MS, IdleLock
-from vmadesk.ui.settings_dialog import SettingsDialog
-from vmadesk.ui.shift_dialogs import StartShiftDialog
 from vmadesk.ui.ui_settings import UiSettings
 from vmadesk.ui.unlock_dialog import UnlockDialog
+
+if TYPE_CHECKING:  # dialogs are imported when first opened: they are not on the start path
+    from vmadesk.ui.handoff_dialogs import (
+        AddColleagueDialog,
+        EndShiftDialog,
+        MyKeyDialog,
+        ReviewPacketDialog,
+    )
+    from vmadesk.ui.settings_dialog import SettingsDialog
+    from vmadesk.ui.shift_dialogs import StartShiftDialog
+    from vmadesk.ui.sync_indicator import SyncController
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +85,17 @@ def build_context(
     session = Session(profile)
     vma = session.vma
     conn = profile.conn
+    # Once enrolled, every change also queues its hub message in the same transaction.
+    item_hook = make_change_hook(conn)
     return ConsoleContext(
         session=session,
-        work=WorkService(conn, vma=vma, clock=clock),
+        work=WorkService(conn, vma=vma, clock=clock, on_change=item_hook),
         worklist=WorkList(conn, vma=vma, clock=clock),
-        escalations=EscalationService(conn, vma=vma, clock=clock),
+        escalations=EscalationService(
+            conn, vma=vma, clock=clock, on_change=make_escalation_hook(conn)
+        ),
         shifts=ShiftService(conn, vma=vma, clock=clock),
-        handoffs=HandoffService(conn, vma=vma, clock=clock),
+        handoffs=HandoffService(conn, vma=vma, clock=clock, on_change=item_hook),
         clock=clock,
         vma=vma,
         local_tz=local_zone_name(),
@@ -180,7 +186,7 @@ class ConsoleShell(QObject):
         self.ctx = ctx
         self.window = window
         self.ui_settings = ui_settings or UiSettings()
-        self.handoff_dir = handoff_dir or default_handoff_dir()
+        self.handoff_dir = handoff_dir or paths.handoff_dir()
         self.dialog: QWidget | None = None
         self.actions: dict[str, QAction] = {}
         self.lock = IdleLock(
@@ -219,6 +225,8 @@ class ConsoleShell(QObject):
         geometry = self.ui_settings.window_geometry()
         if geometry is not None:
             window.restoreGeometry(geometry)
+        else:
+            _first_run_size(window)
         self._update_shift_actions()
 
     def _add(self, menu: str, action: QAction) -> None:
@@ -278,6 +286,8 @@ class ConsoleShell(QObject):
 
     def open_settings(self) -> SettingsDialog:
         """File → Settings: open the dialog."""
+        from vmadesk.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.ctx, self.ui_settings, self.window)
         dialog.console_prefs_changed.connect(self._prefs_changed)
         dialog.saved.connect(self._refresh)
@@ -303,6 +313,8 @@ class ConsoleShell(QObject):
 
     def start_shift(self) -> StartShiftDialog:
         """Shift → Start shift: open the dialog."""
+        from vmadesk.ui.shift_dialogs import StartShiftDialog
+
         dialog = StartShiftDialog(self.ctx.shifts, self.window)
         dialog.accepted.connect(self._refresh)
         dialog.accepted.connect(lambda: self._message("Shift started."))
@@ -311,6 +323,8 @@ class ConsoleShell(QObject):
 
     def end_shift(self) -> EndShiftDialog:
         """Shift → End shift & hand off: open the dialog."""
+        from vmadesk.ui.handoff_dialogs import EndShiftDialog
+
         dialog = EndShiftDialog(self.ctx, out_dir=self.handoff_dir, parent=self.window)
         dialog.packet_written.connect(lambda _r: self._refresh())
         dialog.shift_ended.connect(self._refresh)
@@ -329,6 +343,8 @@ class ConsoleShell(QObject):
         self, path: Path | None = None, *, ask_code: Callable[[], str | None] | None = None
     ) -> ReviewPacketDialog | None:
         """Shift → Open handoff packet…: decrypt it, then review item by item."""
+        from vmadesk.ui.handoff_dialogs import ReviewPacketDialog, ask_code_dialog, open_packet
+
         path = path or self._choose_file("Open handoff packet", PACKET_SUFFIX)
         if path is None or self.lock.is_locked:
             return None
@@ -374,12 +390,16 @@ class ConsoleShell(QObject):
 
     def my_key(self) -> MyKeyDialog:
         """Shift → My public key: open the dialog."""
+        from vmadesk.ui.handoff_dialogs import MyKeyDialog
+
         dialog = MyKeyDialog(self.ctx.handoffs, self.window)
         self._show(dialog)
         return dialog
 
     def add_colleague(self) -> AddColleagueDialog:
         """Shift → Add colleague key: open the dialog."""
+        from vmadesk.ui.handoff_dialogs import AddColleagueDialog
+
         dialog = AddColleagueDialog(self.ctx.handoffs, self.window)
         dialog.accepted.connect(lambda: self._message("Colleague key saved."))
         self._show(dialog)
@@ -446,8 +466,6 @@ def run(profile_dir: Path, *, supervisor: bool = False, hub_url: str | None = No
     app = ensure_app()
     app_logging.install_excepthook(show=show_crash_dialog)
     app_logging.enable_faulthandler()
-    if supervisor or hub_url:
-        log.info("supervisor board and hub sync are not part of this console build yet")
     try:
         profile = unlock_profile(profile_dir)
     except StoreError as exc:
@@ -457,6 +475,11 @@ def run(profile_dir: Path, *, supervisor: bool = False, hub_url: str | None = No
         return EXIT_INPUT
     if profile is None:
         return EXIT_OK
+    if supervisor:
+        try:
+            return _run_supervisor(profile, hub_url)
+        finally:
+            profile.close()
     try:
         ctx = build_context(profile)
         from vmadesk.ui.main_window import MainWindow
@@ -468,8 +491,53 @@ def run(profile_dir: Path, *, supervisor: bool = False, hub_url: str | None = No
         if ctx.shifts.current() is None:
             shell._message("No shift running: Shift → Start shift (Ctrl+Shift+S).")
         QTimer.singleShot(0, lambda: shell.show_notices(list(profile.notices)))
+        sync = _start_sync(ctx, window)
         code = app.exec()
+        if sync is not None:
+            sync.stop()
         shell.shutdown()
     finally:
         profile.close()
     return EXIT_OK if code == 0 else EXIT_FAIL
+
+
+def _first_run_size(window: QWidget) -> None:
+    """Open large enough to show table and detail side by side (85 % of the screen)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    window.resize(int(area.width() * 0.85), int(area.height() * 0.85))
+    window.move(area.center() - window.rect().center())
+
+
+def _start_sync(ctx: ConsoleContext, window: QWidget) -> SyncController | None:
+    """Background sync with the team hub, once this profile is enrolled."""
+    from vmadesk.sync.enrolment import is_enrolled
+
+    if not is_enrolled(ctx.session.conn):
+        return None
+    from vmadesk.ui.sync_indicator import start_sync
+
+    return start_sync(ctx.session, window)
+
+
+def _run_supervisor(profile: profiles.UnlockedProfile, hub_url: str | None) -> int:
+    """The supervisor board on the enrolled (or given) hub, with this profile's keys."""
+    from vmadesk.services.supervisor import supervisor_token
+    from vmadesk.sync.enrolment import hub_config
+    from vmadesk.ui.supervisor.app import run_supervisor
+
+    session = Session(profile)
+    config = hub_config(profile.conn)
+    url = hub_url or (config.url if config else None)
+    token = supervisor_token(session)
+    if not url or not token:
+        message = (
+            "The supervisor board needs a hub: enrol this profile with a supervisor token "
+            "(vmadesk enroll) or pass --hub URL and set VMADESK_HUB_TOKEN."
+        )
+        print(f"vmadesk: {message}", file=sys.stderr)
+        QMessageBox.critical(None, "vmadesk", message)
+        return EXIT_INPUT
+    return run_supervisor(session, url, token)

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk import paths
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import HandoffItemState, Lane, Priority
@@ -78,7 +79,7 @@ _TIMED_ACTION = re.compile(r"^\s*(\d{1,2}):(\d{2})\s+(.*)$")
 
 def default_handoff_dir() -> Path:
     """Where packets, receipts and reports go unless the VMA chooses another folder."""
-    return Path.home() / "vmadesk-handoffs"
+    return paths.handoff_dir()
 
 
 def _no_parent(index: QModelIndex | QPersistentModelIndex) -> bool:

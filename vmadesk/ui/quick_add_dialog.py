@@ -98,6 +98,7 @@ class QuickAddDialog(QDialog):
                 window_end=from_qdatetime(self.window_end.dateTime()) if window else None,
                 vma=self.ctx.vma,
                 clock=self.ctx.clock,
+                on_change=self.ctx.work.on_change,
             )
         except ActionRefused as exc:
             show_error(self.error, str(exc))

@@ -58,7 +58,9 @@ class EscalationDesk(QWidget):
         self._action("Cancel resolve", "Esc", self.cancel_resolve)
         for digit in range(1, len(RESOLUTION_KEYS) + 1):
             self._action(
-                f"Resolution {digit}", str(digit), lambda _checked=False, d=digit: self.resolve_with_digit(d)
+                f"Resolution {digit}",
+                str(digit),
+                lambda _checked=False, d=digit: self.resolve_with_digit(d),
             )
 
     def _action(self, text: str, key: str, slot: Callable[[], None]) -> QAction:
