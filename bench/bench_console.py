@@ -143,21 +143,33 @@ def start_times(mode: str, directory: Path | None) -> tuple[float, float]:
     return _ms(statistics.median(totals)), _ms(statistics.median(kdfs))
 
 
+class _MovableClock:
+    """Now, plus however far the benchmark has moved it (for due-in ticks)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **kwargs: float) -> None:
+        self.offset += timedelta(**kwargs)
+
+
 def interactive(directory: Path) -> dict[str, float]:
     """Lane switch, search keystroke and due-in tick, each model-updated and repainted."""
     from PySide6.QtWidgets import QApplication
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.ui.conftest import MovableClock, make_context
     from vmadesk.domain.vocabulary import Lane
     from vmadesk.store import profile as profiles
+    from vmadesk.ui.application import build_context
     from vmadesk.ui.lane_list import MY_SHIFT
     from vmadesk.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     unlocked = profiles.unlock(directory, passphrase=PASSPHRASE, use_keychain=False)
-    clock = MovableClock()
-    win = MainWindow(make_context(unlocked, clock=clock, local_tz="UTC"))
+    clock = _MovableClock()
+    win = MainWindow(build_context(unlocked, clock=clock))
     win.resize(1400, 900)
     win.show()
     app.processEvents()

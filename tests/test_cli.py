@@ -49,14 +49,17 @@ def test_info_json_and_text(cli_profile: Path) -> None:
 
 
 def test_wrong_passphrase_is_exit_2_with_one_line(cli_profile: Path) -> None:
-    before = {p.name: p.read_bytes() for p in cli_profile.iterdir() if p.name != "unlock_state.json"}
+    def files() -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in cli_profile.iterdir()
+                if p.name != "unlock_state.json"}
+
+    before = files()
     out = run("audit", "verify", "--profile", str(cli_profile),
               env={"VMADESK_PASSPHRASE": "definitely wrong"})
     assert out.returncode == 2
     assert out.stderr.strip().count("\n") == 0
     assert "Wrong passphrase" in out.stderr and "Traceback" not in out.stderr
-    after = {p.name: p.read_bytes() for p in cli_profile.iterdir() if p.name != "unlock_state.json"}
-    assert after == before
+    assert files() == before
 
 
 def test_no_passphrase_without_terminal_is_exit_2(cli_profile: Path) -> None:

@@ -108,7 +108,7 @@ def test_invalid_note_and_bad_file_are_refused(new_profile, receiver, tmp_path):
     assert items.get_item(new_profile.conn, item).handoff_id is None
     junk = tmp_path / "junk.vmahandoff"
     junk.write_bytes(b"\x00\x01 not json")
-    with pytest.raises(ActionRefused, match="junk.vmahandoff"):
+    with pytest.raises(ActionRefused, match=r"junk\.vmahandoff"):
         HandoffService(receiver.conn, vma="bo.k").open_packet(junk)
     with pytest.raises(ActionRefused, match="Public key"):
         sender.add_colleague("x", "not-a-key")

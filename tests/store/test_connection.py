@@ -108,5 +108,5 @@ def test_read_only_profile_reports_clearly(tmp_path: Path) -> None:
     conn.close()
     ro = connect(path, key)
     ro.execute("PRAGMA query_only = ON")
-    with pytest.raises(Exception, match="readonly|read-only"), transaction(ro):
+    with pytest.raises(Exception, match=r"readonly|read-only"), transaction(ro):
         ro.execute("INSERT INTO t VALUES (1)")

@@ -1,6 +1,6 @@
 """The item table's model: one page of the store at a time, in the store's urgency order.
 
-Rows are fetched 200 at a time through ``canFetchMore``/``fetchMore`` (never a row that is not
+Rows are fetched 100 at a time through ``canFetchMore``/``fetchMore`` (never a row that is not
 on screen or just below it); search and practice filter are a new store query plus a model
 reset; the "due in" tick re-renders two columns through ``dataChanged`` and never resets.
 Role and flag enums are bound once to module constants: each repaint calls ``data()``
@@ -24,7 +24,8 @@ from vmadesk.store.items import ItemQuery, ItemRow
 from vmadesk.store.timestamps import from_db
 from vmadesk.ui.due_style import state_colour, state_icon
 
-PAGE_SIZE = 200
+#: About two screens of rows: enough to scroll at once, cheap to fetch on every switch.
+PAGE_SIZE = 100
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 DECORATION = Qt.ItemDataRole.DecorationRole

@@ -1,0 +1,257 @@
+"""The parallel FHIR read gives exactly what the serial read gives: records, errors, cancel."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from typing import Any
+
+import pytest
+
+from vmadesk.ingest import IngestCancelled, IngestError, read_bytes
+from vmadesk.ingest import fhir_parallel as fp
+from vmadesk.ingest.context import ReadContext
+from vmadesk.ingest.fhir_groups import load_json, plan_chunks
+from vmadesk.ingest.samples import make_fhir_bundle
+
+BASE = "https://ehr.invalid/fhir/"
+SECRET = "Zebulonsky"  # a name that must never show in an error
+
+
+@pytest.fixture
+def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use the pool for any file, with small chunks (many chunks, many groups)."""
+    monkeypatch.setattr(fp, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(fp, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(fp, "CHUNK_MIN", 7)
+    monkeypatch.setattr(fp, "CHUNK_MAX", 7)
+
+
+def _serial(data: bytes, **kw: Any) -> Any:
+    saved = fp.PARALLEL_MIN_BYTES
+    fp.PARALLEL_MIN_BYTES = 1 << 60
+    try:
+        return read_bytes(data, "b.json", **kw)
+    finally:
+        fp.PARALLEL_MIN_BYTES = saved
+
+
+def _appt(aid: str, patient_ref: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Appointment",
+        "id": aid,
+        "status": "booked",
+        "start": "2026-03-10T09:00:00-05:00",
+        "participant": [
+            {"actor": patient_ref, "status": "accepted"},
+            {"actor": {"reference": "Practitioner/dr1"}, "status": "accepted"},
+            {"actor": {"reference": "PractitionerRole/role1"}, "status": "accepted"},
+        ],
+        **extra,
+    }
+
+
+def _patient(pid: str, family: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Patient",
+        "id": pid,
+        "name": [{"family": family, "given": ["Ann"]}],
+        "telecom": [{"system": "phone", "value": "(212) 555-0101", "use": "mobile"}],
+    }
+
+
+def _coverage(cid: str, beneficiary: str, payer: str = "Organization/org1") -> dict[str, Any]:
+    return {
+        "resourceType": "Coverage",
+        "id": cid,
+        "status": "active",
+        "beneficiary": {"reference": beneficiary},
+        "subscriberId": f"M{cid}",
+        "payor": [{"reference": payer}],
+    }
+
+
+def _e(resource: Any, full_url: str | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"resource": resource, "search": {"mode": "match"}}
+    if full_url:
+        entry["fullUrl"] = full_url
+    return entry
+
+
+def every_shape_bundle(n: int) -> dict[str, Any]:
+    """n rounds of every reference shape the reader resolves, shared resources first."""
+    entries = [
+        _e({"resourceType": "Practitioner", "id": "dr1", "name": [{"family": "Who"}]},
+           BASE + "Practitioner/dr1"),
+        _e({"resourceType": "PractitionerRole", "id": "role1",
+            "practitioner": {"reference": "Practitioner/dr1"}}, BASE + "PractitionerRole/role1"),
+        _e({"resourceType": "Organization", "id": "org1", "name": "Payer One"},
+           BASE + "Organization/org1"),
+        {"fullUrl": "urn:uuid:no-resource", "search": {"mode": "outcome"}},
+    ]  # fmt: skip
+    for i in range(n):
+        urn = f"urn:uuid:00000000-0000-0000-0000-{i:012d}"
+        # urn:uuid patient, coverage by urn
+        entries += [
+            _e(_appt(f"a{i}-urn", {"reference": urn}), f"urn:uuid:a{i}"),
+            _e(_patient(f"pu{i}", f"Urn{i}"), urn),
+            _e(_coverage(f"cu{i}", urn), f"urn:uuid:c{i}"),
+        ]
+        # relative reference resolved against the fullUrl base; absolute URL; coverage by id
+        entries += [
+            _e(_appt(f"a{i}-rel", {"reference": f"Patient/pr{i}"}), BASE + f"Appointment/r{i}"),
+            _e(_patient(f"pr{i}", f"Rel{i}"), BASE + f"Patient/pr{i}"),
+            _e(_appt(f"a{i}-abs", {"reference": BASE + f"Patient/pr{i}"})),
+            _e(_coverage(f"cr{i}", f"Patient/pr{i}")),
+        ]
+        # contained patient and coverage
+        contained = _appt(f"a{i}-con", {"reference": "#p1"})
+        contained["contained"] = [_patient("p1", f"Con{i}"), _coverage("cc", "#p1")]
+        entries.append(_e(contained))
+        # display-only patient, coverage matched by patient id, second appointment for them
+        entries += [
+            _e(_appt(f"a{i}-disp", {"reference": f"Patient/ext{i}", "display": f"Ext{i}, Bo"})),
+            _e(_coverage(f"cd{i}", f"Patient/ext{i}")),
+            _e(_appt(f"a{i}-disp2", {"reference": f"Patient/ext{i}", "display": f"Ext{i}, Bo"},
+                     status="cancelled")),
+        ]  # fmt: skip
+    entries.append(_e({"resourceType": "OperationOutcome", "issue": []}))
+    return {"resourceType": "Bundle", "type": "searchset", "entry": entries}
+
+
+def _bytes(bundle: dict[str, Any]) -> bytes:
+    return json.dumps(bundle).encode()
+
+
+@pytest.mark.usefixtures("parallel")
+@pytest.mark.parametrize("bundle", [every_shape_bundle(12), make_fhir_bundle(120, seed=3)])
+def test_parallel_read_is_the_serial_read(
+    bundle: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _bytes(bundle)
+    serial = _serial(data)
+
+    def no_fallback(*_: Any) -> None:
+        raise AssertionError("the parallel read fell back to the serial one")
+
+    monkeypatch.setattr(fp.fhir_reader, "read_fhir_data", no_fallback)
+    parallel = read_bytes(data, "b.json")
+    assert parallel == serial
+    assert len(parallel.appointments) >= 72
+
+
+def test_chunks_keep_linked_entries_together() -> None:
+    entries = every_shape_bundle(6)["entry"]
+    chunks = plan_chunks(entries, 7)
+    assert chunks is not None and len(chunks) > 3
+    where: dict[int, set[int]] = {}
+    for c, chunk in enumerate(chunks):
+        for i in chunk:
+            where.setdefault(i, set()).add(c)
+    assert set(where) == set(range(len(entries)))
+    for i, e in enumerate(entries):
+        if e.get("resource", {}).get("resourceType") in ("Appointment", "Patient", "Coverage"):
+            assert len(where[i]) == 1  # members are in one chunk only
+    # the practitioner is copied wherever an appointment is
+    assert len(where[0]) == len(chunks)
+
+
+def _error_fields(exc: IngestError) -> tuple[Any, ...]:
+    return (exc.file, exc.location, exc.field, exc.reason)
+
+
+def _both_errors(data: bytes) -> tuple[IngestError, IngestError]:
+    with pytest.raises(IngestError) as serial:
+        _serial(data)
+    with pytest.raises(IngestError) as parallel:
+        read_bytes(data, "b.json")
+    return serial.value, parallel.value
+
+
+@pytest.mark.usefixtures("parallel")
+@pytest.mark.parametrize("kind", ["date", "shell", "mapping", "duplicate", "two"])
+def test_an_error_deep_in_a_chunk_is_the_serial_error(kind: str) -> None:
+    bundle = every_shape_bundle(12)
+    entries = bundle["entry"]
+    deep = max(i for i, e in enumerate(entries) if str(e.get("fullUrl")).startswith(BASE + "App"))
+    resource = entries[deep]["resource"]
+    if kind == "date":
+        resource["start"] = f"{SECRET}-not-a-date"
+    elif kind == "shell":
+        entries[deep]["search"] = {"mode": "match", "bogus": SECRET}
+    elif kind == "mapping":
+        resource["participant"] = resource["participant"][1:]
+    elif kind == "duplicate":
+        resource["id"] = "a0-urn"
+    else:  # two errors: the earlier one wins even if its chunk finishes later
+        resource["start"] = SECRET
+        entries[40]["resource"]["meta"] = {"lastUpdated": SECRET}
+    serial, parallel = _both_errors(_bytes(bundle))
+    assert _error_fields(parallel) == _error_fields(serial)
+    assert parallel.location == f"entry {40 if kind == 'two' else deep}"
+    assert SECRET not in str(parallel) and SECRET not in repr(parallel.args)
+
+
+@pytest.mark.usefixtures("parallel")
+def test_bundle_level_errors_match() -> None:
+    bundle = every_shape_bundle(3)
+    bundle["total"] = SECRET
+    serial, parallel = _both_errors(_bytes(bundle))
+    assert _error_fields(parallel) == _error_fields(serial)
+    no_appointments = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [_e(_patient(f"x{i}", SECRET)) for i in range(20)],
+    }
+    serial, parallel = _both_errors(_bytes(no_appointments))
+    assert _error_fields(parallel) == _error_fields(serial)
+
+
+@pytest.mark.usefixtures("parallel")
+def test_cancel_stops_the_read_and_the_pool() -> None:
+    import multiprocessing
+
+    reports: list[tuple[int, int]] = []
+    with pytest.raises(IngestCancelled):
+        read_bytes(
+            _bytes(every_shape_bundle(30)),
+            "b.json",
+            progress=lambda done, total: reports.append((done, total)),
+            cancelled=lambda: bool(reports),
+        )
+    assert reports and reports[-1][0] < reports[-1][1]
+    for child in multiprocessing.active_children():
+        child.join(timeout=10)
+    assert not multiprocessing.active_children()
+
+
+def test_errors_pickle_with_their_parts() -> None:
+    exc = IngestError("b.json", "bad", location="entry 7", field="start")
+    back = pickle.loads(pickle.dumps(exc))
+    assert _error_fields(back) == _error_fields(exc) and str(back) == str(exc)
+    cancelled = pickle.loads(pickle.dumps(IngestCancelled("b.json")))
+    assert cancelled.file == "b.json" and str(cancelled) == "b.json: import cancelled"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ' {"a": [1, {"b": [2]}], "entry": [ {"x": 1.5} , [] ], "a": null, "s": "\\u00e9"} ',
+        '{"entry": []}',
+        "{}",
+    ],
+)
+def test_entry_by_entry_json_is_json_loads(text: str) -> None:
+    assert load_json(text, ReadContext(file_name="b.json")) == json.loads(text)
+
+
+@pytest.mark.parametrize("text", ['{"entry": [{"a": 1}, {"b": ', '{"a": 1} x', '{"a" 1}'])
+def test_entry_by_entry_json_errors_are_the_serial_errors(text: str) -> None:
+    from vmadesk.ingest import fhir_reader
+
+    ctx = ReadContext(file_name="b.json")
+    with pytest.raises(IngestError) as serial:
+        fhir_reader._load_json(text, ctx)
+    with pytest.raises(IngestError) as ours:
+        load_json(text, ctx)
+    assert _error_fields(ours.value) == _error_fields(serial.value)
