@@ -78,6 +78,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from vmadesk.ingest import IngestCancelled, IngestError, load_mapping
     from vmadesk.services import importer
     from vmadesk.services.errors import ActionRefused
+    from vmadesk.sync.item_events import make_change_hook
 
     empty = importer.ImportReport().to_dict()
     try:
@@ -94,6 +95,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             fmt=args.fmt,
             mapping=mapping,
             dry_run=args.dry_run,
+            # Enrolled at a hub: claims and item events are queued with the items.
+            on_change=make_change_hook(profile.conn),
         )
     except IngestError as exc:
         return _refused(str(exc), {**empty, "errors": [importer.error_dict(exc)]}, args.json)

@@ -4,45 +4,18 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
 
-import httpx
 import pytest
 
+from tests.hub_fixtures import free_port, start_hub_process
 from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubClient, HubUnavailable
 from vmadesk.sync.pseudonym import pseudonym
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_hub(db_url: str, port: int, log) -> subprocess.Popen:  # type: ignore[no-untyped-def]
-    code = (
-        "import sys; from vmadesk.hub.cli import serve; "
-        f"sys.exit(serve({db_url!r}, '127.0.0.1', {port}, False))"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None, "hub exited"
-        time.sleep(0.05)
-    raise RuntimeError("hub did not start")
 
 
 def test_sigkill_mid_sync_counts_each_event_once(db_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +41,7 @@ def test_sigkill_mid_sync_counts_each_event_once(db_url, tmp_path) -> None:  # t
         ]
         for b in range(40)
     ]
-    proc = start_hub(db_url, port, log)
+    proc = start_hub_process(db_url, port, log)
     client = HubClient(f"http://127.0.0.1:{port}", token, 5)
     sent_before_kill = 0
     killed = threading.Event()
@@ -92,7 +65,7 @@ def test_sigkill_mid_sync_counts_each_event_once(db_url, tmp_path) -> None:  # t
     assert failed_at is not None, "the hub was killed after the whole outbox went through"
     # restart on the same database; the console resends everything still in its outbox,
     # including batches the hub may or may not have committed before it died
-    proc = start_hub(db_url, port, log)
+    proc = start_hub_process(db_url, port, log)
     try:
         results = [client.send(batch) for batch in outbox]
         duplicates = sum(len(r.duplicates) for r in results)

@@ -24,13 +24,9 @@ unexpected (a broken pool, a crash in a worker) falls back to the serial reader.
 
 from __future__ import annotations
 
-import gc
 import math
-import threading
-from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import replace
 from multiprocessing import get_context
 from pickle import PicklingError
@@ -44,6 +40,7 @@ from vmadesk.ingest.errors import IngestCancelled, IngestError
 from vmadesk.ingest.fhir_groups import load_json, plan_chunks
 from vmadesk.ingest.fhir_mapping import AppointmentMapper
 from vmadesk.ingest.fhir_references import ReferenceIndex
+from vmadesk.ingest.gc_pause import gc_paused
 from vmadesk.ingest.records import AppointmentRecord, ImportBatch
 
 #: Files smaller than this are read in process (a pool costs ~0.3 s to start).
@@ -55,32 +52,6 @@ WORKERS = 2
 #: Entries per chunk, bounds; a chunk is the unit of progress and cancellation.
 CHUNK_MIN, CHUNK_MAX = 200, 2_000
 _WARM_TYPES = ("Appointment", "Patient", "Coverage", "Practitioner", "Location", "Organization")
-
-
-_gc_lock = threading.Lock()
-_gc_state = {"depth": 0, "was_enabled": False}
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside (nestable, thread-safe).
-
-    Parsing and reading a large file allocates millions of containers, which makes the
-    collector run full passes (~150 ms each, holding the GIL: a UI stall) over data that
-    holds no cycles. Reference counting still frees everything as usual.
-    """
-    with _gc_lock:
-        if _gc_state["depth"] == 0:
-            _gc_state["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _gc_state["depth"] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_state["depth"] -= 1
-            if _gc_state["depth"] == 0 and _gc_state["was_enabled"]:
-                gc.enable()
 
 
 def worth_a_pool(text: str) -> bool:

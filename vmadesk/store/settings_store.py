@@ -31,3 +31,12 @@ def vma_handle(conn: Connection) -> str:
 def delete(conn: Connection, key: str) -> None:
     """Remove a setting (call inside a transaction)."""
     conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+
+
+#: Set at enrolment; its absence means the profile does not sync (nothing to load for it).
+HUB_URL = "hub.url"
+
+
+def hub_url(conn: Connection) -> str | None:
+    """The enrolled hub's URL, or None for a profile that does not sync."""
+    return get(conn, HUB_URL)

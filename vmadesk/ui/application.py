@@ -31,13 +31,14 @@ from vmadesk.services.escalation import EscalationService
 from vmadesk.services.handoff import PACKET_SUFFIX, RECEIPT_SUFFIX, HandoffService
 from vmadesk.services.session import Session, local_zone_name
 from vmadesk.services.shift import ShiftService
-from vmadesk.services.work import WorkService
+from vmadesk.services.work import ChangeHook, WorkService
 from vmadesk.services.worklist import WorkList
 from vmadesk.store import profile as profiles
+from vmadesk.store import settings_store
+from vmadesk.store.connection import Connection
 from vmadesk.store.errors import AuthenticationError, StoreError
 from vmadesk.store.items import LaneCounts
 from vmadesk.store.keyslots import SLOTS_FILE
-from vmadesk.sync.item_events import make_change_hook, make_escalation_hook
 from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.crash_dialog import show_crash_dialog
 from vmadesk.ui.lock import MINUTE_MS, IdleLock
@@ -85,14 +86,13 @@ def build_context(
     session = Session(profile)
     vma = session.vma
     conn = profile.conn
-    # Once enrolled, every change also queues its hub message in the same transaction.
-    item_hook = make_change_hook(conn)
+    item_hook, escalation_hook = _sync_hooks(conn)
     return ConsoleContext(
         session=session,
         work=WorkService(conn, vma=vma, clock=clock, on_change=item_hook),
         worklist=WorkList(conn, vma=vma, clock=clock),
         escalations=EscalationService(
-            conn, vma=vma, clock=clock, on_change=make_escalation_hook(conn)
+            conn, vma=vma, clock=clock, on_change=escalation_hook
         ),
         shifts=ShiftService(conn, vma=vma, clock=clock),
         handoffs=HandoffService(conn, vma=vma, clock=clock, on_change=item_hook),
@@ -100,6 +100,18 @@ def build_context(
         vma=vma,
         local_tz=local_zone_name(),
     )
+
+
+def _sync_hooks(conn: Connection) -> tuple[ChangeHook | None, Callable[..., None] | None]:
+    """Once enrolled, every change also queues its hub message in the same transaction.
+
+    A profile that does not sync never loads the wire schema or the hub client (~150 ms).
+    """
+    if settings_store.hub_url(conn) is None:
+        return None, None
+    from vmadesk.sync.item_events import make_change_hook, make_escalation_hook
+
+    return make_change_hook(conn), make_escalation_hook(conn)
 
 
 def ensure_app(argv: list[str] | None = None) -> QApplication:
@@ -513,6 +525,8 @@ def _first_run_size(window: QWidget) -> None:
 
 def _start_sync(ctx: ConsoleContext, window: QWidget) -> SyncController | None:
     """Background sync with the team hub, once this profile is enrolled."""
+    if settings_store.hub_url(ctx.session.conn) is None:
+        return None
     from vmadesk.sync.enrolment import is_enrolled
 
     if not is_enrolled(ctx.session.conn):

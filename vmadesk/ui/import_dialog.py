@@ -40,6 +40,7 @@ from vmadesk.services.practice_setup import load_context
 from vmadesk.services.session import Session
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.store.timestamps import from_db
+from vmadesk.sync.item_events import make_change_hook
 from vmadesk.ui import workers
 from vmadesk.ui.csv_mapping_dialog import CsvMappingDialog
 
@@ -94,6 +95,9 @@ def _apply(
             plan,
             progress=lambda done, total: control.report(done, total, "Importing"),
             cancelled=lambda: control.cancelled,
+            # Built on this thread's connection: claims and item events join the import's
+            # transaction (None when the profile is not enrolled at a hub).
+            on_change=make_change_hook(conn),
         )
     except importer.ImportCancelled:
         raise workers.Cancelled from None

@@ -77,7 +77,9 @@ class MainWindow(ActionsMixin, QMainWindow):
         self.tick_timer.start()
         self.lanes.lane_chosen.connect(self._lane_chosen)
         self.lanes.choose(MY_SHIFT)
-        self.refresh_counts()
+        self.setWindowTitle(f"vmadesk — {self.ctx.vma}")
+        # Counts scan every open item: paint the first lane first, count right after.
+        QTimer.singleShot(0, self.refresh_counts)
 
     # -- layout ------------------------------------------------------------------------------
 

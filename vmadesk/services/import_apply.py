@@ -1,0 +1,224 @@
+"""Apply an import plan: every change in **one** transaction, with one ``IMPORT`` audit entry.
+
+Either every change is kept or none is: a cancel, a refused row or a crash rolls the whole
+transaction back. Rows are written with one ``executemany`` per column shape and chunk, so
+progress is reported and cancellation polled between chunks.
+
+With an ``on_change`` hook (:func:`vmadesk.sync.item_events.make_change_hook`, when the
+profile is enrolled at a hub) every created, closed or reopened item is handed to the hook
+inside the same transaction, so its claim / release and item event reach the outbox exactly
+when the item itself is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from vmadesk.ingest.gc_pause import gc_paused, gc_thaw
+from vmadesk.services.csv_mappings import remember_mapping
+from vmadesk.services.import_plan import ImportPlan, ItemChange, plan_import, store_mark
+from vmadesk.services.import_report import ImportReport
+from vmadesk.store import audit
+from vmadesk.store.audit import AuditEvent
+from vmadesk.store.connection import Connection, transaction
+from vmadesk.store.items import ITEM_COLUMNS, WRITABLE, ItemRow
+from vmadesk.store.timestamps import to_db
+
+if TYPE_CHECKING:  # a type only: importing the sync layer would slow the console's start
+    from vmadesk.sync.item_events import ChangeHook
+
+log = logging.getLogger(__name__)
+
+#: How many rows one executemany writes between progress reports and cancel checks.
+_CHUNK = 500
+#: The ``on_change`` action per change kind (see ``ACTION_EVENTS`` in
+#: :mod:`vmadesk.sync.item_events`). A created item is claimed. A closed one reports
+#: ``cancelled`` with its close reason and, being cancelled, releases its claim. A reopened
+#: one is work again, to be owned again: it is claimed again like a new item. A plain
+#: update (moved appointment, new phone) keeps its claim and sends nothing, so it is not
+#: passed to the hook.
+HOOK_ACTIONS: dict[str, str] = {"create": "imported", "close": "cancelled", "reopen": "imported"}
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+class ImportCancelled(Exception):
+    """The caller cancelled while the plan was being written; nothing was kept."""
+
+
+def _columns_only(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - WRITABLE
+    if unknown:
+        raise ValueError(f"unknown item columns: {sorted(unknown)}")
+    return values
+
+
+def apply_import(
+    conn: Connection,
+    plan: ImportPlan,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    on_change: ChangeHook | None = None,
+) -> ImportReport:
+    """Write a plan in one transaction, with one ``IMPORT`` audit entry.
+
+    If the items table changed since the plan was made, the plan is made again inside the
+    transaction (so what is written always matches the store it is written to).
+
+    Args:
+        conn: Connection (the calling thread's own).
+        plan: From :func:`~vmadesk.services.import_plan.plan_import`.
+        progress: Called with (done, total) changes now and then.
+        cancelled: Polled between chunks; True rolls everything back.
+        on_change: Called as ``on_change(conn, item, action, {})`` for every created, closed
+            or reopened item (actions in :data:`HOOK_ACTIONS`), inside the transaction.
+
+    Raises:
+        ImportCancelled: ``cancelled()`` returned True; nothing was written.
+    """
+    try:
+        with transaction(conn):
+            if store_mark(conn) != plan.store_mark:
+                plan = plan_import(
+                    conn,
+                    plan.batch,
+                    practice_id=plan.practice_id,
+                    vma=plan.vma,
+                    now=plan.now,
+                    mapping=plan.mapping,
+                )
+            with gc_paused():
+                _Writer(conn, plan, progress, cancelled, on_change).write()
+            if plan.mapping is not None and plan.batch.source_system.startswith("csv:"):
+                remember_mapping(conn, plan.batch.source_system, plan.mapping)
+            audit.append(
+                conn,
+                AuditEvent.IMPORT,
+                details={
+                    **plan.summary(),
+                    "kind": plan.batch.kind,
+                    "full_export": plan.batch.full_export,
+                    "practice_id": plan.practice_id,
+                },
+                at=plan.now,
+            )
+    finally:
+        gc_thaw()  # the import is over (kept or rolled back): let the collector see it again
+    report = ImportReport.from_plan(plan, dry_run=False)
+    log.info("import applied: %s", plan.summary())
+    return report
+
+
+class _Writer:
+    """One plan's writes, with progress counted over rows written and items hooked."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        plan: ImportPlan,
+        progress: Progress | None,
+        cancelled: Cancelled | None,
+        on_change: ChangeHook | None,
+    ) -> None:
+        self.conn, self.plan = conn, plan
+        self.progress, self.cancelled, self.on_change = progress, cancelled, on_change
+        self.hooked = (
+            [c for c in plan.changes if c.kind in HOOK_ACTIONS] if on_change is not None else []
+        )
+        self.total = len(plan.changes) + len(self.hooked)
+        self.done = 0
+
+    def step(self, n: int) -> None:
+        self.done += n
+        if self.cancelled is not None and self.cancelled():
+            raise ImportCancelled("import cancelled; nothing was written")
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def write(self) -> None:
+        self._inserts()
+        self._updates()
+        self._notes()
+        if self.hooked:
+            self._hook()
+        if self.total == 0 and self.progress is not None:
+            self.progress(0, 0)
+
+    def _inserts(self) -> None:
+        # Group inserts by column set: one executemany per shape.
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for change in self.plan.changes:
+            if change.kind == "create":
+                cols = tuple(sorted(_columns_only(change.values)))
+                groups.setdefault(cols, []).append(change.values)
+        for cols, rows in groups.items():
+            sql = f"INSERT INTO items ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+            for i in range(0, len(rows), _CHUNK):
+                chunk = rows[i : i + _CHUNK]
+                self.conn.executemany(sql, [[r[c] for c in cols] for r in chunk])
+                self.step(len(chunk))
+
+    def _updates(self) -> None:
+        updates: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+        for change in self.plan.changes:
+            if change.kind == "create":
+                continue
+            # values also carry the item's name and start for the preview: unchanged, or the
+            # new ones when they changed, so writing them is harmless.
+            assert change.item_id is not None
+            cols = tuple(sorted(_columns_only(change.values)))
+            updates.setdefault(cols, []).append((change.item_id, change.values))
+        for cols, pairs in updates.items():
+            sql = f"UPDATE items SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?"
+            for i in range(0, len(pairs), _CHUNK):
+                chunk = pairs[i : i + _CHUNK]
+                self.conn.executemany(
+                    sql, [[*(v[c] for c in cols), item_id] for item_id, v in chunk]
+                )
+                self.step(len(chunk))
+
+    def _notes(self) -> None:
+        plan = self.plan
+        notes = [
+            (c.item_id, to_db(plan.now), "import", c.note, plan.vma)
+            for c in plan.changes
+            if c.note and c.item_id is not None
+        ]
+        if notes:
+            self.conn.executemany(
+                "INSERT INTO notes (item_id, at, kind, text, author) VALUES (?, ?, ?, ?, ?)", notes
+            )
+
+    def _hook(self) -> None:
+        """Hand each created / closed / reopened item, as now written, to ``on_change``."""
+        assert self.on_change is not None
+        # One query for the whole source instead of one per item: created rows have no id
+        # in the plan (executemany returns none), so they are found by their unique key.
+        rows = self.conn.execute(
+            f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE source_system = ?",
+            (self.plan.batch.source_system,),
+        ).fetchall()
+        by_id: dict[int, ItemRow] = {}
+        by_key: dict[tuple[str, str], ItemRow] = {}
+        for r in rows:
+            item = ItemRow(*r)
+            by_id[item.id] = item
+            by_key[(item.source_id, item.lane)] = item
+        for i, change in enumerate(self.hooked, 1):
+            self.on_change(
+                self.conn, _written(change, by_id, by_key), HOOK_ACTIONS[change.kind], {}
+            )
+            if i % _CHUNK == 0 or i == len(self.hooked):
+                self.step(_CHUNK if i % _CHUNK == 0 else i % _CHUNK)
+
+
+def _written(
+    change: ItemChange, by_id: dict[int, ItemRow], by_key: dict[tuple[str, str], ItemRow]
+) -> ItemRow:
+    if change.item_id is not None:
+        return by_id[change.item_id]
+    return by_key[(change.values["source_id"], change.lane.value)]

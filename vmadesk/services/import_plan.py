@@ -1,0 +1,388 @@
+"""Plan an import: decide, per record of an export, which items to create, update, close or reopen.
+
+:func:`plan_import` reads the store and never writes, so the GUI can show a preview of the
+:class:`ImportPlan` before anything changes; :mod:`vmadesk.services.import_apply` writes it.
+Items are keyed by ``(source_system, source_id, lane)`` (UNIQUE in the schema), so a re-import
+updates in place and never duplicates. :meth:`ImportPlan.summary` holds counts only: never a
+name, phone, date of birth or member id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from vmadesk.domain.sla import compute_due
+from vmadesk.domain.vocabulary import CloseReason, ItemStatus, Lane
+from vmadesk.ingest import (
+    AppointmentRecord,
+    AppointmentStatus,
+    CallbackRecord,
+    CsvMapping,
+    ImportBatch,
+)
+from vmadesk.ingest.fhir_parallel import gc_paused
+from vmadesk.services.import_values import (
+    COMPARED_APPOINTMENT,
+    COMPARED_CALLBACK,
+    COVERAGE_NOTE,
+    MOVED_NOTE,
+    REBOOKED_NOTE,
+    appointment_work,
+    changed_columns,
+    close_values,
+    coverage_key,
+    display_values,
+    held_time,
+    reopen_values,
+)
+from vmadesk.services.item_factory import (
+    AppointmentWork,
+    CallbackRequest,
+    Patient,
+    appointment_columns,
+    callback_columns,
+    timing_columns,
+)
+from vmadesk.services.practice_setup import PracticeContext, load_context
+from vmadesk.store.connection import Connection
+from vmadesk.store.items import ITEM_COLUMNS, ItemRow
+from vmadesk.store.timestamps import from_db, to_db
+
+#: Appointments starting within this span from now get a confirmation item. Two weeks is
+#: the usual reminder horizon of practice-management systems (and what VMAs are asked to
+#: confirm): further out, patients' plans still change and a confirmation would be redone.
+CONFIRMATION_WINDOW = timedelta(days=14)
+#: A completed eligibility check for the same patient, payer and member id this recent
+#: counts as verified: payers' monthly eligibility files make older answers stale.
+ELIGIBILITY_FRESH = timedelta(days=30)
+
+#: Appointment statuses that still need work before the visit.
+ACTIVE_STATUSES = frozenset(
+    {
+        AppointmentStatus.BOOKED,
+        AppointmentStatus.PENDING,
+        AppointmentStatus.PROPOSED,
+        AppointmentStatus.ARRIVED,
+        AppointmentStatus.CHECKED_IN,
+    }
+)
+#: Appointment statuses that close their open items, with the reason recorded.
+CLOSING_STATUSES: dict[AppointmentStatus, CloseReason] = {
+    AppointmentStatus.CANCELLED: CloseReason.APPOINTMENT_CANCELLED,
+    AppointmentStatus.NOSHOW: CloseReason.APPOINTMENT_NOSHOW,
+    AppointmentStatus.ENTERED_IN_ERROR: CloseReason.ENTERED_IN_ERROR,
+}
+_IMPORT_CLOSE_REASONS = frozenset(r.value for r in CLOSING_STATUSES.values())
+
+ChangeKind = Literal["create", "update", "close", "reopen"]
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """One planned change to one item (``values`` hold PHI: memory and screen only)."""
+
+    kind: ChangeKind
+    lane: Lane
+    item_id: int | None
+    values: dict[str, Any]
+    location_in_file: str
+    note: str | None = None
+
+    @property
+    def patient(self) -> str:
+        """The patient as the preview shows it."""
+        family = self.values.get("patient_family", "")
+        given = self.values.get("patient_given", "")
+        return f"{family}, {given}" if family and given else family or given
+
+    @property
+    def when(self) -> str | None:
+        """Appointment start (stored form), if the change carries one."""
+        return self.values.get("appointment_start")
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: the changes, and PHI-free counts."""
+
+    practice_id: int
+    vma: str
+    now: datetime
+    batch: ImportBatch
+    changes: list[ItemChange]
+    skipped: int
+    missing_ids: tuple[int, ...]
+    store_mark: tuple[Any, ...]
+    mapping: CsvMapping | None = None
+    fmt: str = "auto"
+
+    def count(self, kind: ChangeKind, lane: Lane | None = None) -> int:
+        """How many changes of a kind (in a lane)."""
+        return sum(1 for c in self.changes if c.kind == kind and (lane is None or c.lane is lane))
+
+    @property
+    def created(self) -> int:
+        """Items to create."""
+        return self.count("create")
+
+    @property
+    def updated(self) -> int:
+        """Items to update in place (reopened items count as updated)."""
+        return self.count("update") + self.count("reopen")
+
+    @property
+    def closed(self) -> int:
+        """Open items to close (cancelled / no-show / entered in error)."""
+        return self.count("close")
+
+    @property
+    def missing(self) -> int:
+        """Open items whose appointment a full export no longer lists."""
+        return len(self.missing_ids)
+
+    def by_lane(self) -> dict[str, dict[str, int]]:
+        """Counts per lane: created, updated, closed, reopened."""
+        out: dict[str, dict[str, int]] = {}
+        for lane in Lane:
+            out[lane.value] = {
+                "created": self.count("create", lane),
+                "updated": self.count("update", lane),
+                "reopened": self.count("reopen", lane),
+                "closed": self.count("close", lane),
+            }
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """PHI-free counts (what a report, a log line or the audit chain may hold)."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "closed": self.closed,
+            "skipped": self.skipped,
+            "missing": self.missing,
+        }
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether applying would write any item."""
+        return bool(self.changes)
+
+
+def store_mark(conn: Connection) -> tuple[Any, ...]:
+    """A cheap fingerprint of the items table: changes when any item is written."""
+    return tuple(conn.execute("SELECT count(*), max(id), max(updated_at) FROM items").fetchone())
+
+
+def _existing(conn: Connection, source_system: str) -> dict[tuple[str, str], ItemRow]:
+    rows = conn.execute(
+        f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE source_system = ?", (source_system,)
+    ).fetchall()
+    return {(r[4], r[2]): ItemRow(*r) for r in rows}
+
+
+def _recently_verified(conn: Connection, practice_id: int, now: datetime) -> set[tuple]:
+    """Coverage keys with a completed eligibility check within :data:`ELIGIBILITY_FRESH`."""
+    rows = conn.execute(
+        "SELECT patient_ref, patient_family, payer, member_id FROM items"
+        " WHERE lane = 'eligibility' AND status = 'completed' AND practice_id = ?"
+        " AND closed_at >= ?",
+        (practice_id, to_db(now - ELIGIBILITY_FRESH)),
+    ).fetchall()
+    return {coverage_key(*r) for r in rows}
+
+
+class _Planner:
+    """One pass over a batch: the existing items of its source, and the changes so far.
+
+    Existing items are loaded once into a dict (one query) because a 10,000-row export would
+    otherwise cost 20,000 lookups.
+    """
+
+    def __init__(
+        self, conn: Connection, batch: ImportBatch, ctx: PracticeContext, vma: str, now: datetime
+    ) -> None:
+        self.batch, self.ctx, self.vma, self.now = batch, ctx, vma, now
+        self.existing = _existing(conn, batch.source_system)
+        self.verified = (
+            _recently_verified(conn, ctx.id, now) if batch.kind == "appointments" else set()
+        )
+        self.changes: list[ItemChange] = []
+        self.skipped = 0
+        self.horizon = now + CONFIRMATION_WINDOW
+
+    def _timing(self, lane: Lane, start: datetime, item: ItemRow) -> dict[str, Any]:
+        due = compute_due(self.ctx.policies[lane], self.ctx.hours, appointment_start=start)
+        return timing_columns(self.ctx, lane, due, held_time(item))
+
+    def appointment(self, record: AppointmentRecord) -> None:
+        before = len(self.changes)
+        work = appointment_work(record)
+        for lane in (Lane.CONFIRMATION, Lane.ELIGIBILITY):
+            item = self.existing.get((record.source_id, lane.value))
+            self._appointment_lane(record, work, lane, item)
+        if len(self.changes) == before:
+            self.skipped += 1
+
+    def _add(self, kind: ChangeKind, lane: Lane, item: ItemRow | None, values: dict[str, Any],
+             where: str, note: str | None = None) -> None:  # fmt: skip
+        item_id = item.id if item is not None else None
+        self.changes.append(ItemChange(kind, lane, item_id, values, where, note))
+
+    def _appointment_lane(
+        self, record: AppointmentRecord, work: AppointmentWork, lane: Lane, item: ItemRow | None
+    ) -> None:
+        now, where = self.now, record.location_in_file
+        status = record.status
+        if status in CLOSING_STATUSES:
+            if item is not None and ItemStatus(item.status).is_open:
+                values = close_values(item, CLOSING_STATUSES[status], now)
+                self._add("close", lane, item, {**display_values(item), **values}, where)
+            return
+        if status not in ACTIVE_STATUSES or record.start < now:
+            return  # fulfilled, waitlisted or past: nothing to prepare
+        new = appointment_columns(self.ctx, lane, work, owner=self.vma, now=now)
+        if item is None:
+            if lane is Lane.CONFIRMATION and record.start > self.horizon:
+                return  # a later import creates it once the visit is inside the window
+            if lane is Lane.ELIGIBILITY:
+                key = coverage_key(
+                    new["patient_ref"], new["patient_family"], new["payer"], new["member_id"]
+                )
+                if key in self.verified:
+                    return
+            self._add("create", lane, None, new, where)
+            return
+        diff = changed_columns(item, new, COMPARED_APPOINTMENT)
+        moved = "appointment_start" in diff
+        if ItemStatus(item.status).is_open:
+            if not diff:
+                return
+            if moved:
+                diff.update(self._timing(lane, record.start, item))
+            diff["updated_at"] = to_db(now)
+            self._add("update", lane, item, {**display_values(item), **diff}, where)
+            return
+        note = self._reopen_note(item, lane, moved, diff)
+        if note is None:
+            return
+        values = {**diff, **reopen_values(item, now), **self._timing(lane, record.start, item)}
+        self._add("reopen", lane, item, {**display_values(item), **values}, where, note)
+
+    def _reopen_note(
+        self, item: ItemRow, lane: Lane, moved: bool, diff: dict[str, Any]
+    ) -> str | None:
+        """Why a closed item is worked again, or None to leave it closed."""
+        if (
+            item.status == ItemStatus.CANCELLED.value
+            and item.status_reason in _IMPORT_CLOSE_REASONS
+        ):
+            return REBOOKED_NOTE  # closed by an import, and the appointment is back
+        if item.status != ItemStatus.COMPLETED.value:
+            return None
+        if lane is Lane.CONFIRMATION:
+            return MOVED_NOTE[lane] if moved else None
+        if "payer" in diff or "member_id" in diff:
+            return COVERAGE_NOTE
+        closed = from_db(item.closed_at) if item.closed_at else self.now
+        if moved and closed < self.now - ELIGIBILITY_FRESH:
+            return MOVED_NOTE[lane]
+        return None
+
+    def callback(self, record: CallbackRecord) -> None:
+        now = self.now
+        requested = (
+            record.window_start if record.window_start and record.window_start > now else now
+        )
+        request = CallbackRequest(
+            source_system=record.source_system,
+            source_id=record.source_id,
+            patient=Patient(
+                family=record.name_family,
+                given=record.name_given,
+                phone=record.phone_e164,
+                phone_raw=record.phone_raw,
+            ),
+            reason=record.reason,
+            requested_at=requested,
+            window_start=record.window_start,
+            window_end=record.window_end,
+        )
+        new = callback_columns(self.ctx, request, owner=self.vma, now=now)
+        item = self.existing.get((record.source_id, Lane.CALLBACK.value))
+        if item is None:
+            self._add("create", Lane.CALLBACK, None, new, record.location_in_file)
+            return
+        is_open = ItemStatus(item.status).is_open
+        diff = changed_columns(item, new, COMPARED_CALLBACK) if is_open else {}
+        if not diff:
+            self.skipped += 1
+            return
+        diff["updated_at"] = to_db(now)
+        self._add(
+            "update", Lane.CALLBACK, item, {**display_values(item), **diff}, record.location_in_file
+        )
+
+    def missing(self) -> tuple[int, ...]:
+        if not self.batch.full_export:
+            return ()
+        if self.batch.kind == "appointments":
+            lanes = {Lane.CONFIRMATION.value, Lane.ELIGIBILITY.value}
+            present = {r.source_id for r in self.batch.appointments}
+        else:
+            lanes = {Lane.CALLBACK.value}
+            present = {r.source_id for r in self.batch.callbacks}
+        return tuple(
+            sorted(
+                item.id
+                for (source_id, lane), item in self.existing.items()
+                if lane in lanes
+                and source_id not in present
+                and item.practice_id == self.ctx.id
+                and ItemStatus(item.status).is_open
+            )
+        )
+
+
+def plan_import(
+    conn: Connection,
+    batch: ImportBatch,
+    *,
+    practice_id: int,
+    vma: str,
+    now: datetime,
+    mapping: CsvMapping | None = None,
+) -> ImportPlan:
+    """Decide what importing ``batch`` changes; reads the store, writes nothing.
+
+    Args:
+        conn: Connection (any thread's own).
+        batch: What the reader returned.
+        practice_id: The practice the work belongs to.
+        vma: Owner of new items.
+        now: The import's clock (window, past appointments, due times).
+        mapping: The CSV mapping used, remembered for the source when applied.
+
+    Returns:
+        The plan, with PHI-free counts in :meth:`ImportPlan.summary`.
+    """
+    ctx = load_context(conn, practice_id)
+    mark = store_mark(conn)
+    planner = _Planner(conn, batch, ctx, vma, now)
+    with gc_paused():  # no full collections (UI stalls) while the plan's rows pile up
+        for record in batch.appointments:
+            planner.appointment(record)
+        for callback in batch.callbacks:
+            planner.callback(callback)
+    return ImportPlan(
+        practice_id=practice_id,
+        vma=vma,
+        now=now,
+        batch=batch,
+        changes=planner.changes,
+        skipped=planner.skipped,
+        missing_ids=planner.missing(),
+        store_mark=mark,
+        mapping=mapping,
+    )

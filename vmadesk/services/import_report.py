@@ -1,0 +1,69 @@
+"""The outcome of an import as a report: counts, item ids and error locations, never PHI.
+
+What the CLI prints with ``--json``, the dialog shows when done, and a refused file answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from vmadesk.ingest import IngestError
+from vmadesk.services.import_plan import ImportPlan
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import (counts, item ids and error locations: no PHI)."""
+
+    created: int = 0
+    updated: int = 0
+    closed: int = 0
+    skipped: int = 0
+    missing: int = 0
+    missing_ids: tuple[int, ...] = ()
+    errors: list[dict[str, str | None]] = field(default_factory=list)
+    dry_run: bool = False
+    by_lane: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def from_plan(cls, plan: ImportPlan, *, dry_run: bool) -> ImportReport:
+        """The report of a plan (applied or not)."""
+        return cls(
+            created=plan.created,
+            updated=plan.updated,
+            closed=plan.closed,
+            skipped=plan.skipped,
+            missing=plan.missing,
+            missing_ids=plan.missing_ids,
+            dry_run=dry_run,
+            by_lane=plan.by_lane(),
+        )
+
+    @classmethod
+    def from_error(cls, exc: IngestError) -> ImportReport:
+        """The report of a refused file: nothing imported, one located error."""
+        return cls(errors=[error_dict(exc)])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON the CLI prints."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "closed": self.closed,
+            "skipped": self.skipped,
+            "missing": self.missing,
+            "missing_item_ids": list(self.missing_ids),
+            "dry_run": self.dry_run,
+            "errors": list(self.errors),
+        }
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was (or, for a dry run, would be) written."""
+        return bool(self.created or self.updated or self.closed)
+
+
+def error_dict(exc: IngestError) -> dict[str, str | None]:
+    """An :class:`IngestError` as JSON-ready fields (file, location, field, reason)."""
+    return {"file": exc.file, "location": exc.location, "field": exc.field, "reason": exc.reason}
