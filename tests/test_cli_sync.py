@@ -154,3 +154,32 @@ def test_hub_admin_commands(sync_cli, tmp_path, capsys) -> None:  # type: ignore
     assert json.loads(out.read_text())["openapi"].startswith("3.")
     assert cli.main(["hub", "openapi"]) == 0
     assert '"/v1/messages"' in capsys.readouterr().out
+
+
+def test_supervisor_issues_the_team_secret_sealed(sync_cli, hub, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from vmadesk.sync.enrolment import is_enrolled, team_secret
+
+    boss_token = hub.tokens["sue"]
+    vma, boss = tmp_path / "ana", tmp_path / "sue"
+    _profile(vma)
+    _profile(boss, "sue")
+    assert cli.main(["enroll", "--profile", str(vma), "--hub", hub.base_url,
+                     "--token=" + hub.tokens["ana"]]) == 0  # fmt: skip
+    assert "has not arrived yet" in capsys.readouterr().out
+    assert cli.main(["enroll", "--profile", str(boss), "--hub", hub.base_url,
+                     "--token=" + boss_token]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert cli.main(["team-secret", "--profile", str(boss), "--print-code"]) == 0
+    out = capsys.readouterr().out
+    assert "sealed to 1 console(s): ana" in out and "Enrolment code" in out
+    assert cli.main(["sync", "--profile", str(vma)]) == 0
+    a = profiles.unlock(vma, passphrase=PASSPHRASE, use_keychain=False)
+    s = profiles.unlock(boss, passphrase=PASSPHRASE, use_keychain=False)
+    try:
+        assert is_enrolled(a.conn)
+        assert team_secret(a.conn) == team_secret(s.conn) is not None
+        secret = team_secret(s.conn)
+    finally:
+        a.close()
+        s.close()
+    assert secret not in hub.dump().encode() and secret.hex() not in hub.dump()

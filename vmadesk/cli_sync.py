@@ -150,6 +150,40 @@ def cmd_hub_openapi(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_team_secret(args: argparse.Namespace) -> int:
+    """Supervisor: issue the team secret, sealed to each VMA's registered public key."""
+    from vmadesk.sync.enrolment import client_for, issue_team_secret, team_secret_code
+    from vmadesk.sync.hub_client import HubRejected, HubUnavailable
+
+    profile = open_profile(args)
+    try:
+        with client_for(profile.conn) as client:
+            try:
+                recipients = args.vma or [row.vma for row in client.board().vmas]
+                ready: list[str] = []
+                waiting: list[str] = []
+                for handle in recipients:
+                    try:
+                        client.public_key(handle)
+                        ready.append(handle)
+                    except HubRejected:
+                        waiting.append(handle)
+                secret = issue_team_secret(profile.conn, client, ready)
+            except HubRejected as exc:
+                raise CliError(f"the hub refused ({exc.status} {exc.code}).", EXIT_INPUT) from None
+            except HubUnavailable:
+                raise CliError("the hub cannot be reached; nothing issued.") from None
+    finally:
+        profile.close()
+    print(f"Team secret sealed to {len(ready)} console(s): {', '.join(ready) or 'none'}.")
+    if waiting:
+        print(f"Not yet enrolled (no public key): {', '.join(waiting)}; run this again later.")
+    if args.print_code:
+        # Out-of-band enrolment: read it to the VMA, never send it through the hub.
+        print(f"Enrolment code (give it out of band): {team_secret_code(secret)}")
+    return EXIT_OK
+
+
 def register(
     sub: argparse._SubParsersAction, profile_arg: Callable[[argparse.ArgumentParser], None]
 ) -> None:
@@ -170,6 +204,24 @@ def register(
         help="enrolment code from your supervisor (else VMADESK_TEAM_SECRET, else from the hub)",
     )
     p.set_defaults(func=cmd_enroll)
+
+    p = sub.add_parser(
+        "team-secret",
+        help="supervisor: issue the team secret sealed to each VMA's console",
+        description="Create the team secret on this (supervisor) profile if needed and post it "
+        "to the hub sealed to each VMA's registered public key; the hub never sees it.",
+    )
+    profile_arg(p)
+    p.add_argument(
+        "--vma",
+        action="append",
+        metavar="HANDLE",
+        help="a VMA to issue to (repeatable; default: every VMA on the board)",
+    )
+    p.add_argument(
+        "--print-code", action="store_true", help="also print an enrolment code to hand out of band"
+    )
+    p.set_defaults(func=cmd_team_secret)
 
     p = sub.add_parser("sync", help="send the outbox to the hub and pull changes")
     profile_arg(p)
