@@ -163,3 +163,23 @@ def test_subprocess_no_traceback_no_phi(prof_dir: Path, tmp_path: Path) -> None:
     assert report["errors"][0]["field"] == "start"
     assert_no_canary(result.stdout + result.stderr + _log_text())
     assert NOW  # the shared builders' clock is not used by the CLI
+
+
+def test_enrolled_profile_queues_claims_with_the_import(
+    import_cli: None, prof_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.sync_helpers import offline_enrol
+
+    profile = profiles.unlock(prof_dir, passphrase=PASSPHRASE, use_keychain=False)
+    try:
+        offline_enrol(profile.conn)
+    finally:
+        profile.close()
+    assert cli.main(["import", str(_future_visit(tmp_path)), "--profile", str(prof_dir)]) == 0
+    capsys.readouterr()
+    profile = profiles.unlock(prof_dir, passphrase=PASSPHRASE, use_keychain=False)
+    try:
+        kinds = [k for (k,) in profile.conn.execute("SELECT kind FROM outbox ORDER BY id")]
+    finally:
+        profile.close()
+    assert kinds.count("claim") == 2 and kinds.count("item_event") == 2

@@ -16,15 +16,10 @@ from vmadesk.store import profile as profiles
 from vmadesk.store.errors import AuthenticationError, ProfileMissingError
 from vmadesk.store.items import LaneCounts
 from vmadesk.ui import workers
-from vmadesk.ui.application import (
-    SHELL_ACTIONS,
-    ConsoleShell,
-    build_context,
-    due_notice,
-    run,
-    unlock_profile,
-)
+from vmadesk.ui.application import build_context, run, unlock_profile
+from vmadesk.ui.console_shell import SHELL_ACTIONS, ConsoleShell
 from vmadesk.ui.crash_dialog import CrashDialog
+from vmadesk.ui.due_notifier import due_notice
 from vmadesk.ui.main_window import MainWindow
 from vmadesk.ui.ui_settings import UiSettings, settings_path
 from vmadesk.ui.unlock_dialog import UnlockDialog
@@ -128,6 +123,8 @@ def test_shell_actions_are_disabled_while_locked(qtbot, ctx) -> None:  # noqa: F
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=600_000)
+    # As run() does on exit: the app-wide lock filter must not outlive the window.
+    qtbot.addWidget(window, before_close_func=lambda _w, s=shell: s.shutdown())
     shell.lock.lock("manual")
     assert shell.actions["lock"].isEnabled() and shell.actions["quit"].isEnabled()
     assert not shell.actions["open_packet"].isEnabled()
@@ -138,6 +135,8 @@ def test_start_shift_dialog_through_the_shell(qtbot, ctx) -> None:  # noqa: F811
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=600_000)
+    # As run() does on exit: the app-wide lock filter must not outlive the window.
+    qtbot.addWidget(window, before_close_func=lambda _w, s=shell: s.shutdown())
     dialog = shell.start_shift()
     for box in dialog.boxes.values():
         box.setChecked(False)

@@ -14,15 +14,11 @@ from tests.ui.fixtures_b import (  # noqa: F401  (fixtures)
 )
 from vmadesk.domain.vocabulary import Lane, Priority
 from vmadesk.services.handoff import HandoffService
-from vmadesk.ui.application import ConsoleShell, build_context
-from vmadesk.ui.handoff_dialogs import (
-    ONE_TIME_CODE,
-    EndShiftDialog,
-    HandoffItemsModel,
-    PacketItemsModel,
-    ReviewPacketDialog,
-    open_packet,
-)
+from vmadesk.ui.application import build_context
+from vmadesk.ui.console_shell import ConsoleShell
+from vmadesk.ui.handoff_end_shift import ONE_TIME_CODE, EndShiftDialog
+from vmadesk.ui.handoff_notes_model import HandoffItemsModel
+from vmadesk.ui.handoff_review import PacketItemsModel, ReviewPacketDialog, open_packet
 from vmadesk.ui.main_window import MainWindow
 from vmadesk.ui.ui_settings import UiSettings
 
@@ -134,6 +130,7 @@ def test_handoff_round_trip_between_two_profiles(
     gone = [i for i in ids if i not in mine]
     assert len(gone) == 2
     assert {ctx.worklist.detail(i).item.owner for i in gone} == {"ben.k"}
+    shell.shutdown()  # as run() does: the app-wide lock filter must not outlive the window
 
 
 def test_one_time_code_packet(qtbot, ctx, second_profile, tmp_path) -> None:  # noqa: F811

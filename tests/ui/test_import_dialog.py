@@ -124,3 +124,17 @@ def test_import_with_mapping_remembers_it(qtbot: QtBot, session: Session, tmp_pa
     headers = importer.csv_headers(path)
     assert headers is not None
     assert importer.remembered_mapping(session.conn, headers.source_system) == mapping
+
+
+def test_enrolled_profile_queues_claims_from_the_worker(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    from tests.sync_helpers import offline_enrol
+
+    offline_enrol(session.conn)
+    path = write(tmp_path / "today.json", bundle(*visit("a1", pid="p1"), *visit("a2", pid="p2")))
+    dialog = _dialog(qtbot, session, path)
+    dialog.start_import()
+    qtbot.waitUntil(lambda: dialog.state == "done", timeout=30_000)
+    kinds = [k for (k,) in session.conn.execute("SELECT kind FROM outbox ORDER BY id")]
+    assert kinds.count("claim") == 4 and kinds.count("item_event") == 4

@@ -17,7 +17,7 @@ from tests.ui.fixtures_b import (  # noqa: F401  (fixtures)
     visible_texts,
     visible_windows,
 )
-from vmadesk.ui.application import ConsoleShell
+from vmadesk.ui.console_shell import ConsoleShell
 from vmadesk.ui.main_window import MainWindow
 from vmadesk.ui.ui_settings import UiSettings
 
@@ -33,6 +33,8 @@ def _console(qtbot, ctx, idle_ms=200):  # noqa: F811
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=idle_ms)
+    # As run() does on exit: the app-wide lock filter must not outlive the window.
+    qtbot.addWidget(window, before_close_func=lambda _w, s=shell: s.shutdown())
     window.resize(1000, 700)
     window.show()
     qtbot.waitExposed(window)

@@ -17,6 +17,8 @@ from vmadesk.ingest.context import ReadContext
 # Above this share of C0 control characters a "text" is really binary that cp1252 accepted.
 _MAX_CONTROL_SHARE = 0.01
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\x0b\x1a")
+#: Characters scanned per regex call (1 MiB of text: ~5 ms, below a UI frame).
+SCAN_SLICE = 1 << 20
 # The C0 controls not in _ALLOWED_CONTROLS; a regex scan runs in C (~50x a Python loop).
 _CONTROLS = re.compile(
     "[" + "".join(re.escape(chr(c)) for c in range(32) if chr(c) not in _ALLOWED_CONTROLS) + "]"
@@ -47,15 +49,28 @@ def decode_text(data: bytes, ctx: ReadContext) -> str:
                 raise not_text from None
     if "\x00" in text:
         raise not_text
-    limit = int(len(text) * _MAX_CONTROL_SHARE)
-    controls = 0
-    for _ in _CONTROLS.finditer(text):
-        controls += 1
-        if controls > limit:
-            break
+    controls = count_controls(text, stop_after=int(len(text) * _MAX_CONTROL_SHARE))
     if controls and controls > len(text) * _MAX_CONTROL_SHARE:
         raise not_text
     return text
+
+
+def count_controls(text: str, *, stop_after: int) -> int:
+    """How many disallowed control characters ``text`` holds (counting stops past ``stop_after``).
+
+    The scan runs over :data:`SCAN_SLICE` characters at a time (``pos``/``endpos``: no
+    copies). One regex call over a whole 13 MB export held the GIL for ~63 ms, a visible
+    stall of the UI thread while a worker thread imports; between slices the interpreter
+    can switch threads. The pattern matches single characters, so no match can straddle
+    two slices and the count is the same as one scan's.
+    """
+    controls = 0
+    for start in range(0, len(text), SCAN_SLICE):
+        for _ in _CONTROLS.finditer(text, start, start + SCAN_SLICE):
+            controls += 1
+            if controls > stop_after:
+                return controls
+    return controls
 
 
 def sniff_format(text: str) -> Literal["fhir", "csv"]:

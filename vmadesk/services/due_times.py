@@ -29,7 +29,8 @@ def recompute_open_due(conn: Connection, practice_id: int) -> int:
     for row in items.page(conn, query, offset=0, limit=max(total, 1)):
         lane = Lane(row.lane)
         due = compute_due(
-            ctx.policies[lane], ctx.hours,
+            ctx.policies[lane],
+            ctx.hours,
             requested_at=from_db_opt(row.requested_at) or from_db(row.created_at),
             appointment_start=from_db_opt(row.appointment_start),
         )

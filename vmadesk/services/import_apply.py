@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from vmadesk.ingest.gc_pause import gc_paused, gc_thaw
+from vmadesk.ingest.gc_pause import gc_paused
 from vmadesk.services.csv_mappings import remember_mapping
 from vmadesk.services.import_plan import ImportPlan, ItemChange, plan_import, store_mark
 from vmadesk.services.import_report import ImportReport
@@ -80,34 +80,31 @@ def apply_import(
     Raises:
         ImportCancelled: ``cancelled()`` returned True; nothing was written.
     """
-    try:
-        with transaction(conn):
-            if store_mark(conn) != plan.store_mark:
-                plan = plan_import(
-                    conn,
-                    plan.batch,
-                    practice_id=plan.practice_id,
-                    vma=plan.vma,
-                    now=plan.now,
-                    mapping=plan.mapping,
-                )
-            with gc_paused():
-                _Writer(conn, plan, progress, cancelled, on_change).write()
-            if plan.mapping is not None and plan.batch.source_system.startswith("csv:"):
-                remember_mapping(conn, plan.batch.source_system, plan.mapping)
-            audit.append(
+    with transaction(conn):
+        if store_mark(conn) != plan.store_mark:
+            plan = plan_import(
                 conn,
-                AuditEvent.IMPORT,
-                details={
-                    **plan.summary(),
-                    "kind": plan.batch.kind,
-                    "full_export": plan.batch.full_export,
-                    "practice_id": plan.practice_id,
-                },
-                at=plan.now,
+                plan.batch,
+                practice_id=plan.practice_id,
+                vma=plan.vma,
+                now=plan.now,
+                mapping=plan.mapping,
             )
-    finally:
-        gc_thaw()  # the import is over (kept or rolled back): let the collector see it again
+        with gc_paused():
+            _Writer(conn, plan, progress, cancelled, on_change).write()
+        if plan.mapping is not None and plan.batch.source_system.startswith("csv:"):
+            remember_mapping(conn, plan.batch.source_system, plan.mapping)
+        audit.append(
+            conn,
+            AuditEvent.IMPORT,
+            details={
+                **plan.summary(),
+                "kind": plan.batch.kind,
+                "full_export": plan.batch.full_export,
+                "practice_id": plan.practice_id,
+            },
+            at=plan.now,
+        )
     report = ImportReport.from_plan(plan, dry_run=False)
     log.info("import applied: %s", plan.summary())
     return report

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.ingest import DEFAULT_MAX_BYTES, CsvMapping, ImportBatch, read_file
-from vmadesk.ingest.gc_pause import gc_paused, gc_thaw
+from vmadesk.ingest.gc_pause import gc_paused
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.csv_mappings import (
     CsvHeaders,
@@ -155,16 +155,17 @@ def read_for_practice(
         headers = csv_headers(path, max_bytes=max_bytes)
         if headers is not None and headers.detected is None:
             mapping = remembered_mapping(conn, headers.source_system)
-    batch = read_file(
-        path,
-        fmt=fmt,
-        region=practice.region,
-        practice_tz=practice.tz,
-        mapping=mapping,
-        max_bytes=max_bytes,
-        progress=progress,
-        cancelled=cancelled,
-    )
+    with gc_paused():  # the CSV reader builds its records unpaused (a FHIR read pauses itself)
+        batch = read_file(
+            path,
+            fmt=fmt,
+            region=practice.region,
+            practice_tz=practice.tz,
+            mapping=mapping,
+            max_bytes=max_bytes,
+            progress=progress,
+            cancelled=cancelled,
+        )
     return batch, remember
 
 
@@ -211,32 +212,27 @@ def import_file(
     practice = (
         load_context(conn, practice_id) if practice_id is not None else resolve_practice(conn)
     )
-    # One pause over read, plan and write: the collector comes back (with the import's
-    # objects frozen, see gc_pause) only once, also when the file is refused or cancelled.
-    try:
-        with gc_paused():
-            batch, used = read_for_practice(
-                conn,
-                path,
-                practice=practice,
-                fmt=fmt,
-                mapping=mapping,
-                max_bytes=max_bytes,
-                progress=progress,
-                cancelled=cancelled,
-            )
-            plan = plan_import(
-                conn,
-                batch,
-                practice_id=practice.id,
-                vma=vma or vma_handle(conn),
-                now=now or clock(),
-                mapping=used,
-            )
-            if dry_run:
-                return ImportReport.from_plan(plan, dry_run=True)
-            return apply_import(
-                conn, plan, progress=progress, cancelled=cancelled, on_change=on_change
-            )
-    finally:
-        gc_thaw()
+    # One pause over read, plan and write: the collector comes back (see gc_pause) once,
+    # not after each phase; gc_paused restores it also when the file is refused or cancelled.
+    with gc_paused():
+        batch, used = read_for_practice(
+            conn,
+            path,
+            practice=practice,
+            fmt=fmt,
+            mapping=mapping,
+            max_bytes=max_bytes,
+            progress=progress,
+            cancelled=cancelled,
+        )
+        plan = plan_import(
+            conn,
+            batch,
+            practice_id=practice.id,
+            vma=vma or vma_handle(conn),
+            now=now or clock(),
+            mapping=used,
+        )
+        if dry_run:
+            return ImportReport.from_plan(plan, dry_run=True)
+        return apply_import(conn, plan, progress=progress, cancelled=cancelled, on_change=on_change)

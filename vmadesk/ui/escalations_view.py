@@ -6,10 +6,9 @@ Delivery to the supervisor comes with the hub; until then the lifecycle runs loc
 from __future__ import annotations
 
 from datetime import datetime
-from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,11 +32,9 @@ from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.timestamps import from_db
 from vmadesk.ui.dialog_parts import error_label, note_edit, ok_cancel, show_error
 from vmadesk.ui.outcome_dialogs import code_label
+from vmadesk.ui.row_table_model import DISPLAY, RowTableModel
 
-DISPLAY = Qt.ItemDataRole.DisplayRole
 USER = int(Qt.ItemDataRole.UserRole)
-HORIZONTAL = Qt.Orientation.Horizontal
-FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 EscalationIdRole = USER + 1
 ItemIdRole = USER + 2
 
@@ -50,21 +47,6 @@ RESOLUTION_CODES = (
 )
 
 
-class EscColumn(IntEnum):
-    """Columns of the escalations table."""
-
-    RAISED = 0
-    ITEM = 1
-    CATEGORY = 2
-    URGENCY = 3
-    STATE = 4
-    SITUATION = 5
-    RESOLUTION = 6
-
-
-_HEADERS = ("Raised", "Item", "Category", "Urgency", "State", "Situation", "Resolution")
-
-
 def _category(code: str) -> str:
     try:
         return EscalationCategory(code).label
@@ -72,20 +54,25 @@ def _category(code: str) -> str:
         return code
 
 
-class EscalationTableModel(QAbstractTableModel):
+class EscalationTableModel(RowTableModel[EscalationRow]):
     """Escalations as listed by the service (most urgent first)."""
 
-    def __init__(self, local_tz: str, parent: Any = None) -> None:
-        super().__init__(parent)
+    HEADERS = ("Raised", "Item", "Category", "Urgency", "State", "Situation", "Resolution")
+
+    def __init__(self, local_tz: str, parent: QObject | None = None) -> None:
+        super().__init__((), parent)
         self.local_tz = local_tz
-        self._rows: list[EscalationRow] = []
         self._cells: list[tuple[str, ...]] = []
 
-    def set_rows(self, rows: list[EscalationRow], now: datetime) -> None:
-        """Replace the rows (a reset; the list is short)."""
+    def set_rows(self, rows: list[EscalationRow], now: datetime) -> None:  # type: ignore[override]
+        """Replace the rows (a reset; the list is short).
+
+        Unlike the base class this takes ``now``: the cells are formatted once per reset, with
+        times relative to it, so that painting never formats a date.
+        """
         self.beginResetModel()
-        self._rows = list(rows)
-        self._cells = [self._format(r, now) for r in self._rows]
+        self.rows = list(rows)
+        self._cells = [self._format(r, now) for r in self.rows]
         self.endResetModel()
 
     def clear(self) -> None:
@@ -103,39 +90,17 @@ class EscalationTableModel(QAbstractTableModel):
             code_label(r.resolution_code) if r.resolution_code else "",
         )
 
-    def row_at(self, row: int) -> EscalationRow | None:
-        """The escalation on a row."""
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Rows."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Columns."""
-        return 0 if parent.isValid() else len(EscColumn)
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        """Selectable, read-only."""
-        return FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
-        """Column titles."""
-        if role == DISPLAY and orientation == HORIZONTAL and 0 <= section < len(_HEADERS):
-            return _HEADERS[section]
-        return None
-
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
         """Cell text and ids."""
         r = index.row()
-        if not index.isValid() or r >= len(self._rows):
+        if not index.isValid() or r >= len(self.rows):
             return None
         if role == DISPLAY:
             return self._cells[r][index.column()]
         if role == EscalationIdRole:
-            return self._rows[r].id
+            return self.rows[r].id
         if role == ItemIdRole:
-            return self._rows[r].item_id
+            return self.rows[r].item_id
         return None
 
 

@@ -57,6 +57,7 @@ class Lockable(Protocol):
         """Drop (True) or reload (False) the PHI the window shows."""
 
 
+
 class IdleLock(QObject):
     """Lock the console after idle time, on request, or when the app is suspended."""
 
@@ -88,6 +89,8 @@ class IdleLock(QObject):
         self._wait_timer.setSingleShot(True)
         self._wait_timer.timeout.connect(lambda: self.screen.set_waiting(False))
         self.set_idle_ms(idle_ms)
+        # App-wide, so input in dialogs counts too; shutdown() must remove it before the
+        # window goes (ConsoleShell.shutdown does), as the application outlives the window.
         self.app.installEventFilter(self)
         self.app.applicationStateChanged.connect(self._state_changed)
 

@@ -79,7 +79,7 @@ class MainWindow(ActionsMixin, QMainWindow):
         self.lanes.choose(MY_SHIFT)
         self.setWindowTitle(f"vmadesk — {self.ctx.vma}")
         # Counts scan every open item: paint the first lane first, count right after.
-        QTimer.singleShot(0, self.refresh_counts)
+        QTimer.singleShot(0, self, self.refresh_counts)
 
     # -- layout ------------------------------------------------------------------------------
 

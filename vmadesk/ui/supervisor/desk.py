@@ -10,18 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from vmadesk.services.supervisor import SupervisorService
 from vmadesk.sync import wire
 from vmadesk.ui.supervisor.board_tabs import table_view
 from vmadesk.ui.supervisor.models import ESCALATION_COLUMNS, ROW_ROLE, RowModel
+from vmadesk.ui.supervisor.tab_action import tab_action
 
 #: Resolution codes in digit order (1…8).
 RESOLUTION_KEYS: tuple[wire.ResolutionCode, ...] = tuple(wire.ResolutionCode)
-_LOCAL = Qt.ShortcutContext.WidgetWithChildrenShortcut
 
 Runner = Callable[..., Any]
 
@@ -53,23 +52,18 @@ class EscalationDesk(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
         layout.addWidget(self.status)
-        self.ack_action = self._action("&Acknowledge escalation", "A", self.acknowledge_selected)
-        self.resolve_action = self._action("&Resolve escalation…", "R", self.start_resolve)
-        self._action("Cancel resolve", "Esc", self.cancel_resolve)
+        self.ack_action = tab_action(
+            self, "&Acknowledge escalation", "A", self.acknowledge_selected
+        )
+        self.resolve_action = tab_action(self, "&Resolve escalation…", "R", self.start_resolve)
+        tab_action(self, "Cancel resolve", "Esc", self.cancel_resolve)
         for digit in range(1, len(RESOLUTION_KEYS) + 1):
-            self._action(
+            tab_action(
+                self,
                 f"Resolution {digit}",
                 str(digit),
                 lambda _checked=False, d=digit: self.resolve_with_digit(d),
             )
-
-    def _action(self, text: str, key: str, slot: Callable[[], None]) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(_LOCAL)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
 
     # -- data ------------------------------------------------------------------------------
 

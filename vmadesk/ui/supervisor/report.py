@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QRegularExpression, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QRegularExpression, QSizeF
 from PySide6.QtGui import (
-    QAction,
-    QKeySequence,
     QPageLayout,
     QPageSize,
     QPdfWriter,
@@ -31,6 +29,7 @@ from vmadesk.services.supervisor import SupervisorService
 from vmadesk.ui.supervisor.board_tabs import table_view
 from vmadesk.ui.supervisor.models import QUALITY_COLUMNS, RowModel
 from vmadesk.ui.supervisor.spotchecks import this_week
+from vmadesk.ui.supervisor.tab_action import tab_action
 
 
 def write_pdf(html: str, path: Path) -> None:
@@ -98,18 +97,10 @@ class ReportTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
-        self.csv_action = self._action("Export &CSV…", "Ctrl+Shift+C", lambda: self.ask("csv"))
-        self.pdf_action = self._action("Export &PDF…", "Ctrl+Shift+P", lambda: self.ask("pdf"))
+        self.csv_action = tab_action(self, "Export &CSV…", "Ctrl+Shift+C", lambda: self.ask("csv"))
+        self.pdf_action = tab_action(self, "Export &PDF…", "Ctrl+Shift+P", lambda: self.ask("pdf"))
         csv_button.clicked.connect(self.csv_action.trigger)
         pdf_button.clicked.connect(self.pdf_action.trigger)
-
-    def _action(self, text: str, key: str, slot: Any) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
 
     def refresh(self) -> None:
         """Load samples and scores (worker thread) and roll them up."""

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QRegularExpression, Qt
-from PySide6.QtGui import QAction, QKeySequence, QRegularExpressionValidator
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,6 +45,7 @@ from vmadesk.ui.supervisor.models import (
     short,
     timeline_rows,
 )
+from vmadesk.ui.supervisor.tab_action import tab_action
 
 _WINDOW = Qt.ShortcutContext.WindowShortcut
 
@@ -139,10 +140,10 @@ class SpotCheckTab(QWidget):
         self.status.setObjectName("spotStatus")
         self.status.setWordWrap(True)
         self._layout()
-        self.draw_action = self._action("&Draw sample", "Ctrl+D", self.draw)
-        self.score_action = self._action("&Save score", "Ctrl+S", self.save_score)
-        self.request_action = self._action("Request &evidence", "Ctrl+E", self.request_evidence)
-        self.open_action = self._action("&Open evidence", "Ctrl+O", self.open_evidence)
+        self.draw_action = tab_action(self, "&Draw sample", "Ctrl+D", self.draw)
+        self.score_action = tab_action(self, "&Save score", "Ctrl+S", self.save_score)
+        self.request_action = tab_action(self, "Request &evidence", "Ctrl+E", self.request_evidence)
+        self.open_action = tab_action(self, "&Open evidence", "Ctrl+O", self.open_evidence)
         self.draw_button.clicked.connect(self.draw)
         self.items_view.selectionModel().currentRowChanged.connect(self._item_changed)
         if viewer is None:
@@ -183,14 +184,6 @@ class SpotCheckTab(QWidget):
         layout.addWidget(self.seed_label)
         layout.addLayout(grid, 1)
         layout.addWidget(self.status)
-
-    def _action(self, text: str, key: str, slot: Any) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
 
     def set_vmas(self, handles: list[str]) -> None:
         """The VMAs one can draw a sample for."""

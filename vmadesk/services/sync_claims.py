@@ -1,0 +1,239 @@
+"""Claims at the team hub: what the hub answered, heartbeats, lost leases, takeovers.
+
+A claim refused at the hub marks the local claim ``conflict`` and moves the item out of the VMA's
+lanes: its ``owner`` becomes the holder's handle (the WorkList shows the VMA's own items only),
+with a note on the item and an audit entry. :func:`takeover` brings it back with a reason code,
+recorded at the hub and in the audit chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from vmadesk.services.sync_round import Tally, raise_if_unauthorised, round_time
+from vmadesk.store import audit, history, items
+from vmadesk.store.audit import AuditEvent
+from vmadesk.store.connection import Connection, transaction
+from vmadesk.store.settings_store import vma_handle
+from vmadesk.store.timestamps import from_db, to_db
+from vmadesk.sync import enrolment, outbox, wire
+from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
+
+LEASE_SECONDS = 900
+
+
+def _chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+def apply_claim_results(
+    conn: Connection, results: list[wire.ClaimResult], me: str, now: datetime, t: Tally
+) -> None:
+    """Record the hub's answers: held by me, or a conflict that moves the item out of my lanes."""
+    for result in results:
+        rows = conn.execute(
+            "SELECT item_id, state FROM claims WHERE pseudonym = ?", (result.pseudonym,)
+        ).fetchall()
+        for item_id, state in rows:
+            if state == "released":
+                continue  # released locally after this claim was queued; the release follows
+            if result.status is wire.ClaimStatus.GRANTED:
+                conn.execute(
+                    "UPDATE claims SET state = 'held', held_by = ?, held_since = ?,"
+                    " lease_expires_at = ?, updated_at = ? WHERE item_id = ?",
+                    (me, to_db(result.since), to_db(result.lease_expires_at), to_db(now), item_id),
+                )
+                continue
+            if state in ("conflict", "taken_over"):
+                conn.execute(
+                    "UPDATE claims SET held_by = ?, held_since = ?, updated_at = ?"
+                    " WHERE item_id = ?",
+                    (result.held_by, to_db(result.since), to_db(now), item_id),
+                )
+                continue
+            new_state = "taken_over" if state == "held" else "conflict"
+            item = items.get_item(conn, item_id)
+            conn.execute(
+                "UPDATE claims SET state = ?, held_by = ?, held_since = ?, prev_owner = ?,"
+                " updated_at = ? WHERE item_id = ?",
+                (new_state, result.held_by, to_db(result.since), item.owner, to_db(now), item_id),
+            )
+            items.update_item(conn, item_id, {"owner": result.held_by, "updated_at": to_db(now)})
+            since = result.since.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            history.add_note(
+                conn,
+                item_id,
+                at=now,
+                author="hub",
+                kind="claim",
+                text=(
+                    f"Held by {result.held_by} since {since} (team hub): this item left your "
+                    "lanes. Take it over with a reason if you must work it."
+                ),
+            )
+            audit.append(
+                conn,
+                AuditEvent.CLAIM,
+                item_id=item_id,
+                details={"action": new_state, "holder": result.held_by},
+                at=now,
+            )
+            t.conflicts += 1
+
+
+def send_claim_rows(
+    conn: Connection,
+    client: HubClient,
+    rows: list[outbox.OutboxRow],
+    me: str,
+    now: datetime,
+    t: Tally,
+) -> None:
+    """Claims and releases in the order written; consecutive rows of one kind go together."""
+    groups: list[list[outbox.OutboxRow]] = []
+    for row in rows:
+        key = (row.kind, row.payload.get("reason"))
+        if (
+            groups
+            and (groups[-1][0].kind, groups[-1][0].payload.get("reason")) == key
+            and len(groups[-1]) < wire.MAX_PSEUDONYMS
+        ):
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    for group in groups:
+        ids = [row.id for row in group]
+        codes = [row.payload["pseudonym"] for row in group]
+        try:
+            if group[0].kind == "claim":
+                answer = client.claim(codes, LEASE_SECONDS)
+                with transaction(conn):
+                    apply_claim_results(conn, answer.results, me, now, t)
+                    outbox.mark_sent(conn, ids, now=now)
+            else:
+                client.release(codes, wire.ReleaseReason(group[0].payload["reason"]))
+                with transaction(conn):
+                    outbox.mark_sent(conn, ids, now=now)
+        except HubUnavailable:
+            with transaction(conn):
+                outbox.mark_failed(conn, ids, "unavailable", now=now)
+            raise
+        except HubRejected as error:
+            raise_if_unauthorised(error)
+            with transaction(conn):
+                outbox.mark_rejected(conn, ids, f"http_{error.status}", now=now)
+        t.sent += len(group)
+
+
+def heartbeat(conn: Connection, client: HubClient, me: str, now: datetime, t: Tally) -> None:
+    """Refresh the leases of the claims held here; claim again those the hub says were lost."""
+    held = [
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT c.pseudonym FROM claims c JOIN items i ON i.id = c.item_id"
+            " WHERE c.state = 'held' AND i.is_open = 1"
+        )
+    ]
+    lost: list[str] = []
+    for chunk in _chunks(held, wire.MAX_PSEUDONYMS):
+        result = client.heartbeat(chunk, LEASE_SECONDS)
+        lost.extend(result.lost)
+        if result.refreshed:
+            expires = to_db(now + timedelta(seconds=LEASE_SECONDS))
+            with transaction(conn):
+                conn.executemany(
+                    "UPDATE claims SET lease_expires_at = ?, updated_at = ? WHERE pseudonym = ?"
+                    " AND state = 'held'",
+                    [(expires, to_db(now), p) for p in result.refreshed],
+                )
+    for chunk in _chunks(lost, wire.MAX_PSEUDONYMS):
+        # Claim again: granted if nobody took it meanwhile, else we learn who holds it.
+        answer = client.claim(chunk, LEASE_SECONDS)
+        with transaction(conn):
+            before = t.conflicts
+            apply_claim_results(conn, answer.results, me, now, t)
+            t.lost_claims += t.conflicts - before
+
+
+def takeover(
+    conn: Connection,
+    client: HubClient,
+    item_id: int,
+    reason: wire.TakeoverReason,
+    *,
+    now: datetime | None = None,
+) -> wire.TakeoverResult:
+    """Take over an item another VMA holds, with a reason code: at the hub, then locally.
+
+    The item comes back to this VMA's lanes; the hub records the takeover (the supervisor sees
+    it under conflicts) and the audit chain records it here.
+
+    Raises:
+        HubUnavailable / HubRejected: nothing changed locally.
+        KeyError: no claim is known for this item.
+    """
+    current = round_time(now)
+    config = enrolment.hub_config(conn)
+    row = conn.execute(
+        "SELECT pseudonym, state, held_by, prev_owner FROM claims WHERE item_id = ?", (item_id,)
+    ).fetchone()
+    if row is None or config is None:
+        raise KeyError(item_id)
+    pseudonym, _state, previous, prev_owner = row
+    result = client.takeover(pseudonym, reason, LEASE_SECONDS)
+    with transaction(conn):
+        conn.execute(
+            "UPDATE claims SET state = 'held', held_by = ?, held_since = ?, lease_expires_at = ?,"
+            " prev_owner = NULL, updated_at = ? WHERE item_id = ?",
+            (
+                config.handle,
+                to_db(result.claim.since),
+                to_db(result.claim.lease_expires_at),
+                to_db(current),
+                item_id,
+            ),
+        )
+        items.update_item(
+            conn, item_id, {"owner": prev_owner or vma_handle(conn), "updated_at": to_db(current)}
+        )
+        history.add_note(
+            conn,
+            item_id,
+            at=current,
+            author=vma_handle(conn),
+            kind="claim",
+            text=f"Taken over from {result.previous_holder or previous or 'nobody'}"
+            f" ({reason.value}).",
+        )
+        audit.append(
+            conn,
+            AuditEvent.CLAIM,
+            item_id=item_id,
+            details={
+                "action": "takeover",
+                "reason": reason.value,
+                "previous_holder": result.previous_holder,
+            },
+            at=current,
+        )
+    return result
+
+
+def conflicts(conn: Connection) -> list[dict[str, Any]]:
+    """Items that left this VMA's lanes because another VMA holds them (ids and handles only)."""
+    rows = conn.execute(
+        "SELECT item_id, state, held_by, held_since FROM claims"
+        " WHERE state IN ('conflict', 'taken_over') ORDER BY item_id"
+    ).fetchall()
+    return [
+        {
+            "item_id": r[0],
+            "state": r[1],
+            "held_by": r[2],
+            "held_since": from_db(r[3]) if r[3] else None,
+        }
+        for r in rows
+    ]

@@ -1,0 +1,182 @@
+"""What the hub relays back to this console: escalation states, handoff packets and receipts.
+
+Escalations a supervisor acknowledged or resolved at the hub move forward here (never back).
+Handoff envelopes addressed to this VMA are opened with the profile's key: a packet becomes an
+incoming handoff, a sealed receipt settles a packet sent earlier (declined items are claimed
+again). Settled incoming packets are answered with counts to the hub and a receipt sealed to
+the sender.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import datetime
+
+from vmadesk.domain.vocabulary import EscalationState, ItemStatus
+from vmadesk.services.handoff import HandoffService
+from vmadesk.services.sync_round import Tally
+from vmadesk.store import audit, box_keys, escalations, handoffs, items
+from vmadesk.store.audit import AuditEvent
+from vmadesk.store.connection import Connection, transaction
+from vmadesk.store.settings_store import vma_handle
+from vmadesk.store.timestamps import to_db
+from vmadesk.sync import enrolment, sealed, wire
+from vmadesk.sync.hub_client import HubClient
+from vmadesk.sync.item_events import make_change_hook, queue_claim
+
+log = logging.getLogger(__name__)
+
+_STATE_RANK = {"raised": 0, "acknowledged": 1, "resolved": 2}
+
+
+def pull_escalations(conn: Connection, client: HubClient, now: datetime, t: Tally) -> None:
+    """Move this VMA's escalations forward to the state the hub has (acknowledged, resolved)."""
+    links = conn.execute(
+        "SELECT l.escalation_id, l.hub_id, l.hub_state, e.state FROM escalation_links l"
+        " JOIN escalations e ON e.id = l.escalation_id WHERE l.hub_state != 'resolved'"
+    ).fetchall()
+    if not links:
+        return
+    records = {r.escalation_id: r for r in client.escalations(state="all", limit=9999).escalations}
+    for escalation_id, hub_id, hub_state, local_state in links:
+        record = records.get(hub_id)
+        if record is None or _STATE_RANK[record.state.value] <= _STATE_RANK[hub_state]:
+            continue
+        with transaction(conn):
+            if _STATE_RANK[record.state.value] > _STATE_RANK.get(local_state, 0):
+                at = record.resolved_at or record.acknowledged_at or now
+                if (
+                    record.state is EscalationState.RESOLVED
+                    and local_state == "raised"
+                    and record.acknowledged_at is not None
+                ):
+                    escalations.set_state(
+                        conn, escalation_id, "acknowledged", record.acknowledged_at
+                    )
+                escalations.set_state(
+                    conn,
+                    escalation_id,
+                    record.state.value,
+                    at,
+                    resolution_code=record.resolution.value if record.resolution else None,
+                )
+                row = escalations.get(conn, escalation_id)
+                audit.append(
+                    conn,
+                    AuditEvent.ESCALATION,
+                    item_id=row.item_id,
+                    details={
+                        "escalation": escalation_id,
+                        "state": record.state.value,
+                        "by": "hub",
+                        "resolution": record.resolution.value if record.resolution else None,
+                    },
+                )
+                t.escalation_updates += 1
+            conn.execute(
+                "UPDATE escalation_links SET hub_state = ?, updated_at = ? WHERE escalation_id = ?",
+                (record.state.value, to_db(now), escalation_id),
+            )
+
+
+def pull_handoffs(conn: Connection, client: HubClient, vma: str, now: datetime, t: Tally) -> None:
+    """Open the handoff envelopes addressed to this VMA: packets in, sealed receipts applied."""
+    service = HandoffService(conn, vma=vma, clock=lambda: now)
+    for record in client.handoffs("inbox").handoffs:
+        if record.sealed is None:
+            continue
+        seen = conn.execute(
+            "SELECT 1 FROM hub_handoffs WHERE envelope_id = ?", (record.envelope_id,)
+        ).fetchone()
+        if seen is not None:
+            continue
+        ciphertext = sealed.unb64(record.sealed)
+        with transaction(conn):
+            key = box_keys.secret_key(conn)
+        try:
+            body = json.loads(sealed.open_sealed(key, ciphertext))
+        except (sealed.EnvelopeError, ValueError):
+            log.warning("a handoff envelope at the hub does not open with this profile's key")
+            continue
+        if "results" in body:  # a sealed receipt for a packet this console sent
+            counts = service.apply_sealed_receipt(ciphertext, name="hub receipt")
+            kind, handoff_id = "receipt", None
+            _reclaim_declined(conn, str(body.get("packet_id", "")), now)
+            t.receipts_applied += 1
+            client.ack_handoff(record.envelope_id, 0, 0)  # a receipt carries no items
+            log.info("handoff receipt applied: %s", counts)
+        else:
+            handoff_id = service.open_sealed_packet(ciphertext, transport="hub")
+            kind = "packet"
+            t.handoffs_received += 1
+        with transaction(conn):
+            conn.execute(
+                "INSERT INTO hub_handoffs (envelope_id, direction, handoff_id, kind, peer,"
+                " receipted_at, created_at) VALUES (?, 'in', ?, ?, ?, ?, ?)",
+                (
+                    record.envelope_id,
+                    handoff_id,
+                    kind,
+                    record.sender,
+                    to_db(now) if kind == "receipt" else None,
+                    to_db(now),
+                ),
+            )
+
+
+def _reclaim_declined(conn: Connection, packet_id: str, now: datetime) -> None:
+    """Items a receiver declined are the sender's again: claim them again at the hub."""
+    secret = enrolment.team_secret(conn)
+    handoff = handoffs.by_packet(conn, packet_id, "out")
+    if secret is None or handoff is None:
+        return
+    with transaction(conn):
+        for row in handoffs.items_of(conn, handoff.id):
+            if row.state == "declined" and row.item_id is not None:
+                item = items.get_item(conn, row.item_id)
+                if item.owner == vma_handle(conn) and ItemStatus(item.status).is_open:
+                    queue_claim(conn, item, secret, now)
+
+
+def send_receipts(conn: Connection, client: HubClient, vma: str, now: datetime) -> None:
+    """Answer settled incoming packets: counts to the hub, per-item results sealed to the sender."""
+    service = HandoffService(conn, vma=vma, clock=lambda: now)
+    hook = make_change_hook(conn)
+    rows = conn.execute(
+        "SELECT envelope_id, handoff_id, peer FROM hub_handoffs WHERE direction = 'in'"
+        " AND kind = 'packet' AND receipted_at IS NULL"
+    ).fetchall()
+    for envelope_id, handoff_id, peer in rows:
+        states = handoffs.items_of(conn, handoff_id)
+        if any(r.state == "pending" for r in states):
+            continue
+        ack = sum(r.state == "acknowledged" for r in states)
+        declined = sum(r.state == "declined" for r in states)
+        receipt = wire.HandoffEnvelope(
+            envelope_id=str(uuid.uuid4()),
+            receiver=peer,
+            sealed=sealed.b64(service.receipt_ciphertext(handoff_id)),
+            item_count=0,
+        )
+        client.post_handoff(receipt)
+        client.ack_handoff(envelope_id, ack, declined)
+        with transaction(conn):
+            conn.execute(
+                "UPDATE hub_handoffs SET receipted_at = ? WHERE envelope_id = ?",
+                (to_db(now), envelope_id),
+            )
+            if hook is not None:
+                for r in states:
+                    if r.state == "acknowledged" and r.item_id is not None:
+                        known = conn.execute(
+                            "SELECT 1 FROM claims WHERE item_id = ?", (r.item_id,)
+                        ).fetchone()
+                        if known is None:
+                            hook(conn, items.get_item(conn, r.item_id), "imported", {})
+            audit.append(
+                conn,
+                AuditEvent.HANDOFF,
+                details={"action": "receipt_sent", "handoff": handoff_id, "transport": "hub"},
+            )
