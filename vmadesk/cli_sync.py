@@ -32,7 +32,14 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     profile = open_profile(args)
     try:
         try:
-            result = enroll(profile.conn, args.hub, token, team_secret_code=args.team_secret_code)
+            result = enroll(
+                profile.conn,
+                args.hub,
+                token,
+                team_secret_code=args.team_secret_code,
+                replace=args.replace,
+                as_supervisor=args.as_supervisor,
+            )
         except EnrolmentError as exc:
             raise CliError(str(exc), EXIT_INPUT) from None
         except HubRejected as exc:
@@ -43,11 +50,20 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     finally:
         profile.close()
     print(f"Enrolled as {result.handle} ({result.role}) at {args.hub}.")
-    if result.team_secret_source == "missing":
+    if result.team_secret_source == "missing" and result.role == "supervisor":
+        # A supervisor is who creates the secret: nobody will send one to this profile.
+        where = f" --profile {args.profile}" if args.profile else ""
+        print(
+            "This profile has no team secret yet: create it and issue it to your VMAs with "
+            f"`vmadesk team-secret{where}`."
+        )
+    elif result.team_secret_source == "missing":
         print(
             "The team secret has not arrived yet: ask your supervisor to issue it (it is fetched "
             "on the next sync), or enrol again with --team-secret-code."
         )
+    elif result.team_secret_source == "kept":
+        print("Team secret already held (kept).")
     else:
         print(f"Team secret received ({result.team_secret_source}).")
     return EXIT_OK
@@ -202,6 +218,16 @@ def register(
         default=None,
         metavar="CODE",
         help="enrolment code from your supervisor (else VMADESK_TEAM_SECRET, else from the hub)",
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="switch a profile already enrolled to another hub account or hub URL",
+    )
+    p.add_argument(
+        "--as-supervisor",
+        action="store_true",
+        help="enrol with a supervisor token although the profile holds open VMA work",
     )
     p.set_defaults(func=cmd_enroll)
 

@@ -89,11 +89,12 @@ def apply_import(
                 vma=plan.vma,
                 now=plan.now,
                 mapping=plan.mapping,
+                mapping_key=plan.mapping_key,
             )
         with gc_paused():
             _Writer(conn, plan, progress, cancelled, on_change).write()
-        if plan.mapping is not None and plan.batch.source_system.startswith("csv:"):
-            remember_mapping(conn, plan.batch.source_system, plan.mapping)
+        if plan.mapping is not None and plan.mapping_key is not None:
+            remember_mapping(conn, plan.mapping_key, plan.mapping)
         audit.append(
             conn,
             AuditEvent.IMPORT,

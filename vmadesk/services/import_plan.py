@@ -116,6 +116,8 @@ class ImportPlan:
     missing_ids: tuple[int, ...]
     store_mark: tuple[Any, ...]
     mapping: CsvMapping | None = None
+    #: The CSV layout (header digest) the mapping is remembered for.
+    mapping_key: str | None = None
     fmt: str = "auto"
 
     def count(self, kind: ChangeKind, lane: Lane | None = None) -> int:
@@ -353,6 +355,7 @@ def plan_import(
     vma: str,
     now: datetime,
     mapping: CsvMapping | None = None,
+    mapping_key: str | None = None,
 ) -> ImportPlan:
     """Decide what importing ``batch`` changes; reads the store, writes nothing.
 
@@ -362,7 +365,8 @@ def plan_import(
         practice_id: The practice the work belongs to.
         vma: Owner of new items.
         now: The import's clock (window, past appointments, due times).
-        mapping: The CSV mapping used, remembered for the source when applied.
+        mapping: The CSV mapping used, remembered for the file's layout when applied.
+        mapping_key: That layout (:attr:`CsvHeaders.source_system`, a header digest).
 
     Returns:
         The plan, with PHI-free counts in :meth:`ImportPlan.summary`.
@@ -385,4 +389,5 @@ def plan_import(
         missing_ids=planner.missing(),
         store_mark=mark,
         mapping=mapping,
+        mapping_key=mapping_key,
     )

@@ -16,7 +16,7 @@ from vmadesk.domain.status_rules import check_transition
 from vmadesk.domain.vocabulary import CloseReason, ItemStatus, Lane
 from vmadesk.ingest import AppointmentRecord
 from vmadesk.services.item_factory import AppointmentWork, Patient
-from vmadesk.store.items import ItemRow
+from vmadesk.store.items import ItemRow, search_text
 from vmadesk.store.timestamps import from_db, to_db
 
 #: Columns compared to decide whether an open item changed (patient contact, appointment).
@@ -93,8 +93,43 @@ def held_time(item: ItemRow) -> timedelta:
 
 
 def changed_columns(item: ItemRow, new: dict[str, Any], compared: Iterable[str]) -> dict[str, Any]:
-    """The ``compared`` columns whose new value differs from the item's."""
-    return {c: new[c] for c in compared if getattr(item, c) != new[c]}
+    """The ``compared`` columns whose new value differs from the item's.
+
+    An empty value is no news: an export without a phone or DOB column (or with the cell
+    left blank) does not erase what the item already has. The search text follows the
+    merged values.
+    """
+    diff = {
+        c: new[c]
+        for c in compared
+        if c != "search_text" and getattr(item, c) != new[c] and new[c] is not None
+    }
+    if "search_text" in compared:
+        merged = {c: diff.get(c, getattr(item, c)) for c in _SEARCHED}
+        phone = merged["phone"] or merged["phone_raw"]
+        text = search_text(
+            merged["patient_family"],
+            merged["patient_given"],
+            "".join(ch for ch in phone if ch.isdigit()) if phone else None,
+            merged["reason"],
+            merged["appointment_type"],
+            merged["payer"],
+        )
+        if text != item.search_text:
+            diff["search_text"] = text
+    return diff
+
+
+#: What the search text is built from (as in :mod:`vmadesk.services.item_factory`).
+_SEARCHED = (
+    "patient_family",
+    "patient_given",
+    "phone",
+    "phone_raw",
+    "reason",
+    "appointment_type",
+    "payer",
+)
 
 
 def close_values(item: ItemRow, reason: CloseReason, now: datetime) -> dict[str, Any]:

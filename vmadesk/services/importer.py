@@ -81,6 +81,7 @@ __all__ = [
     "csv_headers",
     "error_dict",
     "import_file",
+    "mapping_key",
     "plan_import",
     "read_for_practice",
     "remember_mapping",
@@ -151,10 +152,16 @@ def read_for_practice(
     """
     path = Path(path)
     remember = mapping  # a mapping the caller chose is remembered once the import is kept
-    if mapping is None and fmt != "fhir":
+    source_system = None
+    if fmt != "fhir":
         headers = csv_headers(path, max_bytes=max_bytes)
-        if headers is not None and headers.detected is None:
-            mapping = remembered_mapping(conn, headers.source_system)
+        if headers is not None:
+            # A CSV export's rows are identified within the practice, whatever its columns:
+            # the same Appt ID in next week's export (with a column more or less) is the
+            # same appointment. The header digest only keys the remembered mapping.
+            source_system = f"csv:{practice.code}"
+            if mapping is None and headers.detected is None:
+                mapping = remembered_mapping(conn, headers.source_system)
     with gc_paused():  # the CSV reader builds its records unpaused (a FHIR read pauses itself)
         batch = read_file(
             path,
@@ -162,11 +169,18 @@ def read_for_practice(
             region=practice.region,
             practice_tz=practice.tz,
             mapping=mapping,
+            source_system=source_system,
             max_bytes=max_bytes,
             progress=progress,
             cancelled=cancelled,
         )
     return batch, remember
+
+
+def mapping_key(path: Path) -> str | None:
+    """The key a CSV file's column mapping is remembered under (its header layout)."""
+    headers = csv_headers(Path(path))
+    return None if headers is None else headers.source_system
 
 
 def import_file(
@@ -232,6 +246,7 @@ def import_file(
             vma=vma or vma_handle(conn),
             now=now or clock(),
             mapping=used,
+            mapping_key=mapping_key(path) if used is not None else None,
         )
         if dry_run:
             return ImportReport.from_plan(plan, dry_run=True)

@@ -3,7 +3,9 @@
 :func:`sync_once` is one round, on one connection (one thread): the CLI calls it on the main
 connection, the background worker (:mod:`vmadesk.sync.worker`) on its own. A round:
 
-1. fetches the team secret if it is still missing (sealed at the hub by a supervisor);
+1. fetches the team secret if it is still missing (sealed at the hub by a supervisor), and
+   once the profile can send, runs the one-time backfill (:mod:`vmadesk.sync.backfill`) of the
+   work that existed before;
 2. queues the next summary when one is due;
 3. sends the outbox — messages in batches (at-least-once: the hub counts each idempotency key
    once), claims and releases in the order written, sealed handoff envelopes — marking rows sent
@@ -46,7 +48,7 @@ from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.store.settings_store import vma_handle
 from vmadesk.store.timestamps import to_db
-from vmadesk.sync import enrolment, outbox, sealed, summary, wire
+from vmadesk.sync import backfill, enrolment, outbox, sealed, summary, wire
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 from vmadesk.sync.item_events import make_change_hook
 
@@ -230,6 +232,10 @@ def sync_once(
     try:
         if enrolment.team_secret(conn) is None:
             enrolment.fetch_team_secret(conn, hub)
+        if backfill.backfill_due(conn):
+            # Work from before the profile could send; its rows go out in this round.
+            with transaction(conn):
+                backfill.run_backfill(conn, now=current)
         if (
             summary_every is not None
             and enrolment.team_secret(conn) is not None

@@ -6,7 +6,7 @@ one per repaint.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from vmadesk.domain.vocabulary import Lane
@@ -19,6 +19,7 @@ from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.history import AttemptRow, NoteRow
 from vmadesk.store.items import ItemQuery, ItemRow, LaneCounts
 from vmadesk.store.practices import PracticeRow
+from vmadesk.store.timestamps import from_db
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,17 @@ class WorkList:
         return items.count(self.conn, query)
 
     def next_most_urgent(self, query: ItemQuery) -> int | None:
-        """Id of the most urgent item the query matches."""
-        return items.first_id(self.conn, query)
+        """Id of the most urgent item of the query that can be worked now.
+
+        Items waiting for their next attempt time, and items on hold, are skipped: right after
+        a no-answer the item just called is still the most overdue one.
+        """
+        return items.first_id(self.conn, replace(query, workable_at=self.clock()))
+
+    def next_retry_at(self, query: ItemQuery) -> datetime | None:
+        """When the first of the query's waiting or held items becomes workable, if ever."""
+        stamp = items.next_retry_at(self.conn, query)
+        return from_db(stamp) if stamp else None
 
     def lane_counts(
         self, practice_id: int | None = None, now: datetime | None = None

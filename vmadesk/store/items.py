@@ -6,7 +6,7 @@ urgency order), so a 100,000-item profile costs the same to show as a 1,000-item
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -138,13 +138,18 @@ def items_from_source(conn: Connection, source_system: str) -> list[ItemRow]:
 
 @dataclass(frozen=True)
 class ItemQuery:
-    """What an item list shows: a lane (or all), open only, a practice, a search."""
+    """What an item list shows: a lane (or all), open only, a practice, a search.
+
+    ``workable_at`` keeps only items that can be worked at that instant: not on hold and
+    with no next attempt scheduled after it (N must not pick the item just called).
+    """
 
     lane: Lane | None = None
     open_only: bool = True
     practice_id: int | None = None
     search: str = ""
     owner: str | None = None
+    workable_at: datetime | None = None
 
 
 def _where(query: ItemQuery) -> tuple[str, list[Any]]:
@@ -161,6 +166,9 @@ def _where(query: ItemQuery) -> tuple[str, list[Any]]:
     if query.owner is not None:
         clauses.append("owner = ?")
         params.append(query.owner)
+    if query.workable_at is not None:
+        clauses.append("(next_attempt_at IS NULL OR next_attempt_at <= ?) AND is_paused = 0")
+        params.append(to_db(query.workable_at))
     words = query.search.lower().split()
     long_words = [w for w in words if len(w) >= TRIGRAM]
     if long_words:
@@ -201,6 +209,20 @@ def first_id(conn: Connection, query: ItemQuery) -> int | None:
     where, params = _where(query)
     row = conn.execute(f"SELECT id FROM items{where}{_URGENCY_ORDER} LIMIT 1", params).fetchone()
     return int(row[0]) if row else None
+
+
+def next_retry_at(conn: Connection, query: ItemQuery) -> str | None:
+    """Earliest time an item of the query becomes workable again (next attempt or hold end).
+
+    Meant for when nothing is workable now: it does not exclude items workable already.
+    """
+    where, params = _where(replace(query, workable_at=None))
+    row = conn.execute(
+        "SELECT min(CASE WHEN is_paused = 1 THEN hold_until ELSE next_attempt_at END)"
+        f" FROM items{where}",
+        params,
+    ).fetchone()
+    return row[0] if row else None
 
 
 @dataclass(frozen=True)

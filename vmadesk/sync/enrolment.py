@@ -37,6 +37,10 @@ class EnrolmentError(Exception):
     """Enrolment cannot proceed (bad code, hub refused the token, …); nothing was stored."""
 
 
+class EnrolmentRefused(EnrolmentError):
+    """Enrolling would silently change the profile's account, hub or kind; nothing was stored."""
+
+
 @dataclass(frozen=True)
 class HubConfig:
     """Where and as whom this console syncs."""
@@ -53,7 +57,7 @@ class Enrolment:
 
     handle: str
     role: str
-    team_secret_source: str  # "code", "hub" or "missing"
+    team_secret_source: str  # "code", "hub", "kept" (already held) or "missing"
 
 
 # -- store accessors ------------------------------------------------------------------------
@@ -161,6 +165,44 @@ def fetch_team_secret(conn: Connection, client: HubClient) -> bool:
     return True
 
 
+def _open_items(conn: Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM items WHERE is_open = 1").fetchone()[0])
+
+
+def check_enrolment(
+    conn: Connection,
+    hub_url: str,
+    handle: str,
+    role: str,
+    *,
+    replace: bool = False,
+    as_supervisor: bool = False,
+) -> None:
+    """Refuse an enrolment that would silently change what this profile is.
+
+    Raises:
+        EnrolmentRefused: the profile is enrolled as another account or at another hub (and
+            ``replace`` is not set), or it holds open VMA work and the token is a supervisor's
+            (and ``as_supervisor`` is not set).
+    """
+    stored = hub_config(conn)
+    url = hub_url.rstrip("/")
+    if stored is not None and not replace and (stored.url != url or stored.handle != handle):
+        raise EnrolmentRefused(
+            f"This profile is enrolled as {stored.handle} ({stored.role}) at {stored.url}; "
+            f"the token belongs to {handle} ({role}) at {url}. Enrolling would switch accounts: "
+            "give --replace if that is what you want."
+        )
+    open_items = _open_items(conn)
+    if role == "supervisor" and open_items and not as_supervisor:
+        raise EnrolmentRefused(
+            f"This profile holds {open_items} open items (a VMA's work queue), but the token "
+            f"belongs to supervisor {handle}. A supervisor's profile holds evidence keys, not a "
+            "work queue: use a separate profile for the supervisor, or give --as-supervisor to "
+            "enrol this one anyway."
+        )
+
+
 def enroll(
     conn: Connection,
     hub_url: str,
@@ -168,24 +210,48 @@ def enroll(
     *,
     team_secret_code: str | None = None,
     client: HubClient | None = None,
+    replace: bool = False,
+    as_supervisor: bool = False,
 ) -> Enrolment:
     """Enrol this profile at a hub.
 
-    Asks the hub who the token belongs to, registers this profile's public key, obtains the team
+    Asks the hub who the token belongs to, checks that enrolling does not silently change the
+    profile (:func:`check_enrolment`), registers this profile's public key, obtains the team
     secret (from ``team_secret_code``, else ``VMADESK_TEAM_SECRET``, else sealed at the hub) and
     stores URL, handle, role, token and secret inside the encrypted store (audited, no values).
+    When the secret is there, the one-time backfill (:mod:`vmadesk.sync.backfill`) queues the
+    work that existed before, in the same transaction.
+
+    Args:
+        conn: The profile's connection.
+        hub_url: The hub's URL.
+        token: The bearer token.
+        team_secret_code: An enrolment code (base64 of the team secret).
+        client: A hub client (default: one for ``hub_url`` and ``token``, closed afterwards).
+        replace: Allow switching to another hub account or hub URL.
+        as_supervisor: Allow a supervisor token on a profile holding open VMA work.
 
     Raises:
-        EnrolmentError: a malformed code.
+        EnrolmentError: a malformed code, or (:class:`EnrolmentRefused`) a refused switch.
         HubRejected: the hub refused the token (401) or the key.
         HubUnavailable: the hub cannot be reached; nothing was stored.
     """
+    from datetime import UTC, datetime
+
+    from vmadesk.sync.backfill import run_backfill  # imports this module: import it late
+
     code = team_secret_code or os.environ.get(TEAM_SECRET_ENV) or None
     secret = parse_team_secret_code(code) if code else None
+    url = hub_url.rstrip("/")
+    stored = hub_config(conn)
     own = client is None
     hub = client or HubClient(hub_url, token)
     try:
         who = hub.whoami()
+        # Checked before the key is registered: a refused enrolment leaves no trace anywhere.
+        check_enrolment(
+            conn, url, who.handle, who.role.value, replace=replace, as_supervisor=as_supervisor
+        )
         with transaction(conn):
             public = box_keys.public_key_b64(conn)
         hub.register_public_key(public)
@@ -200,17 +266,23 @@ def enroll(
         if own:
             hub.close()
     with transaction(conn):
-        _put_setting(conn, _URL, hub_url.rstrip("/"))
+        if stored is not None and stored.url != url:
+            # Another hub is another team: its pseudonyms need that team's secret.
+            conn.execute("DELETE FROM secrets WHERE name = ?", (_TEAM_SECRET,))
+        _put_setting(conn, _URL, url)
         _put_setting(conn, _HANDLE, who.handle)
         _put_setting(conn, _ROLE, who.role.value)
         _put_secret(conn, _TOKEN, token.encode("ascii"))
         if secret is not None:
             store_team_secret(conn, secret, version)
+        elif team_secret(conn) is not None:
+            source = "kept"
         audit.append(
             conn,
             AuditEvent.SYNC,
             details={"action": "enrolled", "role": who.role.value, "team_secret": source},
         )
+        run_backfill(conn, now=datetime.now(UTC))
     return Enrolment(who.handle, who.role.value, source)
 
 

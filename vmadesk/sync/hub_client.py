@@ -26,6 +26,23 @@ from vmadesk.sync import wire
 
 M = TypeVar("M", bound=BaseModel)
 
+#: Loggers of the HTTP stack, which log every request at INFO.
+HTTP_LOGGERS = ("httpx", "httpcore")
+
+
+def quiet_http_logs() -> None:
+    """Log the HTTP stack at WARNING and above only (call where a console starts polling).
+
+    httpx logs each request at INFO; a polling console (sync every minute, the supervisor's
+    board every 30 s) would fill its log with them and hide what matters. Errors still reach
+    the log through :class:`HubUnavailable` / :class:`HubRejected` handling and WARNING lines.
+    Tests do not call this, so they keep httpx's default levels.
+    """
+    import logging
+
+    for name in HTTP_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
 
 class HubError(Exception):
     """Base of the client's errors."""

@@ -3,7 +3,7 @@
 :func:`make_change_hook` gives :class:`vmadesk.services.work.WorkService` (and the importer) an
 ``on_change`` hook; :func:`make_escalation_hook` gives one to
 :class:`vmadesk.services.escalation.EscalationService`. Both return ``None`` while the profile is
-not enrolled (no team secret, so no pseudonyms): nothing is queued then.
+not enrolled at a hub; while the team secret is missing (no pseudonyms) they queue nothing.
 
 What leaves the machine for an item is its **pseudonym**, its lane, codes, an attempt count and
 the event time *relative to the item's due time* (``seconds_from_due``; never a date). The
@@ -29,7 +29,7 @@ from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db, to_db
 from vmadesk.sync import outbox, wire
-from vmadesk.sync.enrolment import team_secret
+from vmadesk.sync.enrolment import hub_config, team_secret
 from vmadesk.sync.pseudonym import pseudonym
 from vmadesk.sync.wire import ItemEventKind, ReleaseReason
 
@@ -161,16 +161,46 @@ def queue_release(
 # -- hooks -------------------------------------------------------------------------------------
 
 
+def _secret_reader(conn: Connection) -> Callable[[Connection], bytes | None] | None:
+    """How a hook gets the team secret; None when the profile is not enrolled at a hub.
+
+    Consoles build their hooks once, at start. An enrolled profile whose secret has not arrived
+    yet still gets a reader, which looks again at each change until the secret is there (the
+    sync round stores it on its own connection); what happened before it arrived is queued by
+    the one-time backfill (:mod:`vmadesk.sync.backfill`).
+    """
+    secret = team_secret(conn)
+    if secret is not None:
+        return lambda _conn: secret
+    if hub_config(conn) is None:
+        return None
+    found: list[bytes] = []
+
+    def read(conn: Connection) -> bytes | None:
+        if not found:
+            value = team_secret(conn)
+            if value is None:
+                return None
+            found.append(value)
+        return found[0]
+
+    return read
+
+
 def make_change_hook(conn: Connection) -> ChangeHook | None:
     """An ``on_change`` hook queueing item events and claims, or None when not enrolled.
 
-    The secret is read once, now; a console enrolled later builds its services again.
+    A profile enrolled at a hub but still without its team secret gets a hook that queues
+    nothing until the secret arrives (see :func:`_secret_reader`).
     """
-    secret = team_secret(conn)
-    if secret is None:
+    read_secret = _secret_reader(conn)
+    if read_secret is None:
         return None
 
     def hook(conn: Connection, item: ItemRow, action: str, details: dict[str, Any]) -> None:
+        secret = read_secret(conn)
+        if secret is None:
+            return  # no pseudonyms yet: the backfill claims what is still open later
         when = from_db(item.updated_at)
         for kind, outcome in events_for(item, action, details):
             outbox.enqueue(
@@ -211,43 +241,69 @@ def escalation_hub_id(conn: Connection, escalation_id: int, now: datetime) -> st
     return hub_id
 
 
+def queue_escalation_raised(
+    conn: Connection, row: EscalationRow, secret: bytes, *, force: bool = False
+) -> bool:
+    """Queue an :class:`~vmadesk.sync.wire.EscalationRaised` and its ``escalated`` item event.
+
+    Call inside the transaction of the change (or of the backfill). An escalation the hub
+    already knows (it has an ``escalation_links`` row) is skipped, so this is idempotent.
+
+    Args:
+        conn: Connection inside a transaction.
+        row: The local escalation.
+        secret: The team secret (for the item's pseudonym).
+        force: Queue it in any open state (the backfill sends acknowledged ones too); without
+            it only a freshly ``raised`` escalation is sent (later moves come from the hub).
+
+    Returns:
+        Whether anything was queued.
+    """
+    if row.state != "raised" and not (force and row.state != "resolved"):
+        return False
+    known = conn.execute(
+        "SELECT 1 FROM escalation_links WHERE escalation_id = ?", (row.id,)
+    ).fetchone()
+    if known is not None:
+        return False
+    item = items_store.get_item(conn, row.item_id)
+    raised = from_db(row.raised_at)
+    age = (raised - from_db(item.created_at)).total_seconds()
+    message = wire.EscalationRaised(
+        escalation_id=escalation_hub_id(conn, row.id, raised),
+        category=wire.EscalationCategory(row.category),
+        urgency=wire.Urgency(row.urgency),
+        lane=Lane(item.lane),
+        pseudonym=item_pseudonym(secret, item),
+        age_seconds=max(0, min(wire.MAX_SECONDS, round(age))),
+    )
+    outbox.enqueue(conn, "escalation", message, now=raised)
+    outbox.enqueue(
+        conn,
+        "item_event",
+        build_item_event(item, ItemEventKind.ESCALATED, secret=secret, at=raised),
+        now=raised,
+    )
+    return True
+
+
 def make_escalation_hook(conn: Connection) -> EscalationHook | None:
     """An ``on_change`` hook for escalations, or None when not enrolled.
 
     A newly raised escalation queues an :class:`~vmadesk.sync.wire.EscalationRaised` (category,
     urgency, lane, pseudonym, the item's age) and an ``escalated`` item event. Acknowledging and
     resolving happen at the hub (supervisors) and flow back on sync; local moves send nothing.
+    Like :func:`make_change_hook`, an enrolled profile still waiting for its team secret gets a
+    hook that starts queueing once the secret has arrived.
     """
-    secret = team_secret(conn)
-    if secret is None:
+    read_secret = _secret_reader(conn)
+    if read_secret is None:
         return None
 
     def hook(conn: Connection, row: EscalationRow) -> None:
-        if row.state != "raised":
-            return
-        known = conn.execute(
-            "SELECT 1 FROM escalation_links WHERE escalation_id = ?", (row.id,)
-        ).fetchone()
-        if known is not None:
-            return
-        item = items_store.get_item(conn, row.item_id)
-        raised = from_db(row.raised_at)
-        age = (raised - from_db(item.created_at)).total_seconds()
-        message = wire.EscalationRaised(
-            escalation_id=escalation_hub_id(conn, row.id, raised),
-            category=wire.EscalationCategory(row.category),
-            urgency=wire.Urgency(row.urgency),
-            lane=Lane(item.lane),
-            pseudonym=item_pseudonym(secret, item),
-            age_seconds=max(0, min(wire.MAX_SECONDS, round(age))),
-        )
-        outbox.enqueue(conn, "escalation", message, now=raised)
-        outbox.enqueue(
-            conn,
-            "item_event",
-            build_item_event(item, ItemEventKind.ESCALATED, secret=secret, at=raised),
-            now=raised,
-        )
+        secret = read_secret(conn)
+        if secret is not None:
+            queue_escalation_raised(conn, row, secret)
 
     return hook
 

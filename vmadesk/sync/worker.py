@@ -21,7 +21,7 @@ from typing import Any
 
 from vmadesk.store.connection import Connection
 from vmadesk.sync import outbox
-from vmadesk.sync.enrolment import is_enrolled
+from vmadesk.sync.enrolment import hub_config, team_secret
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 class SyncStatus:
     """What the status bar shows: no PHI, only counts and the VMA's own clock times."""
 
-    state: str  # "synced", "pending", "offline", "not_enrolled", "error"
+    state: str  # "synced", "pending", "offline", "not_enrolled", "no_team_secret", "error"
     pending: int = 0
     rejected: int = 0
     last_success_at: datetime | None = None
@@ -41,8 +41,10 @@ class SyncStatus:
 
 def read_status(conn: Connection, *, result: Any = None, now: datetime | None = None) -> SyncStatus:
     """The status of this profile's sync (after ``result``, the last round's, if given)."""
-    if not is_enrolled(conn):
+    if hub_config(conn) is None:
         return SyncStatus("not_enrolled")
+    if team_secret(conn) is None:
+        return SyncStatus("no_team_secret")
     counts = outbox.counts(conn, now=now)
     conflicts = int(
         conn.execute(
@@ -119,7 +121,9 @@ class SyncWorker(threading.Thread):
             conn.close()
 
     def _round(self, conn: Connection) -> SyncStatus:
-        if not is_enrolled(conn):
+        # Enrolled but still without the team secret: run the round anyway, it fetches the
+        # secret (and then backfills); skipping it would leave the console waiting forever.
+        if hub_config(conn) is None:
             return SyncStatus("not_enrolled")
         try:
             result = self._run_round(conn)

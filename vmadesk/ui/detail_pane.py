@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from vmadesk.domain.time_display import format_dual
-from vmadesk.domain.vocabulary import DueState, EscalationCategory, Lane, Outcome
+from vmadesk.domain.vocabulary import DueState, EscalationCategory, ItemStatus, Lane, Outcome
 from vmadesk.services.worklist import ItemDetail
 from vmadesk.store.timestamps import from_db
 from vmadesk.ui.due_style import state_colour
 from vmadesk.ui.icons import icon
-from vmadesk.ui.item_table_model import due_state_of, due_text
+from vmadesk.ui.item_table_model import IN_HANDOFF, due_state_of, due_text
+from vmadesk.ui.outcome_dialogs import code_label
 
 
 def outcome_label(code: str) -> str:
@@ -112,6 +113,8 @@ class DetailPane(QWidget):
         self.tabs.addTab(self.history, "History")
         self.tabs.addTab(self.sop, "SOP")
 
+        # Wide enough for "Phone: +1 212 555 0199  [Copy] [Call]" without clipping.
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
         layout = QVBoxLayout(self)
         layout.addWidget(self.name)
         layout.addLayout(form)
@@ -137,10 +140,16 @@ class DetailPane(QWidget):
         item, practice = detail.item, detail.practice
         self.name.setText(item.patient_display)
         self.practice.setText(f"Practice: {practice.name} ({practice.tz})")
-        state = due_state_of(item, now)
-        self.state.setText(self._state_text(state, detail, now))
-        colour = state_colour(state, self.palette()).name()
-        self.state.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        if ItemStatus(item.status).is_open:
+            state = due_state_of(item, now)
+            self.state.setText(self._state_text(state, detail, now))
+            colour = state_colour(state, self.palette()).name()
+            self.state.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        else:
+            # A closed item is done with its SLA: its outcome, never "overdue", and no alarm
+            # colour.
+            self.state.setText(self._closed_text(detail, now))
+            self.state.setStyleSheet("font-weight: bold;")
         number = item.phone or item.phone_raw or ""
         self.phone.setText(f"Phone: {number}" if number else "Phone: (no number)")
         self.copy_button.setEnabled(bool(number))
@@ -172,7 +181,19 @@ class DetailPane(QWidget):
             text += f" · due {self._dual(item.effective_due, now)}"
         if item.next_attempt_at:
             text += f" · next attempt {self._dual(item.next_attempt_at, now)}"
+        if item.handoff_id is not None:
+            text += f"\n{IN_HANDOFF} (yours until the receiver acknowledges it)"
         return text
+
+    def _closed_text(self, detail: ItemDetail, now: datetime) -> str:
+        """E.g. "Completed · confirmed at 14:05", "Cancelled · duplicate at 09:12"."""
+        item = detail.item
+        status = item.status.replace("-", " ").capitalize()
+        why = item.outcome and outcome_label(item.outcome)
+        if item.status == ItemStatus.CANCELLED and item.status_reason:
+            why = code_label(item.status_reason)
+        head = f"{status} · {why.lower()}" if why else status
+        return f"{head} at {self._dual(item.closed_at, now)}" if item.closed_at else head
 
     def _at_hand(self, detail: ItemDetail, now: datetime) -> str:
         item = detail.item

@@ -77,7 +77,13 @@ def _read_and_plan(
         control.check()
         control.report(0, 0, "Comparing with your work")
         return importer.plan_import(
-            conn, batch, practice_id=practice.id, vma=vma, now=now, mapping=remember
+            conn,
+            batch,
+            practice_id=practice.id,
+            vma=vma,
+            now=now,
+            mapping=remember,
+            mapping_key=importer.mapping_key(path) if remember is not None else None,
         )
     except IngestCancelled:
         raise workers.Cancelled from None

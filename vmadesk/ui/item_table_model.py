@@ -16,13 +16,14 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QGuiApplication, QPalette
 
-from vmadesk.domain.time_display import format_due_in
+from vmadesk.domain.time_display import format_dual, format_due_in
 from vmadesk.domain.vocabulary import DueState, ItemStatus, Lane
 from vmadesk.services.clock import Clock
 from vmadesk.services.worklist import WorkList
 from vmadesk.store.items import ItemQuery, ItemRow
 from vmadesk.store.timestamps import from_db
 from vmadesk.ui.due_style import state_colour, state_icon
+from vmadesk.ui.icons import icon
 
 #: About two screens of rows: enough to scroll at once, cheap to fetch on every switch.
 PAGE_SIZE = 100
@@ -92,6 +93,23 @@ def due_state_of(row: ItemRow, now: datetime) -> DueState:
     return DueState.ON_TRACK
 
 
+#: The Status column of an item the VMA has put in a handoff packet: still theirs, for now.
+IN_HANDOFF = "In handoff · awaiting ack"
+
+
+def waiting_until(row: ItemRow, now: datetime) -> datetime | None:
+    """When a running item may be tried again, if that is still ahead (None: workable now)."""
+    if row.status == "on-hold" or not row.next_attempt_at:
+        return None
+    at = from_db(row.next_attempt_at)
+    return at if at > now else None
+
+
+def waiting_text(at: datetime, now: datetime, local_tz: str) -> str:
+    """State text of a waiting item, e.g. "Waiting · next try 14:10" (the VMA's clock)."""
+    return f"Waiting · next try {format_dual(at, local_tz, local_tz, now)}"
+
+
 def due_text(row: ItemRow, now: datetime) -> str:
     """The live "due in" text (paused while on hold)."""
     if row.status == "on-hold":
@@ -103,13 +121,18 @@ def due_text(row: ItemRow, now: datetime) -> str:
 class ItemTableModel(QAbstractTableModel):
     """Open items of one query, paged from the store."""
 
-    def __init__(self, worklist: WorkList, clock: Clock, parent: Any = None) -> None:
+    def __init__(
+        self, worklist: WorkList, clock: Clock, parent: Any = None, *, local_tz: str = "UTC"
+    ) -> None:
         super().__init__(parent)
         self._worklist = worklist
         self._clock = clock
+        self._local_tz = local_tz
         self._query: ItemQuery | None = None
         self._rows: list[ItemRow] = []
         self._states: list[DueState] = []
+        #: State text of rows waiting for their next attempt (None: workable now).
+        self._waiting: list[str | None] = []
         self._cells: list[tuple[str, ...] | None] = []
         self._due: list[str | None] = []
         self._badges: dict[int, str] = {}
@@ -150,6 +173,7 @@ class ItemTableModel(QAbstractTableModel):
 
     def _clear_rows(self) -> None:
         self._rows, self._states, self._cells, self._due = [], [], [], []
+        self._waiting = []
         self._badges = {}
         self._more = False
 
@@ -159,6 +183,7 @@ class ItemTableModel(QAbstractTableModel):
         now = self._now
         self._rows.extend(rows)
         self._states.extend(due_state_of(r, now) for r in rows)
+        self._waiting.extend(self._waiting_text(r, now) for r in rows)
         self._cells.extend([None] * len(rows))
         self._due.extend([None] * len(rows))
         self._badges.update(self._worklist.escalation_badges([r.id for r in rows]))
@@ -195,12 +220,18 @@ class ItemTableModel(QAbstractTableModel):
         changed = []
         for i, row in enumerate(self._rows):
             state = due_state_of(row, self._now)
-            if state is not self._states[i]:
+            waiting = self._waiting_text(row, self._now)
+            if state is not self._states[i] or waiting != self._waiting[i]:
                 self._states[i] = state
+                self._waiting[i] = waiting
                 changed.append(i)
         self.dataChanged.emit(self.index(0, _DUE_IN), self.index(n - 1, _DUE_IN), [DISPLAY])
         if changed:
             self.dataChanged.emit(self.index(changed[0], _STATE), self.index(changed[-1], _STATE))
+
+    def _waiting_text(self, row: ItemRow, now: datetime) -> str | None:
+        at = waiting_until(row, now)
+        return waiting_text(at, now, self._local_tz) if at is not None else None
 
     # -- look-ups for the window -------------------------------------------------------------
 
@@ -252,18 +283,20 @@ class ItemTableModel(QAbstractTableModel):
                     text = self._due[r] = due_text(self._rows[r], self._now)
                 return text
             if c == _STATE:
-                return self._states[r].label
+                return self._waiting[r] or self._states[r].label
             cells = self._cells[r]
             if cells is None:
                 cells = self._cells[r] = self._format(r)
             return cells[c]
         if c == _STATE:
             if role == DECORATION:
-                return state_icon(self._states[r])
+                # A waiting item gets its own shape, not just its own words.
+                return icon("attempt") if self._waiting[r] else state_icon(self._states[r])
             if role == FOREGROUND:
                 return state_colour(self._states[r], self._palette)
             if role == TOOLTIP:
-                return f"{self._states[r].label}: {due_text(self._rows[r], self._now)}"
+                tip = f"{self._states[r].label}: {due_text(self._rows[r], self._now)}"
+                return f"{self._waiting[r]} ({tip})" if self._waiting[r] else tip
         elif c == _DUE_IN and role == FOREGROUND:
             return state_colour(self._states[r], self._palette)
         elif c == _ATTEMPTS and role == ALIGN:
@@ -290,6 +323,6 @@ class ItemTableModel(QAbstractTableModel):
             Lane(row.lane).label,
             row.reason or "",
             str(row.attempt_count),
-            _STATUS_LABELS.get(row.status, row.status),
+            IN_HANDOFF if row.handoff_id is not None else _STATUS_LABELS.get(row.status, row.status),
             _ESC_LABELS.get(badge, "") if badge else "",
         )

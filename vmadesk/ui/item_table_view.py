@@ -12,7 +12,7 @@ from vmadesk.ui.item_table_model import Column
 
 #: Sample text per column: widths follow the font, so 150 % scaling never clips.
 _SAMPLES = {
-    Column.STATE: "WW Due soon",
+    Column.STATE: "WW Waiting · next try 14:10",
     Column.DUE_IN: "overdue 23 h 59 min",
     Column.PATIENT: "Montgomery-Smith, Alexandra",
     Column.PHONE: "+1 212 555 0199",
@@ -20,7 +20,7 @@ _SAMPLES = {
     Column.LANE: "Eligibility checks",
     Column.REASON: "Prescription refill request",
     Column.ATTEMPTS: "Attempts",
-    Column.STATUS: "In progress",
+    Column.STATUS: "In handoff · awaiting ack",
     Column.ESCALATION: "⚑ Acknowledged",
 }
 
@@ -53,3 +53,11 @@ class ItemTableView(QTableView):
         pad = metrics.averageCharWidth() * 3
         for column, sample in _SAMPLES.items():
             self.setColumnWidth(int(column), metrics.horizontalAdvance(sample) + pad)
+        # Who to call must always be on screen: Patient is shown right after State (which
+        # already says overdue / due soon), and the table never gets narrower than those two;
+        # the columns after them may scroll.
+        header = self.horizontalHeader()
+        header.moveSection(header.visualIndex(int(Column.PATIENT)), 1)
+        first = (Column.STATE, Column.PATIENT)
+        frame = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(sum(self.columnWidth(int(c)) for c in first) + frame)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMessageBox
 
+from vmadesk.domain.time_display import format_dual
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.errors import ActionRefused
 from vmadesk.store.items import ItemRow
@@ -112,8 +113,9 @@ class ActionsMixin(_Base):
         )
         add("hold", "&Hold…", ("H",), self.hold, "Item", "hold", item=True, toolbar=True)
         add("resume", "&Resume", ("R",), self.resume, "Item", "resume", item=True)
-        add("complete", "Complete (&D)…", ("D",), self.complete, "Item", "complete", item=True)
-        add("cancel", "Cancel item (&X)…", ("X",), self.cancel_item, "Item", "cancel", item=True)
+        # The menu shows each shortcut beside its text: the text need not repeat the key.
+        add("complete", "Co&mplete…", ("D",), self.complete, "Item", "complete", item=True)
+        add("cancel", "Cancel &item…", ("X",), self.cancel_item, "Item", "cancel", item=True)
         add("fail", "&Fail…", ("F",), self.fail, "Item", "fail", item=True)
         add(
             "escalate",
@@ -189,14 +191,27 @@ class ActionsMixin(_Base):
     # -- handlers ----------------------------------------------------------------------------
 
     def next_most_urgent(self) -> None:
-        """N: select the most urgent item of the current list."""
+        """N: select the most urgent item of the current list that can be worked now.
+
+        Items waiting for their next attempt (or on hold) are skipped; when every item waits,
+        the selection stays put and the status bar says when the next one is due a try.
+        """
         if self._locked:
             return
         if self.lanes.current_key() == ESCALATIONS:
             self.lanes.choose(MY_SHIFT)
-        item_id = self.ctx.worklist.next_most_urgent(self.current_query())
+        query = self.current_query()
+        item_id = self.ctx.worklist.next_most_urgent(query)
         if item_id is None:
-            self.show_message("Nothing open here.")
+            retry = self.ctx.worklist.next_retry_at(query)
+            if retry is None and self.ctx.worklist.count(query) == 0:
+                self.show_message("Nothing open here.")
+            elif retry is None:
+                self.show_message("Nothing to call now: every item here is on hold.")
+            else:
+                tz = self.ctx.local_tz
+                when = format_dual(retry, tz, tz, self.ctx.clock())
+                self.show_message(f"Nothing to call now; next attempt at {when}.")
             return
         self.select_item(item_id)
         self.table.setFocus()

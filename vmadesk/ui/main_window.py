@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from vmadesk.domain.vocabulary import LANE_OUTCOMES, Lane
+from vmadesk.paths import APP_NAME
 from vmadesk.services.errors import ActionRefused
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.clipboard_guard import ClipboardGuard
@@ -40,6 +41,8 @@ from vmadesk.ui.shortcuts_overlay import ShortcutsOverlay
 TICK_MS = 30_000
 SEARCH_DEBOUNCE_MS = 150
 MENUS = ("File", "Shift", "Item", "View", "Help")
+#: Below this the lane list, the table and the detail pane cannot share the window.
+MIN_WIDTH, MIN_HEIGHT = 900, 560
 UrlOpener = Callable[[QUrl], object]
 
 
@@ -77,7 +80,8 @@ class MainWindow(ActionsMixin, QMainWindow):
         self.tick_timer.start()
         self.lanes.lane_chosen.connect(self._lane_chosen)
         self.lanes.choose(MY_SHIFT)
-        self.setWindowTitle(f"vmadesk — {self.ctx.vma}")
+        self.setMinimumSize(self._minimum_size())
+        self.setWindowTitle(self._title())
         # Counts scan every open item: paint the first lane first, count right after.
         QTimer.singleShot(0, self, self.refresh_counts)
 
@@ -103,6 +107,7 @@ class MainWindow(ActionsMixin, QMainWindow):
         left.setMinimumWidth(
             self.fontMetrics().horizontalAdvance("000 open · 00 due soon · 000 overdue") + 48
         )
+        self.left_pane = left
 
         self.search = QLineEdit()
         self.search.setAccessibleName("Search items")
@@ -113,7 +118,7 @@ class MainWindow(ActionsMixin, QMainWindow):
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
         self._search_timer.timeout.connect(self.apply_search)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.model = ItemTableModel(ctx.worklist, ctx.clock, self)
+        self.model = ItemTableModel(ctx.worklist, ctx.clock, self, local_tz=ctx.local_tz)
         self.table = ItemTableView()
         self.table.setModel(self.model)
         self.table.apply_widths()
@@ -143,6 +148,8 @@ class MainWindow(ActionsMixin, QMainWindow):
 
         self.splitter = QSplitter()
         self.splitter.setAccessibleName("Console panes")
+        # A collapsed pane hides the lanes or the table without a way back a VMA would find.
+        self.splitter.setChildrenCollapsible(False)
         for i, widget in enumerate((left, self.stack, self.detail)):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(i, (1, 4, 2)[i])
@@ -284,7 +291,25 @@ class MainWindow(ActionsMixin, QMainWindow):
         counts = self.ctx.worklist.lane_counts(self._practice_id())
         self.lanes.set_counts(counts, len(self.ctx.escalations.listing(open_only=True)))
         self._overdue = sum(c.overdue for c in counts.values())
-        self.setWindowTitle(f"vmadesk — {self.ctx.vma} — {self._overdue} overdue")
+        self.setWindowTitle(self._title())
+
+    def _title(self) -> str:
+        """Handle and overdue count, named "vmadesk" exactly once.
+
+        Desktop platforms append the application display name ("… — vmadesk") once one is
+        set, so the title names the application itself only when no display name will.
+        """
+        text = f"{self.ctx.vma} — {self._overdue} overdue"
+        if APP_NAME in QGuiApplication.applicationDisplayName():
+            return text
+        return f"{APP_NAME} — {text}"
+
+    def _minimum_size(self) -> QSize:
+        """Lanes, the table up to its Patient column and a usable detail pane side by side."""
+        panes = (self.left_pane, self.table, self.detail)
+        width = sum(max(w.minimumWidth(), w.minimumSizeHint().width()) for w in panes)
+        width += 3 * self.splitter.handleWidth() + 24
+        return QSize(max(MIN_WIDTH, width), MIN_HEIGHT)
 
     def tick(self) -> None:
         """The 30-second tick: expired holds resume, "due in" and counts update."""

@@ -1,21 +1,49 @@
-"""The ``?`` overlay: a translucent sheet listing every action of the window with its keys."""
+"""The ``?`` overlay: an opaque sheet listing every shortcut of the window, menu by menu.
+
+The list is built each time the sheet opens, from the window's actions at that moment, so
+actions added later (the shell's File and Shift actions) are listed too. Keys that only work
+inside a dialog (the attempt dialog's digits) are listed in a fixed section at the end.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPaintEvent
+from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from vmadesk.domain.vocabulary import CONTACT_OUTCOMES
 
-def action_rows(actions: list[QAction]) -> list[tuple[str, str]]:
-    """(label, keys) for each action that has a shortcut, in menu order."""
+#: (section title, actions): one menu's actions, in menu order.
+Section = tuple[str, Sequence[QAction]]
+
+#: Keys of the attempt dialog: they are not window actions, so no menu lists them.
+ATTEMPT_DIALOG_KEYS: tuple[tuple[str, str], ...] = (
+    (
+        f"1–{len(CONTACT_OUTCOMES)}",
+        "Outcomes: " + ", ".join(f"{i} {o.label}" for i, o in enumerate(CONTACT_OUTCOMES, 1)),
+    ),
+    ("Enter", "Log the attempt"),
+    ("Esc", "Close without logging"),
+)
+ATTEMPT_DIALOG_TITLE = "In the attempt dialog (A or C)"
+
+
+def action_rows(actions: Sequence[QAction]) -> list[tuple[str, str]]:
+    """(label, keys) for each action that has a shortcut, in the given order, once each."""
     rows = []
+    seen: set[int] = set()
     for action in actions:
+        if id(action) in seen:
+            continue
+        seen.add(id(action))
         keys = ", ".join(
             s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()
         )
         if keys and action.text():
-            rows.append((action.text().replace("&", "").rstrip("…").strip(), keys))
+            label = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+            rows.append((label.rstrip("…").strip(), keys))
     return rows
 
 
@@ -26,7 +54,10 @@ class ShortcutsOverlay(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Keyboard shortcuts")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setAutoFillBackground(False)
+        # Opaque in the palette's own window colour: a translucent sheet let the toolbar's
+        # text show through the list, and the palette keeps it readable in dark mode.
+        self.setBackgroundRole(QPalette.ColorRole.Window)
+        self.setAutoFillBackground(True)
         self._layout = QVBoxLayout(self)
         title = QLabel("Keyboard shortcuts  (Esc or ? to close)")
         font = title.font()
@@ -35,47 +66,60 @@ class ShortcutsOverlay(QWidget):
         title.setFont(font)
         self._layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
         self._grid = QGridLayout()
+        self._grid.setColumnMinimumWidth(2, self.fontMetrics().averageCharWidth() * 4)
         self._layout.addLayout(self._grid)
         self._layout.addStretch(1)
         parent.installEventFilter(self)
         self.hide()
 
-    def populate(self, actions: list[QAction]) -> None:
-        """List the actions in two columns of (keys, label)."""
+    def populate(self, sections: Sequence[Section]) -> None:
+        """List each section's shortcuts, then the attempt dialog's keys, in two columns."""
         while self._grid.count():
             item = self._grid.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        rows = action_rows(actions)
-        half = (len(rows) + 1) // 2
-        for i, (label, keys) in enumerate(rows):
-            col = 0 if i < half else 2
-            key_label = QLabel(keys)
-            key_font = key_label.font()
-            key_font.setBold(True)
-            key_label.setFont(key_font)
-            self._grid.addWidget(key_label, i % half, col, Qt.AlignmentFlag.AlignRight)
-            self._grid.addWidget(QLabel(label), i % half, col + 1)
+        blocks = [(title, action_rows(actions)) for title, actions in sections]
+        blocks = [(title, rows) for title, rows in blocks if rows]
+        blocks.append((ATTEMPT_DIALOG_TITLE, list(ATTEMPT_DIALOG_KEYS)))
+        # Whole sections go to the left column until it holds about half of the lines.
+        total = sum(len(rows) + 1 for _, rows in blocks)
+        line, column = [0, 0], 0
+        for title, rows in blocks:
+            if column == 0 and line[0] and line[0] + (len(rows) + 1) / 2 > total / 2:
+                column = 1
+            col = column * 3
+            header = QLabel(title)
+            header_font = header.font()
+            header_font.setBold(True)
+            header_font.setUnderline(True)
+            header.setFont(header_font)
+            self._grid.addWidget(header, line[column], col, 1, 2)
+            line[column] += 1
+            for label, keys in rows:
+                self._add_row(line[column], col, keys, label)
+                line[column] += 1
+
+    def _add_row(self, row: int, col: int, keys: str, label: str) -> None:
+        key_label = QLabel(keys)
+        key_font = key_label.font()
+        key_font.setBold(True)
+        key_label.setFont(key_font)
+        text = QLabel(label)
+        text.setWordWrap(True)
+        self._grid.addWidget(key_label, row, col, Qt.AlignmentFlag.AlignRight)
+        self._grid.addWidget(text, row, col + 1)
 
     def texts(self) -> list[str]:
         """Every text on the overlay (for tests)."""
         return [w.text() for w in self.findChildren(QLabel)]
 
-    def open_over(self, actions: list[QAction]) -> None:
-        """Show over the parent, listing ``actions``."""
-        self.populate(actions)
+    def open_over(self, sections: Sequence[Section]) -> None:
+        """Show over the parent, listing the shortcuts of ``sections``."""
+        self.populate(sections)
         self.setGeometry(self.parentWidget().rect())
         self.raise_()
         self.show()
         self.setFocus()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        """A translucent sheet in the palette's window colour."""
-        painter = QPainter(self)
-        colour = QColor(self.palette().window().color())
-        colour.setAlpha(235)
-        painter.fillRect(self.rect(), colour)
-        super().paintEvent(event)
 
     def keyPressEvent(self, event) -> None:
         """Esc or ? closes."""

@@ -31,6 +31,8 @@ def status_text(status: SyncStatus) -> str:
         tail += f" · {status.rejected} refused"
     if status.state == "not_enrolled":
         return "not enrolled"
+    if status.state == "no_team_secret":
+        return "waiting for the team secret"
     if status.state == "offline":
         return f"offline since {_clock(status.offline_since)} · {status.pending} pending{tail}"
     if status.state == "error":
@@ -104,6 +106,9 @@ def start_sync(session: Any, main_window: Any = None, *, interval: float = 60.0)
     ``make_escalation_hook(session.conn)`` as their ``on_change``.
     """
     from vmadesk.services.sync_service import sync_once
+    from vmadesk.sync.hub_client import quiet_http_logs
+
+    quiet_http_logs()
 
     def run_round(conn: Any) -> Any:
         return sync_once(conn, force=False)
