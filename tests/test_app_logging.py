@@ -11,12 +11,16 @@ def test_log_file_in_platform_dir_and_redacted(platform_dirs: dict[str, Path]) -
     assert platform_dirs["state"] in target.parents
     log = logging.getLogger("vmadesk.test")
     log.info("dialled %s born %s for item %d", "+1 (212) 555-0187", "04/05/1961", 42)
+    log.info("GET http://127.0.0.1:8765/v1/trends 200 12.5ms")
+    log.info("Born 1961-04-05.")
     for handler in logging.getLogger().handlers:
         handler.flush()
     text = target.read_text()
     assert "item 42" in text
     assert "555-0187" not in text and "04/05/1961" not in text
     assert "[number]" in text and "[date]" in text
+    assert "127.0.0.1:8765" in text and "200 12.5ms" in text
+    assert "1961-04-05" not in text
 
 
 def test_crash_report_has_no_exception_message(platform_dirs: dict[str, Path]) -> None:
@@ -55,3 +59,19 @@ def test_core_dumps_disabled() -> None:
     finally:
         # Lowering the hard limit cannot be undone without privileges; restore the soft one.
         resource.setrlimit(resource.RLIMIT_CORE, (min(before[0], 0), 0))
+
+
+def test_qt_messages_go_to_the_log_redacted(platform_dirs: dict[str, Path]) -> None:
+    from PySide6.QtCore import qInstallMessageHandler, qWarning
+
+    target = app_logging.configure()
+    previous = app_logging.route_qt_messages()
+    try:
+        qWarning("Unable to detect a web browser to launch 'tel:+14155550177'")
+    finally:
+        qInstallMessageHandler(previous)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = target.read_text()
+    assert "Unable to detect a web browser" in text
+    assert "4155550177" not in text and "[number]" in text

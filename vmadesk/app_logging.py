@@ -22,8 +22,20 @@ from vmadesk import paths
 
 LOG_FILE = "vmadesk.log"
 _PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
-_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
+# Not part of a longer dotted number (an IP address), but a sentence's full stop is fine.
+_DATE = re.compile(r"(?<!\d)(?<!\d\.)\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?!\.?\d)")
 _fault_file = None
+
+
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    text = match.group(0)
+    # Phone numbers have at least seven digits; addresses, ports and timings stay readable.
+    if sum(ch.isdigit() for ch in text) < 7 or _IPV4.fullmatch(text):
+        return text
+    return "[number]"
 
 
 class RedactingFilter(logging.Filter):
@@ -32,7 +44,7 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record's message with masks; always keep the record."""
         message = record.getMessage()
-        masked = _DATE.sub("[date]", _PHONE.sub("[number]", message))
+        masked = _DATE.sub("[date]", _PHONE.sub(_mask_phone, message))
         if masked != message:
             record.msg, record.args = masked, None
         return True
@@ -124,3 +136,30 @@ def enable_faulthandler(log_dir: Path | None = None) -> None:
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     _fault_file = (directory / "faults.txt").open("a", encoding="utf-8")
     faulthandler.enable(_fault_file)
+
+
+def route_qt_messages() -> object:
+    """Send Qt's own warnings to the log file (redacted) instead of the terminal.
+
+    Qt prints things like "Unable to detect a web browser to launch 'tel:+1…'" on stderr,
+    which desktop sessions keep in their journal: with this handler they pass through the
+    redacting filter like every other log line.
+
+    Returns:
+        The handler it replaced.
+    """
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    return qInstallMessageHandler(handler)  # the previous handler, to restore

@@ -225,9 +225,10 @@ def test_trend_data_fills_every_day() -> None:
     team = trend_data(data)
     assert team.days == (date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4))
     assert team.on_time_rate == (0.75, None, 1.0)
-    assert team.backlog == (5, 0, 2) and team.escalations == (1, 0, 0)
-    assert trend_data(data, vma="ben").backlog == (0, 0, 2)
-    assert trend_data(data, lane=Lane.ELIGIBILITY).backlog == (0, 0, 0)
+    # a day without any point is "no data" (None), not a day of zeros
+    assert team.backlog == (5, None, 2) and team.escalations == (1, None, 0)
+    assert trend_data(data, vma="ben").backlog == (None, None, 2)
+    assert trend_data(data, lane=Lane.ELIGIBILITY).backlog == (None, None, None)
 
 
 def test_supervisor_token_env_then_profile(new_profile, monkeypatch) -> None:  # type: ignore[no-untyped-def]

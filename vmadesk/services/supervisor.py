@@ -35,7 +35,7 @@ from vmadesk.domain.capacity import (
 )
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.sync import wire
-from vmadesk.sync.hub_client import HubClient
+from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 
 TOKEN_ENV = "VMADESK_HUB_TOKEN"
 TOKEN_SECRET = "hub_token"
@@ -207,7 +207,10 @@ def build_board(
                     recommendation=assessment.recommendation if assessment else Recommendation.NONE,
                 )
             )
-        medians = [r.first_attempt_median_min for r in lane_rows if r.first_attempt_median_min]
+        # None is "no first attempts in the interval"; 0 is a figure (attempted at once).
+        medians = [
+            r.first_attempt_median_min for r in lane_rows if r.first_attempt_median_min is not None
+        ]
         total = BoardRow(
             vma=vma.vma,
             lane=None,
@@ -240,9 +243,9 @@ class TrendData:
 
     days: tuple[date, ...]
     on_time_rate: tuple[float | None, ...]
-    backlog: tuple[int, ...]
-    carried_over: tuple[int, ...]
-    escalations: tuple[int, ...]
+    backlog: tuple[int | None, ...]
+    carried_over: tuple[int | None, ...]
+    escalations: tuple[int | None, ...]
 
 
 def trend_data(trends: wire.Trends, vma: str | None = None, lane: Lane | None = None) -> TrendData:
@@ -254,11 +257,15 @@ def trend_data(trends: wire.Trends, vma: str | None = None, lane: Lane | None = 
     backlog: dict[date, int] = defaultdict(int)
     carried: dict[date, int] = defaultdict(int)
     escalated: dict[date, int] = defaultdict(int)
+    # A day without any point has no data (the hub leaves such days out), which is not 0:
+    # counting it as 0 would drag averages down and claim data for every day of the range.
+    seen: set[date] = set()
     for series in trends.series:
         if (vma is not None and series.vma != vma) or (lane is not None and series.lane != lane):
             continue
         for p in series.points:
             day = date.fromisoformat(p.day)
+            seen.add(day)
             on_time[day] += p.completed_on_time
             done[day] += p.completed_on_time + p.completed_late
             backlog[day] += p.open
@@ -267,9 +274,9 @@ def trend_data(trends: wire.Trends, vma: str | None = None, lane: Lane | None = 
     return TrendData(
         days=days,
         on_time_rate=tuple(on_time[d] / done[d] if done[d] else None for d in days),
-        backlog=tuple(backlog[d] for d in days),
-        carried_over=tuple(carried[d] for d in days),
-        escalations=tuple(escalated[d] for d in days),
+        backlog=tuple(backlog[d] if d in seen else None for d in days),
+        carried_over=tuple(carried[d] if d in seen else None for d in days),
+        escalations=tuple(escalated[d] if d in seen else None for d in days),
     )
 
 
@@ -315,6 +322,33 @@ class SupervisorService:
         today = date.fromisoformat(trends.end)
         rows = build_board(board, assess_capacity(trends, today))
         return BoardSnapshot(rows, trends, self.clock())
+
+    def access_problem(self) -> str | None:
+        """Why this token cannot drive the board (None: it is a supervisor's, hub reachable).
+
+        Checked before the window opens: a VMA's token would otherwise open an empty board
+        that only fails (403) on the first refresh, and an unreachable hub would look the same.
+        """
+        try:
+            with self.client() as hub:
+                who = hub.whoami()
+        except HubUnavailable:
+            return (
+                f"The hub at {self.hub_url} cannot be reached. Check the address and that the "
+                "hub is running, then start the supervisor board again."
+            )
+        except HubRejected as error:
+            return (
+                f"The hub at {self.hub_url} refused the token ({error.status} {error.code}): it "
+                "is wrong or revoked. Enrol again with your supervisor token."
+            )
+        if who.role is not wire.Role.SUPERVISOR:
+            return (
+                f"The token belongs to {who.handle} ({who.role.value}), not to a supervisor. "
+                "The supervisor board needs a supervisor's token: enrol a supervisor profile "
+                "(vmadesk enroll) or set VMADESK_HUB_TOKEN to a supervisor's token."
+            )
+        return None
 
     def conflicts(self) -> list[wire.ConflictRecord]:
         """Ownership conflicts and takeovers, newest first."""

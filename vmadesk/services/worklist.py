@@ -43,6 +43,15 @@ class ItemDetail:
         return self.practice.red_flags[Lane(self.item.lane)]
 
 
+@dataclass(frozen=True)
+class EscalationSubject:
+    """Whom and what an escalation is about, as the Escalations lane lists it (PHI)."""
+
+    patient: str
+    practice: str
+    lane: Lane
+
+
 class WorkList:
     """Read side of the console for one VMA, on one connection."""
 
@@ -96,6 +105,22 @@ class WorkList:
     def escalation_badges(self, item_ids: list[int]) -> dict[int, str]:
         """Latest escalation state per item, for badges."""
         return escalations.latest_states(self.conn, item_ids)
+
+    def escalation_subjects(self, item_ids: list[int]) -> dict[int, EscalationSubject]:
+        """Patient, practice and lane of each item (the escalation list is short)."""
+        names = {p.id: p.name for p in self.practices()}
+        subjects: dict[int, EscalationSubject] = {}
+        for item_id in set(item_ids):
+            try:
+                item = items.get_item(self.conn, item_id)
+            except KeyError:
+                continue
+            subjects[item_id] = EscalationSubject(
+                item.patient_display,
+                names.get(item.practice_id, f"#{item.practice_id}"),
+                Lane(item.lane),
+            )
+        return subjects
 
     def practices(self) -> list[PracticeRow]:
         """Practices the VMA serves."""

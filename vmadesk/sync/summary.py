@@ -11,9 +11,16 @@ Definitions (interval = ``[since, now)``):
 * ``completed_on_time`` / ``completed_late`` — items completed in the interval, at or before /
   after their effective due time;
 * time to first attempt — from the item's creation in the profile to its first attempt, for items
-  whose first attempt fell in the interval (median and 90th percentile, nearest rank);
+  whose first attempt fell in the interval (median and 90th percentile, nearest rank). An item
+  whose first attempt is dated before its creation in the profile (history brought along, demo
+  data) has no meaningful figure and is left out; with no item left the fields are ``None``
+  ("no data"), never 0;
 * attempts, outcomes — attempts recorded in the interval (lane outcomes included);
-* ``carried_over`` — items open at ``now`` created before ``since``;
+* ``carried_over`` — **the one definition** of carry-over, used by ``vmadesk summary``, the hub's
+  board and trends alike: items open at ``now`` that were created before the start of ``now``'s
+  UTC day (the hub's day), i.e. work carried over from an earlier day and still open. It does
+  not depend on ``since``: summaries are sent every few minutes, and "created before the
+  interval" would count nearly every open item in one summary and none in another;
 * escalations raised in the interval by category and urgency; handoff items sent in the interval
   and how receivers answered (acknowledged/declined in the interval);
 * shift start/end of the latest shift overlapping the interval; the audit chain head.
@@ -23,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from vmadesk.domain.vocabulary import (
     DueState,
@@ -96,7 +103,9 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
         " GROUP BY a.item_id HAVING min(a.at) >= ? AND min(a.at) < ?",
         (start, end),
     ):
-        first[lane].append(max(0.0, (from_db(first_at) - from_db(created)).total_seconds()))
+        waited = (from_db(first_at) - from_db(created)).total_seconds()
+        if waited >= 0:  # attempted before it existed here: no figure (see the docstring)
+            first[lane].append(waited)
 
     attempts_total: Counter[str] = Counter()
     attempted: Counter[str] = Counter()
@@ -122,7 +131,7 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
             conn.execute(
                 "SELECT lane, count(*) FROM items WHERE is_open = 1 AND created_at < ?"
                 " GROUP BY lane",
-                (start,),
+                (to_db(day_start(now)),),
             ).fetchall()
         )
     )
@@ -201,6 +210,11 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
     )
 
 
+def day_start(at: datetime) -> datetime:
+    """Midnight UTC of ``at``'s UTC day (the hub's day; carry-over is measured from it)."""
+    return at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def last_summary_end(conn: Connection) -> datetime | None:
     """Where the previous summary's interval ended (None before the first)."""
     value = settings_store.get(conn, _LAST_SUMMARY)
@@ -212,7 +226,7 @@ def next_interval_start(conn: Connection, now: datetime) -> datetime:
     last = last_summary_end(conn)
     if last is not None and last <= now:
         return last
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day_start(now)
 
 
 def queue_summary(conn: Connection, *, now: datetime) -> wire.Summary:

@@ -124,6 +124,7 @@ def run(profile_dir: Path, *, supervisor: bool = False, hub_url: str | None = No
     """Run the console until its window closes; return the exit code (0 on close)."""
     app = ensure_app()
     app_logging.install_excepthook(show=show_crash_dialog)
+    app_logging.route_qt_messages()
     app_logging.enable_faulthandler()
     try:
         profile = unlock_profile(profile_dir)

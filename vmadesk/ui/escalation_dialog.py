@@ -1,7 +1,9 @@
 """Escalate an item: category, urgency and an SBAR note.
 
 A clinical concern first shows the practice's red-flag guidance, and OK stays disabled until
-the VMA ticks that they followed it.
+the VMA ticks that they followed it. The category starts on what the item's lane usually
+needs (never on clinical concern: a clinician's time is not a default), and the guidance sits
+in a fixed area so switching category never reflows the form.
 """
 
 from __future__ import annotations
@@ -13,16 +15,26 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from vmadesk.domain.vocabulary import EscalationCategory, Urgency
+from vmadesk.domain.vocabulary import EscalationCategory, Lane, Urgency
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.escalation import EscalationService, Sbar
 from vmadesk.ui.dialog_parts import error_label, note_edit, ok_cancel, show_error
 
 RED_FLAG_CONFIRM = "I have followed the red-flag guidance"
+IMMEDIATE_HINT = "Chest pain, trouble breathing, stroke signs → Immediate"
+PLACEHOLDER = "Red-flag guidance shows here when the category is Clinical concern."
+
+#: The category an escalation starts on, per lane.
+DEFAULT_CATEGORY: dict[Lane, EscalationCategory] = {
+    Lane.CALLBACK: EscalationCategory.OTHER,
+    Lane.CONFIRMATION: EscalationCategory.SCHEDULING_CONFLICT,
+    Lane.ELIGIBILITY: EscalationCategory.PAYER_BILLING,
+}
 
 
 class EscalationDialog(QDialog):
@@ -34,6 +46,8 @@ class EscalationDialog(QDialog):
         item_id: int,
         red_flags: str,
         parent: QWidget | None = None,
+        *,
+        lane: Lane | None = None,
     ) -> None:
         super().__init__(parent)
         self.escalations = escalations
@@ -49,17 +63,34 @@ class EscalationDialog(QDialog):
         self.urgency.setAccessibleName("Urgency")
         for urg in Urgency:
             self.urgency.addItem(urg.value.capitalize(), urg.value)
+        # Once the VMA picks an urgency, a category change no longer overrides it.
+        self._urgency_chosen = False
+        self.urgency.activated.connect(self._urgency_picked)
 
         self.red_flag_box = QGroupBox("Red-flag guidance (read first)")
         self.red_flag_box.setAccessibleName("Red-flag guidance")
         guidance = QLabel(red_flags)
         guidance.setWordWrap(True)
         guidance.setAccessibleName("Red-flag guidance text")
+        self.urgency_hint = QLabel(IMMEDIATE_HINT)
+        self.urgency_hint.setAccessibleName("Urgency hint")
+        self.urgency_hint.setWordWrap(True)
+        hint_font = self.urgency_hint.font()
+        hint_font.setBold(True)
+        self.urgency_hint.setFont(hint_font)
         self.red_flag_confirm = QCheckBox(RED_FLAG_CONFIRM)
         self.red_flag_confirm.setAccessibleName(RED_FLAG_CONFIRM)
         rf_layout = QVBoxLayout(self.red_flag_box)
         rf_layout.addWidget(guidance)
+        rf_layout.addWidget(self.urgency_hint)
         rf_layout.addWidget(self.red_flag_confirm)
+        placeholder = QLabel(PLACEHOLDER)
+        placeholder.setWordWrap(True)
+        placeholder.setEnabled(False)  # muted: it only says what the area is for
+        # A stack is as tall as its tallest page: the form keeps its shape either way.
+        self.guidance_area = QStackedWidget()
+        self.guidance_area.addWidget(placeholder)
+        self.guidance_area.addWidget(self.red_flag_box)
 
         self.situation = note_edit("Situation")
         self.background = note_edit("Background")
@@ -76,14 +107,16 @@ class EscalationDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.red_flag_box)
+        layout.addWidget(self.guidance_area)
         layout.addLayout(sbar)
         self.error = error_label()
         layout.addWidget(self.error)
         self.buttons_box, self.ok_button = ok_cancel(self, "Escalate")
         layout.addWidget(self.buttons_box)
 
-        self.category.currentIndexChanged.connect(self._update)
+        default = DEFAULT_CATEGORY.get(lane, EscalationCategory.OTHER) if lane else None
+        self.set_category(default or EscalationCategory.OTHER)
+        self.category.currentIndexChanged.connect(self._category_changed)
         self.red_flag_confirm.toggled.connect(self._update)
         self.situation.textChanged.connect(self._update)
         self._update()
@@ -92,12 +125,27 @@ class EscalationDialog(QDialog):
         """Choose a category."""
         self.category.setCurrentIndex(self.category.findData(category.value))
 
+    def set_urgency(self, urgency: Urgency) -> None:
+        """Choose an urgency."""
+        self.urgency.setCurrentIndex(self.urgency.findData(urgency.value))
+
+    def _urgency_picked(self, _index: int) -> None:
+        self._urgency_chosen = True
+
     def _clinical(self) -> bool:
         return self.category.currentData() == EscalationCategory.CLINICAL_CONCERN.value
 
+    def _category_changed(self, _index: int) -> None:
+        if not self._urgency_chosen:
+            # A clinical concern is at least urgent; the hint says when it is immediate.
+            self.set_urgency(Urgency.URGENT if self._clinical() else Urgency.ROUTINE)
+        self._update()
+
     def _update(self, *_args: object) -> None:
         clinical = self._clinical()
-        self.red_flag_box.setVisible(clinical)
+        self.guidance_area.setCurrentWidget(
+            self.red_flag_box if clinical else self.guidance_area.widget(0)
+        )
         ready = bool(self.situation.toPlainText().strip())
         if clinical and not self.red_flag_confirm.isChecked():
             ready = False

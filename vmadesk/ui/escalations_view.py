@@ -1,10 +1,13 @@
 """The Escalations view: every escalation with its state, acknowledged and resolved by hand.
 
-Delivery to the supervisor comes with the hub; until then the lifecycle runs locally.
+Each row names the patient, practice and lane (PHI on screen only), most urgent first; the
+selected escalation's full SBAR text shows under the table. Without a team hub the
+supervisor answers by phone and the VMA records it here; with a hub it updates itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +31,7 @@ from vmadesk.domain.time_display import format_dual
 from vmadesk.domain.vocabulary import EscalationCategory
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.escalation import EscalationService
+from vmadesk.services.worklist import EscalationSubject
 from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.timestamps import from_db
 from vmadesk.ui.dialog_parts import error_label, note_edit, ok_cancel, show_error
@@ -37,6 +41,13 @@ from vmadesk.ui.row_table_model import DISPLAY, RowTableModel
 USER = int(Qt.ItemDataRole.UserRole)
 EscalationIdRole = USER + 1
 ItemIdRole = USER + 2
+
+FOOTER = (
+    "Acknowledge/resolve here when your supervisor tells you by phone; "
+    "with a team hub this updates itself."
+)
+#: Item id -> patient, practice and lane of the item escalated.
+SubjectLookup = Callable[[list[int]], dict[int, EscalationSubject]]
 
 RESOLUTION_CODES = (
     "resolved_by_supervisor",
@@ -55,13 +66,31 @@ def _category(code: str) -> str:
 
 
 class EscalationTableModel(RowTableModel[EscalationRow]):
-    """Escalations as listed by the service (most urgent first)."""
+    """Escalations as listed by the service (most urgent first, then oldest)."""
 
-    HEADERS = ("Raised", "Item", "Category", "Urgency", "State", "Situation", "Resolution")
+    HEADERS = (
+        "Urgency",
+        "Raised",
+        "Patient",
+        "Practice",
+        "Lane",
+        "Category",
+        "State",
+        "Resolution",
+        "Situation",
+    )
 
-    def __init__(self, local_tz: str, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        local_tz: str,
+        parent: QObject | None = None,
+        *,
+        subjects: SubjectLookup | None = None,
+    ) -> None:
         super().__init__((), parent)
         self.local_tz = local_tz
+        self._subjects = subjects
+        self._about: dict[int, EscalationSubject] = {}
         self._cells: list[tuple[str, ...]] = []
 
     def set_rows(self, rows: list[EscalationRow], now: datetime) -> None:  # type: ignore[override]
@@ -72,6 +101,8 @@ class EscalationTableModel(RowTableModel[EscalationRow]):
         """
         self.beginResetModel()
         self.rows = list(rows)
+        ids = [r.item_id for r in self.rows]
+        self._about = self._subjects(ids) if self._subjects is not None and ids else {}
         self._cells = [self._format(r, now) for r in self.rows]
         self.endResetModel()
 
@@ -80,14 +111,17 @@ class EscalationTableModel(RowTableModel[EscalationRow]):
         self.set_rows([], datetime.now().astimezone())
 
     def _format(self, r: EscalationRow, now: datetime) -> tuple[str, ...]:
+        about = self._about.get(r.item_id)
         return (
-            format_dual(from_db(r.raised_at), self.local_tz, self.local_tz, now),
-            f"#{r.item_id}",
-            _category(r.category),
             r.urgency.capitalize(),
+            format_dual(from_db(r.raised_at), self.local_tz, self.local_tz, now),
+            about.patient if about else f"item #{r.item_id}",
+            about.practice if about else "",
+            about.lane.label if about else "",
+            _category(r.category),
             r.state.capitalize(),
-            r.situation,
             code_label(r.resolution_code) if r.resolution_code else "",
+            " ".join(r.situation.split()),
         )
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
@@ -150,14 +184,20 @@ class EscalationsView(QWidget):
     item_activated = Signal(int)
 
     def __init__(
-        self, service: EscalationService, local_tz: str, clock: Any, parent: QWidget | None = None
+        self,
+        service: EscalationService,
+        local_tz: str,
+        clock: Any,
+        parent: QWidget | None = None,
+        *,
+        subjects: SubjectLookup | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.clock = clock
         self.dialog: QDialog | None = None
         self.setAccessibleName("Escalations")
-        self.model = EscalationTableModel(local_tz, self)
+        self.model = EscalationTableModel(local_tz, self, subjects=subjects)
         self.table = QTableView()
         self.table.setAccessibleName("Escalations table")
         self.table.setModel(self.model)
@@ -167,6 +207,14 @@ class EscalationsView(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self._activated)
+        self.table.selectionModel().currentRowChanged.connect(self._show_sbar)
+        self.table.setWordWrap(False)
+        # The whole SBAR of the selected row: the Situation cell is one line and cut off.
+        self.sbar = QLabel()
+        self.sbar.setAccessibleName("Escalation SBAR")
+        self.sbar.setWordWrap(True)
+        self.sbar.setTextFormat(Qt.TextFormat.PlainText)
+        self.sbar.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.show_resolved = QCheckBox("Show resolved")
         self.show_resolved.setAccessibleName("Show resolved escalations")
         self.show_resolved.toggled.connect(self.reload)
@@ -176,7 +224,7 @@ class EscalationsView(QWidget):
         self.resolve_button = QPushButton("Resolve…")
         self.resolve_button.setAccessibleName("Resolve escalation")
         self.resolve_button.clicked.connect(self.resolve_selected)
-        note = QLabel("Resolved by hand until the team hub relays escalations.")
+        note = QLabel(FOOTER)
         note.setWordWrap(True)
         bar = QHBoxLayout()
         bar.addWidget(self.show_resolved)
@@ -187,16 +235,31 @@ class EscalationsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.sbar)
         layout.addWidget(note)
 
     def reload(self, *_args: object) -> None:
         """Re-read the listing."""
         rows = self.service.listing(open_only=not self.show_resolved.isChecked())
         self.model.set_rows(rows, self.clock())
+        self.sbar.clear()
+        self.table.resizeColumnsToContents()
 
     def clear(self) -> None:
         """Forget every row (lock)."""
         self.model.clear()
+        self.sbar.clear()
+
+    def _show_sbar(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.model.row_at(current.row()) if current.isValid() else None
+        if row is None:
+            self.sbar.clear()
+            return
+        parts = [("Situation", row.situation), ("Background", row.background)]
+        parts += [("Assessment", row.assessment), ("Request", row.request)]
+        if row.resolution_note:
+            parts.append(("Resolution note", row.resolution_note))
+        self.sbar.setText("\n".join(f"{name}: {text}" for name, text in parts if text))
 
     def selected(self) -> EscalationRow | None:
         """The selected escalation."""

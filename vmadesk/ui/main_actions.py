@@ -348,7 +348,9 @@ class ActionsMixin(_Base):
         if item is None:
             return
         red_flags = self.detail.detail.red_flags if self.detail.detail is not None else ""
-        dialog = EscalationDialog(self.ctx.escalations, item.id, red_flags, parent=self)
+        dialog = EscalationDialog(
+            self.ctx.escalations, item.id, red_flags, parent=self, lane=Lane(item.lane)
+        )
         self.open_dialog(dialog, lambda: self._changed("Escalation raised."))
 
     def quick_add(self) -> None:

@@ -395,11 +395,16 @@ class MainWindow(ActionsMixin, QMainWindow):
         )
 
     def show_shortcuts(self) -> None:
-        """The ``?`` overlay."""
+        """The ``?`` overlay, listing every action the window has now, menu by menu."""
         if self.overlay.isVisible():
             self.overlay.hide()
-        else:
-            self.overlay.open_over(self.all_actions)
+            return
+        sections = [(name, menu.actions()) for name, menu in self._menus.items()]
+        in_menus = {id(a) for _, actions in sections for a in actions}
+        others = [a for a in self.actions() if id(a) not in in_menus]
+        if others:
+            sections.append(("Other", others))
+        self.overlay.open_over(sections)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept local files."""

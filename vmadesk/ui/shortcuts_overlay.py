@@ -77,7 +77,8 @@ class ShortcutsOverlay(QWidget):
         while self._grid.count():
             item = self._grid.takeAt(0)
             if item.widget() is not None:
-                item.widget().deleteLater()
+                # Unparented now (not deleteLater): a reopened sheet lists only current rows.
+                item.widget().setParent(None)
         blocks = [(title, action_rows(actions)) for title, actions in sections]
         blocks = [(title, rows) for title, rows in blocks if rows]
         blocks.append((ATTEMPT_DIALOG_TITLE, list(ATTEMPT_DIALOG_KEYS)))

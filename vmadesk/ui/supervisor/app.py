@@ -9,17 +9,25 @@ else the status bar) whose text names only codes and the VMA's handle, never PHI
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QSystemTrayIcon, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QMessageBox,
+    QSystemTrayIcon,
+    QTabWidget,
+    QWidget,
+)
 
 from vmadesk.services.evidence import EvidenceViewer
 from vmadesk.services.supervisor import BoardSnapshot, SupervisorService
 from vmadesk.sync import wire
-from vmadesk.sync.hub_client import HubRejected, HubUnavailable
+from vmadesk.sync.hub_client import HubRejected, HubUnavailable, quiet_http_logs
 from vmadesk.ui import workers
 from vmadesk.ui.supervisor.board_tabs import BoardTab, ConflictsTab, TrendsTab
 from vmadesk.ui.supervisor.desk import EscalationDesk
@@ -27,6 +35,8 @@ from vmadesk.ui.supervisor.report import ReportTab
 from vmadesk.ui.supervisor.spotchecks import SpotCheckTab
 
 POLL_MS = 30_000
+#: Exit code when the board cannot start (bad input or authentication, as in the CLI).
+EXIT_REFUSED = 2
 _IMMEDIATE = wire.Urgency.IMMEDIATE
 _RAISED = wire.EscalationState.RAISED
 
@@ -203,11 +213,21 @@ class SupervisorWindow(QMainWindow):
 def run_supervisor(session, hub_url: str, token: str) -> int:  # type: ignore[no-untyped-def]
     """Open the supervisor console on ``hub_url`` with ``token``; return the exit code.
 
+    Before the window opens, the token is checked at the hub (``whoami``): a token that is not a
+    supervisor's, a refused token or an unreachable hub shows a dialog and a stderr line and
+    returns :data:`EXIT_REFUSED` without opening the board.
+
     ``session`` is the supervisor's unlocked profile (:class:`vmadesk.services.session.Session`)
     or None; with it, evidence opens with the profile's private key and exports are audited.
     """
     app = QApplication.instance() or QApplication([])
+    quiet_http_logs()  # polling every 30 s would log each request at INFO
     service = SupervisorService(hub_url, token)
+    problem = service.access_problem()
+    if problem is not None:
+        print(f"vmadesk: {problem}", file=sys.stderr)
+        QMessageBox.critical(None, "vmadesk — supervisor", problem)
+        return EXIT_REFUSED
     viewer = EvidenceViewer(session.conn) if session is not None else None
     record_export = None
     if session is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import (
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.supervisor import BoardSnapshot, trend_data
 from vmadesk.sync import wire
-from vmadesk.ui.supervisor.chart import BAR, LINE, TrendChart
+from vmadesk.ui.supervisor.chart import BAR, LINE, TrendChart, plural
 from vmadesk.ui.supervisor.models import CONFLICT_COLUMNS, RowModel, board_model
 
 
@@ -33,6 +35,16 @@ def table_view(name: str, parent: QWidget | None = None) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+def _floats(values: Sequence[int | None]) -> list[float | None]:
+    """Counts as chart values, keeping None (a day without data) as a gap."""
+    return [None if v is None else float(v) for v in values]
+
+
+def _count_text(value: float) -> str:
+    """A count on a chart: whole numbers as such, an average to one decimal."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
 class BoardTab(QWidget):
@@ -57,7 +69,7 @@ class BoardTab(QWidget):
         totals = [r for r in snapshot.rows if r.lane is None]
         flagged = [r.vma for r in totals if r.signals]
         when = snapshot.fetched_at.astimezone().strftime("%H:%M")
-        text = f"{len(totals)} VMAs · updated {when}"
+        text = f"{plural(len(totals), 'VMA')} · updated {when}"
         if flagged:
             text += f" · capacity signals for: {', '.join(flagged)}"
         self.caption.setText(text)
@@ -86,9 +98,13 @@ class TrendsTab(QWidget):
         self.on_time = TrendChart(
             "On-time rate", LINE, lambda v: f"{v * 100:.0f}%", fixed_max=1.0, parent=self
         )
-        self.backlog = TrendChart("Backlog (open items)", BAR, lambda v: f"{v:.0f}", parent=self)
-        self.carry = TrendChart("Carried over", BAR, lambda v: f"{v:.0f}", parent=self)
-        self.escalations = TrendChart("Escalations raised", BAR, lambda v: f"{v:.0f}", parent=self)
+        self.backlog = TrendChart(
+            "Backlog (open items)", BAR, _count_text, integer=True, parent=self
+        )
+        self.carry = TrendChart("Carried over", BAR, _count_text, integer=True, parent=self)
+        self.escalations = TrendChart(
+            "Escalations raised", BAR, _count_text, integer=True, parent=self
+        )
         self.summary = QLabel(self)
         self.summary.setObjectName("trendSummary")
         self.summary.setWordWrap(True)
@@ -133,9 +149,9 @@ class TrendsTab(QWidget):
         lane = self.lane_box.currentData()
         data = trend_data(self._trends, self.vma_box.currentData(), Lane(lane) if lane else None)
         self.on_time.set_series(data.days, data.on_time_rate)
-        self.backlog.set_series(data.days, [float(v) for v in data.backlog])
-        self.carry.set_series(data.days, [float(v) for v in data.carried_over])
-        self.escalations.set_series(data.days, [float(v) for v in data.escalations])
+        self.backlog.set_series(data.days, _floats(data.backlog))
+        self.carry.set_series(data.days, _floats(data.carried_over))
+        self.escalations.set_series(data.days, _floats(data.escalations))
         self.summary.setText("\n".join(chart.summary() for chart in self.charts()))
 
 

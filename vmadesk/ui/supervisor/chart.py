@@ -8,6 +8,7 @@ and for people who would rather read.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -26,19 +27,34 @@ _ALIGN_CENTER = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
 _ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
-def nice_max(value: float) -> float:
-    """A round axis maximum at or above ``value`` (1, 2, 5 × 10^n)."""
-    if value <= 0:
-        return 1.0
-    step = 1.0
-    while step * 10 <= value:
-        step *= 10
-    while step > value * 10:
-        step /= 10
-    for factor in (1, 2, 5, 10):
-        if step * factor >= value:
-            return step * factor
-    return step * 10
+def plural(count: int, noun: str) -> str:
+    """``1 VMA`` / ``3 VMAs``, ``1 day`` / ``28 days``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def nice_ticks(value: float, *, integer: bool = False, max_steps: int = 4) -> list[float]:
+    """Axis ticks from 0 to a round top at or above ``value``, a 1/2/5 × 10^n step apart.
+
+    Gridlines at fixed shares of the maximum gave labels like "1, 0, 0" for counts (a tick at
+    0.5 rounded to 0); here every tick is a multiple of the step, and ``integer`` keeps the step
+    at 1 or more so that counts never get a tick between two whole numbers.
+
+    Args:
+        value: The largest value to show (0 or less: an empty axis up to 1).
+        integer: The values are counts.
+        max_steps: At most this many steps between 0 and the top.
+
+    Returns:
+        The tick values, ascending, starting at 0.
+    """
+    value = value if value > 0 else 1.0
+    raw = value / max_steps
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    step = next(f * magnitude for f in (1, 2, 5, 10) if f * magnitude >= raw * (1 - 1e-9))
+    if integer:
+        step = max(1.0, float(round(step)))
+    steps = math.ceil(value / step - 1e-9)
+    return [round(i * step, 10) for i in range(steps + 1)]
 
 
 class TrendChart(QWidget):
@@ -51,6 +67,7 @@ class TrendChart(QWidget):
         formatter: Callable[[float], str] = lambda v: f"{v:g}",
         *,
         fixed_max: float | None = None,
+        integer: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -60,6 +77,7 @@ class TrendChart(QWidget):
         self.kind = kind
         self.formatter = formatter
         self.fixed_max = fixed_max
+        self.integer = integer
         self.days: tuple[date, ...] = ()
         self.values: tuple[float | None, ...] = ()
         self.setAccessibleName(title)
@@ -90,7 +108,8 @@ class TrendChart(QWidget):
             f"{self.title}, {self.days[0].isoformat()} to {self.days[-1].isoformat()}: "
             f"latest {self.formatter(latest)}, lowest {self.formatter(min(known))}, "
             f"highest {self.formatter(max(known))}, "
-            f"average {self.formatter(sum(known) / len(known))} over {len(known)} days with data"
+            f"average {self.formatter(sum(known) / len(known))} over "
+            f"{plural(len(known), 'day')} with data"
         )
 
     def _update_text(self) -> None:
@@ -100,10 +119,16 @@ class TrendChart(QWidget):
 
     # -- painting ----------------------------------------------------------------------------
 
-    def _top(self) -> float:
+    def ticks(self) -> list[float]:
+        """The y-axis tick values, 0 first; the last is the top of the axis."""
         if self.fixed_max is not None:
-            return self.fixed_max
-        return nice_max(max((v for v in self.values if v is not None), default=0.0))
+            return nice_ticks(self.fixed_max, integer=self.integer)
+        peak = max((v for v in self.values if v is not None), default=0.0)
+        return nice_ticks(peak, integer=self.integer)
+
+    def tick_labels(self) -> list[str]:
+        """The y-axis labels, bottom to top."""
+        return [self.formatter(v) for v in self.ticks()]
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         """Draw the chart."""
@@ -119,26 +144,27 @@ class TrendChart(QWidget):
         p.fillRect(self.rect(), pal.color(_ROLE_BASE))
         metrics = p.fontMetrics()
         line_h = metrics.height()
-        top_value = self._top()
-        left = metrics.horizontalAdvance(self.formatter(top_value)) + 10
+        ticks = self.ticks()
+        top_value = ticks[-1]
+        left = max(metrics.horizontalAdvance(self.formatter(v)) for v in ticks) + 10
         plot = QRectF(left, line_h + 8, self.width() - left - 10, self.height() - 3 * line_h - 12)
         text_pen = QPen(pal.color(_ROLE_TEXT))
         p.setPen(text_pen)
         p.drawText(QRectF(4, 2, self.width() - 8, line_h + 4), _ALIGN_LEFT, self.title)
         if plot.width() <= 10 or plot.height() <= 10:
             return
-        # axes and gridlines at 0, 1/2, 1 of the maximum
+        # gridlines at round steps (see nice_ticks)
         grid = QPen(pal.color(_ROLE_MID))
         grid.setStyle(Qt.PenStyle.DotLine)
-        for share in (0.0, 0.5, 1.0):
-            y = plot.bottom() - share * plot.height()
+        for tick in ticks:
+            y = plot.bottom() - tick / top_value * plot.height()
             p.setPen(grid)
             p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             p.setPen(text_pen)
             p.drawText(
                 QRectF(0, y - line_h / 2, left - 4, line_h),
                 _ALIGN_RIGHT,
-                self.formatter(top_value * share),
+                self.formatter(tick),
             )
         if not self.days:
             p.drawText(plot, Qt.AlignmentFlag.AlignCenter, "no data")
