@@ -180,3 +180,12 @@ def test_integrity_check_passes_then_catches_damage(profile_dir: Path) -> None:
         return  # refusing to open a damaged file is also a correct outcome
     assert profiles.integrity_check(damaged) != []
     damaged.close()
+
+
+def test_new_passphrase_must_differ(profile_dir: Path) -> None:
+    profile, _ = _create(profile_dir)
+    with pytest.raises(AuthenticationError, match="is the current one"):
+        profiles.change_passphrase(profile, PASSPHRASE, kdf=FAST_KDF)
+    profiles.change_passphrase(profile, "something else entirely", kdf=FAST_KDF)
+    assert unlock_guard.load(profile_dir).failures == 0
+    profile.close()

@@ -48,7 +48,10 @@ def hash_token(token: str) -> str:
 def create_account(conn: Connection, name: str, role: str) -> str:
     """Create an account (or re-key a revoked one) and return its new token (shown once)."""
     if not _HANDLE.match(name):
-        raise AccountError(f"account names must match {HANDLE_PATTERN}")
+        raise AccountError(
+            "account names are 2-32 characters: lower-case letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit (e.g. ana.r)"
+        )
     try:
         role_value = Role(role)
     except ValueError:

@@ -19,7 +19,9 @@ def describe_protection(slot_types: list[str]) -> str:
         parts.append("your passphrase (Argon2id)")
     if "recovery" in slot_types:
         parts.append("the recovery key")
-    return "Protected by " + ", ".join(parts) + "."
+    if len(parts) > 1:
+        return "Protected by " + ", ".join(parts[:-1]) + " and " + parts[-1] + "."
+    return "Protected by " + "".join(parts) + "."
 
 
 def profile_info(profile: UnlockedProfile) -> dict[str, Any]:

@@ -297,21 +297,26 @@ def _open(
     return UnlockedProfile(directory, db_key, profile_id, method, conn, notices)
 
 
+def _opens_passphrase_slot(profile: UnlockedProfile, passphrase: str) -> bool:
+    slot = KeySlots.load(profile.directory).get("passphrase")
+    if slot is None:
+        return False
+    try:
+        wrapping = derive_from_passphrase(passphrase, slot.salt, slot.kdf or KdfParams())
+        return slot.unwrap(wrapping) == profile.key
+    except AuthenticationError:
+        return False
+
+
 def check_passphrase(profile: UnlockedProfile, passphrase: str) -> bool:
     """Whether ``passphrase`` opens this profile's passphrase slot (re-authentication).
 
     Failures count toward the same back-off as a failed unlock.
     """
     unlock_guard.wait_turn(profile.directory)
-    slot = KeySlots.load(profile.directory).get("passphrase")
-    if slot is not None:
-        try:
-            wrapping = derive_from_passphrase(passphrase, slot.salt, slot.kdf or KdfParams())
-            if slot.unwrap(wrapping) == profile.key:
-                unlock_guard.take_failures(profile.directory)
-                return True
-        except AuthenticationError:
-            pass
+    if _opens_passphrase_slot(profile, passphrase):
+        unlock_guard.take_failures(profile.directory)
+        return True
     unlock_guard.record_failure(profile.directory)
     return False
 
@@ -321,6 +326,8 @@ def change_passphrase(
 ) -> None:
     """Rewrite the passphrase slot (the database key stays the same)."""
     check_passphrase_strength(new_passphrase)
+    if _opens_passphrase_slot(profile, new_passphrase):
+        raise AuthenticationError("The new passphrase is the current one; nothing was changed.")
     slots = KeySlots.load(profile.directory)
     slots.put(passphrase_slot(profile.key, new_passphrase, kdf or KdfParams()))
     slots.save(profile.directory)
