@@ -183,3 +183,63 @@ def test_supervisor_issues_the_team_secret_sealed(sync_cli, hub, tmp_path, capsy
         a.close()
         s.close()
     assert secret not in hub.dump().encode() and secret.hex() not in hub.dump()
+
+
+def _enroll(prof: Path, hub_url: str, token: str, *extra: str) -> int:
+    return cli.main(
+        ["enroll", "--profile", str(prof), "--hub", hub_url, f"--token={token}", *extra]
+    )
+
+
+def test_reenrolment_as_another_account_needs_replace(sync_cli, hub, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    prof = tmp_path / "prof"
+    _profile(prof)
+    assert _enroll(prof, hub.base_url, hub.tokens["ana"], "--team-secret-code", TEAM_CODE) == 0
+    capsys.readouterr()
+    assert _enroll(prof, hub.base_url, hub.tokens["ben"]) == 2
+    err = capsys.readouterr().err
+    assert f"enrolled as ana (vma) at {hub.base_url}" in err and "--replace" in err
+    assert _enroll(prof, hub.base_url + "/", hub.tokens["ana"]) == 0  # same account: fine
+    assert "Team secret already held" in capsys.readouterr().out
+    assert _enroll(prof, hub.base_url, hub.tokens["ben"], "--replace") == 0
+    assert "Enrolled as ben (vma)" in capsys.readouterr().out
+    profile = profiles.unlock(prof, passphrase=PASSPHRASE, use_keychain=False)
+    try:
+        from vmadesk.sync.enrolment import hub_config
+
+        config = hub_config(profile.conn)
+        assert config is not None and config.handle == "ben"
+    finally:
+        profile.close()
+
+
+def test_supervisor_token_on_a_vma_work_queue_is_refused(sync_cli, hub, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    prof = tmp_path / "prof"
+    _profile(prof)
+    console = _console(prof)
+    try:
+        console.import_appointments(range(3))  # open VMA work, not enrolled yet
+    finally:
+        console.close()
+    assert _enroll(prof, hub.base_url, hub.tokens["sue"]) == 2
+    err = capsys.readouterr().err
+    assert "3 open items" in err and "supervisor sue" in err and "--as-supervisor" in err
+    profile = profiles.unlock(prof, passphrase=PASSPHRASE, use_keychain=False)
+    try:
+        from vmadesk.sync.enrolment import hub_config
+
+        assert hub_config(profile.conn) is None  # refused: nothing stored
+    finally:
+        profile.close()
+    assert hub.count("public_keys") == 0  # … and nothing registered at the hub
+    assert _enroll(prof, hub.base_url, hub.tokens["sue"], "--as-supervisor") == 0
+    assert "Enrolled as sue (supervisor)" in capsys.readouterr().out
+
+
+def test_supervisor_without_a_secret_is_told_to_create_it(sync_cli, hub, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    boss = tmp_path / "sue"
+    _profile(boss, "sue")
+    assert _enroll(boss, hub.base_url, hub.tokens["sue"]) == 0
+    out = capsys.readouterr().out
+    assert f"vmadesk team-secret --profile {boss}" in out
+    assert "ask your supervisor" not in out

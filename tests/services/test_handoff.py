@@ -112,3 +112,25 @@ def test_invalid_note_and_bad_file_are_refused(new_profile, receiver, tmp_path):
         HandoffService(receiver.conn, vma="bo.k").open_packet(junk)
     with pytest.raises(ActionRefused, match="Public key"):
         sender.add_colleague("x", "not-a-key")
+
+
+def test_packet_carries_the_items_escalations(new_profile, receiver, tmp_path):
+    from vmadesk.domain.vocabulary import EscalationCategory, Urgency
+    from vmadesk.services.escalation import EscalationService, Sbar
+
+    sender = HandoffService(new_profile.conn, vma="ana.r")
+    bo = HandoffService(receiver.conn, vma="bo.k")
+    sender.add_colleague("bo.k", bo.my_public_key())
+    item = callback(new_profile.conn, practice(new_profile.conn))
+    EscalationService(new_profile.conn, vma="ana.r").raise_(
+        item, EscalationCategory.CLINICAL_CONCERN, Urgency.URGENT,
+        Sbar("Dizzy since the new dose", "On the new dose for 3 days", "", "Nurse call back"),
+        red_flags_confirmed=True)
+    result = sender.create_packet("bo.k", {item: _note()}, "", out_dir=tmp_path)
+    assert b"Dizzy" not in result.path.read_bytes()  # sealed, like the rest of the item
+    _, rows = bo.packet(bo.open_packet(result.path))
+    (escalation,) = rows[0].payload["escalations"]
+    assert escalation["category"] == "clinical_concern"
+    assert (escalation["urgency"], escalation["state"]) == ("urgent", "raised")
+    assert escalation["situation"] == "Dizzy since the new dose"
+    assert escalation["request"] == "Nurse call back"

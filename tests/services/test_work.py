@@ -6,6 +6,7 @@ from tests.services.helpers import NOW, FakeClock, appointment, callback, practi
 from vmadesk.domain.vocabulary import CloseReason, DueState, HoldReason, Lane, Outcome
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.work import WorkService
+from vmadesk.services.worklist import WorkList
 from vmadesk.store import audit, history, items
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.store.timestamps import from_db
@@ -166,3 +167,25 @@ def test_urgency_order_overdue_first_paused_last(new_profile, svc) -> None:
     assert items.first_id(new_profile.conn, q) == late
     counts = items.lane_counts(new_profile.conn, clock.now)
     assert (counts[Lane.CALLBACK].open, counts[Lane.CALLBACK].overdue) == (3, 1)
+
+
+def test_next_most_urgent_skips_items_waiting_for_their_next_attempt(new_profile, svc) -> None:
+    work, clock = svc
+    ctx = practice(new_profile.conn)
+    late = callback(new_profile.conn, ctx, 1, requested_at=NOW - timedelta(hours=30))
+    soon = callback(new_profile.conn, ctx, 2, requested_at=NOW)
+    held = callback(new_profile.conn, ctx, 3, requested_at=NOW - timedelta(hours=40))
+    work.hold(held, clock.now + timedelta(hours=1), HoldReason.WAITING_ON_PATIENT)
+    worklist = WorkList(new_profile.conn, vma="ana.r", clock=clock)
+    query = worklist.query(Lane.CALLBACK)
+    assert worklist.next_most_urgent(query) == late
+    retry = work.log_attempt(late, Outcome.NO_ANSWER).next_attempt_at
+    assert retry is not None and retry > clock.now
+    # The item just called is still the most overdue, but it cannot be worked before retry.
+    assert worklist.next_most_urgent(query) == soon
+    assert items.first_id(new_profile.conn, query) == late  # the plain list keeps its order
+    work.log_attempt(soon, Outcome.BUSY)
+    assert worklist.next_most_urgent(query) is None
+    assert worklist.next_retry_at(query) == clock.now + timedelta(hours=1)  # the hold ends
+    clock.now = retry
+    assert worklist.next_most_urgent(query) == late

@@ -20,6 +20,7 @@ def test_status_texts() -> None:
     )
     assert "2 held by others" in status_text(SyncStatus("synced", conflicts=2))
     assert status_text(SyncStatus("not_enrolled")) == "not enrolled"
+    assert status_text(SyncStatus("no_team_secret")) == "waiting for the team secret"
 
 
 def test_controller_relays_worker_reports(qtbot, new_profile) -> None:  # type: ignore[no-untyped-def]

@@ -8,8 +8,9 @@ from typing import Any
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.services.practice_setup import add_practice
-from vmadesk.store import history, practices
+from vmadesk.store import escalations, history, practices
 from vmadesk.store.connection import Connection
+from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.items import ITEM_COLUMNS, ItemRow
 from vmadesk.store.timestamps import to_db
 
@@ -22,7 +23,11 @@ _CARRIED = tuple(
 
 
 def item_payload(conn: Connection, item: ItemRow, note: HandoffNote, index: int) -> dict[str, Any]:
-    """The sealed content for one item: its data, history, practice and the I-PASS note."""
+    """The sealed content for one item: data, history, escalations, practice, I-PASS note.
+
+    Escalations travel with their SBAR texts: the receiver inherits whatever is still open
+    (a clinical concern the supervisor has not answered yet must not fall between two VMAs).
+    """
     practice = practices.get_practice(conn, item.practice_id)
     return {
         "index": index,
@@ -42,7 +47,23 @@ def item_payload(conn: Connection, item: ItemRow, note: HandoffNote, index: int)
             {"at": n.at, "kind": n.kind, "text": n.text, "author": n.author}
             for n in history.notes_for(conn, item.id)
         ],
+        "escalations": [escalation_payload(e) for e in escalations.for_item(conn, item.id)],
         "note": note.to_dict(),
+    }
+
+
+def escalation_payload(escalation: EscalationRow) -> dict[str, Any]:
+    """One escalation as a packet carries it (and as the handoff report prints it)."""
+    return {
+        "raised_at": escalation.raised_at,
+        "category": escalation.category,
+        "urgency": escalation.urgency,
+        "state": escalation.state,
+        "situation": escalation.situation,
+        "background": escalation.background,
+        "assessment": escalation.assessment,
+        "request": escalation.request,
+        "resolution_code": escalation.resolution_code,
     }
 
 
@@ -78,6 +99,19 @@ def payload_columns(
         updated_at=to_db(now),
     )
     return values
+
+
+def open_escalations_first(escalated: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A packet item's escalations, open ones first, each group most urgent then oldest."""
+    rank = {"immediate": 0, "urgent": 1}
+    return sorted(
+        escalated,
+        key=lambda e: (
+            e.get("state") == "resolved",
+            rank.get(e.get("urgency", ""), 2),
+            e.get("raised_at", ""),
+        ),
+    )
 
 
 def history_lines(payload: dict[str, Any]) -> list[str]:

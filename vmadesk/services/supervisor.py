@@ -360,6 +360,11 @@ class SupervisorService:
         with self.client() as hub:
             return hub.escalations(state="open").escalations
 
+    def desk_escalations(self, include_resolved: bool = False) -> list[wire.EscalationRecord]:
+        """The escalation desk's list: open ones, most urgent first (resolved ones too if asked)."""
+        with self.client() as hub:
+            return hub.escalations(state="all" if include_resolved else "open").escalations
+
     def acknowledge(self, escalation_id: str) -> wire.EscalationRecord:
         """Acknowledge one escalation."""
         with self.client() as hub:

@@ -106,6 +106,12 @@ class WorkList:
         """Latest escalation state per item, for badges."""
         return escalations.latest_states(self.conn, item_ids)
 
+    def escalations_for(self, item_ids: list[int]) -> dict[int, list[EscalationRow]]:
+        """Every escalation of each item that has any, oldest first (not an item view)."""
+        # One query finds the few escalated items; only those are read in full.
+        escalated = escalations.latest_states(self.conn, item_ids)
+        return {i: escalations.for_item(self.conn, i) for i in escalated}
+
     def escalation_subjects(self, item_ids: list[int]) -> dict[int, EscalationSubject]:
         """Patient, practice and lane of each item (the escalation list is short)."""
         names = {p.id: p.name for p in self.practices()}

@@ -28,7 +28,10 @@ from vmadesk.sync.pseudonym import MIN_SECRET_BYTES
 
 TEAM_SECRET_ENV = "VMADESK_TEAM_SECRET"
 _URL, _HANDLE, _ROLE, _KEY_VERSION = (
-    settings_store.HUB_URL, "hub.handle", "hub.role", "hub.team_key_version"
+    settings_store.HUB_URL,
+    "hub.handle",
+    "hub.role",
+    "hub.team_key_version",
 )
 _TOKEN, _TEAM_SECRET = "hub_token", "team_secret"
 

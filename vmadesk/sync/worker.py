@@ -128,7 +128,8 @@ class SyncWorker(threading.Thread):
         try:
             result = self._run_round(conn)
         except Exception as error:  # a round must never kill the loop
-            log.warning("sync round failed: %s", type(error).__name__)
+            kind = type(error).__qualname__  # the class only: a message could quote data
+            log.warning("sync round failed: %s", kind)
             status = read_status(conn, now=datetime.now(UTC))
             return SyncStatus(
                 "error",

@@ -162,12 +162,13 @@ def run(profile_dir: Path, *, supervisor: bool = False, hub_url: str | None = No
 
 
 def _start_sync(ctx: ConsoleContext, window: QWidget) -> SyncController | None:
-    """Background sync with the team hub, once this profile is enrolled."""
-    if settings_store.hub_url(ctx.session.conn) is None:
-        return None
-    from vmadesk.sync.enrolment import is_enrolled
+    """Background sync with the team hub, once this profile is enrolled.
 
-    if not is_enrolled(ctx.session.conn):
+    It also runs while the team secret is still on its way: a round fetches it.
+    """
+    from vmadesk.sync.enrolment import hub_config
+
+    if settings_store.hub_url(ctx.session.conn) is None or hub_config(ctx.session.conn) is None:
         return None
     from vmadesk.ui.sync_indicator import start_sync
 

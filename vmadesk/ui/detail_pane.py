@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -114,7 +115,7 @@ class DetailPane(QWidget):
         self.tabs.addTab(self.sop, "SOP")
 
         # Wide enough for "Phone: +1 212 555 0199  [Copy] [Call]" without clipping.
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 46)
         layout = QVBoxLayout(self)
         layout.addWidget(self.name)
         layout.addLayout(form)
@@ -157,6 +158,22 @@ class DetailPane(QWidget):
         self.at_hand.setText(self._at_hand(detail, now))
         self.history.setHtml(self._history_html(detail, now))
         self.sop.setPlainText(detail.sop)
+        self._fit_wrapped()
+
+    def _fit_wrapped(self) -> None:
+        """Give each wrapped label the height its text needs at the pane's current width.
+
+        Inside the splitter the layout sized them for one line, so in a narrow pane the
+        wrapped lines were drawn over each other.
+        """
+        for label in (self.name, self.practice, self.state, self.at_hand):
+            width = label.width() if label.width() > 0 else self.width()
+            label.setMinimumHeight(label.heightForWidth(width) if label.text() else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Re-fit the wrapped labels to the new width."""
+        super().resizeEvent(event)
+        self._fit_wrapped()
 
     def _copy(self) -> None:
         if self.detail is not None:

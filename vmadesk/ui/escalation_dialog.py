@@ -114,8 +114,11 @@ class EscalationDialog(QDialog):
         self.buttons_box, self.ok_button = ok_cancel(self, "Escalate")
         layout.addWidget(self.buttons_box)
 
-        default = DEFAULT_CATEGORY.get(lane, EscalationCategory.OTHER) if lane else None
-        self.set_category(default or EscalationCategory.OTHER)
+        self.set_category(
+            DEFAULT_CATEGORY.get(lane, EscalationCategory.OTHER)
+            if lane
+            else EscalationCategory.OTHER
+        )
         self.category.currentIndexChanged.connect(self._category_changed)
         self.red_flag_confirm.toggled.connect(self._update)
         self.situation.textChanged.connect(self._update)

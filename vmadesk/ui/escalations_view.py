@@ -243,7 +243,9 @@ class EscalationsView(QWidget):
         rows = self.service.listing(open_only=not self.show_resolved.isChecked())
         self.model.set_rows(rows, self.clock())
         self.sbar.clear()
-        self.table.resizeColumnsToContents()
+        # Fit every column but the last (Situation), which takes the rest of the width.
+        for column in range(len(self.model.HEADERS) - 1):
+            self.table.resizeColumnToContents(column)
 
     def clear(self) -> None:
         """Forget every row (lock)."""

@@ -10,6 +10,7 @@ The dialog holds PHI: the idle lock rejects it, and it drops its rows however it
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -35,6 +36,7 @@ from vmadesk.domain.vocabulary import Priority
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.exports import record_export
 from vmadesk.services.handoff import PacketResult
+from vmadesk.services.handoff_payload import escalation_payload
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.handoff_notes_model import HandoffItemsModel
@@ -48,6 +50,12 @@ from vmadesk.ui.handoff_report import (
 )
 
 ONE_TIME_CODE = "One-time code (read out by phone)"
+
+
+def actions_label(local_tz: str, now: datetime) -> str:
+    """The Actions field's label, e.g. "Actions (times in your local zone, PHT, HH:MM)"."""
+    short = now.astimezone(load_zone(local_tz)).strftime("%Z") or local_tz
+    return f"&Actions (times in your local zone, {short}, HH:MM)"
 
 
 def open_items(ctx: ConsoleContext) -> list[ItemRow]:
@@ -80,7 +88,9 @@ class EndShiftDialog(QDialog):
         self._loading = False
         self.setWindowTitle("End shift & hand off")
 
-        self.model = HandoffItemsModel(open_items(ctx), self)
+        items = open_items(ctx)
+        self.escalations = ctx.worklist.escalations_for([item.id for item in items])
+        self.model = HandoffItemsModel(items, self, escalations=self.escalations)
         self.table = items_table(self.model, "Open items to hand off")
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
@@ -104,7 +114,7 @@ class EndShiftDialog(QDialog):
         nf = QFormLayout(note_box)
         nf.addRow("&Priority", self.priority)
         nf.addRow("&Summary", self.summary)
-        nf.addRow(f"&Actions ({ctx.local_tz} time)", self.actions)
+        nf.addRow(actions_label(ctx.local_tz, ctx.clock()), self.actions)
         nf.addRow("&If … then …", self.contingency)
         self.priority.currentIndexChanged.connect(self._form_changed)
         self.summary.textChanged.connect(self._form_changed)
@@ -141,8 +151,14 @@ class EndShiftDialog(QDialog):
         receiver_row.addWidget(self.code_receiver, 1)
         bottom = QFormLayout()
         bottom.addRow("Shift &note", self.shift_note)
-        bottom.addRow("&Receiver", receiver_row)
-        bottom.addRow("&Folder", folder_row)
+        # Rows holding a layout get no buddy from QFormLayout: without one the "&" would
+        # show as a literal ampersand instead of underlining the mnemonic.
+        receiver_label = QLabel("&Receiver")
+        receiver_label.setBuddy(self.receiver)
+        folder_label = QLabel("&Folder")
+        folder_label.setBuddy(self.folder)
+        bottom.addRow(receiver_label, receiver_row)
+        bottom.addRow(folder_label, folder_row)
 
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -329,7 +345,8 @@ class EndShiftDialog(QDialog):
                 practice = self.ctx.work.practice(item.practice_id)
                 names[item.practice_id] = (practice.name, practice.tz)
             name, tz = names[item.practice_id]
-            entries.append(entry_from_item(item, name, tz, note))
+            escalated = [escalation_payload(e) for e in self.escalations.get(item.id, [])]
+            entries.append(entry_from_item(item, name, tz, note, escalated))
         now = self.ctx.clock().astimezone(load_zone(self.ctx.local_tz))
         return build_html(
             sender=self.ctx.vma,
@@ -371,5 +388,6 @@ class EndShiftDialog(QDialog):
     def done(self, result: int) -> None:
         """Drop the PHI held by the dialog whatever way it closes."""
         self.report_html = ""
+        self.escalations = {}
         self.model.clear()
         super().done(result)

@@ -16,7 +16,8 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.instants import load_zone
-from vmadesk.domain.vocabulary import Lane, Priority
+from vmadesk.domain.vocabulary import EscalationCategory, Lane, Priority
+from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.row_table_model import ACCESSIBLE, DISPLAY, RowTableModel
 
@@ -81,15 +82,39 @@ def _auto_summary(item: ItemRow) -> str:
     return f"{_LANE_NOUN.get(Lane(item.lane), 'Item')} {item.status}, {attempts} so far"
 
 
+_URGENCY_RANK = {"immediate": 0, "urgent": 1}
+
+
+def escalation_badge(escalated: list[EscalationRow]) -> str:
+    """The Escalation cell: the most urgent open one, e.g. "⚑ Clinical concern · urgent +1"."""
+    open_ = [e for e in escalated if e.state != "resolved"]
+    if not open_:
+        return "✓ resolved" if escalated else ""
+    top = min(open_, key=lambda e: (_URGENCY_RANK.get(e.urgency, 2), e.raised_at))
+    try:
+        category = EscalationCategory(top.category).label
+    except ValueError:
+        category = top.category
+    more = f" +{len(open_) - 1}" if len(open_) > 1 else ""
+    return f"⚑ {category} · {top.urgency} ({top.state}){more}"
+
+
 class HandoffItemsModel(RowTableModel[ItemRow]):
     """The VMA's open items with a tick to include each in the handoff and its note state."""
 
-    HEADERS = ("Hand off", "Lane", "Patient", "Due", "Priority", "Note")
+    HEADERS = ("Hand off", "Lane", "Patient", "Due", "Priority", "Note", "Escalation")
 
-    def __init__(self, items: list[ItemRow], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        items: list[ItemRow],
+        parent: QObject | None = None,
+        *,
+        escalations: dict[int, list[EscalationRow]] | None = None,
+    ) -> None:
         super().__init__(items, parent)
         self.drafts = [NoteDraft(summary=_auto_summary(item)) for item in items]
         self.problems: dict[int, str] = {}
+        self.escalations = escalations or {}
 
     @property
     def items(self) -> list[ItemRow]:
@@ -126,6 +151,8 @@ class HandoffItemsModel(RowTableModel[ItemRow]):
                 if not draft.include:
                     return "stays with you"
                 return self.problems.get(row, "ok")
+            if col == 6:
+                return escalation_badge(self.escalations.get(item.id, []))
         return None
 
     def setData(
@@ -161,4 +188,5 @@ class HandoffItemsModel(RowTableModel[ItemRow]):
         self.rows = []
         self.drafts = []
         self.problems = {}
+        self.escalations = {}
         self.endResetModel()

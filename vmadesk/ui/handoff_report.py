@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.domain.instants import load_zone
-from vmadesk.domain.vocabulary import Lane
+from vmadesk.domain.vocabulary import EscalationCategory, Lane
+from vmadesk.services.handoff_payload import open_escalations_first
 from vmadesk.store.items import ItemRow
 
 REPORT_KIND = "handoff_report"
@@ -47,6 +48,8 @@ class ReportEntry:
     subject: str
     due: str
     note: HandoffNote
+    #: The item's escalations as a packet carries them (``escalation_payload``).
+    escalations: tuple[dict[str, Any], ...] = ()
 
 
 def _local(text: str | None, tz: str) -> str:
@@ -56,7 +59,44 @@ def _local(text: str | None, tz: str) -> str:
         at = datetime.fromisoformat(text).astimezone(load_zone(tz))
     except (ValueError, TypeError):
         return text
-    return at.strftime("%Y-%m-%d %H:%M")
+    # The zone's short name: a receiver elsewhere must not read the time as their own.
+    return at.strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _category(code: str) -> str:
+    try:
+        return EscalationCategory(code).label
+    except ValueError:
+        return code
+
+
+def escalation_heading(escalation: dict[str, Any]) -> str:
+    """E.g. "OPEN · Clinical concern · urgent · raised" (resolved ones say so instead)."""
+    state = escalation.get("state", "")
+    mark = "resolved" if state == "resolved" else "OPEN"
+    return " · ".join(
+        [mark, _category(escalation.get("category", "")), escalation.get("urgency", ""), state]
+    )
+
+
+def escalations_html(escalated: Sequence[dict[str, Any]]) -> str:
+    """An item's escalations with their SBAR texts, open ones first (every value escaped)."""
+    if not escalated:
+        return ""
+    e = html.escape
+    entries = []
+    for esc in open_escalations_first(list(escalated)):
+        lines = [f"<b>{e(escalation_heading(esc))}</b>"]
+        for key, letter in (
+            ("situation", "S"),
+            ("background", "B"),
+            ("assessment", "A"),
+            ("request", "R"),
+        ):
+            if esc.get(key):
+                lines.append(f"{letter}: {e(esc[key])}")
+        entries.append("<li>" + "<br>".join(lines) + "</li>")
+    return f"<p><b>Escalations</b></p><ul>{''.join(entries)}</ul>"
 
 
 def subject_text(values: dict[str, Any] | ItemRow, tz: str) -> str:
@@ -75,7 +115,13 @@ def subject_text(values: dict[str, Any] | ItemRow, tz: str) -> str:
     return text
 
 
-def entry_from_item(item: ItemRow, practice_name: str, tz: str, note: HandoffNote) -> ReportEntry:
+def entry_from_item(
+    item: ItemRow,
+    practice_name: str,
+    tz: str,
+    note: HandoffNote,
+    escalations: Sequence[dict[str, Any]] = (),
+) -> ReportEntry:
     """A report line for one of the sender's items."""
     return ReportEntry(
         lane=Lane(item.lane).label,
@@ -84,6 +130,7 @@ def entry_from_item(item: ItemRow, practice_name: str, tz: str, note: HandoffNot
         subject=subject_text(item, tz),
         due=_local(item.effective_due, tz),
         note=note,
+        escalations=tuple(escalations),
     )
 
 
@@ -123,6 +170,7 @@ def build_html(
             f"<tr><td><b>If / then</b></td><td>{e(note.contingency or '-')}</td></tr>",
             "</table>",
             f"<p><b>Actions</b></p><ul>{actions or '<li>none listed</li>'}</ul>",
+            escalations_html(entry.escalations),
         ]
     parts += [
         "<p><small>Contains patient information: keep it as you keep the chart.</small></p>",

@@ -37,7 +37,7 @@ from vmadesk.services.handoff import HandoffService
 from vmadesk.services.handoff_payload import history_lines
 from vmadesk.store.handoffs import HandoffItemRow
 from vmadesk.ui.handoff_parts import chosen_folder, default_handoff_dir, items_table
-from vmadesk.ui.handoff_report import subject_text
+from vmadesk.ui.handoff_report import escalations_html, subject_text
 from vmadesk.ui.row_table_model import ACCESSIBLE, DISPLAY, RowTableModel
 
 
@@ -95,6 +95,7 @@ def _review_html(payload: dict[str, Any], sender: str) -> str:
             f"<h3>{e(family)}, {e(given)} — {e(Lane(item.get('lane', 'callback')).label)}</h3>",
             f"<p>{e(practice.get('name', ''))} · phone {e(item.get('phone') or '-')}</p>",
             f"<p><b>Subject</b>: {e(subject_text(item, tz))}</p>",
+            escalations_html(payload.get("escalations", [])),
             f"<p><b>From {e(sender)}</b> · priority <b>{e(note.priority.value)}</b></p>",
             f"<p><b>Summary</b>: {e(note.summary)}</p>",
             f"<p><b>Actions</b></p><ul>{actions or '<li>none listed</li>'}</ul>",

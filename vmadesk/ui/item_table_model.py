@@ -314,6 +314,7 @@ class ItemTableModel(QAbstractTableModel):
     def _format(self, r: int) -> tuple[str, ...]:
         row = self._rows[r]
         badge = self._badges.get(row.id)
+        status = _STATUS_LABELS.get(row.status, row.status)
         return (
             "",
             "",
@@ -323,6 +324,6 @@ class ItemTableModel(QAbstractTableModel):
             Lane(row.lane).label,
             row.reason or "",
             str(row.attempt_count),
-            IN_HANDOFF if row.handoff_id is not None else _STATUS_LABELS.get(row.status, row.status),
+            IN_HANDOFF if row.handoff_id is not None else status,
             _ESC_LABELS.get(badge, "") if badge else "",
         )

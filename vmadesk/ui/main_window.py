@@ -129,7 +129,9 @@ class MainWindow(ActionsMixin, QMainWindow):
         items_layout.addWidget(self.search)
         items_layout.addWidget(self.table, 1)
 
-        self.escalations_view = EscalationsView(ctx.escalations, ctx.local_tz, ctx.clock)
+        self.escalations_view = EscalationsView(
+            ctx.escalations, ctx.local_tz, ctx.clock, subjects=ctx.worklist.escalation_subjects
+        )
         self.escalations_view.message.connect(self.show_message)
         self.escalations_view.changed.connect(self.refresh_counts)
         self.escalations_view.item_activated.connect(self.show_item)
@@ -153,6 +155,10 @@ class MainWindow(ActionsMixin, QMainWindow):
         for i, widget in enumerate((left, self.stack, self.detail)):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(i, (1, 4, 2)[i])
+        # Start the detail pane wide enough for its phone row and wrapped lines; the sizes
+        # only set proportions: the window's width is shared out in this ratio.
+        detail_width = self.fontMetrics().averageCharWidth() * 52
+        self.splitter.setSizes([left.minimumWidth(), 2 * detail_width, detail_width])
         self.setCentralWidget(self.splitter)
         self.toolbar = self.addToolBar("Actions")
         self.toolbar.setObjectName("actions-toolbar")

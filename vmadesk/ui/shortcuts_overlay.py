@@ -18,16 +18,13 @@ from vmadesk.domain.vocabulary import CONTACT_OUTCOMES
 #: (section title, actions): one menu's actions, in menu order.
 Section = tuple[str, Sequence[QAction]]
 
-#: Keys of the attempt dialog: they are not window actions, so no menu lists them.
+#: (label, keys) of the attempt dialog: they are not window actions, so no menu lists them.
 ATTEMPT_DIALOG_KEYS: tuple[tuple[str, str], ...] = (
-    (
-        f"1–{len(CONTACT_OUTCOMES)}",
-        "Outcomes: " + ", ".join(f"{i} {o.label}" for i, o in enumerate(CONTACT_OUTCOMES, 1)),
-    ),
-    ("Enter", "Log the attempt"),
-    ("Esc", "Close without logging"),
+    *((outcome.label, str(i)) for i, outcome in enumerate(CONTACT_OUTCOMES, start=1)),
+    ("Log the attempt", "Enter"),
+    ("Close without logging", "Esc"),
 )
-ATTEMPT_DIALOG_TITLE = "In the attempt dialog (A or C)"
+ATTEMPT_DIALOG_TITLE = f"In the attempt dialog (A or C): 1–{len(CONTACT_OUTCOMES)} outcomes"
 
 
 def action_rows(actions: Sequence[QAction]) -> list[tuple[str, str]]:
@@ -66,7 +63,9 @@ class ShortcutsOverlay(QWidget):
         title.setFont(font)
         self._layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
         self._grid = QGridLayout()
-        self._grid.setColumnMinimumWidth(2, self.fontMetrics().averageCharWidth() * 4)
+        self._grid.setColumnMinimumWidth(2, self.fontMetrics().averageCharWidth() * 6)
+        for label_column in (1, 4):
+            self._grid.setColumnStretch(label_column, 1)
         self._layout.addLayout(self._grid)
         self._layout.addStretch(1)
         parent.installEventFilter(self)
@@ -106,7 +105,6 @@ class ShortcutsOverlay(QWidget):
         key_font.setBold(True)
         key_label.setFont(key_font)
         text = QLabel(label)
-        text.setWordWrap(True)
         self._grid.addWidget(key_label, row, col, Qt.AlignmentFlag.AlignRight)
         self._grid.addWidget(text, row, col + 1)
 

@@ -92,6 +92,10 @@ class SupervisorWindow(QMainWindow):
         ):
             self.tabs.addTab(widget, title)
         self.setCentralWidget(self.tabs)
+        # Clicking the tab too, not only Ctrl+4: the desk's keys need the focus inside it.
+        self.tabs.currentChanged.connect(
+            lambda n: self.desk.focus_list() if self.tabs.widget(n) is self.desk else None
+        )
         self._actions()
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -112,7 +116,7 @@ class SupervisorWindow(QMainWindow):
         for i in range(self.tabs.count()):
             action = QAction(self.tabs.tabText(i).replace("&&", "&").replace("&", ""), self)
             action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            action.triggered.connect(lambda _=False, n=i: self.tabs.setCurrentIndex(n))
+            action.triggered.connect(lambda _=False, n=i: self.show_tab(n))
             menu.addAction(action)
         close = QAction("&Close", self)
         close.setShortcut(QKeySequence("Ctrl+Q"))
@@ -132,6 +136,12 @@ class SupervisorWindow(QMainWindow):
                 self.report.pdf_action,
             ]
         )
+
+    def show_tab(self, index: int) -> None:
+        """Ctrl+1…6: open a tab; the desk takes the keyboard so its keys work at once."""
+        self.tabs.setCurrentIndex(index)
+        if self.tabs.widget(index) is self.desk:
+            self.desk.focus_list()
 
     # -- background work -------------------------------------------------------------------
 
@@ -178,8 +188,10 @@ class SupervisorWindow(QMainWindow):
         self.spot.set_vmas(sorted({r.vma for r in snapshot.rows}))
 
     def poll(self) -> None:
-        """Fetch open escalations (worker thread); notify on new immediate ones."""
-        self.run(self.service.open_escalations, on_success=self._polled)
+        """Fetch the desk's escalations (worker thread); notify on new immediate ones."""
+        self.run(
+            self.service.desk_escalations, self.desk.include_resolved(), on_success=self._polled
+        )
 
     def _polled(self, records: list[wire.EscalationRecord]) -> None:
         self.desk.show_escalations(records)

@@ -2,7 +2,10 @@
 
 Keys (on the desk): ``A`` acknowledges the selected escalation; ``R`` then a digit resolves it
 with that resolution code (the digits are listed in the status line while ``R`` waits); ``Esc``
-cancels. Every hub call runs on a worker thread.
+cancels. Opening the tab puts the focus on the list with a row selected, so ``A`` works at once
+(the keys are scoped to the desk, and the tab bar keeps the focus otherwise). "Show resolved"
+lists resolved escalations too (for looking back; they cannot be acknowledged or resolved
+again). Every hub call runs on a worker thread.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from vmadesk.services.supervisor import SupervisorService
 from vmadesk.sync import wire
@@ -49,7 +52,11 @@ class EscalationDesk(QWidget):
         self.status = QLabel("A acknowledge · R then 1–8 resolve · F5 refresh", self)
         self.status.setObjectName("deskStatus")
         self.status.setWordWrap(True)
+        self.show_resolved = QCheckBox("Show resol&ved", self)
+        self.show_resolved.setObjectName("deskShowResolved")
+        self.show_resolved.toggled.connect(lambda _on: self.refresh())
         layout = QVBoxLayout(self)
+        layout.addWidget(self.show_resolved)
         layout.addWidget(self.view)
         layout.addWidget(self.status)
         self.ack_action = tab_action(
@@ -79,20 +86,39 @@ class EscalationDesk(QWidget):
         if records:
             self.view.selectRow(row)
 
+    def focus_list(self) -> None:
+        """Put the keyboard on the list, with a row selected (the tab was just opened)."""
+        self.view.setFocus()
+        if not self.view.currentIndex().isValid() and self.model.rowCount():
+            self.view.selectRow(0)
+
+    def include_resolved(self) -> bool:
+        """Whether resolved escalations are listed too (read on the UI thread)."""
+        return self.show_resolved.isChecked()
+
     def selected(self) -> wire.EscalationRecord | None:
         """The escalation under the cursor."""
         index = self.view.currentIndex()
         return index.data(ROW_ROLE) if index.isValid() else None
 
     def refresh(self) -> None:
-        """Reload open escalations (worker thread)."""
-        self._run(self.service.open_escalations, on_success=self.show_escalations)
+        """Reload the list (worker thread): open escalations, and resolved ones when shown."""
+        self._run(
+            self.service.desk_escalations, self.include_resolved(), on_success=self.show_escalations
+        )
+
+    def _actionable(self) -> wire.EscalationRecord | None:
+        record = self.selected()
+        if record is not None and record.state is wire.EscalationState.RESOLVED:
+            self.status.setText(f"{record.category.label} ({record.vma}) is already resolved.")
+            return None
+        return record
 
     # -- actions ---------------------------------------------------------------------------
 
     def acknowledge_selected(self) -> None:
         """A: acknowledge the selected escalation."""
-        record = self.selected()
+        record = self._actionable()
         if record is None:
             return
         self.status.setText(f"Acknowledging {record.category.label} ({record.vma})…")
@@ -100,7 +126,7 @@ class EscalationDesk(QWidget):
 
     def start_resolve(self) -> None:
         """R: wait for a digit naming the resolution code."""
-        if self.selected() is None:
+        if self._actionable() is None:
             return
         self.resolving = True
         self.status.setText("Resolve with: " + resolution_help() + " (Esc cancels)")

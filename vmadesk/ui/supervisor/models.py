@@ -116,9 +116,11 @@ def pct(value: float | None) -> str:
 
 
 def minutes(value: float | None) -> str:
-    """``42 min`` / ``2.5 h`` or an en dash."""
+    """``42 min`` / ``2.5 h``, ``<1 min``, or an en dash when there is no figure (None)."""
     if value is None:
         return "–"
+    if value < 0.5:
+        return "<1 min"  # "0 min" read as "no data" in the trial; it means "at once"
     return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
@@ -169,9 +171,17 @@ def _count(name: str) -> Column[BoardRow]:
         name,
         headers[name],
         lambda r: str(getattr(r, name)),
+        tooltip=(lambda _r: CARRIED_OVER_HELP) if name == "carried_over" else None,
         numeric=True,
         sort=lambda r: getattr(r, name),
     )
+
+
+#: What "Carried over" counts; the definition itself lives in :mod:`vmadesk.sync.summary`.
+CARRIED_OVER_HELP = (
+    "Open items created before today (UTC day, as of the VMA's latest summary): "
+    "work carried over from an earlier day."
+)
 
 
 def _handoffs_text(row: BoardRow) -> str:
@@ -199,6 +209,9 @@ BOARD_COLUMNS: tuple[Column[BoardRow], ...] = (
         "first_attempt",
         "Median to 1st attempt",
         lambda r: minutes(r.first_attempt_median_min),
+        tooltip=lambda r: (
+            "No first attempts in the latest summary" if r.first_attempt_median_min is None else ""
+        ),
         numeric=True,
     ),
     _count("carried_over"),
