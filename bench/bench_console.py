@@ -18,7 +18,7 @@ from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 PASSPHRASE = "bench passphrase ok"
-SIZES = (1_000, 50_000)
+SIZES = (1_000, 10_000, 50_000, 100_000)
 REPEAT = 15
 
 
@@ -214,25 +214,26 @@ def interactive(directory: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    """Build profiles, measure, print the table."""
+    """Build profiles, measure, print the table (every size next to the 1,000-item baseline)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     dirs = {n: build_profile(n) for n in SIZES}
     floor, _ = start_times("floor", None)
     starts = {n: start_times("console", d) for n, d in dirs.items()}
     inter = {n: interactive(d) for n, d in dirs.items()}
-    small, big = SIZES
-    print(f"{'operation':<28}{small:>10,}{big:>10,}{'ratio':>8}")
+    base = SIZES[0]
+    print(f"{'operation, ms':<26}" + "".join(f"{n:>10,}" for n in SIZES) + "   ratio to 1k")
+    rows = {
+        "cold start (no KDF)": {n: starts[n][0] for n in SIZES},
+        "key derivation": {n: starts[n][1] for n in SIZES},
+    }
+    for op in inter[base]:
+        rows[op] = {n: inter[n][op] for n in SIZES}
+    for op, by_size in rows.items():
+        ratios = " ".join(f"{by_size[n] / by_size[base]:.2f}" for n in SIZES[1:])
+        print(f"{op:<26}" + "".join(f"{by_size[n]:>10.1f}" for n in SIZES) + f"   {ratios}")
     print(
-        f"{'cold start (no KDF), ms':<28}{starts[small][0]:>10.1f}{starts[big][0]:>10.1f}"
-        f"{starts[big][0] / starts[small][0]:>8.2f}"
-    )
-    print(f"{'key derivation, ms':<28}{starts[small][1]:>10.1f}{starts[big][1]:>10.1f}")
-    for op in inter[small]:
-        a, b = inter[small][op], inter[big][op]
-        print(f"{op + ', ms':<28}{a:>10.2f}{b:>10.2f}{b / a:>8.2f}")
-    print(
-        f"bare PySide6 window floor: {floor:.1f} ms; cold start / floor: "
-        f"{starts[small][0] / floor:.2f} (1k), {starts[big][0] / floor:.2f} (50k)"
+        f"bare PySide6 window floor (same run): {floor:.1f} ms; cold start / floor: "
+        + ", ".join(f"{starts[n][0] / floor:.2f} ({n:,})" for n in SIZES)
     )
 
 

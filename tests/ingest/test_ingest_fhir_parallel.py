@@ -11,7 +11,7 @@ import pytest
 from vmadesk.ingest import IngestCancelled, IngestError, read_bytes
 from vmadesk.ingest import fhir_parallel as fp
 from vmadesk.ingest.context import ReadContext
-from vmadesk.ingest.fhir_groups import load_json, plan_chunks
+from vmadesk.ingest.fhir_json import load_json, load_json_spans
 from vmadesk.ingest.samples import make_fhir_bundle
 
 BASE = "https://ehr.invalid/fhir/"
@@ -20,7 +20,7 @@ SECRET = "Zebulonsky"  # a name that must never show in an error
 
 @pytest.fixture
 def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Use the pool for any file, with small chunks (many chunks, many groups)."""
+    """Use the pool for any file, with small slices (linked entries in different slices)."""
     monkeypatch.setattr(fp, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(fp, "PARALLEL_MIN_ENTRIES", 1)
     monkeypatch.setattr(fp, "CHUNK_MIN", 7)
@@ -140,20 +140,14 @@ def test_parallel_read_is_the_serial_read(
     assert len(parallel.appointments) >= 72
 
 
-def test_chunks_keep_linked_entries_together() -> None:
-    entries = every_shape_bundle(6)["entry"]
-    chunks = plan_chunks(entries, 7)
-    assert chunks is not None and len(chunks) > 3
-    where: dict[int, set[int]] = {}
-    for c, chunk in enumerate(chunks):
-        for i in chunk:
-            where.setdefault(i, set()).add(c)
-    assert set(where) == set(range(len(entries)))
-    for i, e in enumerate(entries):
-        if e.get("resource", {}).get("resourceType") in ("Appointment", "Patient", "Coverage"):
-            assert len(where[i]) == 1  # members are in one chunk only
-    # the practitioner is copied wherever an appointment is
-    assert len(where[0]) == len(chunks)
+def test_entry_spans_slice_the_text_into_the_entries() -> None:
+    bundle = every_shape_bundle(2)
+    text = json.dumps(bundle, indent=1)
+    data, spans = load_json_spans(text, ReadContext(file_name="b.json"))
+    assert data == bundle and spans is not None and len(spans) == len(bundle["entry"])
+    for a, b in ((0, 3), (2, 9), (len(spans) - 1, len(spans))):
+        part = "[" + text[spans[a][0] : spans[b - 1][1]] + "]"
+        assert json.loads(part) == bundle["entry"][a:b]
 
 
 def _error_fields(exc: IngestError) -> tuple[Any, ...]:
@@ -257,3 +251,50 @@ def test_entry_by_entry_json_errors_are_the_serial_errors(text: str) -> None:
     with pytest.raises(IngestError) as ours:
         load_json(text, ctx)
     assert _error_fields(ours.value) == _error_fields(serial.value)
+
+
+@pytest.mark.parametrize(
+    "shell",
+    [
+        {},
+        {"fullUrl": "urn:uuid:1", "search": {"mode": "match"}},
+        {"fullUrl": "a b\t", "search": {"mode": "match"}},
+        {"fullUrl": 5, "search": {"mode": "match"}},
+        {"fullUrl": None},
+        {"fullUrl": "x", "search": {"mode": "bogus"}},
+        {"fullUrl": "x", "search": {"mode": "match", "score": "high"}},
+        {"fullUrl": "x", "search": {"mode": "match", "score": 1}},
+        {"fullUrl": "x", "request": {"method": "PUT", "url": "Patient/1"}},
+        {"fullUrl": "x", "request": {"method": "PUT"}},
+        {"fullUrl": "x", "_fullUrl": {"extension": []}},
+        {"_fullUrl": {"id": 5}},
+        {"fullUrl": "x", "link": [None]},
+        {"fullUrl": "x", "link": [{"relation": "self", "url": "u"}]},
+        {"fullUrl": "x", "bogus": 1},
+        {"fullUrl": "x", "response": {"status": "201"}},
+        {"fullUrl": "x", "response": {}},
+    ],
+)
+def test_the_workers_shell_check_is_the_model(shell: dict[str, Any]) -> None:
+    from fhir.resources.R4B.bundle import BundleEntry
+
+    try:
+        BundleEntry.model_validate(shell)
+        valid = True
+    except Exception:
+        valid = False
+    check = fp._ShellCheck()
+    assert check.ok({**shell, "resource": {}}) is valid
+    assert check.ok(dict(shell)) is valid  # the second time, from the cache
+
+
+def test_a_pool_started_early_is_shut_down_when_the_file_is_not_a_bundle() -> None:
+    import multiprocessing
+
+    big = b'{"resourceType": "Bundle", "entry": [' + b" " * fp.PARALLEL_MIN_BYTES  # truncated
+    with pytest.raises(IngestError) as caught:
+        read_bytes(big, "b.json")
+    assert caught.value.reason.startswith("not valid JSON")
+    for child in multiprocessing.active_children():
+        child.join(timeout=10)
+    assert not multiprocessing.active_children()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from vmadesk.ingest import fhir_parallel
 from vmadesk.ingest.context import MAX_FIELD_CHARS, MAX_ROWS, ReadContext
 from vmadesk.ingest.csv_mapping import CsvMapping, detect_mapping, load_mapping
 from vmadesk.ingest.csv_reader import read_csv
@@ -168,10 +169,17 @@ def read_bytes(
         raise ctx.error(f"the file is larger than the {_size_text(max_bytes)} limit")
     if cancelled is not None and cancelled():
         raise IngestCancelled(file_name)
-    text = decode_text(data, ctx)
-    kind = sniff_format(text) if fmt == "auto" else fmt
-    if kind == "fhir":
-        return read_fhir(text, ctx)
-    if kind == "csv":
-        return read_csv(text, ctx, mapping)
-    raise ValueError(f"unknown format {fmt!r}")
+    # A large FHIR document is read by worker processes: start them now, so that they
+    # import fhir.resources (~0.4 s) while this thread decodes and parses the text.
+    pool = fhir_parallel.start_pool(data) if fmt != "csv" else None
+    try:
+        text = decode_text(data, ctx)
+        kind = sniff_format(text) if fmt == "auto" else fmt
+        if kind == "fhir":
+            return read_fhir(text, ctx, pool=pool)
+        if kind == "csv":
+            return read_csv(text, ctx, mapping)
+        raise ValueError(f"unknown format {fmt!r}")
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

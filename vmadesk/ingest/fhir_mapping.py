@@ -1,4 +1,8 @@
-"""From validated FHIR R4 resources to records: patient, provider, coverage, times.
+"""From extracted FHIR R4 resources to records: patient, provider, coverage, times.
+
+The resources come validated and reduced to their plain fields by
+:mod:`vmadesk.ingest.fhir_extract` (which also picks names and phones); here references
+are resolved across the file and the records built.
 
 Decisions worth knowing:
 
@@ -15,14 +19,14 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from vmadesk.ingest.context import ReadContext
 from vmadesk.ingest.dates import with_std_offset
+from vmadesk.ingest.fhir_extract import LightAppointment, LightCoverage
 from vmadesk.ingest.fhir_references import ReferenceIndex, reference_id, reference_type
 from vmadesk.ingest.names import split_name
-from vmadesk.ingest.phones import clean_raw, to_e164
 from vmadesk.ingest.records import (
     AppointmentRecord,
     AppointmentStatus,
@@ -30,91 +34,33 @@ from vmadesk.ingest.records import (
     PatientRecord,
 )
 
-_PHONE_USE_RANK = {"mobile": 0, "home": 1, "work": 2, None: 3, "temp": 4, "old": 9}
-_NAME_USE_RANK = {"official": 0, "usual": 1, None: 2, "temp": 3, "nickname": 4}
 _PROVIDER_TYPES = frozenset({"Practitioner", "PractitionerRole"})
 
 
-def _as_date(value: Any) -> date | None:
-    """A FHIR date/dateTime (possibly partial, then a str) as a date, for comparisons."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return None
-
-
-def _concept_text(concept: Any) -> str | None:
-    if concept is None:
-        return None
-    if concept.text:
-        return concept.text
-    for coding in concept.coding or ():
-        if coding.display or coding.code:
-            return coding.display or coding.code
-    return None
-
-
-def _human_name(names: Any) -> tuple[str, str] | None:
-    """Pick a HumanName (official, then usual, then any current) as (family, given)."""
-    usable = [n for n in names or () if n.use not in ("old", "maiden", "anonymous")]
-    usable.sort(key=lambda n: _NAME_USE_RANK.get(n.use, 5))
-    for name in usable:
-        family = (name.family or "").strip()
-        given = " ".join(g.strip() for g in name.given or () if g and g.strip())
-        if family or given:
-            return family, given
-        if name.text and name.text.strip():
-            return split_name(name.text)
-    return None
-
-
-def _name_text(names: Any) -> str | None:
-    picked = _human_name(names)
-    if picked is None:
-        return None
-    family, given = picked
-    return f"{family}, {given}" if family and given else family or given
-
-
-def _pick_phone(telecoms: Any, today: date) -> str | None:
-    candidates = []
-    for order, point in enumerate(telecoms or ()):
-        if point.system != "phone" or not point.value or not point.value.strip():
-            continue
-        ended = _as_date(point.period.end) if point.period else None
-        if ended is not None and ended < today:
-            continue
-        rank = _PHONE_USE_RANK.get(point.use, 5)
-        candidates.append((rank, point.rank or 10**6, order, point.value))
-    return clean_raw(min(candidates)[3]) if candidates else None
-
-
 class AppointmentMapper:
-    """Builds :class:`AppointmentRecord` s from the resources of one file."""
+    """Builds :class:`AppointmentRecord` s from the light resources of one file."""
 
     def __init__(
         self,
         ctx: ReadContext,
         index: ReferenceIndex,
         *,
-        coverages: list[Any] | tuple[Any, ...],
+        coverages: list[LightCoverage] | tuple[LightCoverage, ...],
         bundle_source: str | None,
     ) -> None:
         self._ctx = ctx
         self._index = index
         self._bundle_source = bundle_source
-        self._today = datetime.now(UTC).date()
         # Coverage by beneficiary, looked up per appointment: by the resolved Patient
         # object and by the Patient id the reference names (for unresolved patients).
-        self._cov_by_obj: dict[int, list[Any]] = {}
-        self._cov_by_pid: dict[str, list[Any]] = {}
+        self._cov_by_obj: dict[int, list[LightCoverage]] = {}
+        self._cov_by_pid: dict[str, list[LightCoverage]] = {}
         for coverage in coverages:
             self._index_coverage(coverage, coverage)
 
-    def _index_coverage(self, coverage: Any, container: Any) -> None:
+    def _index_coverage(self, coverage: LightCoverage, container: Any) -> None:
         ben = self._index.resolve(coverage.beneficiary, container)
-        if ben is not None and ben.get_resource_type() == "Patient":
+        if ben is not None and ben.rtype == "Patient":
             self._cov_by_obj.setdefault(id(ben), []).append(coverage)
             return
         if reference_type(coverage.beneficiary) == "Patient":
@@ -122,11 +68,13 @@ class AppointmentMapper:
             if pid:
                 self._cov_by_pid.setdefault(pid, []).append(coverage)
 
-    def build(self, appt: Any, *, where: str, location: str | None) -> AppointmentRecord:
-        """Build the record for one validated Appointment.
+    def build(
+        self, appt: LightAppointment, *, where: str, location: str | None
+    ) -> AppointmentRecord:
+        """Build the record for one Appointment.
 
         Args:
-            appt: The fhir.resources Appointment.
+            appt: The appointment, extracted (:func:`~vmadesk.ingest.fhir_extract.extract`).
             where: ``location_in_file`` for the record (``"entry 3"``, ``"resource"``).
             location: Location for errors (None for a top-level resource).
 
@@ -143,31 +91,26 @@ class AppointmentMapper:
         start = with_std_offset(appt.start)
         if appt.end is not None:
             end: datetime | None = with_std_offset(appt.end)
-        elif appt.minutesDuration:
-            end = start + timedelta(minutes=appt.minutesDuration)
+        elif appt.minutes:
+            end = start + timedelta(minutes=appt.minutes)
         else:
             end = None
 
-        identifier = appt.identifier[0] if appt.identifier else None
-        source_id = appt.id or (identifier.value if identifier else None)
+        source_id = appt.id or appt.ident_value
         if not source_id:
             raise ctx.error(
                 "the appointment has no id or identifier", location=location, field="id"
             )
-        meta_source = appt.meta.source if appt.meta and appt.meta.source else None
         source_system = (
-            (identifier.system if identifier and identifier.system else None)
+            appt.ident_system
             or self._bundle_source
-            or meta_source
+            or appt.meta_source
             or ctx.source_system
             or "fhir"
         )
 
         patient, patient_obj, patient_ref = self._patient(appt, location)
         provider, place = self._provider_and_location(appt)
-        appointment_type = _concept_text(appt.appointmentType) or (
-            _concept_text(appt.serviceType[0]) if appt.serviceType else None
-        )
         return AppointmentRecord(
             source_system=str(source_system),
             source_id=str(source_id),
@@ -176,46 +119,41 @@ class AppointmentMapper:
             end=end,
             patient=patient,
             provider=provider,
-            appointment_type=appointment_type,
+            appointment_type=appt.appointment_type,
             location=place,
             coverage=self._coverage(appt, patient_obj, patient_ref),
             location_in_file=where,
         )
 
-    def _patient(self, appt: Any, location: str | None) -> tuple[PatientRecord, Any, Any]:
+    def _patient(
+        self, appt: LightAppointment, location: str | None
+    ) -> tuple[PatientRecord, Any, Any]:
         """Find the patient participant: (record, resolved resource or None, Reference)."""
         ctx = self._ctx
-        for j, participant in enumerate(appt.participant or ()):
-            actor = participant.actor
+        for j, actor in enumerate(appt.actors):
             if actor is None:
                 continue
             resolved = self._index.resolve(actor, appt)
-            rtype = resolved.get_resource_type() if resolved is not None else None
+            rtype = resolved.rtype if resolved is not None else None
             if rtype is None:
                 rtype = reference_type(actor)
             if rtype != "Patient":
                 continue
             field = f"participant[{j}].actor"
             if resolved is not None:
-                name = _human_name(resolved.name)
+                name = resolved.human
                 if name is None and actor.display:
                     name = split_name(actor.display)
                 if name is None:
                     raise ctx.error("the patient has no name", location=location, field=field)
-                phone_raw = _pick_phone(resolved.telecom, self._today)
-                source_id = (
-                    resolved.id
-                    or (resolved.identifier[0].value if resolved.identifier else None)
-                    or reference_id(actor)
-                    or ""
-                )
+                source_id = resolved.id or resolved.ident_value or reference_id(actor) or ""
                 record = PatientRecord(
                     source_id=str(source_id),
                     family=name[0],
                     given=name[1],
-                    birth_date=_as_date(resolved.birthDate),
-                    phone_e164=to_e164(phone_raw, ctx.region),
-                    phone_raw=phone_raw,
+                    birth_date=resolved.birth_date,
+                    phone_e164=resolved.phone_e164,
+                    phone_raw=resolved.phone_raw,
                 )
                 return record, resolved, actor
             if actor.display and actor.display.strip():
@@ -237,15 +175,14 @@ class AppointmentMapper:
             )
         raise ctx.error("no participant is a patient", location=location, field="participant")
 
-    def _provider_and_location(self, appt: Any) -> tuple[str | None, str | None]:
+    def _provider_and_location(self, appt: LightAppointment) -> tuple[str | None, str | None]:
         provider: str | None = None
         place: str | None = None
-        for participant in appt.participant or ():
-            actor = participant.actor
+        for actor in appt.actors:
             if actor is None:
                 continue
             resolved = self._index.resolve(actor, appt)
-            rtype = resolved.get_resource_type() if resolved is not None else None
+            rtype = resolved.rtype if resolved is not None else None
             rtype = rtype or reference_type(actor)
             if provider is None and rtype in _PROVIDER_TYPES:
                 provider = actor.display or self._provider_name(resolved, appt)
@@ -253,29 +190,31 @@ class AppointmentMapper:
                 place = actor.display or (resolved.name if resolved is not None else None)
         return provider, place
 
-    def _provider_name(self, resolved: Any, appt: Any) -> str | None:
+    def _provider_name(self, resolved: Any, appt: LightAppointment) -> str | None:
         if resolved is None:
             return None
-        if resolved.get_resource_type() == "PractitionerRole":
+        if resolved.rtype == "PractitionerRole":
             if resolved.practitioner is None:
                 return None
             if resolved.practitioner.display:
                 return resolved.practitioner.display
             resolved = self._index.resolve(resolved.practitioner, appt)
-            if resolved is None or resolved.get_resource_type() != "Practitioner":
+            if resolved is None or resolved.rtype != "Practitioner":
                 return None
-        return _name_text(resolved.name)
+        return resolved.person
 
-    def _coverage(self, appt: Any, patient_obj: Any, patient_ref: Any) -> CoverageRecord | None:
-        candidates: list[Any] = []
+    def _coverage(
+        self, appt: LightAppointment, patient_obj: Any, patient_ref: Any
+    ) -> CoverageRecord | None:
+        candidates: list[LightCoverage] = []
         if patient_obj is not None:
             candidates += self._cov_by_obj.get(id(patient_obj), [])
             if patient_obj.id:
                 candidates += self._cov_by_pid.get(patient_obj.id, [])
         elif (pid := reference_id(patient_ref)) is not None:
             candidates += self._cov_by_pid.get(pid, [])
-        for inner in appt.contained or ():
-            if inner.get_resource_type() == "Coverage":
+        for inner in appt.contained:
+            if inner.rtype == "Coverage":
                 ben = self._index.resolve(inner.beneficiary, appt)
                 if ben is not None and ben is patient_obj:
                     candidates.append(inner)
@@ -285,32 +224,21 @@ class AppointmentMapper:
         return self._coverage_record(best, appt)
 
     @staticmethod
-    def _coverage_rank(coverage: Any) -> tuple[bool, date, date]:
-        period = coverage.period
-        start = _as_date(period.start) if period else None
-        end = _as_date(period.end) if period else None
-        return (coverage.status == "active", start or date.min, end or date.max)
+    def _coverage_rank(coverage: LightCoverage) -> tuple[bool, date, date]:
+        return (coverage.status == "active", coverage.start or date.min, coverage.end or date.max)
 
-    def _coverage_record(self, coverage: Any, appt: Any) -> CoverageRecord:
+    def _coverage_record(self, coverage: LightCoverage, appt: LightAppointment) -> CoverageRecord:
         payer: str | None = None
-        if coverage.payor:
-            first = coverage.payor[0]
-            payer = first.display
+        if coverage.payor is not None:
+            payer = coverage.payor.display
             if not payer:
-                org = self._index.resolve(first, appt)
+                # Resolved against the appointment, as before; only a string name is a payer.
+                org = self._index.resolve(coverage.payor, appt)
                 payer = getattr(org, "name", None) if org is not None else None
-        member_id = coverage.subscriberId or (
-            coverage.identifier[0].value if coverage.identifier else None
-        )
-        plan: str | None = None
-        for klass in coverage.class_fhir or ():
-            codes = {c.code for c in (klass.type.coding or ())} if klass.type else set()
-            if "plan" in codes or plan is None:
-                plan = klass.name or klass.value
         return CoverageRecord(
             source_id=coverage.id,
             payer=payer,
-            member_id=member_id,
-            plan=plan,
+            member_id=coverage.member_id,
+            plan=coverage.plan,
             status=coverage.status,
         )

@@ -3,12 +3,17 @@
 Every resource is validated with the fhir.resources R4B models before anything is built,
 and a validation failure names the entry and the field path but never the value (pydantic's
 errors carry the input; we drop it, and raise ``from None`` so tracebacks do not show it).
+Each resource is then reduced to the fields the mapping reads (:mod:`.fhir_extract`) and
+the records are built from those: the parallel reader does the same, with the validation
+and extraction in worker processes.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import Executor
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
@@ -17,6 +22,7 @@ from pydantic import ValidationError
 
 from vmadesk.ingest.context import ReadContext
 from vmadesk.ingest.errors import IngestError
+from vmadesk.ingest.fhir_extract import extract
 from vmadesk.ingest.fhir_mapping import AppointmentMapper
 from vmadesk.ingest.fhir_references import ReferenceIndex
 from vmadesk.ingest.records import AppointmentRecord, ImportBatch
@@ -44,12 +50,14 @@ _REASONS = {
 _SAFE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
-def read_fhir(text: str, ctx: ReadContext) -> ImportBatch:
+def read_fhir(text: str, ctx: ReadContext, *, pool: Executor | None = None) -> ImportBatch:
     """Read a FHIR R4 JSON document into an :class:`ImportBatch`.
 
     Args:
         text: The decoded file.
         ctx: Read options.
+        pool: Worker processes already started for this read
+            (:func:`~vmadesk.ingest.fhir_parallel.start_pool`); the caller shuts it down.
 
     Raises:
         IngestError: Not JSON, not a Bundle or Appointment, a resource invalid in R4, an
@@ -60,7 +68,7 @@ def read_fhir(text: str, ctx: ReadContext) -> ImportBatch:
 
     if fhir_parallel.worth_a_pool(text):
         # Large files: read in worker processes (see fhir_parallel), same result.
-        return fhir_parallel.read_fhir_parallel(text, ctx)
+        return fhir_parallel.read_fhir_parallel(text, ctx, pool=pool)
     return read_fhir_data(_load_json(text, ctx), ctx)
 
 
@@ -130,7 +138,7 @@ def _validate(raw: Any, ctx: ReadContext, location: str | None) -> Any:
 
 
 def _read_single(data: dict[str, Any], ctx: ReadContext) -> ImportBatch:
-    appointment = _validate(data, ctx, None)
+    appointment = extract(_validate(data, ctx, None), ctx.region, today())
     ctx.tick(1, 1)
     index = ReferenceIndex()
     index.add(appointment, None)
@@ -173,29 +181,58 @@ def _read_bundle(data: dict[str, Any], ctx: ReadContext) -> ImportBatch:
     if total > ctx.max_rows:
         raise ctx.error(f"the bundle has more than {ctx.max_rows:,} entries")
 
+    day = today()
+    resources: list[tuple[int, str | None, Any]] = []
+    for i, raw in enumerate(raw_entries):
+        resource_raw = raw.get("resource")
+        if resource_raw is not None:
+            resource = extract(_validate(resource_raw, ctx, f"entry {i}"), ctx.region, day)
+            full_url = bundle.entry[i].fullUrl
+            resources.append((i, str(full_url) if full_url else None, resource))
+        ctx.tick(i + 1, total)
+    bundle_source = bundle.meta.source if bundle.meta and bundle.meta.source else None
+    return map_bundle(bundle, resources, ctx, bundle_source)
+
+
+def today() -> date:
+    """The day phones' periods are compared with (UTC, as the records' times)."""
+    return datetime.now(UTC).date()
+
+
+def map_bundle(
+    bundle: Bundle,
+    resources: list[tuple[int, str | None, Any]],
+    ctx: ReadContext,
+    bundle_source: str | None,
+) -> ImportBatch:
+    """Resolve and map a Bundle's extracted resources; the serial and parallel readers' end.
+
+    Args:
+        bundle: The Bundle, validated without its entries' resources.
+        resources: ``(entry index, fullUrl, light resource)`` in entry order.
+        ctx: Read options.
+        bundle_source: ``Bundle.meta.source``.
+
+    Raises:
+        IngestError: No appointments, an appointment that cannot be mapped, a duplicate.
+    """
     index = ReferenceIndex()
     appointments: list[tuple[int, Any]] = []
     coverages: list[Any] = []
     other_types = False
-    for i, raw in enumerate(raw_entries):
-        resource_raw = raw.get("resource")
-        if resource_raw is not None:
-            resource = _validate(resource_raw, ctx, f"entry {i}")
-            full_url = bundle.entry[i].fullUrl
-            index.add(resource, str(full_url) if full_url else None)
-            rtype = resource.get_resource_type()
-            if rtype == "Appointment":
-                appointments.append((i, resource))
-            elif rtype == "Coverage":
-                coverages.append(resource)
-            elif rtype != "OperationOutcome":
-                other_types = True
-        ctx.tick(i + 1, total)
+    for i, full_url, resource in resources:
+        index.add(resource, full_url)
+        rtype = resource.rtype
+        if rtype == "Appointment":
+            appointments.append((i, resource))
+        elif rtype == "Coverage":
+            coverages.append(resource)
+        elif rtype != "OperationOutcome":
+            other_types = True
 
     if not appointments and other_types:
         raise ctx.error("the bundle holds no Appointment resources")
 
-    bundle_source = bundle.meta.source if bundle.meta and bundle.meta.source else None
     mapper = AppointmentMapper(ctx, index, coverages=coverages, bundle_source=bundle_source)
     records: list[AppointmentRecord] = []
     seen: dict[tuple[str, str], int] = {}

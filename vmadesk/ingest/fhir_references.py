@@ -29,7 +29,7 @@ def reference_type(reference: Any) -> str | None:
     """The resource type a ``Reference`` points at, from its ``type`` or its URL.
 
     Args:
-        reference: A fhir.resources ``Reference`` (or None).
+        reference: A :class:`~vmadesk.ingest.fhir_extract.Ref` (or None).
 
     Returns:
         E.g. ``"Patient"``, or None when neither the type nor the URL says.
@@ -73,7 +73,7 @@ class ReferenceIndex:
         """Index one top-level resource (a Bundle entry's ``resource``).
 
         Args:
-            resource: The validated fhir.resources model.
+            resource: The resource, extracted (:mod:`vmadesk.ingest.fhir_extract`).
             full_url: The entry's ``fullUrl``, if any.
         """
         if full_url:
@@ -82,7 +82,7 @@ class ReferenceIndex:
         rid = getattr(resource, "id", None)
         if rid:
             # First wins: a transaction may carry the same resource twice; both are the same.
-            self._by_key.setdefault((resource.get_resource_type(), rid), resource)
+            self._by_key.setdefault((resource.rtype, rid), resource)
 
     def full_url_of(self, resource: Any) -> str | None:
         """The ``fullUrl`` a resource was indexed with, if any."""
@@ -92,7 +92,7 @@ class ReferenceIndex:
         """Find the resource a ``Reference`` points at.
 
         Args:
-            reference: A fhir.resources ``Reference`` (or None).
+            reference: A :class:`~vmadesk.ingest.fhir_extract.Ref` (or None).
             container: The top-level resource holding the reference (for ``#id`` and for
                 the ``fullUrl`` base that relative references resolve against).
 
