@@ -140,6 +140,8 @@ class ItemTableModel(QAbstractTableModel):
         self._more = False
         self._now = clock()
         self._palette: QPalette = QGuiApplication.palette()
+        # Looked up ~1,000 times a repaint: one colour per state, chosen once per palette.
+        self._colours = {state: state_colour(state, self._palette) for state in DueState}
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -293,12 +295,12 @@ class ItemTableModel(QAbstractTableModel):
                 # A waiting item gets its own shape, not just its own words.
                 return icon("attempt") if self._waiting[r] else state_icon(self._states[r])
             if role == FOREGROUND:
-                return state_colour(self._states[r], self._palette)
+                return self._colours[self._states[r]]
             if role == TOOLTIP:
                 tip = f"{self._states[r].label}: {due_text(self._rows[r], self._now)}"
                 return f"{self._waiting[r]} ({tip})" if self._waiting[r] else tip
         elif c == _DUE_IN and role == FOREGROUND:
-            return state_colour(self._states[r], self._palette)
+            return self._colours[self._states[r]]
         elif c == _ATTEMPTS and role == ALIGN:
             return _CENTER
         if role == ItemIdRole:
