@@ -106,3 +106,21 @@ def test_samples_are_fictional() -> None:
         assert appt.patient.phone_e164 is not None
     assert make_csv(5, seed=9) == make_csv(5, seed=9)
     assert make_fhir_bundle(5, seed=9) == make_fhir_bundle(5, seed=9)
+
+
+def test_json_array_and_truncated_string_messages() -> None:
+    from vmadesk.ingest import IngestError, read_bytes
+
+    try:
+        read_bytes(b"[1, 2, 3]", "list.json")
+    except IngestError as err:
+        assert "not a FHIR resource" in str(err)
+    else:
+        raise AssertionError("a JSON array was accepted")
+    try:
+        read_bytes(b'{"resourceType": "Bundle", "entry": [{"fullUrl": "urn:uu', "cut.json")
+    except IngestError as err:
+        text = str(err)
+        assert "(Unterminated string)" in text and "line 1, column" in text
+    else:
+        raise AssertionError("a truncated file was accepted")

@@ -182,4 +182,5 @@ def read_bytes(
         raise ValueError(f"unknown format {fmt!r}")
     finally:
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Waiting: a worker still importing must not outlive a refused or cancelled read.
+            pool.shutdown(wait=True, cancel_futures=True)

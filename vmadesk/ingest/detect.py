@@ -75,5 +75,9 @@ def count_controls(text: str, *, stop_after: int) -> int:
 
 
 def sniff_format(text: str) -> Literal["fhir", "csv"]:
-    """FHIR when the text is a JSON object (starts with ``{``), else CSV."""
-    return "fhir" if text.lstrip().startswith("{") else "csv"
+    """FHIR when the text is JSON (starts with ``{`` or ``[``), else CSV.
+
+    A JSON array is no FHIR resource either, but "not a FHIR resource" says more about it
+    than a CSV reader's "missing required column".
+    """
+    return "fhir" if text.lstrip()[:1] in ("{", "[") else "csv"

@@ -233,8 +233,8 @@ def read_fhir_parallel(
                 return fhir_reader.read_fhir_data(load_json(text, ctx), ctx)
             return batch
     finally:
-        # Not waiting: idle workers exit on their own, and the caller need not wait for it.
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Waiting (~0.1 s): without it a worker still starting up can outlive the read.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _read_bundle(

@@ -88,9 +88,11 @@ def _load_json(text: str, ctx: ReadContext) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        # exc.msg is the parser's words ("Expecting ',' delimiter"), never the document.
+        # exc.msg is the parser's words ("Expecting ',' delimiter"), never the document; some
+        # end in a dangling "starting at" whose position is the location below.
+        words = exc.msg.removesuffix(" at").removesuffix(" starting")
         raise ctx.error(
-            f"not valid JSON ({exc.msg}); the file may be truncated",
+            f"not valid JSON ({words}); the file may be truncated",
             location=f"line {exc.lineno}, column {exc.colno}",
         ) from None
     except RecursionError:
