@@ -1,6 +1,6 @@
 """Shift → End shift & hand off: the sender's dialog.
 
-:class:`EndShiftDialog` lists every open item of the VMA (a table model, not a QTableWidget)
+:class:`EndShiftDialog` lists every open item of the VMA (model/view: a table model)
 with an I-PASS note per item (priority, one-line summary, actions with times, contingency
 "if … then …"), a shift note and the receiver; it writes the sealed packet, shows the one-time
 code if one was used, offers the printable report, then ends the shift.
