@@ -183,3 +183,74 @@ def test_enrolled_profile_queues_claims_with_the_import(
     finally:
         profile.close()
     assert kinds.count("claim") == 2 and kinds.count("item_event") == 2
+
+
+def _warned_file(tmp_path: Path) -> Path:
+    """A future visit, a past one, and a future one whose patient is named only by display."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.services.test_importer import CANARY, appointment
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    display_only = appointment("a3", start=now + timedelta(days=2), pid="gone")
+    display_only["participant"][0]["actor"]["display"] = f"{CANARY}, Quentin"
+    doc = bundle(
+        *visit(start=now + timedelta(days=3)),
+        *visit("a2", start=now - timedelta(days=3), pid="p2"),
+        display_only,
+    )
+    return write(tmp_path / "w.json", doc)
+
+
+def test_json_report_has_warnings_and_skipped_reasons(
+    import_cli: None, prof_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _warned_file(tmp_path)
+    assert cli.main(["import", str(path), "--profile", str(prof_dir), "--json"]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert report["warnings"] == [
+        "w.json, entry 6, field 'participant': patient not in the file; name from the "
+        "reference's display, no phone or date of birth"
+    ]
+    assert report["skipped_reasons"] == {"past": 1}
+    assert report["skipped"] == 1
+    assert_no_canary(out + err + _log_text())
+    assert cli.main(["import", str(path), "--profile", str(prof_dir), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["skipped_reasons"] == {"past": 1, "unchanged": 2}
+
+
+def test_text_output_prints_warnings_on_stderr(
+    import_cli: None, prof_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _warned_file(tmp_path)
+    assert cli.main(["import", str(path), "--profile", str(prof_dir), "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("Would import:")
+    assert "Skipped: past 1" in out
+    assert "warning: w.json, entry 6, field 'participant': patient not in the file" in err
+    assert_no_canary(out + err)
+
+
+def test_csv_warnings_in_json(
+    import_cli: None, prof_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime, timedelta
+
+    from tests.services.test_importer import CANARY
+
+    day = (datetime.now() + timedelta(days=3)).strftime("%m/%d/%Y")
+    text = (
+        "Appt ID,Appt Date,Appt Time,Patient Name,DOB,Cell Phone,Member ID\r\n"
+        f'A1,{day},2:30 PM,"{CANARY}, Quentin",01/31/1970,555-01x42,M1\r\n'
+    )
+    path = write(tmp_path / "appts.csv", text)
+    assert cli.main(["import", str(path), "--profile", str(prof_dir), "--json"]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert report["warnings"] == [
+        "appts.csv, row 2, field 'Cell Phone': not a phone number; the item has no number to call"
+    ]
+    assert "555-01x42" not in out + err
+    assert_no_canary(out + err)

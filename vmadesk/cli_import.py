@@ -62,6 +62,10 @@ def _print_report(report: dict[str, Any], *, as_json: bool, dry_run: bool) -> No
         ids = ", ".join(str(i) for i in report["missing_item_ids"][:50])
         more = " ..." if report["missing"] > 50 else ""
         print(f"Open items no longer in this full export (not deleted): {ids}{more}")
+    if reasons := report.get("skipped_reasons"):
+        print("Skipped: " + ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in reasons.items()))
+    for warning in report.get("warnings", ()):
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _refused(message: str, report: dict[str, Any], as_json: bool) -> int:

@@ -138,3 +138,27 @@ def test_enrolled_profile_queues_claims_from_the_worker(
     qtbot.waitUntil(lambda: dialog.state == "done", timeout=30_000)
     kinds = [k for (k,) in session.conn.execute("SELECT kind FROM outbox ORDER BY id")]
     assert kinds.count("claim") == 4 and kinds.count("item_event") == 4
+
+
+def test_preview_shows_warnings(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
+    from tests.services.test_importer import CANARY, appointment
+
+    display_only = appointment("a3", start=NOW.replace(day=5), pid="gone")
+    display_only["participant"][0]["actor"]["display"] = f"{CANARY}, Quentin"
+    path = write(tmp_path / "w.json", bundle(*visit("a1"), display_only))
+    dialog = _dialog(qtbot, session, path)
+    assert dialog.state == "preview"
+    assert not dialog.warnings.isHidden()
+    text = dialog.warnings.text()
+    assert "1 warning:" in text
+    assert "w.json, entry 3, field 'participant': patient not in the file" in text
+    assert CANARY not in text + dialog.warnings.toolTip()
+    assert dialog.warning_texts() == [w.replace("• ", "") for w in text.splitlines()[1:]]
+
+
+def test_preview_without_warnings_hides_the_label(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "today.json", bundle(*visit("a1")))
+    dialog = _dialog(qtbot, session, path)
+    assert dialog.warnings.isHidden()

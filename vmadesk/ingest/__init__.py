@@ -20,7 +20,7 @@ from vmadesk.ingest.context import MAX_FIELD_CHARS, MAX_ROWS, ReadContext
 from vmadesk.ingest.csv_mapping import CsvMapping, detect_mapping, load_mapping
 from vmadesk.ingest.csv_reader import read_csv
 from vmadesk.ingest.detect import decode_text, sniff_format
-from vmadesk.ingest.errors import IngestCancelled, IngestError
+from vmadesk.ingest.errors import IngestCancelled, IngestError, IngestWarning
 from vmadesk.ingest.fhir_reader import read_fhir
 from vmadesk.ingest.records import (
     AppointmentRecord,
@@ -42,6 +42,7 @@ __all__ = [
     "ImportBatch",
     "IngestCancelled",
     "IngestError",
+    "IngestWarning",
     "PatientRecord",
     "detect_mapping",
     "load_mapping",

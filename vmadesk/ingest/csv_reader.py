@@ -17,7 +17,7 @@ from typing import TypeVar
 from vmadesk.ingest.context import ReadContext
 from vmadesk.ingest.csv_mapping import CsvMapping, normalise_header, partial_mapping
 from vmadesk.ingest.dates import combine, parse_date, parse_datetime, parse_time
-from vmadesk.ingest.errors import IngestError
+from vmadesk.ingest.errors import IngestError, WarningLog
 from vmadesk.ingest.names import split_name
 from vmadesk.ingest.phones import to_e164
 from vmadesk.ingest.records import (
@@ -49,6 +49,16 @@ _STATUSES = {
     "enteredinerror": AppointmentStatus.ENTERED_IN_ERROR,
 }
 _STATUS_HINT = "Scheduled, Confirmed, Booked, Checked In, Completed, Cancelled, No Show"
+# Optional appointment columns whose absence leaves every item with a gap: the fields
+# any of which fills it, the headers to suggest, and what the gap means.
+_OPTIONAL_COLUMNS = (
+    (("phone_mobile", "phone_home", "phone"), "phone", "Cell/Home/Phone",
+     "items have no number to call"),
+    (("birth_date",), "date of birth", "DOB/Date of Birth",
+     "items have no date of birth for eligibility checks"),
+    (("insurance", "member_id"), "insurance", "Insurance/Member ID",
+     "items have no payer or member id for eligibility checks"),
+)  # fmt: skip
 _WINDOW_SPLIT = re.compile(r"\s+(?:-|–|—|to)\s+", re.IGNORECASE)
 
 
@@ -122,14 +132,20 @@ class _Rows:
 class _Row:
     """One data row seen through a mapping."""
 
-    __slots__ = ("cells", "columns", "ctx", "where")
+    __slots__ = ("cells", "columns", "ctx", "warnings", "where")
 
     def __init__(
-        self, cells: list[str], row_no: int, columns: dict[str, tuple[int, str]], ctx: ReadContext
+        self,
+        cells: list[str],
+        row_no: int,
+        columns: dict[str, tuple[int, str]],
+        ctx: ReadContext,
+        warnings: WarningLog,
     ) -> None:
         self.cells = cells
         self.columns = columns
         self.ctx = ctx
+        self.warnings = warnings
         self.where = f"row {row_no}"
 
     def get(self, field: str) -> str | None:
@@ -146,8 +162,15 @@ class _Row:
         return value
 
     def fail(self, field: str, reason: str) -> IngestError:
-        header = self.columns[field][1] if field in self.columns else field
-        return self.ctx.error(reason, location=self.where, field=header)
+        return self.ctx.error(reason, location=self.where, field=self.header(field))
+
+    def header(self, field: str) -> str:
+        """The file's header for ``field`` (a header is not PHI), else the field's name."""
+        return self.columns[field][1] if field in self.columns else field
+
+    def warn(self, field: str, reason: str) -> None:
+        """Note a warning about this row's ``field`` (named by header; never the cell)."""
+        self.warnings.add(reason, location=self.where, field=self.header(field))
 
     def parsed(self, field: str, parse: Callable[[str], T]) -> T | None:
         """Parse the cell (None if blank); a parser's ValueError names this row and column."""
@@ -209,12 +232,15 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
     if zone is None:
         raise ValueError("practice_tz is required for CSV")
 
+    warnings = WarningLog(ctx.file_name)
+    if mapping.kind == "appointments":
+        _missing_columns(columns, warnings)
     appointments: list[AppointmentRecord] = []
     callbacks: list[CallbackRecord] = []
     seen: dict[str, str] = {}
     total = len(parsed.rows)
     for n, (row_no, cells) in enumerate(parsed.rows, start=1):
-        row = _Row(cells, row_no, columns, ctx)
+        row = _Row(cells, row_no, columns, ctx, warnings)
         if mapping.kind == "appointments":
             record: AppointmentRecord | CallbackRecord = _appointment(row, source_system, zone)
             id_field = "appointment_id"
@@ -237,7 +263,15 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
         callbacks=tuple(callbacks),
         file_name=ctx.file_name,
         full_export=True,
+        warnings=warnings.result(),
     )
+
+
+def _missing_columns(columns: dict[str, tuple[int, str]], warnings: WarningLog) -> None:
+    """One warning per optional column group the file lacks (names headers, not cells)."""
+    for fields, what, headers, effect in _OPTIONAL_COLUMNS:
+        if not any(f in columns for f in fields):
+            warnings.add(f"no {what} column ({headers}): {effect}")
 
 
 def _name(row: _Row) -> tuple[str, str]:
@@ -249,8 +283,17 @@ def _name(row: _Row) -> tuple[str, str]:
     return row.require("last_name"), row.get("first_name") or ""
 
 
-def _phone(row: _Row) -> str | None:
-    return row.get("phone_mobile") or row.get("phone_home") or row.get("phone")
+def _phone(row: _Row) -> tuple[str | None, str | None]:
+    """The first non-blank phone cell (raw) and its E.164 form; warns when it is no number."""
+    for field in ("phone_mobile", "phone_home", "phone"):
+        raw = row.get(field)
+        if raw is None:
+            continue
+        e164 = to_e164(raw, row.ctx.region)
+        if e164 is None:
+            row.warn(field, "not a phone number; the item has no number to call")
+        return raw, e164
+    return None, None
 
 
 def _start(row: _Row, zone: tzinfo) -> datetime:
@@ -291,13 +334,13 @@ def _appointment(row: _Row, source_system: str, zone: tzinfo) -> AppointmentReco
         status = found
     family, given = _name(row)
     birth = row.parsed("birth_date", lambda t: parse_date(t, birth=True))
-    phone_raw = _phone(row)
+    phone_raw, phone_e164 = _phone(row)
     patient = PatientRecord(
         source_id=row.get("patient_id") or "csv-" + _key(family, given, str(birth)),
         family=family,
         given=given,
         birth_date=birth,
-        phone_e164=to_e164(phone_raw, row.ctx.region),
+        phone_e164=phone_e164,
         phone_raw=phone_raw,
     )
     payer, member, plan = row.get("insurance"), row.get("member_id"), row.get("plan")
@@ -343,7 +386,7 @@ def _window(row: _Row, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
 
 def _callback(row: _Row, source_system: str, zone: tzinfo) -> CallbackRecord:
     family, given = _name(row)
-    phone_raw = _phone(row)
+    phone_raw, phone_e164 = _phone(row)
     reason = row.get("reason") or ""
     window_start, window_end = _window(row, zone)
     source_id = row.get("callback_id") or "cb-" + _key(
@@ -354,7 +397,7 @@ def _callback(row: _Row, source_system: str, zone: tzinfo) -> CallbackRecord:
         source_id=source_id,
         name_family=family,
         name_given=given,
-        phone_e164=to_e164(phone_raw, row.ctx.region),
+        phone_e164=phone_e164,
         phone_raw=phone_raw,
         reason=reason,
         window_start=window_start,

@@ -6,6 +6,11 @@ message may reach a log, a dialog or a crash report, none of which may hold PHI.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+#: Most warnings one file keeps; the rest are counted in one closing "… and N more".
+MAX_WARNINGS = 200
+
 
 class IngestError(Exception):
     """A file could not be imported; nothing from it was kept.
@@ -61,3 +66,52 @@ class IngestCancelled(Exception):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (IngestCancelled, (self.file,))
+
+
+@dataclass(frozen=True, slots=True)
+class IngestWarning:
+    """Something the import kept but the user should know: PHI-free, like :class:`IngestError`.
+
+    Attributes:
+        file: The file's name as the caller gave it (a basename).
+        location: Where in the file (``"row 4"``, ``"entry 3"``); None for the whole file.
+        field: The field or CSV header; None if none applies.
+        reason: What it means for the work, never quoting the file's content.
+    """
+
+    file: str
+    reason: str
+    location: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file or "<unnamed file>"]
+        if self.location:
+            parts.append(self.location)
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        return f"{', '.join(parts)}: {self.reason}"
+
+
+@dataclass(slots=True)
+class WarningLog:
+    """Collects one file's warnings, keeping the first :data:`MAX_WARNINGS`."""
+
+    file: str
+    limit: int = MAX_WARNINGS
+    kept: list[IngestWarning] = field(default_factory=list)
+    dropped: int = 0
+
+    def add(self, reason: str, *, location: str | None = None, field: str | None = None) -> None:
+        """Note a warning (counted only, once the limit is reached)."""
+        if len(self.kept) >= self.limit:
+            self.dropped += 1
+            return
+        self.kept.append(IngestWarning(self.file, reason, location=location, field=field))
+
+    def result(self) -> tuple[IngestWarning, ...]:
+        """The kept warnings, and "… and N more warnings" when some were dropped."""
+        if not self.dropped:
+            return tuple(self.kept)
+        more = IngestWarning(self.file, f"… and {self.dropped:,} more warnings")
+        return (*self.kept, more)

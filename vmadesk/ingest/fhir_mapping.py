@@ -24,6 +24,7 @@ from typing import Any
 
 from vmadesk.ingest.context import ReadContext
 from vmadesk.ingest.dates import with_std_offset
+from vmadesk.ingest.errors import WarningLog
 from vmadesk.ingest.fhir_extract import LightAppointment, LightCoverage
 from vmadesk.ingest.fhir_references import ReferenceIndex, reference_id, reference_type
 from vmadesk.ingest.names import split_name
@@ -47,8 +48,10 @@ class AppointmentMapper:
         *,
         coverages: list[LightCoverage] | tuple[LightCoverage, ...],
         bundle_source: str | None,
+        warnings: WarningLog | None = None,
     ) -> None:
         self._ctx = ctx
+        self.warnings = warnings if warnings is not None else WarningLog(ctx.file_name)
         self._index = index
         self._bundle_source = bundle_source
         # Coverage by beneficiary, looked up per appointment: by the resolved Patient
@@ -166,6 +169,12 @@ class AppointmentMapper:
                     phone_e164=None,
                     phone_raw=None,
                     display_only=True,
+                )
+                self.warnings.add(
+                    "patient not in the file; name from the reference's display, "
+                    "no phone or date of birth",
+                    location=location,
+                    field="participant",
                 )
                 return record, None, actor
             raise ctx.error(

@@ -153,6 +153,7 @@ def _read_single(data: dict[str, Any], ctx: ReadContext) -> ImportBatch:
         callbacks=(),
         file_name=ctx.file_name,
         full_export=False,
+        warnings=mapper.warnings.result(),
     )
 
 
@@ -262,4 +263,5 @@ def map_bundle(
         callbacks=(),
         file_name=ctx.file_name,
         full_export=bundle.type in _FULL_BUNDLE_TYPES and not has_next,
+        warnings=mapper.warnings.result(),
     )

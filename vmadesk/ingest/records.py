@@ -13,6 +13,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
+from vmadesk.ingest.errors import IngestWarning
+
 
 class AppointmentStatus(StrEnum):
     """Appointment status, after the FHIR R4 ``Appointment.status`` codes."""
@@ -110,6 +112,9 @@ class ImportBatch:
     ``full_export`` is True when the file claims to list a whole set (a CSV report, a
     FHIR searchset without a next page, a collection), False when it carries only some
     changes (a single resource, a transaction or batch, a paged searchset).
+
+    ``warnings`` name what was kept with a gap (a missing optional column, a phone that is
+    not a number, a patient known only by name), each by file, location and field: no PHI.
     """
 
     source_system: str
@@ -118,3 +123,4 @@ class ImportBatch:
     callbacks: tuple[CallbackRecord, ...]
     file_name: str
     full_export: bool
+    warnings: tuple[IngestWarning, ...] = ()

@@ -9,7 +9,7 @@ name, phone, date of birth or member id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -119,6 +119,8 @@ class ImportPlan:
     #: The CSV layout (header digest) the mapping is remembered for.
     mapping_key: str | None = None
     fmt: str = "auto"
+    #: Why records were skipped: reason → count (``past``, ``fulfilled``, ``unchanged``, ...).
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
 
     def count(self, kind: ChangeKind, lane: Lane | None = None) -> int:
         """How many changes of a kind (in a lane)."""
@@ -212,20 +214,27 @@ class _Planner:
         )
         self.changes: list[ItemChange] = []
         self.skipped = 0
+        self.skipped_reasons: dict[str, int] = {}
         self.horizon = now + CONFIRMATION_WINDOW
 
     def _timing(self, lane: Lane, start: datetime, item: ItemRow) -> dict[str, Any]:
         due = compute_due(self.ctx.policies[lane], self.ctx.hours, appointment_start=start)
         return timing_columns(self.ctx, lane, due, held_time(item))
 
+    def _skip(self, reason: str) -> None:
+        self.skipped += 1
+        self.skipped_reasons[reason] = self.skipped_reasons.get(reason, 0) + 1
+
     def appointment(self, record: AppointmentRecord) -> None:
         before = len(self.changes)
         work = appointment_work(record)
+        reasons = []
         for lane in (Lane.CONFIRMATION, Lane.ELIGIBILITY):
             item = self.existing.get((record.source_id, lane.value))
-            self._appointment_lane(record, work, lane, item)
+            reasons.append(self._appointment_lane(record, work, lane, item))
         if len(self.changes) == before:
-            self.skipped += 1
+            # The first lane's reason: the confirmation lane's, which every appointment has.
+            self._skip(next((r for r in reasons if r), "unchanged"))
 
     def _add(self, kind: ChangeKind, lane: Lane, item: ItemRow | None, values: dict[str, Any],
              where: str, note: str | None = None) -> None:  # fmt: skip
@@ -234,43 +243,49 @@ class _Planner:
 
     def _appointment_lane(
         self, record: AppointmentRecord, work: AppointmentWork, lane: Lane, item: ItemRow | None
-    ) -> None:
+    ) -> str | None:
+        """Add this lane's change; without one, say why (a PHI-free reason word)."""
         now, where = self.now, record.location_in_file
         status = record.status
         if status in CLOSING_STATUSES:
             if item is not None and ItemStatus(item.status).is_open:
                 values = close_values(item, CLOSING_STATUSES[status], now)
                 self._add("close", lane, item, {**display_values(item), **values}, where)
-            return
-        if status not in ACTIVE_STATUSES or record.start < now:
-            return  # fulfilled, waitlisted or past: nothing to prepare
+                return None
+            return "cancelled"  # nothing open to close
+        if status not in ACTIVE_STATUSES:
+            return "fulfilled" if status is AppointmentStatus.FULFILLED else "inactive_status"
+        if record.start < now:
+            return "past"
         new = appointment_columns(self.ctx, lane, work, owner=self.vma, now=now)
         if item is None:
             if lane is Lane.CONFIRMATION and record.start > self.horizon:
-                return  # a later import creates it once the visit is inside the window
+                # A later import creates it once the visit is inside the window.
+                return "outside_window"
             if lane is Lane.ELIGIBILITY:
                 key = coverage_key(
                     new["patient_ref"], new["patient_family"], new["payer"], new["member_id"]
                 )
                 if key in self.verified:
-                    return
+                    return "recently_verified"
             self._add("create", lane, None, new, where)
-            return
+            return None
         diff = changed_columns(item, new, COMPARED_APPOINTMENT)
         moved = "appointment_start" in diff
         if ItemStatus(item.status).is_open:
             if not diff:
-                return
+                return "unchanged"
             if moved:
                 diff.update(self._timing(lane, record.start, item))
             diff["updated_at"] = to_db(now)
             self._add("update", lane, item, {**display_values(item), **diff}, where)
-            return
+            return None
         note = self._reopen_note(item, lane, moved, diff)
         if note is None:
-            return
+            return "already_closed"
         values = {**diff, **reopen_values(item, now), **self._timing(lane, record.start, item)}
         self._add("reopen", lane, item, {**display_values(item), **values}, where, note)
+        return None
 
     def _reopen_note(
         self, item: ItemRow, lane: Lane, moved: bool, diff: dict[str, Any]
@@ -319,7 +334,7 @@ class _Planner:
         is_open = ItemStatus(item.status).is_open
         diff = changed_columns(item, new, COMPARED_CALLBACK) if is_open else {}
         if not diff:
-            self.skipped += 1
+            self._skip("unchanged" if is_open else "already_closed")
             return
         diff["updated_at"] = to_db(now)
         self._add(
@@ -386,6 +401,7 @@ def plan_import(
         batch=batch,
         changes=planner.changes,
         skipped=planner.skipped,
+        skipped_reasons=dict(planner.skipped_reasons),
         missing_ids=planner.missing(),
         store_mark=mark,
         mapping=mapping,

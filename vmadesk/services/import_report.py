@@ -25,6 +25,10 @@ class ImportReport:
     errors: list[dict[str, str | None]] = field(default_factory=list)
     dry_run: bool = False
     by_lane: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: What was kept with a gap, each naming file, location and field (no PHI).
+    warnings: list[str] = field(default_factory=list)
+    #: Why records were skipped: reason → count.
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_plan(cls, plan: ImportPlan, *, dry_run: bool) -> ImportReport:
@@ -38,6 +42,8 @@ class ImportReport:
             missing_ids=plan.missing_ids,
             dry_run=dry_run,
             by_lane=plan.by_lane(),
+            warnings=[str(w) for w in plan.batch.warnings],
+            skipped_reasons=dict(plan.skipped_reasons),
         )
 
     @classmethod
@@ -52,10 +58,12 @@ class ImportReport:
             "updated": self.updated,
             "closed": self.closed,
             "skipped": self.skipped,
+            "skipped_reasons": dict(self.skipped_reasons),
             "missing": self.missing,
             "missing_item_ids": list(self.missing_ids),
             "dry_run": self.dry_run,
             "errors": list(self.errors),
+            "warnings": list(self.warnings),
         }
 
     @property

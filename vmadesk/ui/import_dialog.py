@@ -46,6 +46,8 @@ from vmadesk.ui.csv_mapping_dialog import CsvMappingDialog
 
 #: Rows shown in the preview list (the counts cover everything).
 PREVIEW_ROWS = 200
+#: Warnings the preview lists; the label gives the count of all.
+PREVIEW_WARNINGS = 5
 _KIND_LABEL = {"create": "New", "update": "Update", "reopen": "Reopen", "close": "Close"}
 _FILTER = "Practice exports (*.json *.csv *.txt);;All files (*)"
 
@@ -158,6 +160,11 @@ class ImportDialog(QDialog):
         self.counts.setAccessibleName("Counts")
         self.counts.setWordWrap(True)
         layout.addWidget(self.counts)
+        self.warnings = QLabel("")
+        self.warnings.setAccessibleName("Warnings")
+        self.warnings.setWordWrap(True)
+        self.warnings.setVisible(False)
+        layout.addWidget(self.warnings)
         self.model = QStandardItemModel(0, 5, self)
         self.model.setHorizontalHeaderLabels(
             ["Change", "Lane", "Patient", "Appointment", "In file"]
@@ -254,6 +261,7 @@ class ImportDialog(QDialog):
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.counts.setText(self._counts_text(plan))
+        self._show_warnings(plan)
         self._fill_rows(plan)
         if plan.has_changes:
             self.status.setText("Review the changes, then Import.")
@@ -316,6 +324,25 @@ class ImportDialog(QDialog):
                     f"reopened {counts['reopened']}, closed {counts['closed']}"
                 )
         return "\n".join(lines)
+
+    def _show_warnings(self, plan: importer.ImportPlan) -> None:
+        """The count of warnings and the first few (they name places, never values)."""
+        texts = [str(w) for w in plan.batch.warnings]
+        self.warnings.setVisible(bool(texts))
+        if not texts:
+            self.warnings.setText("")
+            self.warnings.setToolTip("")
+            return
+        lines = [f"⚠ {len(texts)} warning{'s' if len(texts) != 1 else ''}:"]
+        lines += [f"• {t}" for t in texts[:PREVIEW_WARNINGS]]
+        if len(texts) > PREVIEW_WARNINGS:
+            lines.append(f"… and {len(texts) - PREVIEW_WARNINGS} more (see the tooltip)")
+        self.warnings.setText("\n".join(lines))
+        self.warnings.setToolTip("\n".join(texts))
+
+    def warning_texts(self) -> list[str]:
+        """The preview's warnings (for callers and tests)."""
+        return [str(w) for w in self.plan.batch.warnings] if self.plan is not None else []
 
     def _fill_rows(self, plan: importer.ImportPlan) -> None:
         self.model.removeRows(0, self.model.rowCount())
