@@ -12,6 +12,16 @@ from dataclasses import dataclass, field
 MAX_WARNINGS = 200
 
 
+def describe(file: str, reason: str, location: str | None, field: str | None) -> str:
+    """Compose "file, location, field 'x': reason", the one shape of every import message."""
+    parts = [file or "<unnamed file>"]
+    if location:
+        parts.append(location)
+    if field:
+        parts.append(f"field '{field}'")
+    return f"{', '.join(parts)}: {reason}"
+
+
 class IngestError(Exception):
     """A file could not be imported; nothing from it was kept.
 
@@ -38,12 +48,7 @@ class IngestError(Exception):
         super().__init__(self._compose())
 
     def _compose(self) -> str:
-        parts = [self.file or "<unnamed file>"]
-        if self.location:
-            parts.append(self.location)
-        if self.field:
-            parts.append(f"field '{self.field}'")
-        return f"{', '.join(parts)}: {self.reason}"
+        return describe(self.file, self.reason, self.location, self.field)
 
     def __str__(self) -> str:
         return self._compose()
@@ -85,12 +90,7 @@ class IngestWarning:
     field: str | None = None
 
     def __str__(self) -> str:
-        parts = [self.file or "<unnamed file>"]
-        if self.location:
-            parts.append(self.location)
-        if self.field:
-            parts.append(f"field '{self.field}'")
-        return f"{', '.join(parts)}: {self.reason}"
+        return describe(self.file, self.reason, self.location, self.field)
 
 
 @dataclass(slots=True)
