@@ -19,6 +19,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 ## Set everything up, fill a demo profile with fake work, open the console on it.
 demo: $(STAMP)
+	@# Bytecode up front (as a wheel install has it), even where PYTHONDONTWRITEBYTECODE is set.
+	@$(BIN)/python -m compileall -q vmadesk >/dev/null
 	$(BIN)/vmadesk demo --profile $(DEMO_PROFILE)
 	$(BIN)/vmadesk --profile $(DEMO_PROFILE)
 

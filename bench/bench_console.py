@@ -1,25 +1,28 @@
-"""Console speed benchmark: 50,000-item profile next to 1,000 items, and a bare-Qt floor.
+"""Console speed benchmark: 1,000 to 100,000 open items, and bare-PySide6 floors.
 
 Run: ``QT_QPA_PLATFORM=offscreen python -m bench.bench_console`` (prints a table; no asserts).
-Profiles are cached under ``bench/.cache/<N>`` (FAST KDF; passphrase below).
+Profiles are cached under ``bench/.cache/<N>`` (FAST KDF; passphrase in ``console_start``).
+Cold start is measured by :mod:`bench.console_start`; lane switch, search keystroke and
+"due in" tick here, each model-updated and repainted.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench import console_start
+from bench.console_start import PASSPHRASE
+
 CACHE = Path(__file__).resolve().parent / ".cache"
-PASSPHRASE = "bench passphrase ok"
 SIZES = (1_000, 10_000, 50_000, 100_000)
 REPEAT = 15
+START_RUNS = 7
 
 
 def build_profile(n: int) -> Path:
@@ -81,66 +84,6 @@ def build_profile(n: int) -> Path:
 
 def _ms(seconds: float) -> float:
     return seconds * 1000
-
-
-def child_start(mode: str, directory: str, t0: float) -> None:
-    """In a fresh process: import, unlock (KDF timed apart), show, first page painted."""
-    from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    kdf = 0.0
-    if mode == "floor":
-        win = QMainWindow()
-        table = QTableView()
-        win.setCentralWidget(table)
-    else:
-        from vmadesk.store import profile as profiles
-        from vmadesk.ui.application import build_context
-        from vmadesk.ui.main_window import MainWindow
-
-        k0 = time.time()
-        unlocked = profiles.unlock(Path(directory), passphrase=PASSPHRASE, use_keychain=False)
-        kdf = time.time() - k0
-        win = MainWindow(build_context(unlocked))
-        table = win.table
-    win.resize(1400, 900)
-    win.show()
-    app.processEvents()
-    table.viewport().repaint()
-    done = time.time()
-    print(json.dumps({"total": done - t0, "kdf": kdf}))
-
-
-def start_times(mode: str, directory: Path | None) -> tuple[float, float]:
-    """Median (start without KDF, KDF) over a few fresh processes, in ms."""
-    totals, kdfs = [], []
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    for _ in range(5):
-        t0 = time.time()
-        out = (
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.bench_console",
-                    "--child",
-                    mode,
-                    str(directory),
-                    str(t0),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-                env=env,
-                cwd=Path(__file__).resolve().parents[1],
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
-        data = json.loads(out)
-        totals.append(data["total"] - data["kdf"])
-        kdfs.append(data["kdf"])
-    return _ms(statistics.median(totals)), _ms(statistics.median(kdfs))
 
 
 class _MovableClock:
@@ -217,28 +160,27 @@ def main() -> None:
     """Build profiles, measure, print the table (every size next to the 1,000-item baseline)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     dirs = {n: build_profile(n) for n in SIZES}
-    floor, _ = start_times("floor", None)
-    starts = {n: start_times("console", d) for n, d in dirs.items()}
+    starts = console_start.measure(dirs, START_RUNS)
     inter = {n: interactive(d) for n, d in dirs.items()}
     base = SIZES[0]
     print(f"{'operation, ms':<26}" + "".join(f"{n:>10,}" for n in SIZES) + "   ratio to 1k")
     rows = {
-        "cold start (no KDF)": {n: starts[n][0] for n in SIZES},
-        "key derivation": {n: starts[n][1] for n in SIZES},
+        "first painted lane": {n: starts[str(n)]["paint"] for n in SIZES},
+        "ready (all built)": {n: starts[str(n)]["ready"] for n in SIZES},
+        "key derivation": {n: starts[str(n)]["kdf"] for n in SIZES},
     }
     for op in inter[base]:
         rows[op] = {n: inter[n][op] for n in SIZES}
     for op, by_size in rows.items():
         ratios = " ".join(f"{by_size[n] / by_size[base]:.2f}" for n in SIZES[1:])
         print(f"{op:<26}" + "".join(f"{by_size[n]:>10.1f}" for n in SIZES) + f"   {ratios}")
-    print(
-        f"bare PySide6 window floor (same run): {floor:.1f} ms; cold start / floor: "
-        + ", ".join(f"{starts[n][0] / floor:.2f} ({n:,})" for n in SIZES)
-    )
+    for name in console_start.FLOORS:
+        floor = starts[name]["paint"]
+        print(
+            f"{name} (same run): {floor:.1f} ms; first painted lane / {name}: "
+            + ", ".join(f"{starts[str(n)]['paint'] / floor:.2f} ({n:,})" for n in SIZES)
+        )
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child_start(sys.argv[2], sys.argv[3], float(sys.argv[4]))
-    else:
-        main()
+    main()

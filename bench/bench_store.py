@@ -29,13 +29,15 @@ def main() -> None:
     """Print the table."""
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp) / "p"
-        profile, _ = profiles.create(directory, PASSPHRASE, vma_handle="bench",
-                                     keychain_choice="no")
+        profile, _ = profiles.create(
+            directory, PASSPHRASE, vma_handle="bench", keychain_choice="no"
+        )
         key = profile.key
         profile.close()
         raw = _median_ms(lambda: connect(directory / profiles.DB_FILE, key).close())
-        full = _median_ms(lambda: profiles.unlock(directory, passphrase=PASSPHRASE,
-                                                  use_keychain=False).close())
+        full = _median_ms(
+            lambda: profiles.unlock(directory, passphrase=PASSPHRASE, use_keychain=False).close()
+        )
     print(f"{'operation':44} {'median ms':>10} {'ratio':>8}")
     print(f"{'open with raw key (baseline)':44} {raw:10.2f} {1.0:8.1f}")
     print(f"{'unlock with passphrase (Argon2id + open)':44} {full:10.2f} {full / raw:8.1f}")

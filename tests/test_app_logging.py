@@ -75,3 +75,19 @@ def test_qt_messages_go_to_the_log_redacted(platform_dirs: dict[str, Path]) -> N
     text = target.read_text()
     assert "Unable to detect a web browser" in text
     assert "4155550177" not in text and "[number]" in text
+
+
+def test_a_quick_start_logs_plainly_then_rotates(platform_dirs: dict[str, Path]) -> None:
+    target = app_logging.configure(rotate=False)
+    root = logging.getLogger()
+    assert [type(h).__name__ for h in root.handlers] == ["FileHandler"]
+    logging.getLogger("vmadesk.test").info("before: call +1 212 555 0187 about item 7")
+    app_logging.start_rotation()
+    assert [type(h).__name__ for h in root.handlers] == ["RotatingFileHandler"]
+    logging.getLogger("vmadesk.test").info("after: born 04/05/1961, item 8")
+    for handler in root.handlers:
+        handler.flush()
+    text = target.read_text()
+    # One file, both lines, both redacted: the swap loses nothing and keeps the filter.
+    assert "item 7" in text and "item 8" in text
+    assert "555 0187" not in text and "04/05/1961" not in text

@@ -161,3 +161,29 @@ def test_recover_with_the_recovery_key(tmp_path: Path) -> None:
         check=True)
     run("audit", "verify", "--profile", str(directory),
         env={"VMADESK_PASSPHRASE": "forgot it, new one"}, check=True)
+
+
+@pytest.mark.parametrize(
+    ("argv", "console"),
+    [
+        ([], True),
+        (["--profile", "p"], True),
+        (["--profile=p", "--supervisor", "--hub", "http://127.0.0.1:1"], True),
+        (["--profile"], False),
+        (["demo"], False),
+        (["--profile", "p", "demo"], False),
+        (["--help"], False),
+        (["--version"], False),
+        (["--supervisor=yes"], False),
+    ],
+)
+def test_only_a_bare_console_start_skips_the_commands(argv: list[str], console: bool) -> None:
+    from vmadesk.cli import build_parser, opens_console
+
+    assert opens_console(argv) is console
+    if console:  # the console-only parser reads the same options as the whole one
+        assert vars(build_parser(commands=False).parse_args(argv)) == {
+            k: v
+            for k, v in vars(build_parser().parse_args(argv)).items()
+            if k != "command"
+        }

@@ -6,7 +6,6 @@ Exit codes: 0 ok, 1 failure, 2 bad input or authentication.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import os
@@ -52,7 +51,15 @@ def _prompt(label: str) -> str:
             f"A passphrase is needed: set {profiles.PASSPHRASE_ENV} or run in a terminal.",
             EXIT_INPUT,
         )
+    import getpass
+
     return getpass.getpass(label)
+
+
+def _login_name() -> str:
+    import getpass
+
+    return getpass.getuser()
 
 
 def _new_passphrase() -> str:
@@ -80,7 +87,10 @@ def cmd_profile_init(args: argparse.Namespace) -> int:
     """Create an empty profile and print the recovery key once."""
     directory = _profile_dir(args)
     profile, recovery = profiles.create(
-        directory, _new_passphrase(), vma_handle=args.vma, keychain_choice=args.keychain
+        directory,
+        _new_passphrase(),
+        vma_handle=args.vma or _login_name(),
+        keychain_choice=args.keychain,
     )
     try:
         for notice in profile.notices:
@@ -239,8 +249,31 @@ def cmd_gui(args: argparse.Namespace) -> int:
 # -- parser -------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line (``--help`` documents each command)."""
+#: The console's own options: a command line of only these opens the console.
+_CONSOLE_VALUE_OPTIONS = ("--profile", "--hub")
+_CONSOLE_FLAGS = ("--supervisor",)
+
+
+def opens_console(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` only opens the console (no command, no help, no version)."""
+    tokens = iter(argv)
+    for token in tokens:
+        name, has_value, _ = token.partition("=")
+        if token in _CONSOLE_FLAGS or (has_value and name in _CONSOLE_VALUE_OPTIONS):
+            continue
+        if token in _CONSOLE_VALUE_OPTIONS and next(tokens, None) is not None:
+            continue
+        return False
+    return True
+
+
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line (``--help`` documents each command).
+
+    Args:
+        commands: Add every command; without them only the console's options parse, which
+            spares the console's start the command modules (see :func:`opens_console`).
+    """
     parser = argparse.ArgumentParser(
         prog="vmadesk",
         description="Shift console for virtual medical assistants. Without a command, "
@@ -253,13 +286,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--hub", metavar="URL", default=None, help="team hub URL")
     parser.set_defaults(func=cmd_gui)
+    if not commands:
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     prof = sub.add_parser("profile", help="create and look after the encrypted profile")
     prof_sub = prof.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
     p = prof_sub.add_parser("init", help="create an empty profile (prints the recovery key)")
     _profile_arg(p)
-    p.add_argument("--vma", default=getpass.getuser(), help="your VMA handle (not PHI)")
+    p.add_argument("--vma", default=None, help="your VMA handle (not PHI; default: your login)")
     p.add_argument(
         "--keychain",
         choices=("auto", "yes", "no"),
@@ -317,8 +352,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``vmadesk`` command."""
     app_logging.disable_core_dumps()
     os.umask(0o077)
-    app_logging.configure()
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    console = opens_console(arguments)
+    app_logging.configure(rotate=not console)
+    args = build_parser(commands=not console).parse_args(arguments)
     try:
         return int(args.func(args))
     except CliError as exc:

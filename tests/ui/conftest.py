@@ -9,12 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from vmadesk.services.demo import fill_demo
-from vmadesk.services.escalation import EscalationService
-from vmadesk.services.handoff import HandoffService
 from vmadesk.services.session import Session
-from vmadesk.services.shift import ShiftService
-from vmadesk.services.work import WorkService
-from vmadesk.services.worklist import WorkList
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.ui.context import ConsoleContext
 
@@ -40,20 +35,7 @@ def make_context(
     profile: UnlockedProfile, clock: MovableClock | None = None, local_tz: str = LOCAL_TZ
 ) -> ConsoleContext:
     """The services of one unlocked profile, as the application builds them."""
-    clock = clock or MovableClock()
-    session = Session(profile)
-    conn, vma = profile.conn, session.vma
-    return ConsoleContext(
-        session=session,
-        work=WorkService(conn, vma=vma, clock=clock),
-        worklist=WorkList(conn, vma=vma, clock=clock),
-        escalations=EscalationService(conn, vma=vma, clock=clock),
-        shifts=ShiftService(conn, vma=vma, clock=clock),
-        handoffs=HandoffService(conn, vma=vma, clock=clock),
-        clock=clock,
-        vma=vma,
-        local_tz=local_tz,
-    )
+    return ConsoleContext(Session(profile), clock=clock or MovableClock(), local_tz=local_tz)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -92,7 +93,10 @@ def test_run_shows_the_console_and_exits_0(
 
     def close_console() -> None:
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
-        visible = [w for w in windows if w.isVisible()]
+        # Visible and ready: the shell's actions join once the first lane is painted.
+        visible = [
+            w for w in windows if w.isVisible() and w.findChild(QAction, "shell_quit") is not None
+        ]
         if not visible:
             QTimer.singleShot(50, close_console)
             return

@@ -228,3 +228,8 @@ class Priority(StrEnum):
     HIGH = "high"
     WATCH = "watch"
     ROUTINE = "routine"
+
+
+def code_label(code: str) -> str:
+    """A code as words: ``no_longer_needed`` -> ``No longer needed``."""
+    return code.replace("_", " ").capitalize()

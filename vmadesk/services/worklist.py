@@ -17,7 +17,7 @@ from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.history import AttemptRow, NoteRow
-from vmadesk.store.items import ItemQuery, ItemRow, LaneCounts
+from vmadesk.store.items import ItemQuery, ItemRow, LaneCounts, ListRow
 from vmadesk.store.practices import PracticeRow
 from vmadesk.store.timestamps import from_db
 
@@ -76,6 +76,10 @@ class WorkList:
     def page(self, query: ItemQuery, offset: int, limit: int) -> list[ItemRow]:
         """A page of items in urgency order."""
         return items.page(self.conn, query, offset=offset, limit=limit)
+
+    def list_page(self, query: ItemQuery, offset: int, limit: int) -> list[ListRow]:
+        """A page of what the item table shows, in urgency order (not an item view)."""
+        return items.list_page(self.conn, query, offset=offset, limit=limit)
 
     def count(self, query: ItemQuery) -> int:
         """How many items the query matches."""

@@ -5,16 +5,25 @@ A locked SecretService can block indefinitely; the console must never hang on it
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
 SERVICE = "vmadesk"
 DEFAULT_TIMEOUT_S = 5.0
 
-_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="keychain")
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    # Made on first use: a profile unlocked by passphrase never loads or starts it.
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="keychain")
 
 
 class KeychainUnavailable(Exception):
@@ -48,10 +57,10 @@ def is_available() -> bool:
 
 
 def _call(fn, *args: str, timeout: float) -> object:  # type: ignore[no-untyped-def]
-    future = _pool.submit(fn, *args)
+    future = _pool().submit(fn, *args)
     try:
         return future.result(timeout=timeout)
-    except concurrent.futures.TimeoutError:
+    except TimeoutError:  # concurrent.futures.TimeoutError is this builtin since 3.11
         raise KeychainUnavailable(
             f"The OS keychain did not answer within {timeout:.0f} s (is it locked?)."
         ) from None

@@ -19,8 +19,8 @@ from typing import Any, Literal
 
 import nacl.exceptions
 import nacl.secret
-from argon2.low_level import Type, hash_secret_raw
 
+from vmadesk.domain.spoken_codes import from_spoken, to_spoken
 from vmadesk.store.errors import AuthenticationError, StoreError
 
 SLOTS_FILE = "keyslots.json"
@@ -48,6 +48,9 @@ class KdfParams:
 
 def derive_from_passphrase(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
     """Argon2id of the passphrase: the wrapping key of the passphrase slot."""
+    # Loaded here: an unlock through the keychain or the recovery key never needs it.
+    from argon2.low_level import Type, hash_secret_raw
+
     return hash_secret_raw(
         passphrase.encode("utf-8"),
         salt,
@@ -67,18 +70,13 @@ def recovery_wrapping_key(recovery_key: str) -> bytes:
 
 def new_recovery_key() -> str:
     """A fresh recovery key, grouped for reading aloud or writing down."""
-    text = base64.b32encode(secrets.token_bytes(32)).decode().rstrip("=")
-    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+    return to_spoken(secrets.token_bytes(32))
 
 
 def parse_recovery_key(text: str) -> bytes:
     """Decode a recovery key typed with or without dashes and spaces."""
-    compact = "".join(ch for ch in text.upper() if ch.isalnum())
-    try:
-        raw = base64.b32decode(compact + "=" * (-len(compact) % 8))
-    except (ValueError, base64.binascii.Error):  # type: ignore[attr-defined]
-        raise AuthenticationError("That is not a vmadesk recovery key.") from None
-    if len(raw) != 32:
+    raw = from_spoken(text, 32)
+    if raw is None:
         raise AuthenticationError("That is not a vmadesk recovery key.")
     return raw
 

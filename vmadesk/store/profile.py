@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -128,6 +127,8 @@ def create(
     _ensure_private_dir(directory)
     db_key = secrets.token_bytes(32)
     recovery = new_recovery_key()
+    import uuid  # only when a profile is created: not on the unlock path
+
     slots = KeySlots(str(uuid.uuid4()))
     slots.put(passphrase_slot(db_key, passphrase, kdf or KdfParams()))
     slots.put(recovery_slot(db_key, recovery))

@@ -260,5 +260,23 @@ CREATE TABLE hub_handoffs (
 );
 """
 
-STEPS: tuple[str, ...] = (V1, V2)
+# The queues also carry the search text (and "My shift" the practice): a search word too short
+# for the trigram index, and the practice filter, are checked in the index instead of on each
+# item's row (a rare two-letter word: 90 -> 28 ms at 100,000 items). ``id`` right after the due
+# times keeps the urgency order, ties by id, index order.
+V3 = """
+DROP INDEX items_queue_all;
+CREATE INDEX items_queue_all ON items
+    (is_open, owner, is_paused, effective_due, due_soon_at, id, practice_id, search_text);
+DROP INDEX items_queue_lane;
+CREATE INDEX items_queue_lane ON items
+    (is_open, owner, lane, is_paused, effective_due, due_soon_at, id, search_text);
+DROP INDEX items_queue_practice;
+CREATE INDEX items_queue_practice ON items
+    (is_open, owner, practice_id, lane, is_paused, effective_due, due_soon_at, id, search_text);
+-- Holds whose time has come: the console's tick asks every 30 seconds.
+CREATE INDEX items_holds ON items (hold_until) WHERE status = 'on-hold';
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3)
 LATEST = len(STEPS)

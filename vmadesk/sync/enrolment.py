@@ -19,6 +19,7 @@ import secrets as _secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from vmadesk.domain.spoken_codes import from_spoken, to_spoken
 from vmadesk.store import audit, box_keys, secrets_store, settings_store
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
@@ -115,18 +116,26 @@ def new_team_secret() -> bytes:
 
 
 def team_secret_code(secret: bytes) -> str:
-    """The enrolment code for a team secret (base64 of the 32 bytes)."""
-    return base64.b64encode(secret).decode("ascii")
+    """The enrolment code for a team secret: 13 groups of four, to read out by phone."""
+    return to_spoken(secret)
 
 
 def parse_team_secret_code(code: str) -> bytes:
-    """The 32 bytes behind an enrolment code (EnrolmentError when it is not one)."""
+    """The 32 bytes behind an enrolment code (EnrolmentError when it is not one).
+
+    Codes handed out before the grouped form (base64, 44 characters) are still read.
+    """
+    raw = from_spoken(code, MIN_SECRET_BYTES)
+    if raw is not None:
+        return raw
     try:
         raw = base64.b64decode(code.strip().encode("ascii"), validate=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
-        raise EnrolmentError("The team secret code is not base64.") from None
+        raise EnrolmentError(
+            "That is not an enrolment code (13 groups of four letters and digits)."
+        ) from None
     if len(raw) != MIN_SECRET_BYTES:
-        raise EnrolmentError("The team secret code must hold 32 bytes.")
+        raise EnrolmentError("The enrolment code is incomplete: it holds 32 bytes.")
     return raw
 
 

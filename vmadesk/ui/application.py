@@ -15,30 +15,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from vmadesk import __version__, app_logging
 from vmadesk.paths import APP_NAME
 from vmadesk.services.clock import Clock, system_clock
-from vmadesk.services.escalation import EscalationService
-from vmadesk.services.handoff import HandoffService
 from vmadesk.services.session import Session, local_zone_name
-from vmadesk.services.shift import ShiftService
-from vmadesk.services.work import ChangeHook, WorkService
-from vmadesk.services.worklist import WorkList
 from vmadesk.store import profile as profiles
 from vmadesk.store import settings_store
 from vmadesk.store.connection import Connection
 from vmadesk.store.errors import AuthenticationError, StoreError
 from vmadesk.store.keyslots import SLOTS_FILE
-from vmadesk.ui.console_shell import ConsoleShell
 from vmadesk.ui.context import ConsoleContext
-from vmadesk.ui.crash_dialog import show_crash_dialog
-from vmadesk.ui.unlock_dialog import UnlockDialog
+from vmadesk.ui.ui_settings import UiSettings, place_window
 
-if TYPE_CHECKING:  # loaded only once the profile is enrolled: not on the start path
+if TYPE_CHECKING:  # not on the start path: loaded after the first lane is painted
+    from vmadesk.services.work import ChangeHook
+    from vmadesk.ui.console_shell import ConsoleShell
+    from vmadesk.ui.main_window import MainWindow
     from vmadesk.ui.sync_indicator import SyncController
 
 log = logging.getLogger(__name__)
@@ -50,20 +46,13 @@ def build_context(
     profile: profiles.UnlockedProfile, *, clock: Clock = system_clock
 ) -> ConsoleContext:
     """The services of one unlocked session, all on this thread's connection."""
-    session = Session(profile)
-    vma = session.vma
-    conn = profile.conn
-    item_hook, escalation_hook = _sync_hooks(conn)
+    item_hook, escalation_hook = _sync_hooks(profile.conn)
     return ConsoleContext(
-        session=session,
-        work=WorkService(conn, vma=vma, clock=clock, on_change=item_hook),
-        worklist=WorkList(conn, vma=vma, clock=clock),
-        escalations=EscalationService(conn, vma=vma, clock=clock, on_change=escalation_hook),
-        shifts=ShiftService(conn, vma=vma, clock=clock),
-        handoffs=HandoffService(conn, vma=vma, clock=clock, on_change=item_hook),
+        Session(profile),
         clock=clock,
-        vma=vma,
         local_tz=local_zone_name(),
+        item_hook=item_hook,
+        escalation_hook=escalation_hook,
     )
 
 
@@ -114,16 +103,30 @@ def unlock_profile(profile_dir: Path) -> profiles.UnlockedProfile | None:
         )
     if profiles.passphrase_from_env():
         return profiles.unlock(profile_dir, use_keychain=False)
+    from vmadesk.ui.unlock_dialog import UnlockDialog
+
     dialog = UnlockDialog(profile_dir)
     if dialog.exec() != UnlockDialog.DialogCode.Accepted:
         return None
     return dialog.profile
 
 
+def _critical(text: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.critical(None, "vmadesk", text)
+
+
+def _show_crash_dialog(report: Path) -> None:
+    from vmadesk.ui.crash_dialog import show_crash_dialog
+
+    show_crash_dialog(report)
+
+
 def run(profile_dir: Path, *, supervisor: bool = False, hub_url: str | None = None) -> int:
     """Run the console until its window closes; return the exit code (0 on close)."""
     app = ensure_app()
-    app_logging.install_excepthook(show=show_crash_dialog)
+    app_logging.install_excepthook(show=_show_crash_dialog)
     app_logging.route_qt_messages()
     app_logging.enable_faulthandler()
     try:
@@ -131,7 +134,7 @@ def run(profile_dir: Path, *, supervisor: bool = False, hub_url: str | None = No
     except StoreError as exc:
         print(f"vmadesk: {exc}", file=sys.stderr)
         if not isinstance(exc, AuthenticationError):
-            QMessageBox.critical(None, "vmadesk", str(exc))
+            _critical(str(exc))
         return EXIT_INPUT
     if profile is None:
         return EXIT_OK
@@ -144,21 +147,48 @@ def run(profile_dir: Path, *, supervisor: bool = False, hub_url: str | None = No
         ctx = build_context(profile)
         from vmadesk.ui.main_window import MainWindow
 
-        window = MainWindow(ctx)
+        window = MainWindow(ctx, staged=True)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        shell = ConsoleShell(ctx, window)
+        console = RunningConsole(ctx, window, list(profile.notices))
+        place_window(window, UiSettings())
         window.show()
-        if ctx.shifts.current() is None:
-            shell._message("No shift running: Shift → Start shift (Ctrl+Shift+S).")
-        QTimer.singleShot(0, lambda: shell.show_notices(list(profile.notices)))
-        sync = _start_sync(ctx, window)
         code = app.exec()
-        if sync is not None:
-            sync.stop()
-        shell.shutdown()
+        console.stop()
     finally:
         profile.close()
     return EXIT_OK if code == 0 else EXIT_FAIL
+
+
+class RunningConsole(QObject):
+    """What joins the window once its first lane is on screen: shell, notices, hub sync.
+
+    The VMA sees their lane first; the File/Shift/Help actions, the idle lock and the
+    background sync follow a moment later, when the window says it is ready.
+    """
+
+    def __init__(self, ctx: ConsoleContext, window: MainWindow, notices: list[str]) -> None:
+        super().__init__(window)
+        self.ctx, self.window, self.notices = ctx, window, notices
+        self.shell: ConsoleShell | None = None
+        self.sync: SyncController | None = None
+        window.ready.connect(self._complete)
+
+    def _complete(self) -> None:
+        from vmadesk.ui.console_shell import ConsoleShell
+
+        self.shell = ConsoleShell(self.ctx, self.window)
+        if self.ctx.shifts.current() is None:
+            self.window.show_message("No shift running: Shift → Start shift (Ctrl+Shift+S).")
+        self.shell.show_notices(self.notices)
+        self.sync = _start_sync(self.ctx, self.window)
+        app_logging.start_rotation()
+
+    def stop(self) -> None:
+        """Stop the sync worker and the shell's app-wide hooks (before the window goes)."""
+        if self.sync is not None:
+            self.sync.stop()
+        if self.shell is not None:
+            self.shell.shutdown()
 
 
 def _start_sync(ctx: ConsoleContext, window: QWidget) -> SyncController | None:
@@ -166,9 +196,11 @@ def _start_sync(ctx: ConsoleContext, window: QWidget) -> SyncController | None:
 
     It also runs while the team secret is still on its way: a round fetches it.
     """
+    if settings_store.hub_url(ctx.session.conn) is None:
+        return None  # not enrolled: the hub client and wire schema are never loaded
     from vmadesk.sync.enrolment import hub_config
 
-    if settings_store.hub_url(ctx.session.conn) is None or hub_config(ctx.session.conn) is None:
+    if hub_config(ctx.session.conn) is None:
         return None
     from vmadesk.ui.sync_indicator import start_sync
 
@@ -191,6 +223,6 @@ def _run_supervisor(profile: profiles.UnlockedProfile, hub_url: str | None) -> i
             "(vmadesk enroll) or pass --hub URL and set VMADESK_HUB_TOKEN."
         )
         print(f"vmadesk: {message}", file=sys.stderr)
-        QMessageBox.critical(None, "vmadesk", message)
+        _critical(message)
         return EXIT_INPUT
     return run_supervisor(session, url, token)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from vmadesk import __version__, paths
@@ -20,7 +20,7 @@ from vmadesk.services.handoff import PACKET_SUFFIX, RECEIPT_SUFFIX
 from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.due_notifier import DueNotifier
 from vmadesk.ui.lock import MINUTE_MS, IdleLock
-from vmadesk.ui.ui_settings import UiSettings
+from vmadesk.ui.ui_settings import UiSettings, place_window
 
 if TYPE_CHECKING:  # dialogs are imported when first opened: they are not on the start path
     from vmadesk.ui.handoff_end_shift import EndShiftDialog
@@ -98,11 +98,8 @@ class ConsoleShell(QObject):
         self.actions["settings"].setMenuRole(QAction.MenuRole.PreferencesRole)
         self.actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
         self.actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
-        geometry = self.ui_settings.window_geometry()
-        if geometry is not None:
-            window.restoreGeometry(geometry)
-        else:
-            _first_run_size(window)
+        if not window.isVisible():  # run() places the window before it is first shown
+            place_window(window, self.ui_settings)
         self._update_shift_actions()
 
     def _add(self, menu: str, action: QAction) -> None:
@@ -312,13 +309,3 @@ class ConsoleShell(QObject):
             self.notifier.tray.hide()
         self.ui_settings.set_window_geometry(self.window.saveGeometry())
         self.ui_settings.sync()
-
-
-def _first_run_size(window: QWidget) -> None:
-    """Open large enough to show table and detail side by side (85 % of the screen)."""
-    screen = window.screen() or QGuiApplication.primaryScreen()
-    if screen is None:
-        return
-    area = screen.availableGeometry()
-    window.resize(int(area.width() * 0.85), int(area.height() * 0.85))
-    window.move(area.center() - window.rect().center())

@@ -6,27 +6,83 @@ hands each child only the service it needs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from vmadesk.services.clock import Clock
-from vmadesk.services.escalation import EscalationService
-from vmadesk.services.handoff import HandoffService
+from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.session import Session
-from vmadesk.services.shift import ShiftService
-from vmadesk.services.work import WorkService
 from vmadesk.services.worklist import WorkList
 
+if TYPE_CHECKING:  # built on first use: their modules stay off the start path
+    from vmadesk.services.escalation import EscalationService
+    from vmadesk.services.handoff import HandoffService
+    from vmadesk.services.shift import ShiftService
+    from vmadesk.services.work import ChangeHook, WorkService
 
-@dataclass
+
 class ConsoleContext:
-    """Services for one VMA's unlocked profile (all on the UI thread's connection)."""
+    """Services for one VMA's unlocked profile (all on the UI thread's connection).
 
-    session: Session
-    work: WorkService
-    worklist: WorkList
-    escalations: EscalationService
-    shifts: ShiftService
-    handoffs: HandoffService
-    clock: Clock
-    vma: str
-    local_tz: str
+    The work list, which the first painted lane needs, is built at once; the services of
+    actions, shifts, escalations and handoffs on first use, so that their modules (sealed
+    boxes, handoff payloads, outcome rules) are imported after the lane is on screen.
+
+    Args:
+        session: The unlocked profile.
+        clock: Now, as every service sees it.
+        local_tz: The VMA's own IANA zone, for "practice · local" times.
+        item_hook: Called in the transaction of every item change (the hub outbox).
+        escalation_hook: Called in the transaction of every escalation change.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        clock: Clock = system_clock,
+        local_tz: str,
+        item_hook: ChangeHook | None = None,
+        escalation_hook: Callable[..., Any] | None = None,
+    ) -> None:
+        self.session = session
+        self.clock = clock
+        self.vma = session.vma
+        self.local_tz = local_tz
+        self._item_hook = item_hook
+        self._escalation_hook = escalation_hook
+        self.worklist = WorkList(session.conn, vma=self.vma, clock=clock)
+
+    @cached_property
+    def work(self) -> WorkService:
+        """Item actions: attempts, outcomes, holds, quick-add."""
+        from vmadesk.services.work import WorkService
+
+        return WorkService(
+            self.session.conn, vma=self.vma, clock=self.clock, on_change=self._item_hook
+        )
+
+    @cached_property
+    def escalations(self) -> EscalationService:
+        """Raising, acknowledging and resolving escalations."""
+        from vmadesk.services.escalation import EscalationService
+
+        return EscalationService(
+            self.session.conn, vma=self.vma, clock=self.clock, on_change=self._escalation_hook
+        )
+
+    @cached_property
+    def shifts(self) -> ShiftService:
+        """Start and end of shift."""
+        from vmadesk.services.shift import ShiftService
+
+        return ShiftService(self.session.conn, vma=self.vma, clock=self.clock)
+
+    @cached_property
+    def handoffs(self) -> HandoffService:
+        """Sealed handoff packets, sent and received."""
+        from vmadesk.services.handoff import HandoffService
+
+        return HandoffService(
+            self.session.conn, vma=self.vma, clock=self.clock, on_change=self._item_hook
+        )

@@ -24,13 +24,22 @@ from PySide6.QtWidgets import (
 )
 
 from vmadesk.domain.time_display import format_dual
-from vmadesk.domain.vocabulary import DueState, EscalationCategory, ItemStatus, Lane, Outcome
+from vmadesk.domain.vocabulary import (
+    DueState,
+    EscalationCategory,
+    ItemStatus,
+    Lane,
+    Outcome,
+    code_label,
+)
 from vmadesk.services.worklist import ItemDetail
 from vmadesk.store.timestamps import from_db
 from vmadesk.ui.due_style import state_colour
 from vmadesk.ui.icons import icon
 from vmadesk.ui.item_table_model import IN_HANDOFF, due_state_of, due_text
-from vmadesk.ui.outcome_dialogs import code_label
+
+#: The longest phone line to show whole: E.164 has at most 15 digits.
+PHONE_SAMPLE = "Phone: +000 000 000 000 000"
 
 
 def outcome_label(code: str) -> str:
@@ -114,12 +123,16 @@ class DetailPane(QWidget):
         self.tabs.addTab(self.history, "History")
         self.tabs.addTab(self.sop, "SOP")
 
-        # Wide enough for "Phone: +1 212 555 0199  [Copy] [Call]" without clipping.
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 46)
         layout = QVBoxLayout(self)
         layout.addWidget(self.name)
         layout.addLayout(form)
         layout.addWidget(self.tabs, 1)
+        # The number is never clipped: the pane is as wide as the longest phone row needs.
+        self.phone.setMinimumWidth(self.phone.fontMetrics().horizontalAdvance(PHONE_SAMPLE))
+        margins = layout.contentsMargins()
+        row = self.phone.minimumWidth() + 2 * max(phone_row.spacing(), 0)
+        row += self.copy_button.sizeHint().width() + self.call_button.sizeHint().width()
+        self.setMinimumWidth(row + margins.left() + margins.right())
         self.clear()
 
     # -- content -----------------------------------------------------------------------------

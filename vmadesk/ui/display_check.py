@@ -6,7 +6,6 @@ print one clear line and exit 2.
 
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import os
 import re
@@ -40,6 +39,8 @@ def missing_xcb_library(plugin: Path | None) -> str | None:
     """
     if plugin is None:
         return None
+    import ctypes  # only on X11: not on the start path elsewhere
+
     try:
         ctypes.CDLL(str(plugin), mode=os.RTLD_LAZY | os.RTLD_LOCAL)
     except OSError as exc:

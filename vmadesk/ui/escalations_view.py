@@ -28,14 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from vmadesk.domain.time_display import format_dual
-from vmadesk.domain.vocabulary import EscalationCategory
+from vmadesk.domain.vocabulary import EscalationCategory, code_label
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.escalation import EscalationService
 from vmadesk.services.worklist import EscalationSubject
 from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.timestamps import from_db
 from vmadesk.ui.dialog_parts import error_label, note_edit, ok_cancel, show_error
-from vmadesk.ui.outcome_dialogs import code_label
 from vmadesk.ui.row_table_model import DISPLAY, RowTableModel
 
 USER = int(Qt.ItemDataRole.UserRole)

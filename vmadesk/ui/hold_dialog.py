@@ -6,11 +6,10 @@ from datetime import timedelta
 
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from vmadesk.domain.vocabulary import HoldReason
+from vmadesk.domain.vocabulary import HoldReason, code_label
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.work import WorkService
 from vmadesk.ui.dialog_parts import error_label, note_edit, ok_cancel, show_error
-from vmadesk.ui.outcome_dialogs import code_label
 from vmadesk.ui.qt_time import datetime_edit, from_qdatetime
 
 PAUSE_TEXT = (

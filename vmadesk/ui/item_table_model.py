@@ -1,10 +1,14 @@
 """The item table's model: one page of the store at a time, in the store's urgency order.
 
-Rows are fetched 100 at a time through ``canFetchMore``/``fetchMore`` (never a row that is not
-on screen or just below it); search and practice filter are a new store query plus a model
-reset; the "due in" tick re-renders two columns through ``dataChanged`` and never resets.
-Role and flag enums are bound once to module constants: each repaint calls ``data()``
-about 1,500 times (DESIGN.md, Known traps).
+Rows are fetched a page at a time through ``canFetchMore``/``fetchMore`` (never a row that is
+not on screen or just below it); search and practice filter are a new store query plus a
+model reset; the "due in" tick re-renders two columns through ``dataChanged`` and never resets.
+
+A page holds :class:`~vmadesk.store.items.ListRow` values, only the columns the table shows.
+What a row looks like (texts, colour, icon) is worked out the first time the row is painted
+and kept until the next tick: a repaint calls ``data()`` about 1,200 times (seven roles per
+visible cell, DESIGN.md Known traps), so each call is a tuple look-up, and roles the table
+does not use return None after a few integer comparisons.
 """
 
 from __future__ import annotations
@@ -14,19 +18,19 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPalette
 
 from vmadesk.domain.time_display import format_dual, format_due_in
 from vmadesk.domain.vocabulary import DueState, ItemStatus, Lane
 from vmadesk.services.clock import Clock
 from vmadesk.services.worklist import WorkList
-from vmadesk.store.items import ItemQuery, ItemRow
+from vmadesk.store.items import ItemQuery, ItemRow, ListRow
 from vmadesk.store.timestamps import from_db
 from vmadesk.ui.due_style import state_colour, state_icon
 from vmadesk.ui.icons import icon
 
-#: About two screens of rows: enough to scroll at once, cheap to fetch on every switch.
-PAGE_SIZE = 100
+#: A little over two screens of rows at 900 px: a taller view fetches the next page itself.
+PAGE_SIZE = 80
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 DECORATION = Qt.ItemDataRole.DecorationRole
@@ -36,13 +40,15 @@ ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 ALIGN = Qt.ItemDataRole.TextAlignmentRole
 USER = int(Qt.ItemDataRole.UserRole)
 HORIZONTAL = Qt.Orientation.Horizontal
-FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 ItemIdRole = USER + 1
 DueStateRole = USER + 2
 ItemRowRole = USER + 3
 EscalationStateRole = USER + 4
+
+# PySide passes the role as a plain int: comparing it with ints skips the enum machinery.
+_DISPLAY, _DECORATION, _FOREGROUND = int(DISPLAY), int(DECORATION), int(FOREGROUND)
+_TOOLTIP, _ACCESSIBLE, _ALIGN = int(TOOLTIP), int(ACCESSIBLE), int(ALIGN)
 
 
 class Column(IntEnum):
@@ -72,17 +78,25 @@ HEADERS = {
     Column.STATUS: "Status",
     Column.ESCALATION: "Escalation",
 }
+_HEADER_TEXTS = tuple(HEADERS[c] for c in Column)
 _N_COLS = len(Column)
 _STATE, _DUE_IN, _ATTEMPTS = int(Column.STATE), int(Column.DUE_IN), int(Column.ATTEMPTS)
 _STATUS_LABELS = {s.value: s.value.replace("-", " ").capitalize() for s in ItemStatus} | {
     "on-hold": "On hold",
     "in-progress": "In progress",
 }
+_LANE_LABELS = {lane.value: lane.label for lane in Lane}
 _ESC_LABELS = {"raised": "⚑ Raised", "acknowledged": "⚑ Acknowledged", "resolved": "✓ Resolved"}
 _CENTER = int(Qt.AlignmentFlag.AlignCenter)
 
+#: A row as the table lists it or as the detail pane reads it: both carry the due fields.
+DueRow = ItemRow | ListRow
 
-def due_state_of(row: ItemRow, now: datetime) -> DueState:
+#: How one row looks: (cell texts, due state, state colour, state icon, state text brush).
+Look = tuple[tuple[str, ...], DueState, QColor, QIcon, QBrush]
+
+
+def due_state_of(row: DueRow, now: datetime) -> DueState:
     """Due state from the stored due and due-soon instants (the store's lane-count rule)."""
     if row.status == "on-hold":
         return DueState.PAUSED
@@ -97,7 +111,7 @@ def due_state_of(row: ItemRow, now: datetime) -> DueState:
 IN_HANDOFF = "In handoff · awaiting ack"
 
 
-def waiting_until(row: ItemRow, now: datetime) -> datetime | None:
+def waiting_until(row: DueRow, now: datetime) -> datetime | None:
     """When a running item may be tried again, if that is still ahead (None: workable now)."""
     if row.status == "on-hold" or not row.next_attempt_at:
         return None
@@ -110,7 +124,7 @@ def waiting_text(at: datetime, now: datetime, local_tz: str) -> str:
     return f"Waiting · next try {format_dual(at, local_tz, local_tz, now)}"
 
 
-def due_text(row: ItemRow, now: datetime) -> str:
+def due_text(row: DueRow, now: datetime) -> str:
     """The live "due in" text (paused while on hold)."""
     if row.status == "on-hold":
         until = f", until {row.hold_until[11:16]} UTC" if row.hold_until else ""
@@ -129,19 +143,16 @@ class ItemTableModel(QAbstractTableModel):
         self._clock = clock
         self._local_tz = local_tz
         self._query: ItemQuery | None = None
-        self._rows: list[ItemRow] = []
-        self._states: list[DueState] = []
-        #: State text of rows waiting for their next attempt (None: workable now).
-        self._waiting: list[str | None] = []
-        self._cells: list[tuple[str, ...] | None] = []
-        self._due: list[str | None] = []
-        self._badges: dict[int, str] = {}
+        self._rows: list[ListRow] = []
+        #: How each loaded row looks, once painted (None: not worked out since the last tick).
+        self._looks: list[Look | None] = []
         self._practices: dict[int, str] = {}
         self._more = False
         self._now = clock()
         self._palette: QPalette = QGuiApplication.palette()
-        # Looked up ~1,000 times a repaint: one colour per state, chosen once per palette.
+        # One colour per state, chosen once per palette (used by every painted row).
         self._colours = {state: state_colour(state, self._palette) for state in DueState}
+        self._brushes = {state: QBrush(colour) for state, colour in self._colours.items()}
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -152,11 +163,15 @@ class ItemTableModel(QAbstractTableModel):
 
     def set_query(self, query: ItemQuery) -> None:
         """Show another query: reset and load its first page."""
+        if not self._practices:
+            self._practices = {p.id: p.name for p in self._worklist.practices()}
+        rows = self._worklist.list_page(query, 0, PAGE_SIZE)
         self.beginResetModel()
         self._query = query
-        self._clear_rows()
         self._now = self._clock()
-        self._append(self._worklist.page(query, 0, PAGE_SIZE))
+        self._rows = rows
+        self._looks = [None] * len(rows)
+        self._more = len(rows) == PAGE_SIZE
         self.endResetModel()
 
     def reload(self) -> None:
@@ -169,27 +184,10 @@ class ItemTableModel(QAbstractTableModel):
         """Forget every row (PHI) until :meth:`set_query` is called again."""
         self.beginResetModel()
         self._query = None
-        self._clear_rows()
+        self._rows, self._looks = [], []
+        self._more = False
         self._practices = {}
         self.endResetModel()
-
-    def _clear_rows(self) -> None:
-        self._rows, self._states, self._cells, self._due = [], [], [], []
-        self._waiting = []
-        self._badges = {}
-        self._more = False
-
-    def _append(self, rows: list[ItemRow]) -> None:
-        if not self._practices:
-            self._practices = {p.id: p.name for p in self._worklist.practices()}
-        now = self._now
-        self._rows.extend(rows)
-        self._states.extend(due_state_of(r, now) for r in rows)
-        self._waiting.extend(self._waiting_text(r, now) for r in rows)
-        self._cells.extend([None] * len(rows))
-        self._due.extend([None] * len(rows))
-        self._badges.update(self._worklist.escalation_badges([r.id for r in rows]))
-        self._more = len(rows) == PAGE_SIZE
 
     # -- paging ------------------------------------------------------------------------------
 
@@ -201,43 +199,72 @@ class ItemTableModel(QAbstractTableModel):
         """Load the next page."""
         if parent.isValid() or self._query is None:
             return
-        page = self._worklist.page(self._query, len(self._rows), PAGE_SIZE)
+        page = self._worklist.list_page(self._query, len(self._rows), PAGE_SIZE)
+        self._more = len(page) == PAGE_SIZE
         if not page:
-            self._more = False
             return
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-        self._append(page)
+        self._rows.extend(page)
+        self._looks.extend([None] * len(page))
         self.endInsertRows()
 
     # -- the live tick -----------------------------------------------------------------------
 
     def tick(self, now: datetime | None = None) -> None:
-        """Re-render "due in" (and changed states) for loaded rows; no reset."""
+        """Re-render "due in" and state for loaded rows; no reset.
+
+        Only rows painted again are worked out again, so a tick costs the same at any size.
+        """
         self._now = now or self._clock()
         n = len(self._rows)
         if not n:
             return
-        self._due = [None] * n
-        changed = []
-        for i, row in enumerate(self._rows):
-            state = due_state_of(row, self._now)
-            waiting = self._waiting_text(row, self._now)
-            if state is not self._states[i] or waiting != self._waiting[i]:
-                self._states[i] = state
-                self._waiting[i] = waiting
-                changed.append(i)
-        self.dataChanged.emit(self.index(0, _DUE_IN), self.index(n - 1, _DUE_IN), [DISPLAY])
-        if changed:
-            self.dataChanged.emit(self.index(changed[0], _STATE), self.index(changed[-1], _STATE))
+        self._looks = [None] * n
+        last = n - 1
+        self.dataChanged.emit(
+            self.index(0, _DUE_IN), self.index(last, _DUE_IN), [DISPLAY, FOREGROUND]
+        )
+        self.dataChanged.emit(self.index(0, _STATE), self.index(last, _STATE))
 
-    def _waiting_text(self, row: ItemRow, now: datetime) -> str | None:
+    def _waiting_text(self, row: ListRow, now: datetime) -> str | None:
         at = waiting_until(row, now)
         return waiting_text(at, now, self._local_tz) if at is not None else None
 
+    def look(self, row: int) -> Look | None:
+        """How a loaded row looks (None past the loaded rows), for the table's delegate."""
+        if 0 <= row < len(self._looks):
+            return self._looks[row] or self._look(row)
+        return None
+
+    def _look(self, r: int) -> Look:
+        """Work out and keep how row ``r`` looks."""
+        row, now = self._rows[r], self._now
+        state = due_state_of(row, now)
+        waiting = self._waiting_text(row, now)
+        badge = row.escalation
+        cells = (
+            waiting or state.label,
+            due_text(row, now),
+            row.patient_display,
+            row.phone or row.phone_raw or "",
+            self._practices.get(row.practice_id, f"#{row.practice_id}"),
+            _LANE_LABELS.get(row.lane, row.lane),
+            row.reason or "",
+            str(row.attempt_count),
+            IN_HANDOFF
+            if row.handoff_id is not None
+            else _STATUS_LABELS.get(row.status, row.status),
+            _ESC_LABELS.get(badge, "") if badge else "",
+        )
+        # A waiting item gets its own shape, not just its own words.
+        shape = icon("attempt") if waiting else state_icon(state)
+        look = self._looks[r] = (cells, state, self._colours[state], shape, self._brushes[state])
+        return look
+
     # -- look-ups for the window -------------------------------------------------------------
 
-    def item_at(self, row: int) -> ItemRow | None:
+    def item_at(self, row: int) -> ListRow | None:
         """The item on a row, if loaded."""
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
@@ -253,6 +280,8 @@ class ItemTableModel(QAbstractTableModel):
         return len(self._rows)
 
     # -- Qt model API ------------------------------------------------------------------------
+    # No flags() here: QAbstractTableModel's own (enabled, selectable, read-only) is what the
+    # table needs, and a Python override would cost one more call per painted cell.
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         """Rows loaded (0 under a valid parent: a table)."""
@@ -262,70 +291,44 @@ class ItemTableModel(QAbstractTableModel):
         """Fixed columns (0 under a valid parent)."""
         return 0 if parent.isValid() else _N_COLS
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        """Selectable, read-only."""
-        return FLAGS if index.isValid() else NO_FLAGS
-
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
         """Column titles."""
-        if role == DISPLAY and orientation == HORIZONTAL and 0 <= section < _N_COLS:
-            return HEADERS[Column(section)]
+        if role == _DISPLAY and orientation == HORIZONTAL and 0 <= section < _N_COLS:
+            return _HEADER_TEXTS[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
-        """Cell data; formatted strings are cached per row."""
+        """Cell data: a look-up in the row's look, worked out on its first paint."""
         r = index.row()
-        if not index.isValid() or r >= len(self._rows):
+        looks = self._looks
+        # An invalid index has row -1: that must not read the last row.
+        if r < 0 or r >= len(looks):
             return None
-        c = index.column()
-        if role == DISPLAY or role == ACCESSIBLE:  # noqa: SIM109 (fast path first)
-            if c == _DUE_IN:
-                text = self._due[r]
-                if text is None:
-                    text = self._due[r] = due_text(self._rows[r], self._now)
-                return text
-            if c == _STATE:
-                return self._waiting[r] or self._states[r].label
-            cells = self._cells[r]
-            if cells is None:
-                cells = self._cells[r] = self._format(r)
-            return cells[c]
-        if c == _STATE:
-            if role == DECORATION:
-                # A waiting item gets its own shape, not just its own words.
-                return icon("attempt") if self._waiting[r] else state_icon(self._states[r])
-            if role == FOREGROUND:
-                return self._colours[self._states[r]]
-            if role == TOOLTIP:
-                tip = f"{self._states[r].label}: {due_text(self._rows[r], self._now)}"
-                return f"{self._waiting[r]} ({tip})" if self._waiting[r] else tip
-        elif c == _DUE_IN and role == FOREGROUND:
-            return self._colours[self._states[r]]
-        elif c == _ATTEMPTS and role == ALIGN:
-            return _CENTER
+        if role == _DISPLAY or role == _ACCESSIBLE:  # noqa: SIM109 (ints, fastest first)
+            return (looks[r] or self._look(r))[0][index.column()]
+        if role == _FOREGROUND:
+            return (looks[r] or self._look(r))[2] if index.column() <= _DUE_IN else None
+        if role == _DECORATION:
+            return (looks[r] or self._look(r))[3] if index.column() == _STATE else None
+        if role == _ALIGN:
+            return _CENTER if index.column() == _ATTEMPTS else None
+        if role < USER:
+            if role == _TOOLTIP and index.column() == _STATE:
+                return self._tooltip(r)
+            return None
         if role == ItemIdRole:
             return self._rows[r].id
         if role == DueStateRole:
-            return self._states[r].value
+            return (looks[r] or self._look(r))[1].value
         if role == EscalationStateRole:
-            return self._badges.get(self._rows[r].id)
+            return self._rows[r].escalation
         if role == ItemRowRole:
             return self._rows[r]
         return None
 
-    def _format(self, r: int) -> tuple[str, ...]:
-        row = self._rows[r]
-        badge = self._badges.get(row.id)
-        status = _STATUS_LABELS.get(row.status, row.status)
-        return (
-            "",
-            "",
-            row.patient_display,
-            row.phone or row.phone_raw or "",
-            self._practices.get(row.practice_id, f"#{row.practice_id}"),
-            Lane(row.lane).label,
-            row.reason or "",
-            str(row.attempt_count),
-            IN_HANDOFF if row.handoff_id is not None else status,
-            _ESC_LABELS.get(badge, "") if badge else "",
-        )
+    def _tooltip(self, r: int) -> str:
+        look = self._looks[r] or self._look(r)
+        state = look[1]
+        tip = f"{state.label}: {look[0][_DUE_IN]}"
+        waiting = look[0][_STATE]
+        return f"{waiting} ({tip})" if waiting != state.label else tip

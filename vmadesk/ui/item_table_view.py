@@ -6,9 +6,12 @@ from the font's metrics so they grow with 150 % scaling instead of clipping.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QAbstractItemModel, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from vmadesk.ui.item_table_model import Column
+from vmadesk.ui.item_delegate import ItemDelegate
+from vmadesk.ui.item_table_model import Column, ItemTableModel
 
 #: Sample text per column: widths follow the font, so 150 % scaling never clips.
 _SAMPLES = {
@@ -28,8 +31,12 @@ _SAMPLES = {
 class ItemTableView(QTableView):
     """A read-only, row-selecting table tuned for long lists."""
 
+    #: Emitted once, right after the first paint: the lane is on screen.
+    first_painted = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._painted = False
         self.setAccessibleName("Items")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -46,6 +53,21 @@ class ItemTableView(QTableView):
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         horizontal.setStretchLastSection(True)
         horizontal.setHighlightSections(False)
+        # Paints from the model's worked-out looks: one Python call per cell, not seven.
+        self._delegate = ItemDelegate(self)
+        self.setItemDelegate(self._delegate)
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        """Show a model; an :class:`ItemTableModel` is painted by the fast delegate."""
+        super().setModel(model)
+        self._delegate.model = model if isinstance(model, ItemTableModel) else None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Paint; the first time, tell whoever waits for the lane to be on screen."""
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def apply_widths(self) -> None:
         """Column widths from the current font (call after setModel)."""

@@ -57,7 +57,6 @@ class Lockable(Protocol):
         """Drop (True) or reload (False) the PHI the window shows."""
 
 
-
 class IdleLock(QObject):
     """Lock the console after idle time, on request, or when the app is suspended."""
 

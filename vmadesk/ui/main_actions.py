@@ -1,6 +1,7 @@
 """The console's actions: QActions with shortcuts, menus, toolbar and their handlers.
 
 A mixin of :class:`vmadesk.ui.main_window.MainWindow`, kept apart so each file stays short.
+Each dialog's module is imported when the action first runs, not on the start path.
 Handlers call services only through the dialogs or the context; a refusal becomes a message.
 """
 
@@ -11,21 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QMessageBox
 
 from vmadesk.domain.time_display import format_dual
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.errors import ActionRefused
 from vmadesk.store.items import ItemRow
-from vmadesk.ui.attempt_dialog import AttemptDialog
-from vmadesk.ui.escalation_dialog import EscalationDialog
-from vmadesk.ui.hold_dialog import HoldDialog
 from vmadesk.ui.icons import icon
 from vmadesk.ui.lane_list import ESCALATIONS, MY_SHIFT
-from vmadesk.ui.outcome_dialogs import CancelDialog, NoteActionDialog, OutcomeDialog
-from vmadesk.ui.quick_add_dialog import QuickAddDialog
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from vmadesk.ui.attempt_dialog import AttemptDialog
     from vmadesk.ui.main_window import MainWindow
 
     _Base = MainWindow
@@ -233,6 +231,8 @@ class ActionsMixin(_Base):
         item = self._need_item()
         if item is None:
             return
+        from vmadesk.ui.attempt_dialog import AttemptDialog
+
         dialog = AttemptDialog(
             self.ctx.work,
             item.id,
@@ -254,6 +254,8 @@ class ActionsMixin(_Base):
 
     def propose_fail_or_escalate(self, item_id: int, attempts: int) -> QMessageBox:
         """After the last allowed attempt: Fail, Escalate or Later."""
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(self)
         box.setWindowTitle("Attempts used up")
         box.setAccessibleName("Attempts used up")
@@ -288,6 +290,8 @@ class ActionsMixin(_Base):
                 "Callbacks have no lane outcome: log Reached (A then 1) or complete (D)."
             )
             return
+        from vmadesk.ui.outcome_dialogs import OutcomeDialog
+
         dos = item.appointment_start[:10] if item.appointment_start else ""
         dialog = OutcomeDialog(self.ctx.work, item, dos, parent=self)
         self.open_dialog(dialog, lambda: self._changed("Outcome recorded; item completed."))
@@ -296,6 +300,8 @@ class ActionsMixin(_Base):
         """H: hold until a time (the SLA clock pauses)."""
         item = self._need_item()
         if item is not None:
+            from vmadesk.ui.hold_dialog import HoldDialog
+
             dialog = HoldDialog(self.ctx.work, item.id, parent=self)
             self.open_dialog(dialog, lambda: self._changed("On hold: the SLA clock is paused."))
 
@@ -315,6 +321,8 @@ class ActionsMixin(_Base):
         """D: complete with an optional note."""
         item = self._need_item()
         if item is not None:
+            from vmadesk.ui.outcome_dialogs import NoteActionDialog
+
             dialog = NoteActionDialog(
                 "Complete",
                 "Mark this item completed?",
@@ -327,6 +335,8 @@ class ActionsMixin(_Base):
         """X: cancel with a reason."""
         item = self._need_item()
         if item is not None:
+            from vmadesk.ui.outcome_dialogs import CancelDialog
+
             dialog = CancelDialog(self.ctx.work, item.id, parent=self)
             self.open_dialog(dialog, lambda: self._changed("Item cancelled."))
 
@@ -334,6 +344,8 @@ class ActionsMixin(_Base):
         """F: mark failed (e.g. unreachable after the allowed attempts)."""
         item = self._need_item()
         if item is not None:
+            from vmadesk.ui.outcome_dialogs import NoteActionDialog
+
             dialog = NoteActionDialog(
                 "Fail",
                 "Mark this item failed (attempts exhausted)?",
@@ -347,6 +359,8 @@ class ActionsMixin(_Base):
         item = self._need_item()
         if item is None:
             return
+        from vmadesk.ui.escalation_dialog import EscalationDialog
+
         red_flags = self.detail.detail.red_flags if self.detail.detail is not None else ""
         dialog = EscalationDialog(
             self.ctx.escalations, item.id, red_flags, parent=self, lane=Lane(item.lane)
@@ -357,6 +371,8 @@ class ActionsMixin(_Base):
         """Ctrl+N: a new callback request."""
         if self._locked:
             return
+        from vmadesk.ui.quick_add_dialog import QuickAddDialog
+
         dialog = QuickAddDialog(
             self.ctx, self.ctx.worklist.practices(), self._practice_id(), parent=self
         )

@@ -8,21 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QMenu,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from vmadesk.domain.vocabulary import LANE_OUTCOMES, Lane
 from vmadesk.paths import APP_NAME
@@ -30,27 +20,29 @@ from vmadesk.services.errors import ActionRefused
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.clipboard_guard import ClipboardGuard
 from vmadesk.ui.context import ConsoleContext
-from vmadesk.ui.detail_pane import DetailPane
-from vmadesk.ui.escalations_view import EscalationsView
-from vmadesk.ui.item_table_model import ItemTableModel
-from vmadesk.ui.item_table_view import ItemTableView
-from vmadesk.ui.lane_list import ESCALATIONS, MY_SHIFT, LaneKey, LaneList
+from vmadesk.ui.lane_list import ESCALATIONS, MY_SHIFT, LaneKey
 from vmadesk.ui.main_actions import ActionsMixin
-from vmadesk.ui.shortcuts_overlay import ShortcutsOverlay
+from vmadesk.ui.main_layout import MIN_HEIGHT, MIN_WIDTH, LayoutMixin
+
+if TYPE_CHECKING:  # annotations only: each Qt class costs its first use ~1 ms to set up
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QDialog
+
+    from vmadesk.ui.escalations_view import EscalationsView
+    from vmadesk.ui.shortcuts_overlay import ShortcutsOverlay
 
 TICK_MS = 30_000
-SEARCH_DEBOUNCE_MS = 150
 MENUS = ("File", "Shift", "Item", "View", "Help")
-#: Below this the lane list, the table and the detail pane cannot share the window.
-MIN_WIDTH, MIN_HEIGHT = 900, 560
 UrlOpener = Callable[[QUrl], object]
 
 
-class MainWindow(ActionsMixin, QMainWindow):
+class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
     """One VMA's console over an unlocked session."""
 
     import_requested = Signal()
     files_dropped = Signal(list)
+    #: Every pane, action and count is in place (see ``staged``).
+    ready = Signal()
 
     def __init__(
         self,
@@ -58,7 +50,18 @@ class MainWindow(ActionsMixin, QMainWindow):
         parent: QWidget | None = None,
         *,
         url_opener: UrlOpener | None = None,
+        staged: bool = False,
     ) -> None:
+        """Build the window.
+
+        Args:
+            ctx: The session's services.
+            parent: The parent widget, if any.
+            url_opener: Opens ``tel:`` links (the desktop's handler by default).
+            staged: Build what the first painted lane needs now and the rest (escalations
+                view, lane counts, shortcut overlay) right after that paint, then emit
+                ``ready``; without it everything is built here and ``ready`` is not emitted.
+        """
         super().__init__(parent)
         self.ctx = ctx
         self.url_opener: UrlOpener = url_opener or QDesktopServices.openUrl
@@ -70,101 +73,34 @@ class MainWindow(ActionsMixin, QMainWindow):
         self._overdue = 0
         self.setAccessibleName("vmadesk console")
         self.setAcceptDrops(True)
+        self._escalations_view: EscalationsView | None = None
+        self._overlay: ShortcutsOverlay | None = None
+        self._finished = False
         self._build_widgets()
         self._menus: dict[str, QMenu] = {name: self.menuBar().addMenu(name) for name in MENUS}
         self.build_actions()
-        self.overlay = ShortcutsOverlay(self)
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(TICK_MS)
         self.tick_timer.timeout.connect(self.tick)
         self.tick_timer.start()
         self.lanes.lane_chosen.connect(self._lane_chosen)
         self.lanes.choose(MY_SHIFT)
-        self.setMinimumSize(self._minimum_size())
+        self.setMinimumSize(MIN_WIDTH, MIN_HEIGHT)  # refined once the detail pane is built
         self.setWindowTitle(self._title())
-        # Counts scan every open item: paint the first lane first, count right after.
-        QTimer.singleShot(0, self, self.refresh_counts)
+        if staged:
+            # The zero timer runs once that paint has reached the screen.
+            self.table.first_painted.connect(
+                lambda: QTimer.singleShot(0, self, self._finish_staged)
+            )
+        else:
+            self.finish_startup()
+            # Counts scan every open item: paint the first lane first, count right after.
+            QTimer.singleShot(0, self, self.refresh_counts)
 
-    # -- layout ------------------------------------------------------------------------------
-
-    def _build_widgets(self) -> None:
-        ctx = self.ctx
-        self.lanes = LaneList()
-        self.practice_filter = QComboBox()
-        self.practice_filter.setAccessibleName("Practice filter")
-        self.practice_filter.addItem("All practices", None)
-        for p in ctx.worklist.practices():
-            self.practice_filter.addItem(p.name, p.id)
-        self.practice_filter.currentIndexChanged.connect(self._practice_changed)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        practice_label = QLabel("&Practice:")
-        practice_label.setBuddy(self.practice_filter)
-        left_layout.addWidget(practice_label)
-        left_layout.addWidget(self.practice_filter)
-        left_layout.addWidget(self.lanes, 1)
-        left.setMinimumWidth(
-            self.fontMetrics().horizontalAdvance("000 open · 00 due soon · 000 overdue") + 48
-        )
-        self.left_pane = left
-
-        self.search = QLineEdit()
-        self.search.setAccessibleName("Search items")
-        self.search.setPlaceholderText("Search name, phone or reason  (Ctrl+F or /)")
-        self.search.setClearButtonEnabled(True)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
-        self._search_timer.timeout.connect(self.apply_search)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.model = ItemTableModel(ctx.worklist, ctx.clock, self, local_tz=ctx.local_tz)
-        self.table = ItemTableView()
-        self.table.setModel(self.model)
-        self.table.apply_widths()
-        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        items_page = QWidget()
-        items_layout = QVBoxLayout(items_page)
-        items_layout.setContentsMargins(0, 0, 0, 0)
-        items_layout.addWidget(self.search)
-        items_layout.addWidget(self.table, 1)
-
-        self.escalations_view = EscalationsView(
-            ctx.escalations, ctx.local_tz, ctx.clock, subjects=ctx.worklist.escalation_subjects
-        )
-        self.escalations_view.message.connect(self.show_message)
-        self.escalations_view.changed.connect(self.refresh_counts)
-        self.escalations_view.item_activated.connect(self.show_item)
-        self.locked_page = QLabel("Locked — unlock to continue.")
-        self.locked_page.setAccessibleName("Locked")
-        self.locked_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack = QStackedWidget()
-        self.stack.setAccessibleName("Work area")
-        for page in (items_page, self.escalations_view, self.locked_page):
-            self.stack.addWidget(page)
-        self.items_page = items_page
-
-        self.detail = DetailPane(ctx.local_tz)
-        self.detail.copy_requested.connect(self.copy_to_clipboard)
-        self.detail.call_requested.connect(self.call)
-
-        self.splitter = QSplitter()
-        self.splitter.setAccessibleName("Console panes")
-        # A collapsed pane hides the lanes or the table without a way back a VMA would find.
-        self.splitter.setChildrenCollapsible(False)
-        for i, widget in enumerate((left, self.stack, self.detail)):
-            self.splitter.addWidget(widget)
-            self.splitter.setStretchFactor(i, (1, 4, 2)[i])
-        # Start the detail pane wide enough for its phone row and wrapped lines; the sizes
-        # only set proportions: the window's width is shared out in this ratio.
-        detail_width = self.fontMetrics().averageCharWidth() * 52
-        self.splitter.setSizes([left.minimumWidth(), 2 * detail_width, detail_width])
-        self.setCentralWidget(self.splitter)
-        self.toolbar = self.addToolBar("Actions")
-        self.toolbar.setObjectName("actions-toolbar")
-        self.toolbar.setAccessibleName("Actions toolbar")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-        self.statusBar().setAccessibleName("Status bar")
+    def _finish_staged(self) -> None:
+        self.finish_startup()
+        self.refresh_counts()
+        self.ready.emit()
 
     # -- API for the application (UI-B) ------------------------------------------------------
 
@@ -281,7 +217,10 @@ class MainWindow(ActionsMixin, QMainWindow):
         if self.lanes.current_key() == ESCALATIONS:
             self.lanes.choose(MY_SHIFT)
             return
-        self.model.set_query(self.current_query())
+        query = self.current_query()
+        # A space between two words changes no query: keep the rows and the selection.
+        if query != self.model.query:
+            self.model.set_query(query)
 
     def focus_search(self) -> None:
         """Ctrl+F or /: jump to the search box."""
@@ -309,13 +248,6 @@ class MainWindow(ActionsMixin, QMainWindow):
         if APP_NAME in QGuiApplication.applicationDisplayName():
             return text
         return f"{APP_NAME} — {text}"
-
-    def _minimum_size(self) -> QSize:
-        """Lanes, the table up to its Patient column and a usable detail pane side by side."""
-        panes = (self.left_pane, self.table, self.detail)
-        width = sum(max(w.minimumWidth(), w.minimumSizeHint().width()) for w in panes)
-        width += 3 * self.splitter.handleWidth() + 24
-        return QSize(max(MIN_WIDTH, width), MIN_HEIGHT)
 
     def tick(self) -> None:
         """The 30-second tick: expired holds resume, "due in" and counts update."""

@@ -24,6 +24,7 @@ from vmadesk.domain.vocabulary import (
     CloseReason,
     Lane,
     Outcome,
+    code_label,
 )
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.work import WorkService
@@ -38,11 +39,6 @@ COVERAGE_FIELDS = (
     ("deductible_remaining", "Deductible remaining"),
     ("reference_number", "Reference number"),
 )
-
-
-def code_label(code: str) -> str:
-    """A code as words: ``no_longer_needed`` -> ``No longer needed``."""
-    return code.replace("_", " ").capitalize()
 
 
 class OutcomeDialog(QDialog):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 from vmadesk import paths
 
@@ -83,3 +85,20 @@ class UiSettings:
     def sync(self) -> None:
         """Write pending changes to disk."""
         self._qs.sync()
+
+
+def place_window(window: QWidget, settings: UiSettings) -> None:
+    """Where the window was last time; on a first run, 85 % of the screen, centred.
+
+    Call before the window is first shown, so that it never jumps once on screen.
+    """
+    geometry = settings.window_geometry()
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+        return
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    window.resize(int(area.width() * 0.85), int(area.height() * 0.85))
+    window.move(area.center() - window.rect().center())

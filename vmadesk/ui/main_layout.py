@@ -1,0 +1,176 @@
+"""The main window's panes: lanes, the item table, the work-area stack, the detail pane.
+
+A mixin of :class:`vmadesk.ui.main_window.MainWindow`, kept apart so each file stays short.
+On a staged start the first lane's widgets are built at once and the rest (detail pane,
+escalations page, shortcut sheet) right after the first paint; each is also built the
+moment anything asks for it, so nothing waits on the paint.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vmadesk.ui.item_table_model import ItemTableModel
+from vmadesk.ui.item_table_view import ItemTableView
+from vmadesk.ui.lane_list import LaneList
+
+if TYPE_CHECKING:
+    from vmadesk.ui.detail_pane import DetailPane
+    from vmadesk.ui.escalations_view import EscalationsView
+    from vmadesk.ui.main_window import MainWindow
+    from vmadesk.ui.shortcuts_overlay import ShortcutsOverlay
+
+    _Base = MainWindow
+else:
+    _Base = object
+
+SEARCH_DEBOUNCE_MS = 150
+#: Below this the lane list, the table and the detail pane cannot share the window.
+MIN_WIDTH, MIN_HEIGHT = 900, 560
+
+
+class LayoutMixin(_Base):
+    """Builds the window's panes."""
+
+    def _build_widgets(self) -> None:
+        """The first lane's widgets: lanes, practice filter, search, table, stack."""
+        ctx = self.ctx
+        self.lanes = LaneList()
+        self.practice_filter = QComboBox()
+        self.practice_filter.setAccessibleName("Practice filter")
+        self.practice_filter.addItem("All practices", None)
+        for p in ctx.worklist.practices():
+            self.practice_filter.addItem(p.name, p.id)
+        self.practice_filter.currentIndexChanged.connect(self._practice_changed)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        practice_label = QLabel("&Practice:")
+        practice_label.setBuddy(self.practice_filter)
+        left_layout.addWidget(practice_label)
+        left_layout.addWidget(self.practice_filter)
+        left_layout.addWidget(self.lanes, 1)
+        left.setMinimumWidth(
+            self.fontMetrics().horizontalAdvance("000 open · 00 due soon · 000 overdue") + 48
+        )
+        self.left_pane = left
+
+        self.search = QLineEdit()
+        self.search.setAccessibleName("Search items")
+        self.search.setPlaceholderText("Search name, phone or reason  (Ctrl+F or /)")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self.apply_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.model = ItemTableModel(ctx.worklist, ctx.clock, self, local_tz=ctx.local_tz)
+        self.table = ItemTableView()
+        self.table.setModel(self.model)
+        self.table.apply_widths()
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        items_page = QWidget()
+        items_layout = QVBoxLayout(items_page)
+        items_layout.setContentsMargins(0, 0, 0, 0)
+        items_layout.addWidget(self.search)
+        items_layout.addWidget(self.table, 1)
+
+        self.locked_page = QLabel("Locked — unlock to continue.")
+        self.locked_page.setAccessibleName("Locked")
+        self.locked_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.setAccessibleName("Work area")
+        for page in (items_page, self.locked_page):
+            self.stack.addWidget(page)
+        self.items_page = items_page
+
+        # Empty until an item is chosen: on a staged start a blank stand-in holds its place.
+        self._detail: DetailPane | None = None
+        self._detail_slot = QWidget()
+        # About the built pane's own minimum (its phone row), so that nothing moves then.
+        self._detail_slot.setMinimumWidth(self.fontMetrics().averageCharWidth() * 62)
+
+        self.splitter = QSplitter()
+        self.splitter.setAccessibleName("Console panes")
+        # A collapsed pane hides the lanes or the table without a way back a VMA would find.
+        self.splitter.setChildrenCollapsible(False)
+        for i, widget in enumerate((left, self.stack, self._detail_slot)):
+            self.splitter.addWidget(widget)
+            self.splitter.setStretchFactor(i, (1, 4, 2)[i])
+        # Start the detail pane wide enough for its phone row and wrapped lines; the sizes
+        # only set proportions: the window's width is shared out in this ratio.
+        detail_width = self.fontMetrics().averageCharWidth() * 52
+        self.splitter.setSizes([left.minimumWidth(), 2 * detail_width, detail_width])
+        self.setCentralWidget(self.splitter)
+        self.toolbar = self.addToolBar("Actions")
+        self.toolbar.setObjectName("actions-toolbar")
+        self.toolbar.setAccessibleName("Actions toolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        self.statusBar().setAccessibleName("Status bar")
+
+    def finish_startup(self) -> None:
+        """Build what the first lane did not need (idempotent): panes, overlay, minimum size."""
+        if self._finished:
+            return
+        self._finished = True
+        from vmadesk.ui.detail_pane import DetailPane
+        from vmadesk.ui.escalations_view import EscalationsView
+        from vmadesk.ui.shortcuts_overlay import ShortcutsOverlay
+
+        ctx = self.ctx
+        detail = DetailPane(ctx.local_tz)
+        detail.copy_requested.connect(self.copy_to_clipboard)
+        detail.call_requested.connect(self.call)
+        self.splitter.replaceWidget(2, detail)
+        self.splitter.setStretchFactor(2, 2)
+        self._detail_slot.deleteLater()
+        self._detail = detail
+        view = EscalationsView(
+            ctx.escalations, ctx.local_tz, ctx.clock, subjects=ctx.worklist.escalation_subjects
+        )
+        view.message.connect(self.show_message)
+        view.changed.connect(self.refresh_counts)
+        view.item_activated.connect(self.show_item)
+        self.stack.insertWidget(1, view)
+        self._escalations_view = view
+        self._overlay = ShortcutsOverlay(self)
+        self.setMinimumSize(self._minimum_size())
+
+    @property
+    def detail(self) -> DetailPane:
+        """The selected item's pane: contact, history, SOP."""
+        self.finish_startup()
+        assert self._detail is not None
+        return self._detail
+
+    @property
+    def escalations_view(self) -> EscalationsView:
+        """The Escalations lane's page (built on first use when the start was staged)."""
+        self.finish_startup()
+        assert self._escalations_view is not None
+        return self._escalations_view
+
+    @property
+    def overlay(self) -> ShortcutsOverlay:
+        """The ``?`` sheet of shortcuts."""
+        self.finish_startup()
+        assert self._overlay is not None
+        return self._overlay
+
+    def _minimum_size(self) -> QSize:
+        """Lanes, the table up to its Patient column and a usable detail pane side by side."""
+        panes = (self.left_pane, self.table, self.detail)
+        width = sum(max(w.minimumWidth(), w.minimumSizeHint().width()) for w in panes)
+        width += 3 * self.splitter.handleWidth() + 24
+        return QSize(max(MIN_WIDTH, width), MIN_HEIGHT)
