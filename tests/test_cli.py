@@ -15,11 +15,16 @@ from vmadesk.store import items
 from vmadesk.store import profile as profiles
 
 
-def run(*args: str, env: dict[str, str] | None = None, check: bool = False
-        ) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, check: bool = False
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [sys.executable, "-m", "vmadesk", *args], capture_output=True, text=True,
-        env=cli_env(env), timeout=120, stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "vmadesk", *args],
+        capture_output=True,
+        text=True,
+        env=cli_env(env),
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"{args}: {result.returncode}\n{result.stdout}\n{result.stderr}")
@@ -29,33 +34,60 @@ def run(*args: str, env: dict[str, str] | None = None, check: bool = False
 @pytest.fixture
 def cli_profile(tmp_path: Path) -> Path:
     directory = tmp_path / "cli-profile"
-    out = run("profile", "init", "--profile", str(directory), "--vma", "ana.r",
-              env={"VMADESK_PASSPHRASE": PASSPHRASE}, check=True)
+    out = run(
+        "profile",
+        "init",
+        "--profile",
+        str(directory),
+        "--vma",
+        "ana.r",
+        env={"VMADESK_PASSPHRASE": PASSPHRASE},
+        check=True,
+    )
     assert "Recovery key" in out.stdout
     assert re.search(r"([A-Z2-7]{4}-){12}[A-Z2-7]{4}", out.stdout)
     return directory
 
 
 def test_info_json_and_text(cli_profile: Path) -> None:
-    out = run("profile", "info", "--profile", str(cli_profile), "--json",
-              env={"VMADESK_PASSPHRASE": PASSPHRASE}, check=True)
+    out = run(
+        "profile",
+        "info",
+        "--profile",
+        str(cli_profile),
+        "--json",
+        env={"VMADESK_PASSPHRASE": PASSPHRASE},
+        check=True,
+    )
     info = json.loads(out.stdout)
     assert info["mode"] == "passphrase"
     assert info["slots"] == ["passphrase", "recovery"]
     assert info["open_items"] == {"callback": 0, "confirmation": 0, "eligibility": 0}
-    text = run("profile", "info", "--profile", str(cli_profile),
-               env={"VMADESK_PASSPHRASE": PASSPHRASE}, check=True).stdout
+    text = run(
+        "profile",
+        "info",
+        "--profile",
+        str(cli_profile),
+        env={"VMADESK_PASSPHRASE": PASSPHRASE},
+        check=True,
+    ).stdout
     assert "Protected by your passphrase" in text
 
 
 def test_wrong_passphrase_is_exit_2_with_one_line(cli_profile: Path) -> None:
     def files() -> dict[str, bytes]:
-        return {p.name: p.read_bytes() for p in cli_profile.iterdir()
-                if p.name != "unlock_state.json"}
+        return {
+            p.name: p.read_bytes() for p in cli_profile.iterdir() if p.name != "unlock_state.json"
+        }
 
     before = files()
-    out = run("audit", "verify", "--profile", str(cli_profile),
-              env={"VMADESK_PASSPHRASE": "definitely wrong"})
+    out = run(
+        "audit",
+        "verify",
+        "--profile",
+        str(cli_profile),
+        env={"VMADESK_PASSPHRASE": "definitely wrong"},
+    )
     assert out.returncode == 2
     assert out.stderr.strip().count("\n") == 0
     assert "Wrong passphrase" in out.stderr and "Traceback" not in out.stderr
@@ -68,8 +100,13 @@ def test_no_passphrase_without_terminal_is_exit_2(cli_profile: Path) -> None:
 
 
 def test_missing_profile_is_exit_2(tmp_path: Path) -> None:
-    out = run("profile", "info", "--profile", str(tmp_path / "nope"),
-              env={"VMADESK_PASSPHRASE": PASSPHRASE})
+    out = run(
+        "profile",
+        "info",
+        "--profile",
+        str(tmp_path / "nope"),
+        env={"VMADESK_PASSPHRASE": PASSPHRASE},
+    )
     assert out.returncode == 2 and "No vmadesk profile" in out.stderr
 
 
@@ -91,17 +128,25 @@ def test_change_passphrase_and_rotate_key(cli_profile: Path) -> None:
     env = {"VMADESK_PASSPHRASE": PASSPHRASE, "VMADESK_NEW_PASSPHRASE": "another long one"}
     run("profile", "change-passphrase", "--profile", str(cli_profile), env=env, check=True)
     new_env = {"VMADESK_PASSPHRASE": "another long one"}
-    rotated = run("profile", "rotate-key", "--profile", str(cli_profile), env=new_env,
-                  check=True)
+    rotated = run("profile", "rotate-key", "--profile", str(cli_profile), env=new_env, check=True)
     assert "New recovery key" in rotated.stdout
     run("audit", "verify", "--profile", str(cli_profile), env=new_env, check=True)
-    assert run("profile", "info", "--profile", str(cli_profile),
-               env={"VMADESK_PASSPHRASE": PASSPHRASE}).returncode == 2
+    assert (
+        run(
+            "profile", "info", "--profile", str(cli_profile), env={"VMADESK_PASSPHRASE": PASSPHRASE}
+        ).returncode
+        == 2
+    )
 
 
 def test_help_documents_every_command() -> None:
-    for args in (("--help",), ("profile", "--help"), ("profile", "init", "--help"),
-                 ("audit", "verify", "--help"), ("demo", "--help")):
+    for args in (
+        ("--help",),
+        ("profile", "--help"),
+        ("profile", "init", "--help"),
+        ("audit", "verify", "--help"),
+        ("demo", "--help"),
+    ):
         assert run(*args, check=True).stdout.startswith("usage: vmadesk")
 
 
@@ -124,8 +169,7 @@ def _phi_strings(directory: Path, passphrase: str) -> set[str]:
     return {c for c in canaries if c and len(c) >= 5}
 
 
-def test_demo_profile_leaves_no_phi_on_disk(tmp_path: Path, platform_dirs: dict[str, Path]
-                                            ) -> None:
+def test_demo_profile_leaves_no_phi_on_disk(tmp_path: Path, platform_dirs: dict[str, Path]) -> None:
     directory = platform_dirs["data"] / "vmadesk" / "demo"
     env = {"VMADESK_PASSPHRASE": "vmadesk-demo"}
     run("demo", "--profile", str(directory), "--items", "40", env=env, check=True)
@@ -150,17 +194,41 @@ def test_demo_profile_leaves_no_phi_on_disk(tmp_path: Path, platform_dirs: dict[
 
 def test_recover_with_the_recovery_key(tmp_path: Path) -> None:
     directory = tmp_path / "p"
-    out = run("profile", "init", "--profile", str(directory), "--vma", "ana.r",
-              env={"VMADESK_PASSPHRASE": PASSPHRASE}, check=True)
+    out = run(
+        "profile",
+        "init",
+        "--profile",
+        str(directory),
+        "--vma",
+        "ana.r",
+        env={"VMADESK_PASSPHRASE": PASSPHRASE},
+        check=True,
+    )
     recovery = re.search(r"(([A-Z2-7]{4}-){12}[A-Z2-7]{4})", out.stdout).group(1)
-    wrong = run("profile", "recover", "--profile", str(directory),
-                env={"VMADESK_RECOVERY_KEY": "AAAA" * 13, "VMADESK_NEW_PASSPHRASE": "x" * 12})
+    wrong = run(
+        "profile",
+        "recover",
+        "--profile",
+        str(directory),
+        env={"VMADESK_RECOVERY_KEY": "AAAA" * 13, "VMADESK_NEW_PASSPHRASE": "x" * 12},
+    )
     assert wrong.returncode == 2 and "Wrong recovery key" in wrong.stderr
-    run("profile", "recover", "--profile", str(directory),
+    run(
+        "profile",
+        "recover",
+        "--profile",
+        str(directory),
         env={"VMADESK_RECOVERY_KEY": recovery, "VMADESK_NEW_PASSPHRASE": "forgot it, new one"},
-        check=True)
-    run("audit", "verify", "--profile", str(directory),
-        env={"VMADESK_PASSPHRASE": "forgot it, new one"}, check=True)
+        check=True,
+    )
+    run(
+        "audit",
+        "verify",
+        "--profile",
+        str(directory),
+        env={"VMADESK_PASSPHRASE": "forgot it, new one"},
+        check=True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -183,7 +251,5 @@ def test_only_a_bare_console_start_skips_the_commands(argv: list[str], console: 
     assert opens_console(argv) is console
     if console:  # the console-only parser reads the same options as the whole one
         assert vars(build_parser(commands=False).parse_args(argv)) == {
-            k: v
-            for k, v in vars(build_parser().parse_args(argv)).items()
-            if k != "command"
+            k: v for k, v in vars(build_parser().parse_args(argv)).items() if k != "command"
         }

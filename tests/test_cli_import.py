@@ -12,7 +12,7 @@ import pytest
 
 import vmadesk.cli as cli
 from tests.conftest import FAST_KDF, PASSPHRASE, cli_env
-from tests.services.test_importer import NOW, assert_no_canary, bundle, visit, write
+from tests.services.import_samples import NOW, assert_no_canary, bundle, visit, write
 from vmadesk import cli_import, paths
 from vmadesk.store import profile as profiles
 

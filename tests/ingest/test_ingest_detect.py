@@ -6,7 +6,14 @@ import pytest
 
 from vmadesk.ingest import IngestError
 from vmadesk.ingest.context import ReadContext
-from vmadesk.ingest.detect import _CONTROLS, SCAN_SLICE, count_controls, decode_text
+from vmadesk.ingest.detect import (
+    _CONTROLS,
+    BYTE_SLICE,
+    SCAN_SLICE,
+    count_control_bytes,
+    count_controls,
+    decode_text,
+)
 
 CTX = ReadContext(file_name="export.csv")
 
@@ -44,3 +51,12 @@ def test_a_control_straddling_the_slice_boundary_counts_toward_the_share() -> No
 
 def test_counting_stops_early_past_the_limit() -> None:
     assert count_controls("\x01" * 50, stop_after=3) == 4
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_counting_the_bytes_counts_the_texts_controls(encoding: str) -> None:
+    # Every C0 control, allowed or not, among multi-byte characters, across a slice boundary.
+    text = "é€ñ" * 5 + "".join(chr(c) for c in range(1, 32)) + "ü" * BYTE_SLICE + "\x07\x1b"
+    data = text.encode(encoding)
+    assert len(data) > BYTE_SLICE
+    assert count_control_bytes(data) == len(_CONTROLS.findall(text)) == 27

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import signal
+import subprocess
+import sys
+import time
 from typing import Any
 
 import pytest
 
-from vmadesk.ingest import IngestCancelled, IngestError, read_bytes
+from vmadesk.ingest import IngestCancelled, IngestError, fhir_workers, read_bytes
 from vmadesk.ingest import fhir_parallel as fp
 from vmadesk.ingest.context import ReadContext
 from vmadesk.ingest.fhir_json import load_json, load_json_spans
@@ -18,9 +23,18 @@ BASE = "https://ehr.invalid/fhir/"
 SECRET = "Zebulonsky"  # a name that must never show in an error
 
 
-@pytest.fixture
-def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Use the pool for any file, with small slices (linked entries in different slices)."""
+@pytest.fixture(params=["fork", "fork-sliced", "spawn"])
+def parallel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use the pool for any file, with small slices (linked entries in different slices).
+
+    Every way of starting and feeding workers: forked, each parsing the text it inherits
+    (a single-threaded process: the CLI, the GUI's import process); forked, parsing the
+    slices this process finds in a text too large for that; spawned, sent slices (else).
+    """
+    monkeypatch.setattr(fp, "START_METHOD", request.param.split("-")[0])
+    if request.param == "fork-sliced":
+        monkeypatch.setattr(fp, "FORK_PARSE_MAX_BYTES", 0)
+    monkeypatch.setattr(fp, "PART_BYTES", 500)
     monkeypatch.setattr(fp, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(fp, "PARALLEL_MIN_ENTRIES", 1)
     monkeypatch.setattr(fp, "CHUNK_MIN", 7)
@@ -283,14 +297,32 @@ def test_the_workers_shell_check_is_the_model(shell: dict[str, Any]) -> None:
         valid = True
     except Exception:
         valid = False
-    check = fp._ShellCheck()
+    check = fhir_workers._ShellCheck()
     assert check.ok({**shell, "resource": {}}) is valid
     assert check.ok(dict(shell)) is valid  # the second time, from the cache
 
 
-def test_a_pool_started_early_is_shut_down_when_the_file_is_not_a_bundle() -> None:
+def test_workers_fork_only_from_a_single_thread() -> None:
+    import threading
+
+    assert fp.START_METHOD == "auto"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not fp.can_fork()  # another thread could hold a lock the children need
+    finally:
+        stop.set()
+        other.join()
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_pool_started_early_is_shut_down_when_the_file_is_not_a_bundle(
+    method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import multiprocessing
 
+    monkeypatch.setattr(fp, "START_METHOD", method)
     big = b'{"resourceType": "Bundle", "entry": [' + b" " * fp.PARALLEL_MIN_BYTES  # truncated
     with pytest.raises(IngestError) as caught:
         read_bytes(big, "b.json")
@@ -298,3 +330,52 @@ def test_a_pool_started_early_is_shut_down_when_the_file_is_not_a_bundle() -> No
     for child in multiprocessing.active_children():
         child.join(timeout=10)
     assert not multiprocessing.active_children()
+
+
+_READER = """
+import json, sys
+from vmadesk.ingest import read_bytes
+from vmadesk.ingest.samples import make_fhir_bundle
+data = json.dumps(make_fhir_bundle(4000, seed=1)).encode()
+print("reading", flush=True)
+read_bytes(data, "b.json")
+"""
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as handle:
+            found.update(int(c) for c in handle.read().split())
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux only")
+def test_forked_workers_end_with_a_killed_reader() -> None:
+    # A forked worker holds its own copy of the task pipe: without a guard it would wait
+    # forever for work from a reader killed mid-read.
+    reader = subprocess.Popen([sys.executable, "-c", _READER], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout is not None and reader.stdout.readline() == "reading\n"
+        deadline = time.monotonic() + 60
+        while len(workers := _children(reader.pid)) < fp.WORKERS:
+            assert time.monotonic() < deadline, "no workers forked"
+            time.sleep(0.02)
+    finally:
+        reader.kill()
+        reader.wait()
+    deadline = time.monotonic() + 30
+    while alive := [w for w in workers if _state(w) != "Z"]:
+        if time.monotonic() > deadline:
+            for pid in alive:  # leave no orphan behind a failure
+                os.kill(pid, signal.SIGKILL)
+            raise AssertionError("a worker outlived its reader")
+        time.sleep(0.05)
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"

@@ -11,13 +11,18 @@ def test_lifecycle_and_clinical_guard(new_profile):
     svc = EscalationService(new_profile.conn, vma="ana.r", clock=FakeClock())
     item = callback(new_profile.conn, practice(new_profile.conn))
     with pytest.raises(ActionRefused, match="red-flag"):
-        svc.raise_(item, EscalationCategory.CLINICAL_CONCERN, Urgency.IMMEDIATE,
-                   Sbar("Reports chest pain"))
+        svc.raise_(
+            item, EscalationCategory.CLINICAL_CONCERN, Urgency.IMMEDIATE, Sbar("Reports chest pain")
+        )
     with pytest.raises(ActionRefused, match="situation"):
         svc.raise_(item, EscalationCategory.OTHER, Urgency.ROUTINE, Sbar("  "))
-    esc = svc.raise_(item, EscalationCategory.CLINICAL_CONCERN, Urgency.IMMEDIATE,
-                     Sbar("Reports chest pain", request="Nurse call back"),
-                     red_flags_confirmed=True)
+    esc = svc.raise_(
+        item,
+        EscalationCategory.CLINICAL_CONCERN,
+        Urgency.IMMEDIATE,
+        Sbar("Reports chest pain", request="Nurse call back"),
+        red_flags_confirmed=True,
+    )
     routine = svc.raise_(item, EscalationCategory.OTHER, Urgency.ROUTINE, Sbar("Form"))
     assert [e.id for e in svc.listing()] == [esc, routine]  # most urgent first
     svc.acknowledge(esc)

@@ -15,14 +15,19 @@ from vmadesk.sync.sealed import EnvelopeError
 
 
 def _note(summary: str = "Confirm before noon") -> HandoffNote:
-    return HandoffNote(Priority.WATCH, summary, (ActionStep("Call again at 11:00"),),
-                       "If no answer then leave a voicemail and escalate")
+    return HandoffNote(
+        Priority.WATCH,
+        summary,
+        (ActionStep("Call again at 11:00"),),
+        "If no answer then leave a voicemail and escalate",
+    )
 
 
 @pytest.fixture
 def receiver(tmp_path: Path):
-    profile, _ = profiles.create(tmp_path / "bo", PASSPHRASE, vma_handle="bo.k",
-                                 keychain_choice="no", kdf=FAST_KDF)
+    profile, _ = profiles.create(
+        tmp_path / "bo", PASSPHRASE, vma_handle="bo.k", keychain_choice="no", kdf=FAST_KDF
+    )
     yield profile
     profile.close()
 
@@ -33,10 +38,14 @@ def test_handoff_round_trip_two_acknowledged_one_declined(new_profile, receiver,
     bo = HandoffService(receiver.conn, vma="bo.k", clock=clock)
     sender.add_colleague("bo.k", bo.my_public_key())
     ctx = practice(new_profile.conn)
-    ids = [callback(new_profile.conn, ctx, 1), appointment(new_profile.conn, ctx,
-           Lane.CONFIRMATION, 2), appointment(new_profile.conn, ctx, Lane.ELIGIBILITY, 3)]
-    result = sender.create_packet("bo.k", {i: _note() for i in ids}, "Quiet shift",
-                                  out_dir=tmp_path / "out")
+    ids = [
+        callback(new_profile.conn, ctx, 1),
+        appointment(new_profile.conn, ctx, Lane.CONFIRMATION, 2),
+        appointment(new_profile.conn, ctx, Lane.ELIGIBILITY, 3),
+    ]
+    result = sender.create_packet(
+        "bo.k", {i: _note() for i in ids}, "Quiet shift", out_dir=tmp_path / "out"
+    )
     assert CANARY_FAMILY.encode() not in result.path.read_bytes()
     assert CANARY_FAMILY not in result.path.name
     # Until acknowledged, items stay the sender's, marked in handoff.
@@ -75,8 +84,7 @@ def test_one_time_code_packet(new_profile, receiver, tmp_path):
     item = callback(new_profile.conn, practice(new_profile.conn))
     with pytest.raises(ActionRefused, match="No public key"):
         sender.create_packet("bo.k", {item: _note()}, "", out_dir=tmp_path)
-    result = sender.create_packet("bo.k", {item: _note()}, "", out_dir=tmp_path,
-                                  one_time_code=True)
+    result = sender.create_packet("bo.k", {item: _note()}, "", out_dir=tmp_path, one_time_code=True)
     assert result.code and len(result.code) == 14
     with pytest.raises(ActionRefused, match="code"):
         bo.open_packet(result.path)
@@ -87,8 +95,9 @@ def test_one_time_code_packet(new_profile, receiver, tmp_path):
 
 
 def test_packet_for_someone_else_does_not_open(new_profile, receiver, tmp_path):
-    other, _ = profiles.create(tmp_path / "cy", PASSPHRASE, vma_handle="cy",
-                               keychain_choice="no", kdf=FAST_KDF)
+    other, _ = profiles.create(
+        tmp_path / "cy", PASSPHRASE, vma_handle="cy", keychain_choice="no", kdf=FAST_KDF
+    )
     sender = HandoffService(new_profile.conn, vma="ana.r")
     sender.add_colleague("bo.k", HandoffService(receiver.conn, vma="bo.k").my_public_key())
     item = callback(new_profile.conn, practice(new_profile.conn))
@@ -123,9 +132,12 @@ def test_packet_carries_the_items_escalations(new_profile, receiver, tmp_path):
     sender.add_colleague("bo.k", bo.my_public_key())
     item = callback(new_profile.conn, practice(new_profile.conn))
     EscalationService(new_profile.conn, vma="ana.r").raise_(
-        item, EscalationCategory.CLINICAL_CONCERN, Urgency.URGENT,
+        item,
+        EscalationCategory.CLINICAL_CONCERN,
+        Urgency.URGENT,
         Sbar("Dizzy since the new dose", "On the new dose for 3 days", "", "Nurse call back"),
-        red_flags_confirmed=True)
+        red_flags_confirmed=True,
+    )
     result = sender.create_packet("bo.k", {item: _note()}, "", out_dir=tmp_path)
     assert b"Dizzy" not in result.path.read_bytes()  # sealed, like the rest of the item
     _, rows = bo.packet(bo.open_packet(result.path))

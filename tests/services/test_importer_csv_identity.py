@@ -9,13 +9,13 @@ from vmadesk.store import items
 
 FULL = (
     "Appt ID,Appt Date,Appt Time,Patient Name,DOB,Cell Phone,Insurance,Member ID\n"
-    "A1,{d},10:00 AM,\"Zyxwvutsky, Ann\",04/05/1961,(212) 555-0187,Acme Health,M1\n"
-    "A2,{d},11:30 AM,\"Qwertyson, Bo\",01/02/1970,(212) 555-0188,Acme Health,M2\n"
+    'A1,{d},10:00 AM,"Zyxwvutsky, Ann",04/05/1961,(212) 555-0187,Acme Health,M1\n'
+    'A2,{d},11:30 AM,"Qwertyson, Bo",01/02/1970,(212) 555-0188,Acme Health,M2\n'
 )
 FEWER = (
     "Appt ID,Appt Date,Appt Time,Patient Name,DOB\n"
-    "A1,{d},10:00 AM,\"Zyxwvutsky, Ann\",04/05/1961\n"
-    "A2,{d},11:30 AM,\"Qwertyson, Bo\",01/02/1970\n"
+    'A1,{d},10:00 AM,"Zyxwvutsky, Ann",04/05/1961\n'
+    'A2,{d},11:30 AM,"Qwertyson, Bo",01/02/1970\n'
 )
 
 
@@ -28,13 +28,15 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_dropped_column_updates_instead_of_duplicating(new_profile, tmp_path) -> None:
     ctx = practice(new_profile.conn)
-    first = importer.import_file(new_profile, _write(tmp_path, "week1.csv", FULL),
-                                 practice_id=ctx.id, now=NOW)
+    first = importer.import_file(
+        new_profile, _write(tmp_path, "week1.csv", FULL), practice_id=ctx.id, now=NOW
+    )
     created = first.created
     assert created > 0
     open_items = items.count(new_profile.conn, items.ItemQuery())
-    second = importer.import_file(new_profile, _write(tmp_path, "week2.csv", FEWER),
-                                  practice_id=ctx.id, now=NOW)
+    second = importer.import_file(
+        new_profile, _write(tmp_path, "week2.csv", FEWER), practice_id=ctx.id, now=NOW
+    )
     assert second.created == 0
     assert items.count(new_profile.conn, items.ItemQuery()) == open_items
     rows = items.page(new_profile.conn, items.ItemQuery(), offset=0, limit=50)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.services.test_importer import dump
+from tests.services.import_samples import dump
 from vmadesk.ingest import IngestError
 from vmadesk.ingest.samples import make_csv, make_fhir_bundle
 from vmadesk.services import importer

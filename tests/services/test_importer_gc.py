@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services.test_importer import NOW, bundle, visit, write
+from tests.services.import_samples import NOW, bundle, visit, write
 from vmadesk.ingest import IngestCancelled, IngestError
 from vmadesk.ingest.gc_pause import gc_paused
 from vmadesk.services import importer

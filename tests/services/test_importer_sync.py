@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.hub_fixtures import HubFixture, db_url, hub  # noqa: F401 (fixtures used below)
-from tests.services.test_importer import NOW, bundle, visit, write
+from tests.services.import_samples import NOW, bundle, visit, write
 from tests.sync_helpers import (
     CANARIES,
     TEAM_SECRET,

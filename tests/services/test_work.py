@@ -38,7 +38,10 @@ def test_no_answer_attempt_sets_next_try_and_proposes_after_limit(new_profile, s
     third = work.log_attempt(item_id, Outcome.BUSY)
     assert third.proposal == "fail_or_escalate" and third.unsuccessful == 3
     assert [a.outcome for a in history.attempts_for(new_profile.conn, item_id)] == [
-        "no_answer", "voicemail", "busy"]
+        "no_answer",
+        "voicemail",
+        "busy",
+    ]
 
 
 def test_reached_needs_identity_check(new_profile, svc) -> None:
@@ -66,8 +69,16 @@ def test_eligibility_active_needs_details_and_keeps_date_of_service(new_profile,
     item_id = appointment(new_profile.conn, practice(new_profile.conn), Lane.ELIGIBILITY)
     with pytest.raises(ActionRefused, match="reference_number"):
         work.record_outcome(item_id, Outcome.COVERAGE_ACTIVE, details={"plan": "PPO"})
-    work.record_outcome(item_id, Outcome.COVERAGE_ACTIVE, details={
-        "plan": "PPO", "copay": "20", "deductible_remaining": "150", "reference_number": "R1"})
+    work.record_outcome(
+        item_id,
+        Outcome.COVERAGE_ACTIVE,
+        details={
+            "plan": "PPO",
+            "copay": "20",
+            "deductible_remaining": "150",
+            "reference_number": "R1",
+        },
+    )
     import json
 
     details = json.loads(items.get_item(new_profile.conn, item_id).outcome_json)
@@ -118,7 +129,10 @@ def test_cancel_fail_complete_and_closed_items_refuse_attempts(new_profile, svc)
     work.fail(b)
     work.complete(c)
     assert [items.get_item(new_profile.conn, i).status for i in (a, b, c)] == [
-        "cancelled", "failed", "completed"]
+        "cancelled",
+        "failed",
+        "completed",
+    ]
     with pytest.raises(ActionRefused):
         work.log_attempt(a, Outcome.NO_ANSWER)
     with pytest.raises(ActionRefused):
@@ -132,7 +146,8 @@ def test_every_change_is_audited_in_one_transaction(new_profile, svc) -> None:
     work.log_attempt(item_id, Outcome.NO_ANSWER)
     work.add_note(item_id, "Patient prefers mornings")
     rows = new_profile.conn.execute(
-        "SELECT event, item_id, details FROM audit WHERE seq > ?", (before,)).fetchall()
+        "SELECT event, item_id, details FROM audit WHERE seq > ?", (before,)
+    ).fetchall()
     assert [(r[0], r[1]) for r in rows] == [("item_changed", item_id)] * 2
     assert "Patient prefers" not in "".join(r[2] for r in rows)
     assert audit.verify(new_profile.conn).ok
@@ -162,8 +177,7 @@ def test_urgency_order_overdue_first_paused_last(new_profile, svc) -> None:
     held = callback(new_profile.conn, ctx, 3, requested_at=NOW - timedelta(hours=8))
     work.hold(held, clock.now + timedelta(hours=1), HoldReason.WAITING_ON_PATIENT)
     q = items.ItemQuery(lane=Lane.CALLBACK)
-    assert [r.id for r in items.page(new_profile.conn, q, offset=0, limit=10)] == [
-        late, soon, held]
+    assert [r.id for r in items.page(new_profile.conn, q, offset=0, limit=10)] == [late, soon, held]
     assert items.first_id(new_profile.conn, q) == late
     counts = items.lane_counts(new_profile.conn, clock.now)
     assert (counts[Lane.CALLBACK].open, counts[Lane.CALLBACK].overdue) == (3, 1)

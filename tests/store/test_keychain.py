@@ -61,7 +61,9 @@ def test_memory_backend_opens_without_passphrase(profile_dir: Path) -> None:
     keyring.set_keyring(backend)
     _create(profile_dir).close()
     assert [s.type for s in KeySlots.load(profile_dir).slots] == [
-        "passphrase", "recovery", "keychain"
+        "passphrase",
+        "recovery",
+        "keychain",
     ]
     stored = next(iter(backend.entries.values()))
     assert stored not in (profile_dir / "keyslots.json").read_text()

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.services.test_importer import NOW, bundle, dump, visit, write
+from tests.services.import_samples import NOW, bundle, dump, visit, write
 from vmadesk.ingest.csv_mapping import CsvMapping
 from vmadesk.ingest.samples import make_fhir_bundle
 from vmadesk.services import importer
@@ -28,10 +28,16 @@ def session(new_profile: UnlockedProfile) -> Session:
 def _dialog(qtbot: QtBot, session: Session, path: Path, **kw) -> ImportDialog:
     kw.setdefault("now", NOW)
     dialog = ImportDialog(session, path, practice_id=None, **kw)
-    qtbot.addWidget(dialog)
+    # Never shown, so closing it at the end does not call done(): let its plan go here.
+    qtbot.addWidget(dialog, before_close_func=_release)
     dialog.start()
     qtbot.waitUntil(lambda: dialog.state not in ("reading",), timeout=30_000)
     return dialog
+
+
+def _release(dialog: ImportDialog) -> None:
+    if dialog.plan is not None:
+        dialog.plan.release()
 
 
 def test_preview_then_import(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
@@ -162,3 +168,35 @@ def test_preview_without_warnings_hides_the_label(
     path = write(tmp_path / "today.json", bundle(*visit("a1")))
     dialog = _dialog(qtbot, session, path)
     assert dialog.warnings.isHidden()
+
+
+def _import_process_ends(dialog: ImportDialog) -> None:
+    assert dialog.plan is not None and dialog.plan.replan is not None
+    process = dialog.plan.replan.process  # type: ignore[attr-defined]
+    assert process.join(timeout=30)
+
+
+def test_store_changed_since_the_preview_imports_what_is_new(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "today.json", bundle(*visit("a1", pid="p1"), *visit("a2", pid="p2")))
+    dialog = _dialog(qtbot, session, path)
+    assert dialog.counts_summary()["created"] == 4
+    importer.import_file(session.profile, path, now=NOW)  # meanwhile, the same file
+    dialog.start_import()
+    qtbot.waitUntil(lambda: dialog.state == "done", timeout=30_000)
+    assert dialog.report is not None
+    assert (dialog.report.created, dialog.report.skipped) == (0, 2)  # planned again, no twins
+    assert len(dump(session.conn)[0]) == 4
+    _import_process_ends(dialog)  # the import is done: its process is gone
+
+
+def test_closing_the_preview_ends_the_import_process(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "today.json", bundle(*visit("a1")))
+    dialog = _dialog(qtbot, session, path)
+    assert dialog.state == "preview"
+    dialog.cancel()  # nothing running: closes
+    _import_process_ends(dialog)
+    assert dump(session.conn)[0] == []

@@ -170,8 +170,9 @@ def read_bytes(
         raise ctx.error(f"the file is larger than the {_size_text(max_bytes)} limit")
     if cancelled is not None and cancelled():
         raise IngestCancelled(file_name)
-    # A large FHIR document is read by worker processes: start them now, so that they
-    # import fhir.resources (~0.4 s) while this thread decodes and parses the text.
+    # A large FHIR document is read by worker processes. Spawned ones start now, so that
+    # they import fhir.resources (~0.4 s) while this thread decodes and parses the text;
+    # forked ones (see fhir_parallel.can_fork) start ready, once the text is decoded.
     pool = fhir_parallel.start_pool(data) if fmt != "csv" else None
     try:
         text = decode_text(data, ctx)

@@ -24,6 +24,10 @@ SCAN_SLICE = 1 << 18
 _CONTROLS = re.compile(
     "[" + "".join(re.escape(chr(c)) for c in range(32) if chr(c) not in _ALLOWED_CONTROLS) + "]"
 )
+# Every byte but those controls: what ``bytes.translate`` deletes to leave only the controls.
+_NOT_CONTROL_BYTES = bytes(c for c in range(256) if c >= 32 or chr(c) in _ALLOWED_CONTROLS)
+#: Bytes counted per ``translate`` call (4 MiB: ~2 ms, a short hold of the GIL).
+BYTE_SLICE = 1 << 22
 
 
 def decode_text(data: bytes, ctx: ReadContext) -> str:
@@ -38,6 +42,9 @@ def decode_text(data: bytes, ctx: ReadContext) -> str:
             text = data.decode("utf-16")
         except UnicodeDecodeError:
             raise not_text from None
+        if "\x00" in text:
+            raise not_text
+        controls = count_controls(text, stop_after=int(len(text) * _MAX_CONTROL_SHARE))
     elif b"\x00" in data:
         raise not_text
     else:
@@ -48,12 +55,24 @@ def decode_text(data: bytes, ctx: ReadContext) -> str:
                 text = data.decode("cp1252")
             except UnicodeDecodeError:
                 raise not_text from None
-    if "\x00" in text:
-        raise not_text
-    controls = count_controls(text, stop_after=int(len(text) * _MAX_CONTROL_SHARE))
+        # In UTF-8 and in cp1252 a C0 control is one byte and that byte is always that
+        # control, so the bytes hold exactly the text's controls: counted ~10x faster.
+        controls = count_control_bytes(data)
     if controls and controls > len(text) * _MAX_CONTROL_SHARE:
         raise not_text
     return text
+
+
+def count_control_bytes(data: bytes) -> int:
+    """How many disallowed control characters UTF-8 or cp1252 ``data`` holds.
+
+    :data:`BYTE_SLICE` bytes per call, so that no call holds the GIL long (see
+    :func:`count_controls`).
+    """
+    return sum(
+        len(data[start : start + BYTE_SLICE].translate(None, _NOT_CONTROL_BYTES))
+        for start in range(0, len(data), BYTE_SLICE)
+    )
 
 
 def count_controls(text: str, *, stop_after: int) -> int:

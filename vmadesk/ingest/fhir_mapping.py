@@ -112,8 +112,10 @@ class AppointmentMapper:
             or "fhir"
         )
 
-        patient, patient_obj, patient_ref = self._patient(appt, location)
-        provider, place = self._provider_and_location(appt)
+        # Each participant resolved once: both the patient and the provider look at all.
+        resolved = [self._index.resolve(a, appt) if a is not None else None for a in appt.actors]
+        patient, patient_obj, patient_ref = self._patient(appt, resolved, location)
+        provider, place = self._provider_and_location(appt, resolved)
         return AppointmentRecord(
             source_system=str(source_system),
             source_id=str(source_id),
@@ -129,14 +131,13 @@ class AppointmentMapper:
         )
 
     def _patient(
-        self, appt: LightAppointment, location: str | None
+        self, appt: LightAppointment, actors: list[Any], location: str | None
     ) -> tuple[PatientRecord, Any, Any]:
         """Find the patient participant: (record, resolved resource or None, Reference)."""
         ctx = self._ctx
-        for j, actor in enumerate(appt.actors):
+        for j, (actor, resolved) in enumerate(zip(appt.actors, actors, strict=True)):
             if actor is None:
                 continue
-            resolved = self._index.resolve(actor, appt)
             rtype = resolved.rtype if resolved is not None else None
             if rtype is None:
                 rtype = reference_type(actor)
@@ -184,13 +185,14 @@ class AppointmentMapper:
             )
         raise ctx.error("no participant is a patient", location=location, field="participant")
 
-    def _provider_and_location(self, appt: LightAppointment) -> tuple[str | None, str | None]:
+    def _provider_and_location(
+        self, appt: LightAppointment, actors: list[Any]
+    ) -> tuple[str | None, str | None]:
         provider: str | None = None
         place: str | None = None
-        for actor in appt.actors:
+        for actor, resolved in zip(appt.actors, actors, strict=True):
             if actor is None:
                 continue
-            resolved = self._index.resolve(actor, appt)
             rtype = resolved.rtype if resolved is not None else None
             rtype = rtype or reference_type(actor)
             if provider is None and rtype in _PROVIDER_TYPES:

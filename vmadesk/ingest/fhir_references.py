@@ -68,6 +68,9 @@ class ReferenceIndex:
         self._by_url: dict[str, Any] = {}
         self._by_key: dict[tuple[str, str], Any] = {}
         self._urls: dict[int, str] = {}
+        # A file names the same few practitioners and locations thousands of times: the
+        # regex work on each such reference is done once.
+        self._tails: dict[str, tuple[str, str] | None] = {}
 
     def add(self, resource: Any, full_url: str | None) -> None:
         """Index one top-level resource (a Bundle entry's ``resource``).
@@ -111,10 +114,11 @@ class ReferenceIndex:
         base = _base_of(self.full_url_of(container))
         if base and (found := self._by_url.get(base + url)) is not None:
             return found
-        m = _TAIL.search(url.split("?", 1)[0])
-        if m is None:
-            return None
-        return self._by_key.get((m["type"], m["id"]))
+        key = self._tails.get(url, False)
+        if key is False:
+            m = _TAIL.search(url.split("?", 1)[0])
+            key = self._tails[url] = (m["type"], m["id"]) if m is not None else None
+        return self._by_key.get(key) if key is not None else None
 
     @staticmethod
     def _contained(local_id: str, container: Any) -> Any | None:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from vmadesk.ingest.gc_pause import gc_paused
 from vmadesk.services.csv_mappings import remember_mapping
-from vmadesk.services.import_plan import ImportPlan, ItemChange, plan_import, store_mark
+from vmadesk.services.import_inputs import store_mark
+from vmadesk.services.import_plan import ImportPlan, ItemChange, plan_import
 from vmadesk.services.import_report import ImportReport
 from vmadesk.store import audit
 from vmadesk.store.audit import AuditEvent
@@ -82,15 +84,7 @@ def apply_import(
     """
     with transaction(conn):
         if store_mark(conn) != plan.store_mark:
-            plan = plan_import(
-                conn,
-                plan.batch,
-                practice_id=plan.practice_id,
-                vma=plan.vma,
-                now=plan.now,
-                mapping=plan.mapping,
-                mapping_key=plan.mapping_key,
-            )
+            plan = _replan(conn, plan)
         with gc_paused():
             _Writer(conn, plan, progress, cancelled, on_change).write()
         if plan.mapping is not None and plan.mapping_key is not None:
@@ -109,6 +103,21 @@ def apply_import(
     report = ImportReport.from_plan(plan, dry_run=False)
     log.info("import applied: %s", plan.summary())
     return report
+
+
+def _replan(conn: Connection, plan: ImportPlan) -> ImportPlan:
+    """The plan made again for the store as ``conn`` sees it (inside the transaction)."""
+    if plan.replan is not None:  # the records are in the process that planned
+        return plan.replan(conn)
+    return plan_import(
+        conn,
+        plan.batch,
+        practice_id=plan.practice_id,
+        vma=plan.vma,
+        now=plan.now,
+        mapping=plan.mapping,
+        mapping_key=plan.mapping_key,
+    )
 
 
 class _Writer:
@@ -149,34 +158,34 @@ class _Writer:
     def _inserts(self) -> None:
         # Group inserts by column set: one executemany per shape.
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        shapes = _Shapes()
         for change in self.plan.changes:
             if change.kind == "create":
-                cols = tuple(sorted(_columns_only(change.values)))
-                groups.setdefault(cols, []).append(change.values)
+                groups.setdefault(shapes.of(change.values), []).append(change.values)
         for cols, rows in groups.items():
             sql = f"INSERT INTO items ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+            row = _row(cols)
             for i in range(0, len(rows), _CHUNK):
                 chunk = rows[i : i + _CHUNK]
-                self.conn.executemany(sql, [[r[c] for c in cols] for r in chunk])
+                self.conn.executemany(sql, map(row, chunk))
                 self.step(len(chunk))
 
     def _updates(self) -> None:
         updates: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+        shapes = _Shapes()
         for change in self.plan.changes:
             if change.kind == "create":
                 continue
             # values also carry the item's name and start for the preview: unchanged, or the
             # new ones when they changed, so writing them is harmless.
             assert change.item_id is not None
-            cols = tuple(sorted(_columns_only(change.values)))
-            updates.setdefault(cols, []).append((change.item_id, change.values))
+            updates.setdefault(shapes.of(change.values), []).append((change.item_id, change.values))
         for cols, pairs in updates.items():
             sql = f"UPDATE items SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?"
+            row = _row(cols)
             for i in range(0, len(pairs), _CHUNK):
                 chunk = pairs[i : i + _CHUNK]
-                self.conn.executemany(
-                    sql, [[*(v[c] for c in cols), item_id] for item_id, v in chunk]
-                )
+                self.conn.executemany(sql, [(*row(v), item_id) for item_id, v in chunk])
                 self.step(len(chunk))
 
     def _notes(self) -> None:
@@ -212,6 +221,37 @@ class _Writer:
             )
             if i % _CHUNK == 0 or i == len(self.hooked):
                 self.step(_CHUNK if i % _CHUNK == 0 else i % _CHUNK)
+
+
+class _Shapes:
+    """The sorted, checked column set of each change's values, worked out once per key order.
+
+    Thousands of changes share a handful of key orders (one per kind of change): a tuple of
+    the keys finds the answer in a dict, instead of a set difference and a sort per change.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def of(self, values: dict[str, Any]) -> tuple[str, ...]:
+        """``values``' columns, sorted (ValueError for a column items do not have)."""
+        keys = tuple(values)
+        cols = self._known.get(keys)
+        if cols is None:
+            cols = self._known[keys] = tuple(sorted(_columns_only(values)))
+        return cols
+
+
+def _row(cols: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """The values of ``cols`` from a change's values, as a tuple.
+
+    An ``itemgetter`` picks them in C: the writing runs on a UI process's worker thread,
+    and the less Python it runs, the sooner the UI thread gets the GIL.
+    """
+    if len(cols) == 1:  # itemgetter of one key gives the value, not a tuple
+        key = cols[0]
+        return lambda values: (values[key],)
+    return itemgetter(*cols)
 
 
 def _written(

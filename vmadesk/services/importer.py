@@ -18,6 +18,7 @@ phone, date of birth or member id.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -40,16 +41,15 @@ from vmadesk.services.import_apply import (
     Progress,
     apply_import,
 )
+from vmadesk.services.import_inputs import ELIGIBILITY_FRESH, store_mark
 from vmadesk.services.import_plan import (
     ACTIVE_STATUSES,
     CLOSING_STATUSES,
     CONFIRMATION_WINDOW,
-    ELIGIBILITY_FRESH,
     ChangeKind,
     ImportPlan,
     ItemChange,
     plan_import,
-    store_mark,
 )
 from vmadesk.services.import_report import ImportReport, error_dict
 from vmadesk.services.practice_setup import PracticeContext, add_practice, load_context
@@ -77,6 +77,7 @@ __all__ = [
     "ImportReport",
     "ItemChange",
     "Progress",
+    "ReadRequest",
     "apply_import",
     "csv_headers",
     "error_dict",
@@ -84,6 +85,7 @@ __all__ = [
     "mapping_key",
     "plan_import",
     "read_for_practice",
+    "read_request",
     "remember_mapping",
     "remembered_mapping",
     "resolve_practice",
@@ -130,6 +132,82 @@ def resolve_practice(conn: Connection, code: str | None = None) -> PracticeConte
     return load_context(conn, practice_id)
 
 
+@dataclass(frozen=True)
+class ReadRequest:
+    """One file read with a practice's settings: everything :func:`read_file` is given.
+
+    Plain, picklable values (no PHI: a path, a column mapping, settings), so the GUI can
+    have the read done in another process (:mod:`vmadesk.services.import_offload`).
+    """
+
+    path: Path
+    fmt: Literal["auto", "fhir", "csv"]
+    region: str
+    practice_tz: str
+    mapping: CsvMapping | None
+    source_system: str | None
+    max_bytes: int
+
+    def read(
+        self, *, progress: Progress | None = None, cancelled: Cancelled | None = None
+    ) -> ImportBatch:
+        """Read the file (see :func:`read_file`)."""
+        with gc_paused():  # the CSV reader builds its records unpaused (a FHIR read pauses itself)
+            return read_file(
+                self.path,
+                fmt=self.fmt,
+                region=self.region,
+                practice_tz=self.practice_tz,
+                mapping=self.mapping,
+                source_system=self.source_system,
+                max_bytes=self.max_bytes,
+                progress=progress,
+                cancelled=cancelled,
+            )
+
+
+def read_request(
+    conn: Connection,
+    path: Path,
+    *,
+    practice: PracticeContext,
+    fmt: Literal["auto", "fhir", "csv"] = "auto",
+    mapping: CsvMapping | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[ReadRequest, CsvMapping | None]:
+    """How to read a file for a practice: its region and zone, the remembered CSV mapping.
+
+    Returns:
+        The request and the mapping to remember once the import is kept (the one given,
+        or None).
+
+    Raises:
+        IngestError: The file cannot be read.
+    """
+    path = Path(path)
+    remember = mapping  # a mapping the caller chose is remembered once the import is kept
+    source_system = None
+    if fmt != "fhir":
+        headers = csv_headers(path, max_bytes=max_bytes)
+        if headers is not None:
+            # A CSV export's rows are identified within the practice, whatever its columns:
+            # the same Appt ID in next week's export (with a column more or less) is the
+            # same appointment. The header digest only keys the remembered mapping.
+            source_system = f"csv:{practice.code}"
+            if mapping is None and headers.detected is None:
+                mapping = remembered_mapping(conn, headers.source_system)
+    request = ReadRequest(
+        path=path,
+        fmt=fmt,
+        region=practice.region,
+        practice_tz=practice.tz,
+        mapping=mapping,
+        source_system=source_system,
+        max_bytes=max_bytes,
+    )
+    return request, remember
+
+
 def read_for_practice(
     conn: Connection,
     path: Path,
@@ -150,31 +228,10 @@ def read_for_practice(
         IngestError: The file is refused.
         IngestCancelled: The caller cancelled.
     """
-    path = Path(path)
-    remember = mapping  # a mapping the caller chose is remembered once the import is kept
-    source_system = None
-    if fmt != "fhir":
-        headers = csv_headers(path, max_bytes=max_bytes)
-        if headers is not None:
-            # A CSV export's rows are identified within the practice, whatever its columns:
-            # the same Appt ID in next week's export (with a column more or less) is the
-            # same appointment. The header digest only keys the remembered mapping.
-            source_system = f"csv:{practice.code}"
-            if mapping is None and headers.detected is None:
-                mapping = remembered_mapping(conn, headers.source_system)
-    with gc_paused():  # the CSV reader builds its records unpaused (a FHIR read pauses itself)
-        batch = read_file(
-            path,
-            fmt=fmt,
-            region=practice.region,
-            practice_tz=practice.tz,
-            mapping=mapping,
-            source_system=source_system,
-            max_bytes=max_bytes,
-            progress=progress,
-            cancelled=cancelled,
-        )
-    return batch, remember
+    request, remember = read_request(
+        conn, path, practice=practice, fmt=fmt, mapping=mapping, max_bytes=max_bytes
+    )
+    return request.read(progress=progress, cancelled=cancelled), remember
 
 
 def mapping_key(path: Path) -> str | None:

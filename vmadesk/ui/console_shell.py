@@ -98,6 +98,10 @@ class ConsoleShell(QObject):
         self.actions["settings"].setMenuRole(QAction.MenuRole.PreferencesRole)
         self.actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
         self.actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
+        # File → Import… (Ctrl+I) and files dropped on the window come here.
+        if hasattr(window, "import_requested"):
+            window.import_requested.connect(lambda: self.import_files())
+            window.files_dropped.connect(self.import_files)
         if not window.isVisible():  # run() places the window before it is first shown
             place_window(window, self.ui_settings)
         self._update_shift_actions()
@@ -204,6 +208,61 @@ class ConsoleShell(QObject):
         dialog.shift_ended.connect(lambda: self._message("Shift ended."))
         self._show(dialog)
         return dialog
+
+    def import_files(
+        self,
+        paths: list[Path] | None = None,
+        *,
+        choose_practice: Callable[[list[str]], int | None] | None = None,
+    ) -> int:
+        """Import each file through the preview dialog (File → Import… asks for one).
+
+        The practice is the one the lanes are filtered to; under "All practices" with
+        several, the VMA picks one first.
+
+        Args:
+            paths: Files dropped on the window; None chooses one in a file dialog.
+            choose_practice: Picks an index among practice names (a dialog by default).
+
+        Returns:
+            How many of the files imported anything.
+        """
+        from vmadesk.ui.import_dialog import open_import_dialog
+
+        if self.lock.is_locked:
+            return 0
+        go_on, practice_id = self._import_practice(choose_practice or self._ask_practice)
+        if not go_on:
+            return 0
+        imported = sum(
+            open_import_dialog(self.window, self.ctx.session, practice_id=practice_id, path=path)
+            for path in (paths or [None])
+        )
+        if imported:
+            self._refresh()
+            self._message(f"Imported {imported} file{'s' if imported > 1 else ''}.")
+        return imported
+
+    def _import_practice(
+        self, choose: Callable[[list[str]], int | None]
+    ) -> tuple[bool, int | None]:
+        """(go on, practice id); None lets the import use the only, or a default, practice."""
+        chosen_filter = getattr(self.window, "practice_filter", None)
+        if chosen_filter is not None and chosen_filter.currentData() is not None:
+            return True, chosen_filter.currentData()
+        practices = self.ctx.worklist.practices()
+        if len(practices) <= 1:
+            return True, None
+        index = choose([p.name for p in practices])
+        return (False, None) if index is None else (True, practices[index].id)
+
+    def _ask_practice(self, names: list[str]) -> int | None:
+        from PySide6.QtWidgets import QInputDialog
+
+        name, ok = QInputDialog.getItem(
+            self.window, "Import", "Import into which practice?", names, 0, False
+        )
+        return names.index(name) if ok and name in names else None
 
     def _choose_file(self, title: str, suffix: str) -> Path | None:
         self.handoff_dir.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,15 @@
-"""File → Import: read and plan off the UI thread, preview, then import in one transaction.
+"""File → Import: read and plan off the UI process, preview, then import in one transaction.
 
-Flow: choose a file → read + plan on a pool thread (progress, Cancel) → preview (counts per
-lane and the first rows that change) → Import on a pool thread (progress; Cancel rolls
+Flow: choose a file → read + plan in an import process (progress, Cancel) → preview (counts
+per lane and the first rows that change) → Import on a pool thread (progress; Cancel rolls
 everything back, because the transaction commits only at the end) → done.
 
-The worker opens its own connection (a SQLCipher connection belongs to one thread); this
-module runs no SQL itself: every read and write goes through :mod:`vmadesk.services.importer`.
+Reading and planning are seconds of Python: run on a thread of this process they would hold
+the GIL the UI thread needs (see :mod:`vmadesk.services.import_child`), so a pool thread
+only waits for the import process and reads the store for it. The workers open their own
+connection (a SQLCipher connection belongs to one thread); this module runs no SQL itself:
+every read and write goes through :mod:`vmadesk.services.importer` and
+:mod:`vmadesk.services.import_offload`.
 """
 
 from __future__ import annotations
@@ -14,8 +18,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -30,25 +32,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vmadesk.domain.vocabulary import Lane
 from vmadesk.ingest import CsvMapping, IngestCancelled, IngestError
 from vmadesk.ingest.csv_mapping import partial_mapping
-from vmadesk.services import importer
+from vmadesk.services import import_offload, importer
 from vmadesk.services.clock import system_clock
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.practice_setup import load_context
 from vmadesk.services.session import Session
 from vmadesk.store.profile import UnlockedProfile
-from vmadesk.store.timestamps import from_db
 from vmadesk.sync.item_events import make_change_hook
 from vmadesk.ui import workers
 from vmadesk.ui.csv_mapping_dialog import CsvMappingDialog
+from vmadesk.ui.import_preview import Preview, RowsModel, preview_of
 
-#: Rows shown in the preview list (the counts cover everything).
-PREVIEW_ROWS = 200
 #: Warnings the preview lists; the label gives the count of all.
 PREVIEW_WARNINGS = 5
-_KIND_LABEL = {"create": "New", "update": "Update", "reopen": "Reopen", "close": "Close"}
 _FILTER = "Practice exports (*.json *.csv *.txt);;All files (*)"
 
 
@@ -60,7 +58,8 @@ def _read_and_plan(
     mapping: CsvMapping | None,
     vma: str,
     now: datetime,
-) -> importer.ImportPlan:
+    process: import_offload.ImportProcess | None,
+) -> Preview:
     conn = profile.connect()
     try:
         practice = (
@@ -68,25 +67,19 @@ def _read_and_plan(
             if practice_id is not None
             else importer.resolve_practice(conn)
         )
-        batch, remember = importer.read_for_practice(
+        plan = import_offload.read_and_plan(
             conn,
             path,
             practice=practice,
+            vma=vma,
+            now=now,
             mapping=mapping,
             progress=lambda done, total: control.report(done, total, "Reading"),
             cancelled=lambda: control.cancelled,
+            planning=lambda: control.report(0, 0, "Comparing with your work"),
+            process=process,
         )
-        control.check()
-        control.report(0, 0, "Comparing with your work")
-        return importer.plan_import(
-            conn,
-            batch,
-            practice_id=practice.id,
-            vma=vma,
-            now=now,
-            mapping=remember,
-            mapping_key=importer.mapping_key(path) if remember is not None else None,
-        )
+        return preview_of(plan)  # here: tens of milliseconds the UI thread does not spend
     except IngestCancelled:
         raise workers.Cancelled from None
     finally:
@@ -110,13 +103,8 @@ def _apply(
     except importer.ImportCancelled:
         raise workers.Cancelled from None
     finally:
+        plan.release()  # written or rolled back, the plan is spent
         conn.close()
-
-
-def _when(stored: str | None) -> str:
-    if not stored:
-        return ""
-    return from_db(stored).astimezone().strftime("%a %d %b %Y %H:%M")
 
 
 class ImportDialog(QDialog):
@@ -131,6 +119,7 @@ class ImportDialog(QDialog):
         mapping: CsvMapping | None = None,
         parent: QWidget | None = None,
         now: datetime | None = None,
+        process: import_offload.ImportProcess | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import")
@@ -140,7 +129,9 @@ class ImportDialog(QDialog):
         self.practice_id = practice_id
         self.mapping = mapping
         self.now = now
+        self._process = process  # started ahead, for the read
         self.plan: importer.ImportPlan | None = None
+        self._summary: dict[str, Any] = {}
         self.report: importer.ImportReport | None = None
         self.imported = False
         self.state = "idle"
@@ -165,10 +156,7 @@ class ImportDialog(QDialog):
         self.warnings.setWordWrap(True)
         self.warnings.setVisible(False)
         layout.addWidget(self.warnings)
-        self.model = QStandardItemModel(0, 5, self)
-        self.model.setHorizontalHeaderLabels(
-            ["Change", "Lane", "Patient", "Appointment", "In file"]
-        )
+        self.model = RowsModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Changes")
@@ -204,6 +192,7 @@ class ImportDialog(QDialog):
             self.mapping,
             self.session.vma,
             self.now or system_clock(),
+            self._process,
             on_success=self._planned,
             on_error=self._failed,
             on_progress=self._progress,
@@ -244,25 +233,37 @@ class ImportDialog(QDialog):
         """Escape / window close: same as Cancel."""
         self.cancel()
 
+    def done(self, result: int) -> None:
+        """Close; a plan not imported lets its import process go."""
+        if self.plan is not None and self.state == "preview":
+            self.plan.release()
+        super().done(result)
+
     # -- job callbacks (UI thread) ------------------------------------------------------------
 
     def _progress(self, done: int, total: int, text: str) -> None:
-        if total <= 0:
-            self.progress.setRange(0, 0)
-        else:
-            self.progress.setRange(0, total)
+        # Only what changed: a new text re-lays the word-wrapped label out (ms each time).
+        top = max(total, 0)
+        if self.progress.maximum() != top or self.progress.minimum() != 0:
+            self.progress.setRange(0, top)
+        if top:
             self.progress.setValue(done)
-        if text:
+        if text and self.status.text() != f"{text}…":
             self.status.setText(f"{text}…")
 
-    def _planned(self, plan: importer.ImportPlan) -> None:
-        self.plan = plan
+    # Each outcome ends its job: the job's own "finished" comes a moment later, and a
+    # Cancel / Close pressed in between must close the dialog, not cancel a finished job.
+
+    def _planned(self, preview: Preview) -> None:
+        self._job = None
+        plan = self.plan = preview.plan
+        self._summary = preview.summary
         self.state = "preview"
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        self.counts.setText(self._counts_text(plan))
+        self.counts.setText(preview.counts)
         self._show_warnings(plan)
-        self._fill_rows(plan)
+        self._fill_rows(preview.rows)
         if plan.has_changes:
             self.status.setText("Review the changes, then Import.")
             self.import_button.setEnabled(True)
@@ -271,6 +272,7 @@ class ImportDialog(QDialog):
             self.status.setText("Nothing to change: your work already matches this file.")
 
     def _applied(self, report: importer.ImportReport) -> None:
+        self._job = None
         self.report = report
         self.state = "done"
         self.imported = report.changed
@@ -283,6 +285,7 @@ class ImportDialog(QDialog):
         self.cancel_button.setEnabled(True)
 
     def _failed(self, exc: BaseException) -> None:
+        self._job = None
         self.state = "failed"
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
@@ -290,12 +293,14 @@ class ImportDialog(QDialog):
             message = str(exc)
         else:
             # Anything else may carry a value from the file in its message: name the type.
-            message = f"The import failed ({type(exc).__name__}); nothing was imported."
+            kind = getattr(exc, "kind", None) or type(exc).__name__
+            message = f"The import failed ({kind}); nothing was imported."
         self.status.setText(f"⚠ {message}")
         self.cancel_button.setText("Close")
         self.cancel_button.setEnabled(True)
 
     def _cancelled(self) -> None:
+        self._job = None
         was_importing = self.state == "importing"
         self.state = "cancelled"
         self.progress.setRange(0, 1)
@@ -309,21 +314,6 @@ class ImportDialog(QDialog):
         self.cancel_button.setEnabled(True)
 
     # -- preview ------------------------------------------------------------------------------
-
-    @staticmethod
-    def _counts_text(plan: importer.ImportPlan) -> str:
-        s = plan.summary()
-        lines = [
-            f"New {s['created']} · Updated {s['updated']} · Closed {s['closed']} · "
-            f"Unchanged {s['skipped']} · Missing from this full export {s['missing']}"
-        ]
-        for lane, counts in plan.by_lane().items():
-            if any(counts.values()):
-                lines.append(
-                    f"{Lane(lane).label}: new {counts['created']}, updated {counts['updated']}, "
-                    f"reopened {counts['reopened']}, closed {counts['closed']}"
-                )
-        return "\n".join(lines)
 
     def _show_warnings(self, plan: importer.ImportPlan) -> None:
         """The count of warnings and the first few (they name places, never values)."""
@@ -344,26 +334,12 @@ class ImportDialog(QDialog):
         """The preview's warnings (for callers and tests)."""
         return [str(w) for w in self.plan.batch.warnings] if self.plan is not None else []
 
-    def _fill_rows(self, plan: importer.ImportPlan) -> None:
-        self.model.removeRows(0, self.model.rowCount())
-        for change in plan.changes[:PREVIEW_ROWS]:
-            row = [
-                _KIND_LABEL[change.kind],
-                change.lane.label,
-                change.patient,
-                _when(change.when),
-                change.location_in_file,
-            ]
-            items = []
-            for text in row:
-                item = QStandardItem(text)
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                items.append(item)
-            self.model.appendRow(items)
+    def _fill_rows(self, rows: list[tuple[str, ...]]) -> None:
+        self.model.set_rows(rows)
 
     def counts_summary(self) -> dict[str, Any]:
         """The preview's counts (for callers and tests)."""
-        return self.plan.summary() if self.plan is not None else {}
+        return dict(self._summary)
 
 
 def choose_mapping(
@@ -394,15 +370,25 @@ def open_import_dialog(
     parent: QWidget | None, session: Session, *, practice_id: int | None, path: Path | None = None
 ) -> bool:
     """File → Import (and drag-and-drop): returns True if anything was imported."""
-    if path is None:
-        chosen, _ = QFileDialog.getOpenFileName(parent, "Import a practice export", "", _FILTER)
-        if not chosen:
+    # The import process starts while the VMA picks the file: its ~0.5 s of start-up is
+    # then not part of the wait.
+    process = import_offload.ImportProcess()
+    dialog: ImportDialog | None = None
+    try:
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(parent, "Import a practice export", "", _FILTER)
+            if not chosen:
+                return False
+            path = Path(chosen)
+        go_on, mapping = choose_mapping(session, path, parent)
+        if not go_on:
             return False
-        path = Path(chosen)
-    go_on, mapping = choose_mapping(session, path, parent)
-    if not go_on:
-        return False
-    dialog = ImportDialog(session, path, practice_id=practice_id, mapping=mapping, parent=parent)
+        dialog = ImportDialog(
+            session, path, practice_id=practice_id, mapping=mapping, parent=parent, process=process
+        )
+    finally:
+        if dialog is None:  # no import after all
+            process.close()
     dialog.start()
     dialog.exec()
     return dialog.imported
