@@ -31,10 +31,9 @@ def run(
     return result
 
 
-@pytest.fixture
-def cli_profile(tmp_path: Path) -> Path:
-    directory = tmp_path / "cli-profile"
-    out = run(
+def init_profile(directory: Path) -> subprocess.CompletedProcess[str]:
+    """``vmadesk profile init`` for the handle ana.r, passphrase from the environment."""
+    return run(
         "profile",
         "init",
         "--profile",
@@ -44,6 +43,12 @@ def cli_profile(tmp_path: Path) -> Path:
         env={"VMADESK_PASSPHRASE": PASSPHRASE},
         check=True,
     )
+
+
+@pytest.fixture
+def cli_profile(tmp_path: Path) -> Path:
+    directory = tmp_path / "cli-profile"
+    out = init_profile(directory)
     assert "Recovery key" in out.stdout
     assert re.search(r"([A-Z2-7]{4}-){12}[A-Z2-7]{4}", out.stdout)
     return directory
@@ -194,16 +199,7 @@ def test_demo_profile_leaves_no_phi_on_disk(tmp_path: Path, platform_dirs: dict[
 
 def test_recover_with_the_recovery_key(tmp_path: Path) -> None:
     directory = tmp_path / "p"
-    out = run(
-        "profile",
-        "init",
-        "--profile",
-        str(directory),
-        "--vma",
-        "ana.r",
-        env={"VMADESK_PASSPHRASE": PASSPHRASE},
-        check=True,
-    )
+    out = init_profile(directory)
     recovery = re.search(r"(([A-Z2-7]{4}-){12}[A-Z2-7]{4})", out.stdout).group(1)
     wrong = run(
         "profile",

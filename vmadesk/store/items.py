@@ -15,6 +15,11 @@ from vmadesk.store.connection import Connection
 from vmadesk.store.timestamps import to_db
 
 
+def display_name(family: str, given: str | None) -> str:
+    """A patient as a VMA reads them: "Family, Given" (the family name alone without one)."""
+    return f"{family}, {given}" if given else family
+
+
 @dataclass(frozen=True)
 class ItemRow:
     """Every stored column of a work item (holds PHI: keep it in memory only)."""
@@ -66,11 +71,7 @@ class ItemRow:
     @property
     def patient_display(self) -> str:
         """The patient as a VMA reads it: family name, given name."""
-        return (
-            f"{self.patient_family}, {self.patient_given}"
-            if self.patient_given
-            else self.patient_family
-        )
+        return display_name(self.patient_family, self.patient_given)
 
 
 class ListRow(NamedTuple):
@@ -101,11 +102,7 @@ class ListRow(NamedTuple):
     @property
     def patient_display(self) -> str:
         """The patient as a VMA reads it: family name, given name."""
-        return (
-            f"{self.patient_family}, {self.patient_given}"
-            if self.patient_given
-            else self.patient_family
-        )
+        return display_name(self.patient_family, self.patient_given)
 
 
 ITEM_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ItemRow))
