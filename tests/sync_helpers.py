@@ -37,6 +37,8 @@ CANARY_DOB = date(1961, 7, 4)
 CANARY_MEMBER = "MBR88771234"
 CANARY_MRN = "MRNCANARY77"
 CANARY_SOURCE = "APPTCANARY"
+# The "." keeps this name out of any base64 or hex text the hub stores by chance.
+CANARY_SOURCE_SYSTEM = "ehr.canary"
 CANARY_PAYER = "Gringotts Mutual"
 CANARIES = [
     CANARY_FAMILY,
@@ -134,7 +136,7 @@ class Console:
                     ref=CANARY_MRN,
                 )
                 work = AppointmentWork(
-                    "ehr",
+                    CANARY_SOURCE_SYSTEM,
                     f"{CANARY_SOURCE}-{n}",
                     patient,
                     self.clock() + timedelta(days=2, hours=n % 7),

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from tests.hub_fixtures import free_port, start_hub_process
 from tests.sync_helpers import (
     CANARIES,
+    CANARY_SOURCE_SYSTEM,
     TEAM_CODE,
     TEAM_SECRET,
     RecordingTransport,
@@ -396,7 +397,7 @@ def test_no_phi_reaches_the_hub(hub, tmp_path, caplog) -> None:  # type: ignore[
         assert canary.encode() not in logs, canary
         assert canary.encode() not in files, canary
         assert canary not in summary_json, canary
-    assert "ehr" not in dump_text  # not even the source system's name
+    assert CANARY_SOURCE_SYSTEM not in dump_text  # not even the source system's name
 
 
 def test_worker_reports_status_without_blocking(hub, consoles) -> None:  # type: ignore[no-untyped-def]
