@@ -87,6 +87,9 @@ class AppointmentRecord:
     location: str | None
     coverage: CoverageRecord | None
     location_in_file: str
+    #: The export says the patient has already confirmed (a CSV "Confirmed" status): no
+    #: confirmation call is needed. FHIR's ``booked`` does not say this, so it stays False.
+    confirmed_by_source: bool = False
 
 
 @dataclass(frozen=True, slots=True)
