@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from vmadesk.domain.appointment_time import offset_minutes
 from vmadesk.domain.sla import compute_due
 from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.services.practice_setup import PracticeContext
@@ -132,6 +133,7 @@ def appointment_columns(
         **_patient_columns(work.patient),
         "reason": reason,
         "appointment_start": to_db(work.start),
+        "appointment_offset_min": offset_minutes(work.start),
         "appointment_end": to_db_opt(work.end),
         "appointment_type": work.appointment_type,
         "provider": work.provider,

@@ -31,7 +31,7 @@ from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.item_factory import timing_columns
 from vmadesk.services.practice_setup import PracticeContext, load_context
-from vmadesk.store import audit, history, items
+from vmadesk.store import audit, history, items, practices
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.items import ItemRow
@@ -216,7 +216,8 @@ class WorkService:
             if missing:
                 raise ActionRefused(f"'{outcome.label}' needs: {', '.join(missing)}.")
             if lane is Lane.ELIGIBILITY and item.appointment_start:
-                details.setdefault("date_of_service", item.appointment_start[:10])
+                zone = practices.get_practice(self.conn, item.practice_id).timezone
+                details.setdefault("date_of_service", item.date_of_service(zone))
             self._check(item, ItemStatus.COMPLETED)
             history.add_attempt(
                 self.conn,

@@ -10,9 +10,10 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from vmadesk.domain.appointment_time import date_of_service
 from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.store.connection import Connection
-from vmadesk.store.timestamps import to_db
+from vmadesk.store.timestamps import from_db, to_db
 
 
 def display_name(family: str, given: str | None) -> str:
@@ -67,11 +68,24 @@ class ItemRow:
     created_at: str
     updated_at: str
     closed_at: str | None
+    #: Minutes east of UTC the export gave the appointment's start in (None: not kept).
+    appointment_offset_min: int | None = None
 
     @property
     def patient_display(self) -> str:
         """The patient as a VMA reads it: family name, given name."""
         return display_name(self.patient_family, self.patient_given)
+
+    def date_of_service(self, zone: str | None = None) -> str:
+        """The appointment's date where it takes place, ISO (empty without an appointment).
+
+        Args:
+            zone: The practice's zone, for items stored before the export's offset was kept.
+        """
+        if not self.appointment_start:
+            return ""
+        start = from_db(self.appointment_start)
+        return date_of_service(start, self.appointment_offset_min, zone).isoformat()
 
 
 class ListRow(NamedTuple):

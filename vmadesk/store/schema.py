@@ -278,5 +278,11 @@ CREATE INDEX items_queue_practice ON items
 CREATE INDEX items_holds ON items (hold_until) WHERE status = 'on-hold';
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3)
+# The UTC offset an export wrote an appointment's start in (minutes east of UTC): the stored
+# instant is UTC, and the date of service is the date at the given offset.
+V4 = """
+ALTER TABLE items ADD COLUMN appointment_offset_min INTEGER;
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4)
 LATEST = len(STEPS)

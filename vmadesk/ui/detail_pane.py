@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk.domain.appointment_time import given_note
 from vmadesk.domain.time_display import format_dual
 from vmadesk.domain.vocabulary import (
     DueState,
@@ -230,8 +231,10 @@ class DetailPane(QWidget):
         lane = Lane(item.lane)
         lines = [f"{lane.label}: {item.reason or ''}".strip()]
         if item.appointment_start:
+            start = from_db(item.appointment_start)
             lines.append(
                 f"Appointment {self._dual(item.appointment_start, now)}"
+                f"{given_note(start, item.appointment_offset_min, detail.practice.tz)}"
                 f" — {item.appointment_type or ''} with {item.provider or '?'}"
                 f" at {item.location or '?'}"
             )
@@ -241,7 +244,7 @@ class DetailPane(QWidget):
                 f" · member {item.member_id or '?'}"
             )
             if item.appointment_start:
-                lines.append(f"Date of service: {item.appointment_start[:10]}")
+                lines.append(f"Date of service: {item.date_of_service(detail.practice.tz)}")
         if item.requested_at:
             lines.append(f"Requested {self._dual(item.requested_at, now)}")
         if item.window_start or item.window_end:

@@ -79,7 +79,8 @@ def _read_and_plan(
             planning=lambda: control.report(0, 0, "Comparing with your work"),
             process=process,
         )
-        return preview_of(plan)  # here: tens of milliseconds the UI thread does not spend
+        # Here: tens of milliseconds the UI thread does not spend.
+        return preview_of(plan, practice.tz)
     except IngestCancelled:
         raise workers.Cancelled from None
     finally:

@@ -13,13 +13,15 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from vmadesk.domain.appointment_time import given_note
+from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services import importer
 from vmadesk.store.timestamps import from_db
 
 #: Rows shown in the preview list (the counts cover everything).
 PREVIEW_ROWS = 200
-COLUMNS = ("Change", "Lane", "Patient", "Appointment", "In file")
+COLUMNS = ("Change", "Lane", "Patient", "Appointment (practice time)", "In file")
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _KIND_LABEL = {"create": "New", "update": "Update", "reopen": "Reopen", "close": "Close"}
 
@@ -42,8 +44,14 @@ class Preview:
     rows: list[tuple[str, str, str, str, str]]
 
 
-def preview_of(plan: importer.ImportPlan) -> Preview:
-    """Work out the preview of ``plan`` (off the UI thread)."""
+def preview_of(plan: importer.ImportPlan, zone: str) -> Preview:
+    """Work out the preview of ``plan`` (off the UI thread).
+
+    Args:
+        plan: The plan.
+        zone: The practice's IANA zone: appointment times show in practice time, as the
+            detail pane labels them, with the export's own reading when its offset differs.
+    """
     summary = plan.summary()
     return Preview(
         plan=plan,
@@ -54,7 +62,7 @@ def preview_of(plan: importer.ImportPlan) -> Preview:
                 _KIND_LABEL[change.kind],
                 change.lane.label,
                 change.patient,
-                _when(change.when),
+                _when(change.when, change.values.get("appointment_offset_min"), zone),
                 change.location_in_file,
             )
             for change in plan.changes[:PREVIEW_ROWS]
@@ -78,10 +86,12 @@ def counts_text(summary: dict[str, Any], by_lane: dict[str, dict[str, int]]) -> 
     return "\n".join(lines)
 
 
-def _when(stored: str | None) -> str:
+def _when(stored: str | None, offset_min: int | None, zone: str) -> str:
     if not stored:
         return ""
-    return from_db(stored).astimezone().strftime("%a %d %b %Y %H:%M")
+    start = from_db(stored)
+    text = start.astimezone(load_zone(zone)).strftime("%a %d %b %Y %H:%M")
+    return text + given_note(start, offset_min, zone)
 
 
 class RowsModel(QAbstractTableModel):

@@ -292,7 +292,10 @@ class ActionsMixin(_Base):
             return
         from vmadesk.ui.outcome_dialogs import OutcomeDialog
 
-        dos = item.appointment_start[:10] if item.appointment_start else ""
+        zone = next(
+            (p.timezone for p in self.ctx.worklist.practices() if p.id == item.practice_id), None
+        )
+        dos = item.date_of_service(zone)
         dialog = OutcomeDialog(self.ctx.work, item, dos, parent=self)
         self.open_dialog(dialog, lambda: self._changed("Outcome recorded; item completed."))
 
