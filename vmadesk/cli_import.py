@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction, profile_arg: Callable[..., None]) -> None:
@@ -68,8 +70,10 @@ def _print_report(report: dict[str, Any], *, as_json: bool, dry_run: bool) -> No
         print(f"warning: {warning}", file=sys.stderr)
 
 
-def _refused(message: str, report: dict[str, Any], as_json: bool) -> int:
+def _refused(message: str, report: dict[str, Any], as_json: bool, log_text: str) -> int:
     print(f"vmadesk: {message}", file=sys.stderr)
+    # A compliance review can see that a file was refused, and why; never the file's name.
+    log.warning("import refused: %s", log_text)
     if as_json:
         print(json.dumps(report))
     return EXIT_INPUT
@@ -88,8 +92,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         mapping = load_mapping(args.mapping) if args.mapping is not None else None
     except IngestError as exc:
-        return _refused(str(exc), {**empty, "errors": [importer.error_dict(exc)]}, args.json)
-    profile = open_profile(args)
+        return _refused(
+            str(exc), {**empty, "errors": [importer.error_dict(exc)]}, args.json, exc.log_text()
+        )
+    try:
+        profile = open_profile(args)
+    except Exception as exc:
+        if args.json:
+            # A script reading stdout still gets its one object (the message is on stderr).
+            error = {"file": None, "location": None, "field": "--profile", "reason": str(exc)}
+            print(json.dumps({**empty, "errors": [error]}))
+        raise
     try:
         practice = importer.resolve_practice(profile.conn, args.practice)
         report = importer.import_file(
@@ -103,10 +116,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             on_change=make_change_hook(profile.conn),
         )
     except IngestError as exc:
-        return _refused(str(exc), {**empty, "errors": [importer.error_dict(exc)]}, args.json)
+        return _refused(
+            str(exc), {**empty, "errors": [importer.error_dict(exc)]}, args.json, exc.log_text()
+        )
     except ActionRefused as exc:
         error = {"file": None, "location": None, "field": "--practice", "reason": str(exc)}
-        return _refused(str(exc), {**empty, "errors": [error]}, args.json)
+        return _refused(str(exc), {**empty, "errors": [error]}, args.json, "no such practice")
     except (IngestCancelled, importer.ImportCancelled, KeyboardInterrupt):
         print("vmadesk: import interrupted; nothing was written.", file=sys.stderr)
         return EXIT_FAIL

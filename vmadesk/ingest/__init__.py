@@ -103,7 +103,7 @@ def read_file(
         ValueError: ``practice_tz`` is not a known time zone.
     """
     path = Path(path)
-    name = path.name
+    name = path.name or path.resolve().name  # "." names its folder
     try:
         size = path.stat().st_size
         if size > max_bytes:

@@ -53,6 +53,14 @@ class IngestError(Exception):
     def __str__(self) -> str:
         return self._compose()
 
+    def log_text(self) -> str:
+        """The message without the file's name, for the log.
+
+        The reason, location and field never quote the file; its name might (a file saved
+        as the patient's name), so the log leaves it out.
+        """
+        return describe("file", self.reason, self.location, self.field)
+
     def __reduce__(self) -> tuple[object, ...]:
         # Rebuilt from its parts (e.g. when a reader's worker process sends it back).
         return (_restore_error, (self.file, self.reason, self.location, self.field))

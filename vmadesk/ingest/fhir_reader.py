@@ -11,7 +11,6 @@ and extraction in worker processes.
 from __future__ import annotations
 
 import json
-import re
 from concurrent.futures import Executor
 from datetime import UTC, date, datetime
 from typing import Any
@@ -22,6 +21,7 @@ from pydantic import ValidationError
 
 from vmadesk.ingest.context import ReadContext
 from vmadesk.ingest.errors import IngestError
+from vmadesk.ingest.fhir_errors import first_problem
 from vmadesk.ingest.fhir_extract import extract
 from vmadesk.ingest.fhir_mapping import AppointmentMapper
 from vmadesk.ingest.fhir_references import ReferenceIndex
@@ -29,25 +29,6 @@ from vmadesk.ingest.records import AppointmentRecord, ImportBatch
 
 # Bundle types whose entries are the whole answer to a question, not a set of changes.
 _FULL_BUNDLE_TYPES = frozenset({"searchset", "collection", "document"})
-# pydantic error types, in words; anything else reads "not a valid value (<type>)".
-_REASONS = {
-    "missing": "required element is missing",
-    "extra_forbidden": "not an element of this resource in FHIR R4",
-    "string_type": "expected a string",
-    "list_type": "expected an array",
-    "model_type": "expected an object",
-    "dict_type": "expected an object",
-    "bool_type": "expected true or false",
-    "int_type": "expected an integer",
-    "int_parsing": "expected an integer",
-    "decimal_type": "expected a number",
-    "decimal_parsing": "expected a number",
-    "float_type": "expected a number",
-    "value_error": "value does not have the FHIR format for this element",
-    "literal_error": "value is not one allowed here",
-    "enum": "value is not one allowed here",
-}
-_SAFE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 def read_fhir(text: str, ctx: ReadContext, *, pool: Executor | None = None) -> ImportBatch:
@@ -85,6 +66,12 @@ def read_fhir_data(data: Any, ctx: ReadContext) -> ImportBatch:
 
 
 def _load_json(text: str, ctx: ReadContext) -> Any:
+    if not text.lstrip().startswith(("{", "[")):
+        # Not truncated JSON but another kind of file (a CSV read as FHIR, say).
+        raise ctx.error(
+            "not a FHIR JSON file (it does not start with '{'); is it a CSV export?",
+            location="line 1, column 1",
+        )
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -99,25 +86,11 @@ def _load_json(text: str, ctx: ReadContext) -> Any:
         raise ctx.error("JSON is nested too deeply") from None
 
 
-def _path(loc: tuple[Any, ...]) -> str:
-    """Turn a pydantic ``loc`` into a JSON path like ``participant[0].actor``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and _SAFE_KEY.fullmatch(part):
-            out += f".{part}" if out else part
-        # other parts are pydantic's union/validator tags or odd keys: not worth showing
-    return out or "(resource)"
-
-
 def _validation_error(
-    exc: ValidationError, ctx: ReadContext, location: str | None, *, skip: int = 0
+    exc: ValidationError, ctx: ReadContext, location: str | None, raw: Any, *, skip: int = 0
 ) -> IngestError:
-    first = exc.errors(include_input=False, include_url=False, include_context=False)[0]
-    loc = tuple(first["loc"])[skip:]
-    reason = _REASONS.get(first["type"], f"not a valid value ({first['type']})")
-    return ctx.error(reason, location=location, field=_path(loc))
+    field, reason = first_problem(exc, raw, skip=skip)
+    return ctx.error(reason, location=location, field=field)
 
 
 def _validate(raw: Any, ctx: ReadContext, location: str | None) -> Any:
@@ -134,7 +107,7 @@ def _validate(raw: Any, ctx: ReadContext, location: str | None) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise _validation_error(exc, ctx, location) from None
+        raise _validation_error(exc, ctx, location, raw) from None
     except Exception:  # fhir.resources validators may fail in other ways on hostile input
         raise ctx.error("not a valid FHIR resource", location=location) from None
 
@@ -171,8 +144,9 @@ def _validate_shell(data: dict[str, Any], ctx: ReadContext) -> Any:
     except ValidationError as exc:
         loc = tuple(exc.errors(include_input=False, include_url=False)[0]["loc"])
         if len(loc) >= 2 and loc[0] == "entry" and isinstance(loc[1], int):
-            raise _validation_error(exc, ctx, f"entry {loc[1]}", skip=2) from None
-        raise _validation_error(exc, ctx, None) from None
+            entry = shell["entry"][loc[1]] if isinstance(entries, list) else None
+            raise _validation_error(exc, ctx, f"entry {loc[1]}", entry, skip=2) from None
+        raise _validation_error(exc, ctx, None, shell) from None
     except Exception:
         raise ctx.error("not a valid FHIR Bundle") from None
 

@@ -14,6 +14,7 @@ every read and write goes through :mod:`vmadesk.services.importer` and
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,8 @@ from vmadesk.ui.import_preview import Preview, RowsModel, preview_of
 #: Warnings the preview lists; the label gives the count of all.
 PREVIEW_WARNINGS = 5
 _FILTER = "Practice exports (*.json *.csv *.txt);;All files (*)"
+
+log = logging.getLogger(__name__)
 
 
 def _read_and_plan(
@@ -290,7 +293,10 @@ class ImportDialog(QDialog):
         self.state = "failed"
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        if isinstance(exc, (IngestError, ActionRefused)):
+        if isinstance(exc, IngestError):
+            message = str(exc)
+            log.warning("import refused: %s", exc.log_text())
+        elif isinstance(exc, ActionRefused):
             message = str(exc)
         else:
             # Anything else may carry a value from the file in its message: name the type.
