@@ -1,20 +1,24 @@
-"""Which CSV column holds which field: the built-in header names, and saved mappings.
+"""What CSV exports call things: header names, saved mappings, separators, status words.
 
 A mapping holds column names only, never a cell, so it may be saved in settings and shown
 in errors. Headers match case-, space- and punctuation-insensitively (``"Appt. Date"`` is
-``"appt date"`` is ``"APPTDATE"``).
+``"appt date"`` is ``"APPTDATE"``). Status cells are read by :func:`read_status`.
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vmadesk.ingest.errors import IngestError
+from vmadesk.ingest.records import AppointmentStatus
 
 Kind = Literal["appointments", "callbacks"]
 _Column = Field(default=None, min_length=1, max_length=200)
@@ -75,6 +79,25 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "window_end": ("Window End", "Call Before", "Requested End", "Callback Before"),
 }
 
+#: What to do when the headers or a column's values are not what we expect.
+MAPPING_HINT = " — map the columns with --mapping FILE (CLI) or the mapping dialog (File → Import)"
+# The fields a row cannot lack: a short row without them is refused, not read as blank.
+_REQUIRED_CELLS: dict[Kind, tuple[str, ...]] = {
+    "appointments": ("appointment_id", "start", "date", "time", "patient_name", "last_name"),
+    "callbacks": ("patient_name", "last_name"),
+}
+# Optional appointment columns whose absence leaves every item with a gap: the fields
+# any of which fills it, the headers to suggest, and what the gap means.
+_OPTIONAL_COLUMNS = (
+    (("phone_mobile", "phone_home", "phone"), "phone", "Cell/Home/Phone",
+     "items have no number to call"),
+    (("birth_date",), "date of birth", "DOB/Date of Birth",
+     "items have no date of birth for eligibility checks"),
+    (("insurance", "member_id"), "insurance", "Insurance/Member ID",
+     "items have no payer or member id for eligibility checks"),
+)  # fmt: skip
+
+_DELIMITERS = (",", ";", "\t")
 # Fields that only make sense for one kind; detection picks the kind from them.
 _APPOINTMENT_ONLY = ("appointment_id", "start", "date", "time", "end", "provider", "status")
 _CALLBACK_ONLY = ("callback_id", "reason", "window", "window_start", "window_end")
@@ -94,9 +117,10 @@ class CsvMapping(BaseModel):
     """Field → column header, for one kind of CSV export.
 
     Unset fields are absent from the file. Appointments need ``appointment_id``, either
-    ``start`` or ``date`` (with ``time``, or dates that carry a time), and either
-    ``patient_name`` or ``last_name``; callbacks need a name, ``phone`` (or
-    ``phone_mobile``/``phone_home``) and ``reason``.
+    ``start`` or ``date`` (with ``time``, or dates that carry a time; beside ``date``,
+    ``start`` and ``end`` may hold only a time), and either ``patient_name`` or
+    ``last_name``; callbacks need a name, ``phone`` (or ``phone_mobile``/``phone_home``) and
+    ``reason``. A callback ``window`` cell may hold a range (see ``dates.parse_range``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -187,6 +211,65 @@ def load_mapping(path: Path) -> CsvMapping:
         raise IngestError(Path(path).name, "not a valid column mapping", field=field) from None
 
 
+def sniff_delimiter(text: str) -> str:
+    """Pick comma, semicolon or tab: whichever splits the header line into most cells."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    best, best_cells = ",", 1
+    for delimiter in _DELIMITERS:
+        try:
+            cells = len(next(csv.reader([first], delimiter=delimiter), []))
+        except csv.Error:
+            continue
+        if cells > best_cells:
+            best, best_cells = delimiter, cells
+    return best
+
+
+def header_digest(headers: Sequence[str]) -> str:
+    """A fixed short digest of the header names (names only; a header is not PHI)."""
+    joined = "\n".join(sorted(normalise_header(h) for h in headers))
+    return hashlib.sha256(joined.encode()).hexdigest()[:12]
+
+
+def required_cells(kind: Kind) -> tuple[str, ...]:
+    """The fields whose cell a row of ``kind`` cannot lack (when the mapping has them)."""
+    return _REQUIRED_CELLS[kind]
+
+
+def optional_gaps(mapping: CsvMapping) -> list[str]:
+    """One warning text per optional column group an appointment mapping lacks."""
+    if mapping.kind != "appointments":
+        return []
+    present = mapping.columns()
+    return [
+        f"no {what} column ({headers}): {effect}"
+        for fields, what, headers, effect in _OPTIONAL_COLUMNS
+        if not any(f in present for f in fields)
+    ]
+
+
+def locate_columns(
+    mapping: CsvMapping, headers: Sequence[str], file_name: str
+) -> dict[str, tuple[int, str]]:
+    """Where each mapped field is: field → (column index, the file's header).
+
+    Raises:
+        IngestError: A column the mapping names is not among ``headers``.
+    """
+    by_norm: dict[str, int] = {}
+    for col, header in enumerate(headers):
+        by_norm.setdefault(normalise_header(header), col)
+    columns: dict[str, tuple[int, str]] = {}
+    for field, header in mapping.columns().items():
+        col = by_norm.get(normalise_header(header))
+        if col is None:
+            # The header comes from the mapping, not from the file: safe to show.
+            reason = f"the mapping's column '{header}' is not in the file"
+            raise IngestError(file_name, reason, field=field)
+        columns[field] = (col, headers[col])
+    return columns
+
+
 def match_headers(headers: Sequence[str]) -> dict[str, str]:
     """Every field whose synonyms appear among ``headers``: field → header as written."""
     by_norm: dict[str, str] = {}
@@ -234,3 +317,97 @@ def partial_mapping(headers: Sequence[str]) -> CsvMapping:
 def _for_kind(found: dict[str, str], kind: Kind) -> dict[str, str]:
     unwanted = _APPOINTMENT_ONLY if kind == "callbacks" else _CALLBACK_ONLY
     return {f: h for f, h in found.items() if f not in unwanted}
+
+
+# Status cells are folded to lower-case words of letters ("Canceled - Provider" →
+# "canceled provider"); the first rule that matches decides. Negative outcomes come first
+# because their phrases contain the words of positive ones ("did not arrive", "left
+# without being seen").
+_S = AppointmentStatus
+_OUTCOME_RULES = (
+    (r"\bentered ?in ?error\b|\berror\b|\bdelet|\bvoid", _S.ENTERED_IN_ERROR),
+    (
+        r"\bno ?show|\bdid ?n ?o? ?t ?(?:arrive|show|attend|come)|\bdna\b"
+        r"|\bleft ?without ?being ?seen\b|\blwbs\b|\bmissed\b",
+        _S.NOSHOW,
+    ),
+    (r"cancel|\bresched|\bbump", _S.CANCELLED),
+)
+_PROGRESS_RULES = (
+    (r"\bchecked ?out\b|\bcheck ?out\b|\bcomplete|\bfulfil|\bseen\b|\bdone\b", _S.FULFILLED),
+    (r"\barrived?\b", _S.ARRIVED),
+    (r"\bchecked ?in\b|\bcheck ?in\b|\bin ?room\b|\broomed\b|\bin ?exam\b", _S.CHECKED_IN),
+)
+_BOOKING_RULES = (
+    (r"\bwait ?list", _S.WAITLIST),
+    (r"\bpending\b", _S.PENDING),
+    (r"\bproposed\b|\btentative\b", _S.PROPOSED),
+    (r"\bsched|\bbooked\b|\bbook\b", _S.BOOKED),
+)
+# Words that turn "seen" or "arrived" into its opposite: such a status is refused.
+_NEGATIONS = frozenset(("not", "no", "non", "never", "didnt", "didn", "unable", "cannot", "cant"))
+# Words after which "confirmed" is no confirmation the patient gave ("left message to
+# confirm", "confirmation pending", "un-confirmed").
+_NOT_CONFIRMED = _NEGATIONS | frozenset((
+    "un", "to", "need", "needs", "needed", "pending", "awaiting", "waiting", "sent", "request",
+    "requested", "left", "lm", "message", "msg", "attempt", "attempted", "attempting", "required",
+))  # fmt: skip
+_CONFIRMED = frozenset(("confirmed", "ptconfirmed", "patientconfirmed"))
+STATUS_HINT = (
+    "Scheduled, Booked, Confirmed, Unconfirmed, Pending, Wait List, Arrived, Checked In, "
+    "In Room, Seen, Completed, Checked Out, Cancelled, Rescheduled, Bumped, No Show, "
+    "Did Not Arrive, DNA, Left Without Being Seen, Entered in Error, Deleted, Void"
+)
+
+
+def _compiled(
+    rules: tuple[tuple[str, AppointmentStatus], ...],
+) -> tuple[tuple[re.Pattern[str], AppointmentStatus], ...]:
+    return tuple((re.compile(pattern), status) for pattern, status in rules)
+
+
+_OUTCOMES, _PROGRESS, _BOOKING = map(_compiled, (_OUTCOME_RULES, _PROGRESS_RULES, _BOOKING_RULES))
+
+
+def _first(
+    rules: tuple[tuple[re.Pattern[str], AppointmentStatus], ...], words: str
+) -> AppointmentStatus | None:
+    return next((status for pattern, status in rules if pattern.search(words)), None)
+
+
+# Exports repeat a handful of status words; the cache (process memory only) skips the regexes.
+@lru_cache(maxsize=1024)
+def read_status(text: str) -> tuple[AppointmentStatus, bool]:
+    """Read an appointment status cell as practice-management systems write it.
+
+    Cancelled, rescheduled and bumped slots are ``CANCELLED``; no-shows (``DNA``, ``did
+    not arrive``, ``left without being seen``) ``NOSHOW``; deleted, void or erroneous
+    rows ``ENTERED_IN_ERROR``; checked-out, completed or seen visits ``FULFILLED``;
+    ``In Room`` and ``Checked In`` ``CHECKED_IN``. A confirmation (``Confirmed``,
+    ``Pt confirmed``, ``Confirmed by patient``) is ``BOOKED`` and confirmed; one that is
+    negated or still to come (``Unconfirmed``, ``Not confirmed``, ``Left message to
+    confirm``) is ``BOOKED`` only.
+
+    Args:
+        text: The cell, non-blank.
+
+    Returns:
+        The status, and whether the export says the patient has confirmed.
+
+    Raises:
+        ValueError: Not a status we know, or a negated one (``Not seen``); the message lists
+            the accepted words and never the cell.
+    """
+    tokens = re.findall(r"[a-z]+", text.casefold())
+    words = " ".join(tokens)
+    negated = not _NEGATIONS.isdisjoint(tokens)
+    if (found := _first(_OUTCOMES, words)) is not None:
+        return found, False
+    if (found := _first(_PROGRESS, words)) is not None and not negated:
+        return found, False
+    if found is None and "confirm" in words:
+        confirmed = not _CONFIRMED.isdisjoint(tokens) and _NOT_CONFIRMED.isdisjoint(tokens)
+        return _S.BOOKED, confirmed
+    if found is None and not negated and (found := _first(_BOOKING, words)) is not None:
+        return found, False
+    raise ValueError(f"not a recognised appointment status (expected one of: {STATUS_HINT})")

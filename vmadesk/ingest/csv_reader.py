@@ -2,24 +2,45 @@
 
 Row numbers are as a spreadsheet shows them: the header is row 1, the first data row is
 row 2. Errors name the row and the column header, never the cell.
+
+Row shape: blank lines are skipped. A row with more non-blank cells than the header has
+columns is refused (an unquoted comma shifts every later cell). A row with fewer cells is
+refused when it lacks a column the import needs (id, date, start, time, name); lacking only
+optional ones, it reads them as empty, because Excel drops the trailing separators of rows
+whose last cells are empty, and the file gets a warning (a cell lost mid-row looks alike).
+
+Callback identity: a callback without an id is keyed by the caller's phone (E.164, else its
+digits), folded name and the day of the requested window (none without one), so editing the
+reason in the next export updates the item. Two requests with one key in a file are told
+apart by order (the second gets ``-2``); an exact repeat (same reason and window) is kept once.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
-import re
 from collections.abc import Callable, Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TypeVar
 
+from vmadesk.ingest import dates
 from vmadesk.ingest.context import ReadContext
-from vmadesk.ingest.csv_mapping import CsvMapping, normalise_header, partial_mapping
-from vmadesk.ingest.dates import combine, parse_date, parse_datetime, parse_time
+from vmadesk.ingest.csv_mapping import (  # sniff_delimiter, header_digest: kept importable here
+    MAPPING_HINT,
+    CsvMapping,
+    header_digest,
+    locate_columns,
+    optional_gaps,
+    partial_mapping,
+    read_status,
+    required_cells,
+    sniff_delimiter,
+)
 from vmadesk.ingest.errors import IngestError, WarningLog
-from vmadesk.ingest.names import split_name
-from vmadesk.ingest.phones import to_e164
+from vmadesk.ingest.names import name_key, split_name
+from vmadesk.ingest.phones import phone_key, to_e164
 from vmadesk.ingest.records import (
     AppointmentRecord,
     AppointmentStatus,
@@ -30,56 +51,7 @@ from vmadesk.ingest.records import (
 )
 
 T = TypeVar("T")
-_DELIMITERS = (",", ";", "\t")
-_STATUSES = {
-    "scheduled": AppointmentStatus.BOOKED,
-    "confirmed": AppointmentStatus.BOOKED,
-    "booked": AppointmentStatus.BOOKED,
-    "pending": AppointmentStatus.PENDING,
-    "proposed": AppointmentStatus.PROPOSED,
-    "arrived": AppointmentStatus.ARRIVED,
-    "checkedin": AppointmentStatus.CHECKED_IN,
-    "completed": AppointmentStatus.FULFILLED,
-    "fulfilled": AppointmentStatus.FULFILLED,
-    "checkedout": AppointmentStatus.FULFILLED,
-    "cancelled": AppointmentStatus.CANCELLED,
-    "canceled": AppointmentStatus.CANCELLED,
-    "noshow": AppointmentStatus.NOSHOW,
-    "waitlist": AppointmentStatus.WAITLIST,
-    "enteredinerror": AppointmentStatus.ENTERED_IN_ERROR,
-}
-_STATUS_HINT = "Scheduled, Confirmed, Booked, Checked In, Completed, Cancelled, No Show"
-# Optional appointment columns whose absence leaves every item with a gap: the fields
-# any of which fills it, the headers to suggest, and what the gap means.
-_OPTIONAL_COLUMNS = (
-    (("phone_mobile", "phone_home", "phone"), "phone", "Cell/Home/Phone",
-     "items have no number to call"),
-    (("birth_date",), "date of birth", "DOB/Date of Birth",
-     "items have no date of birth for eligibility checks"),
-    (("insurance", "member_id"), "insurance", "Insurance/Member ID",
-     "items have no payer or member id for eligibility checks"),
-)  # fmt: skip
-_WINDOW_SPLIT = re.compile(r"\s+(?:-|–|—|to)\s+", re.IGNORECASE)
-
-
-def sniff_delimiter(text: str) -> str:
-    """Pick comma, semicolon or tab: whichever splits the header line into most cells."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    best, best_cells = ",", 1
-    for delimiter in _DELIMITERS:
-        try:
-            cells = len(next(csv.reader([first], delimiter=delimiter), []))
-        except csv.Error:
-            continue
-        if cells > best_cells:
-            best, best_cells = delimiter, cells
-    return best
-
-
-def header_digest(headers: Sequence[str]) -> str:
-    """A fixed short digest of the header names (names only; a header is not PHI)."""
-    joined = "\n".join(sorted(normalise_header(h) for h in headers))
-    return hashlib.sha256(joined.encode()).hexdigest()[:12]
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 def _key(*parts: str | None) -> str:
@@ -94,7 +66,8 @@ class _Rows:
     def __init__(self, text: str, ctx: ReadContext) -> None:
         self.ctx = ctx
         self.rows: list[tuple[int, list[str]]] = []
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+        self.delimiter = sniff_delimiter(text)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
         self.headers: list[str] = []
         row_no = 0
         try:
@@ -115,6 +88,8 @@ class _Rows:
             ) from None
         if not self.headers:
             raise ctx.error("the file is empty")
+        #: Columns up to the last named one: "A,B,C," has three.
+        self.width = _used(self.headers)
 
     def _check(self, cells: list[str], row_no: int) -> None:
         if row_no > self.ctx.max_rows + 1:
@@ -129,10 +104,23 @@ class _Rows:
                 )
 
 
-class _Row:
-    """One data row seen through a mapping."""
+def _used(cells: Sequence[str]) -> int:
+    """How many cells there are up to the last non-blank one."""
+    return next((n for n in range(len(cells), 0, -1) if cells[n - 1].strip()), 0)
 
-    __slots__ = ("cells", "columns", "ctx", "warnings", "where")
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+class _Row:
+    """One data row seen through a mapping.
+
+    ``fitted`` (shared by a file's rows) holds the fields a cell has parsed for: a field whose
+    first value fails likely names the wrong column, so its error carries the mapping hint.
+    """
+
+    __slots__ = ("cells", "columns", "ctx", "fitted", "warnings", "where")
 
     def __init__(
         self,
@@ -141,11 +129,13 @@ class _Row:
         columns: dict[str, tuple[int, str]],
         ctx: ReadContext,
         warnings: WarningLog,
+        fitted: set[str],
     ) -> None:
         self.cells = cells
         self.columns = columns
         self.ctx = ctx
         self.warnings = warnings
+        self.fitted = fitted
         self.where = f"row {row_no}"
 
     def get(self, field: str) -> str | None:
@@ -178,9 +168,12 @@ class _Row:
         if text is None:
             return None
         try:
-            return parse(text)
+            value = parse(text)
         except ValueError as exc:
-            raise self.fail(field, str(exc)) from None
+            hint = "" if field in self.fitted else MAPPING_HINT
+            raise self.fail(field, f"{exc}{hint}") from None
+        self.fitted.add(field)
+        return value
 
     def parsed_required(self, field: str, parse: Callable[[str], T]) -> T:
         """Like :meth:`parsed`, but a blank cell is an error."""
@@ -188,22 +181,6 @@ class _Row:
         value = self.parsed(field, parse)
         assert value is not None  # require() guaranteed a cell to parse
         return value
-
-
-def _resolve_columns(
-    mapping: CsvMapping, headers: list[str], ctx: ReadContext
-) -> dict[str, tuple[int, str]]:
-    by_norm: dict[str, int] = {}
-    for col, header in enumerate(headers):
-        by_norm.setdefault(normalise_header(header), col)
-    columns: dict[str, tuple[int, str]] = {}
-    for field, header in mapping.columns().items():
-        col = by_norm.get(normalise_header(header))
-        if col is None:
-            # The header comes from the mapping, not from the file: safe to show.
-            raise ctx.error(f"the mapping's column '{header}' is not in the file", field=field)
-        columns[field] = (col, headers[col])
-    return columns
 
 
 def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> ImportBatch:
@@ -215,7 +192,8 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
         mapping: Column mapping; None to recognise the headers.
 
     Raises:
-        IngestError: Unrecognised headers, a bad cell, too many rows, ...
+        IngestError: Unrecognised headers, a row of the wrong shape (see the module
+            docstring), a bad cell, too many rows, ...
         IngestCancelled: The caller cancelled.
     """
     parsed = _Rows(text, ctx)
@@ -223,37 +201,35 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
         mapping = partial_mapping(parsed.headers)
         if gaps := mapping.missing():
             # Never echo the file's headers: a file without a header row has PHI there.
-            raise ctx.error("missing required column: " + "; ".join(gaps), location="row 1")
+            raise ctx.error(
+                "missing required column: " + "; ".join(gaps) + MAPPING_HINT, location="row 1"
+            )
     elif gaps := mapping.missing():
         raise ctx.error("the column mapping is incomplete: " + "; ".join(gaps))
-    columns = _resolve_columns(mapping, parsed.headers, ctx)
+    columns = locate_columns(mapping, parsed.headers, ctx.file_name)
     source_system = ctx.source_system or f"csv:{header_digest(parsed.headers)}"
     zone = ctx.practice_tz
     if zone is None:
         raise ValueError("practice_tz is required for CSV")
 
     warnings = WarningLog(ctx.file_name)
-    if mapping.kind == "appointments":
-        _missing_columns(columns, warnings)
+    for gap in optional_gaps(mapping):
+        warnings.add(gap)
+    required = sorted(columns[f] for f in required_cells(mapping.kind) if f in columns)
+    _check_shapes(parsed, required, ctx, warnings)
+    keys = _Keys()
+    fitted: set[str] = set()
     appointments: list[AppointmentRecord] = []
     callbacks: list[CallbackRecord] = []
-    seen: dict[str, str] = {}
     total = len(parsed.rows)
     for n, (row_no, cells) in enumerate(parsed.rows, start=1):
-        row = _Row(cells, row_no, columns, ctx, warnings)
+        row = _Row(cells, row_no, columns, ctx, warnings, fitted)
         if mapping.kind == "appointments":
-            record: AppointmentRecord | CallbackRecord = _appointment(row, source_system, zone)
-            id_field = "appointment_id"
-        else:
-            record = _callback(row, source_system, zone)
-            id_field = "callback_id"
-        if record.source_id in seen:
-            raise row.fail(id_field, f"the same id is already on {seen[record.source_id]}")
-        seen[record.source_id] = row.where
-        if isinstance(record, AppointmentRecord):
-            appointments.append(record)
-        else:
-            callbacks.append(record)
+            appointment = _appointment(row, source_system, zone)
+            keys.claim(row, appointment.source_id, "appointment_id")
+            appointments.append(appointment)
+        elif (callback := keys.callback(row, _callback(row, source_system, zone))) is not None:
+            callbacks.append(callback)
         ctx.tick(n, total)
     ctx.tick(total, total)
     return ImportBatch(
@@ -267,11 +243,66 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
     )
 
 
-def _missing_columns(columns: dict[str, tuple[int, str]], warnings: WarningLog) -> None:
-    """One warning per optional column group the file lacks (names headers, not cells)."""
-    for fields, what, headers, effect in _OPTIONAL_COLUMNS:
-        if not any(f in columns for f in fields):
-            warnings.add(f"no {what} column ({headers}): {effect}")
+def _check_shapes(
+    parsed: _Rows, required: list[tuple[int, str]], ctx: ReadContext, warnings: WarningLog
+) -> None:
+    """Refuse rows whose cells would land in the wrong columns (rule: module docstring)."""
+    width, columns = parsed.width, _plural(parsed.width, "column")
+    short: list[int] = []
+    for row_no, cells in parsed.rows:
+        if (used := _used(cells)) > width:
+            separator = _SEPARATOR_NAMES.get(parsed.delimiter, "separator")
+            raise ctx.error(
+                f"{_plural(used, 'cell')}, but the header has {columns} "
+                f"(a {separator} inside an unquoted value?)",
+                location=f"row {row_no}",
+            )
+        if len(cells) < width and (lost := [n for col, n in required if col >= len(cells)]):
+            raise ctx.error(
+                f"{_plural(len(cells), 'cell')}, but the header has {columns} and this one "
+                "is missing (a lost separator, or a line break inside an unquoted value?)",
+                location=f"row {row_no}",
+                field=lost[0],
+            )
+        if len(cells) < width:
+            short.append(row_no)
+    if short:
+        warnings.add(
+            f"{_plural(len(short), 'row')} from here on had fewer cells than the header's "
+            f"{columns}; their last cells were read as empty (check for a lost separator)",
+            location=f"row {short[0]}",
+        )
+
+
+class _Keys:
+    """The ids one file has used; callbacks without an id get one from their identity."""
+
+    def __init__(self) -> None:
+        self.where: dict[str, str] = {}
+        # identity key → (reason, window) of each request with it → its row
+        self.requests: dict[str, dict[tuple[object, ...], str]] = {}
+
+    def claim(self, row: _Row, source_id: str, id_field: str) -> None:
+        """Note ``source_id`` as this row's; an id a row already holds is an error."""
+        if source_id in self.where:
+            raise row.fail(id_field, f"the same id is already on {self.where[source_id]}")
+        self.where[source_id] = row.where
+
+    def callback(self, row: _Row, record: CallbackRecord) -> CallbackRecord | None:
+        """The record with its final id, or None for an exact repeat of an earlier row."""
+        if row.get("callback_id") is not None:
+            self.claim(row, record.source_id, "callback_id")
+            return record
+        requests = self.requests.setdefault(record.source_id, {})
+        content = (record.reason, record.window_start, record.window_end)
+        if content in requests:
+            row.warn("reason", f"the same callback request as {requests[content]}; kept once")
+            return None
+        requests[content] = row.where
+        if len(requests) > 1:
+            record = dataclasses.replace(record, source_id=f"{record.source_id}-{len(requests)}")
+        self.claim(row, record.source_id, "callback_id")
+        return record
 
 
 def _name(row: _Row) -> tuple[str, str]:
@@ -296,44 +327,54 @@ def _phone(row: _Row) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _moment(
+    row: _Row, field: str, zone: tzinfo, day: Callable[[], tuple[date, tzinfo]]
+) -> datetime | None:
+    """A cell holding a date and time, or only a time on ``day()`` (a date, its zone)."""
+    text = row.get(field)
+    if text is None:
+        return None
+    if dates.starts_with_date(text):
+        return row.parsed(field, lambda t: dates.parse_datetime(t, zone))
+    clock = row.parsed_required(field, dates.parse_time)
+    on, its_zone = day()
+    return dates.combine(on, clock, its_zone)
+
+
+def _day(row: _Row, zone: tzinfo) -> tuple[date, tzinfo]:
+    return row.parsed_required("date", dates.parse_date), zone
+
+
 def _start(row: _Row, zone: tzinfo) -> datetime:
     if "start" in row.columns:
-        return row.parsed_required("start", lambda t: parse_datetime(t, zone))
+        row.require("start")
+        if "date" not in row.columns:
+            return row.parsed_required("start", lambda t: dates.parse_datetime(t, zone))
+        # Beside an "Appt Date", "Start" may hold only the time ("2:30 PM").
+        start = _moment(row, "start", zone, lambda: _day(row, zone))
+        assert start is not None  # require() guaranteed a cell
+        return start
     if "time" not in row.columns:
         # No time column: the date cells must carry the time ("03/08/2026 2:30 PM").
-        return row.parsed_required("date", lambda t: parse_datetime(t, zone))
-    day = row.parsed_required("date", parse_date)
-    return combine(day, row.parsed_required("time", parse_time), zone)
+        return row.parsed_required("date", lambda t: dates.parse_datetime(t, zone))
+    day = row.parsed_required("date", dates.parse_date)
+    return dates.combine(day, row.parsed_required("time", dates.parse_time), zone)
 
 
 def _later(row: _Row, field: str, anchor: datetime, zone: tzinfo) -> datetime | None:
     """A datetime cell, or a bare time on the anchor's day (an end time, a window's end)."""
-    text = row.get(field)
-    if text is None:
-        return None
-    try:
-        return parse_datetime(text, zone)
-    except ValueError:
-        pass
-    clock = row.parsed_required(field, parse_time)
-    return combine(anchor.date(), clock, anchor.tzinfo or zone)
+    return _moment(row, field, zone, lambda: (anchor.date(), anchor.tzinfo or zone))
 
 
 def _appointment(row: _Row, source_system: str, zone: tzinfo) -> AppointmentRecord:
     source_id = row.require("appointment_id")
     start = _start(row, zone)
     end = _later(row, "end", start, zone)
-    status_text = row.get("status")
-    status = AppointmentStatus.BOOKED
-    if status_text is not None:
-        found = _STATUSES.get(normalise_header(status_text))
-        if found is None:
-            raise row.fail(
-                "status", f"not a recognised appointment status (expected {_STATUS_HINT})"
-            )
-        status = found
+    if end is not None and end < start:
+        raise row.fail("end", "the end is before the start")
+    status, confirmed = row.parsed("status", read_status) or (AppointmentStatus.BOOKED, False)
     family, given = _name(row)
-    birth = row.parsed("birth_date", lambda t: parse_date(t, birth=True))
+    birth = row.parsed("birth_date", lambda t: dates.parse_date(t, birth=True))
     phone_raw, phone_e164 = _phone(row)
     patient = PatientRecord(
         source_id=row.get("patient_id") or "csv-" + _key(family, given, str(birth)),
@@ -361,36 +402,31 @@ def _appointment(row: _Row, source_system: str, zone: tzinfo) -> AppointmentReco
         location=row.get("location"),
         coverage=coverage,
         location_in_file=row.where,
+        confirmed_by_source=confirmed,
     )
 
 
 def _window(row: _Row, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
-    if "window" in row.columns and (text := row.get("window")) is not None:
-        parts = _WINDOW_SPLIT.split(text, maxsplit=1)
-        try:
-            start = parse_datetime(parts[0], zone)
-            if len(parts) == 1:
-                return start, None
-            try:
-                end = parse_datetime(parts[1], zone)
-            except ValueError:
-                end = combine(start.date(), parse_time(parts[1]), start.tzinfo or zone)
-        except ValueError as exc:
-            raise row.fail("window", str(exc)) from None
-        return start, end
-    start = row.parsed("window_start", lambda t: parse_datetime(t, zone))
-    if start is not None:
-        return start, _later(row, "window_end", start, zone)
-    return None, row.parsed("window_end", lambda t: parse_datetime(t, zone))
+    if row.get("window") is not None:
+        return row.parsed_required("window", lambda t: dates.parse_range(t, zone))
+    start = row.parsed("window_start", lambda t: dates.parse_datetime(t, zone))
+    if start is None:
+        return None, row.parsed("window_end", lambda t: dates.parse_datetime(t, zone))
+    end = _later(row, "window_end", start, zone)
+    if end is not None and end <= start:
+        raise row.fail("window_end", "the window's end is not after its start")
+    return start, end
 
 
 def _callback(row: _Row, source_system: str, zone: tzinfo) -> CallbackRecord:
+    """One callback request; without an id it is keyed by who and which day (module doc)."""
     family, given = _name(row)
     phone_raw, phone_e164 = _phone(row)
-    reason = row.get("reason") or ""
     window_start, window_end = _window(row, zone)
+    anchor = window_start or window_end
+    day = anchor.date().isoformat() if anchor is not None else ""
     source_id = row.get("callback_id") or "cb-" + _key(
-        family, given, phone_raw, reason, str(window_start), str(window_end)
+        phone_key(phone_e164, phone_raw), name_key(family, given), day
     )
     return CallbackRecord(
         source_system=source_system,
@@ -399,7 +435,7 @@ def _callback(row: _Row, source_system: str, zone: tzinfo) -> CallbackRecord:
         name_given=given,
         phone_e164=phone_e164,
         phone_raw=phone_raw,
-        reason=reason,
+        reason=row.get("reason") or "",
         window_start=window_start,
         window_end=window_end,
         location_in_file=row.where,

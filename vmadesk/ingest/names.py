@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 
 def split_name(text: str) -> tuple[str, str]:
     """Split a one-string person name into (family, given).
@@ -24,3 +26,25 @@ def split_name(text: str) -> tuple[str, str]:
     if len(words) == 1:
         return words[0], ""
     return words[-1], " ".join(words[:-1])
+
+
+def name_key(family: str, given: str) -> str:
+    """A name folded for matching the same person across exports (never shown).
+
+    Case, accents, blanks and punctuation are dropped (``"O'Brien, José"`` matches
+    ``"OBRIEN, Jose"``), and the family and given names stay apart.
+
+    Args:
+        family: The family name.
+        given: The given name(s), possibly empty.
+
+    Returns:
+        ``"family|given"`` in lower-case letters and digits.
+    """
+    return f"{_fold(family)}|{_fold(given)}"
+
+
+def _fold(text: str) -> str:
+    # NFKD splits "é" into "e" and a combining accent, which isalnum() then drops, so a
+    # file re-saved without accents (cp1252 → ASCII) still names the same person.
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum())

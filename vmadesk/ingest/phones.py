@@ -41,3 +41,18 @@ def clean_raw(raw: str | None) -> str | None:
         return None
     raw = raw.strip()
     return raw or None
+
+
+def phone_key(e164: str | None, raw: str | None) -> str:
+    """A phone number folded for matching the same caller across exports (never shown).
+
+    Args:
+        e164: The number's E.164 form, when it is a valid number.
+        raw: The number as written.
+
+    Returns:
+        The E.164 form, else the digits of ``raw`` (``"ask front desk"`` has none: ``""``).
+    """
+    if e164:
+        return e164
+    return "".join(c for c in raw or "" if c.isdigit())
