@@ -71,7 +71,7 @@ def test_import_json_and_reimport(
     assert report["errors"] == []
     assert cli.main(["import", str(path), "--profile", str(prof_dir), "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
-    assert (again["created"], again["updated"], again["skipped"]) == (0, 0, 1)
+    assert (again["created"], again["updated"], again["skipped"]) == (0, 0, 2)
     assert_no_canary(out + err + _log_text())
 
 
@@ -134,7 +134,7 @@ def test_csv_mapping_file_and_practice_option(
     assert cli.main([*base, "--mapping", str(mapping), "--practice", "default", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["created"] == 2
     assert cli.main([*base, "--json"]) == 0  # the mapping was remembered for this layout
-    assert json.loads(capsys.readouterr().out)["skipped"] == 1
+    assert json.loads(capsys.readouterr().out)["skipped"] == 2
     bad_map = write(tmp_path / "bad.json", "{not json")
     assert cli.main([*base, "--mapping", str(bad_map)]) == 2
     assert capsys.readouterr().err.startswith("vmadesk: bad.json")
@@ -213,12 +213,12 @@ def test_json_report_has_warnings_and_skipped_reasons(
         "w.json, entry 6, field 'participant': patient not in the file; name from the "
         "reference's display, no phone or date of birth"
     ]
-    assert report["skipped_reasons"] == {"past": 1}
-    assert report["skipped"] == 1
+    assert report["skipped_reasons"] == {"past": 2}  # items: both lanes of the one visit
+    assert report["skipped"] == 2
     assert_no_canary(out + err + _log_text())
     assert cli.main(["import", str(path), "--profile", str(prof_dir), "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
-    assert again["skipped_reasons"] == {"past": 1, "unchanged": 2}
+    assert again["skipped_reasons"] == {"past": 2, "unchanged": 4}
 
 
 def test_text_output_prints_warnings_on_stderr(
@@ -228,7 +228,7 @@ def test_text_output_prints_warnings_on_stderr(
     assert cli.main(["import", str(path), "--profile", str(prof_dir), "--dry-run"]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("Would import:")
-    assert "Skipped: past 1" in out
+    assert "Skipped: past 2" in out
     assert "warning: w.json, entry 6, field 'participant': patient not in the file" in err
     assert_no_canary(out + err)
 

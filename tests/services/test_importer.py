@@ -68,7 +68,9 @@ def test_window_and_past(new_profile: UnlockedProfile, tmp_path: Path) -> None:
     assert set(by_lane(new_profile.conn, "later")) == {"eligibility"}
     assert by_lane(new_profile.conn, "past") == {}
     assert by_lane(new_profile.conn, "done") == {}
-    assert (report.created, report.skipped) == (3, 2)
+    # counted in items: later's confirmation (outside the window), past's and done's two each
+    assert (report.created, report.skipped) == (3, 5)
+    assert report.skipped_reasons == {"outside_window": 1, "past": 2, "fulfilled": 2}
 
 
 def test_recent_eligibility_completion_suppresses_a_new_check(
@@ -103,7 +105,7 @@ def test_reimport_is_idempotent(new_profile: UnlockedProfile, tmp_path: Path, ki
     before = dump(new_profile.conn)
     second = run(new_profile, path, now=now)
     assert (second.created, second.updated, second.closed) == (0, 0, 0)
-    assert second.skipped == 60
+    assert second.skipped == 2 * 60  # two lanes per appointment, each skipped
     after = dump(new_profile.conn)
     assert after[0] == before[0]
     assert after[1] == before[1] + 1  # the import itself is audited, nothing else changed
@@ -139,7 +141,7 @@ def test_moved_appointment_moves_due_and_reopens_completed_confirmation(
     assert from_db(new["eligibility"][3]) > from_db(old["eligibility"][3])
     # and re-importing the moved file again changes nothing
     again = run(new_profile, write(tmp_path / "3.json", bundle(*visit(start=moved))))
-    assert (again.updated, again.skipped) == (0, 1)
+    assert (again.updated, again.skipped) == (0, 2)
 
 
 def test_contact_change_updates_open_items(new_profile: UnlockedProfile, tmp_path: Path) -> None:
@@ -187,7 +189,7 @@ def test_vendor_cancelled_fixture_closes_existing_items(
     assert set(rows) == {("cancelled", "appointment_cancelled")}
     # the video-visit fixture (also cancelled, another id) creates nothing
     other = run(new_profile, FIXTURES / "cerner-r4-appointment-video-visit.json", now=now)
-    assert (other.created, other.closed, other.skipped) == (0, 0, 1)
+    assert (other.created, other.closed, other.skipped) == (0, 0, 2)
 
 
 def test_missing_from_full_export_is_reported_not_deleted(
@@ -246,7 +248,7 @@ def test_plan_then_apply_replans_when_the_store_changed(
     assert plan.summary()["created"] == 2
     importer.apply_import(conn, plan)
     report = importer.apply_import(conn, plan)  # stale plan: re-planned, nothing duplicated
-    assert (report.created, report.skipped) == (0, 1)
+    assert (report.created, report.skipped) == (0, 2)
     assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == 2
 
 
@@ -367,4 +369,4 @@ def test_mapping_is_remembered_per_source(new_profile: UnlockedProfile, tmp_path
     ).fetchone()[0]
     assert_no_canary(stored)
     # next time, the same layout imports without a mapping
-    assert run(new_profile, path).skipped == 1
+    assert run(new_profile, path).skipped == 2

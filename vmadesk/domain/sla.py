@@ -34,6 +34,12 @@ LANE_ANCHORS: dict[Lane, DueAnchor] = {
     Lane.ELIGIBILITY: DueAnchor.APPOINTMENT,
 }
 
+#: Days before the date of service an appointment-anchored lane's items are first created,
+#: per lane (absent: no limit). Eligibility: payers answer for the current month's coverage
+#: and patients change plans, so a check months ahead would be redone; 30 days gives a
+#: month of notice to chase a new card.
+_HORIZON_DAYS: dict[Lane, int] = {Lane.ELIGIBILITY: 30}
+
 # due_offset, due_soon. Due-soon windows scale with the offset: half an hour is a real
 # warning for a two-hour callback, but confirmations and eligibility checks need calls to
 # patients or payers who may not answer, so they warn half a working day ahead or more.
@@ -55,10 +61,16 @@ class LanePolicy:
         due_soon: How long before the due time an item counts as due soon.
         max_attempts: Unsuccessful contact attempts allowed before proposing fail/escalate.
         attempt_gap: Minimum wait between two contact attempts.
+        horizon_days: How many days before the appointment's date of service (in the
+            practice's zone) an import first creates this lane's item; an appointment
+            further out is skipped and created by a later import once inside. None: no
+            limit. Only appointment-anchored lanes have one. Open items are never closed
+            for being beyond it.
 
     Raises:
         ValueError: On a negative offset or window, fewer than one attempt, a non-positive
-            gap, or a lane without an anchor.
+            gap, a negative horizon or one on a request-anchored lane, or a lane without an
+            anchor.
     """
 
     lane: Lane
@@ -66,6 +78,7 @@ class LanePolicy:
     due_soon: timedelta
     max_attempts: int = 3
     attempt_gap: timedelta = timedelta(hours=2)
+    horizon_days: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lane", Lane(self.lane))
@@ -79,6 +92,11 @@ class LanePolicy:
             raise ValueError(f"max_attempts must be at least 1, got {self.max_attempts}")
         if self.attempt_gap <= timedelta(0):
             raise ValueError(f"attempt_gap must be positive, got {self.attempt_gap}")
+        if self.horizon_days is not None:
+            if isinstance(self.horizon_days, bool) or self.horizon_days < 0:
+                raise ValueError(f"horizon_days must not be negative, got {self.horizon_days}")
+            if LANE_ANCHORS[self.lane] is not DueAnchor.APPOINTMENT:
+                raise ValueError(f"lane {self.lane} has no appointment to count a horizon from")
 
     @property
     def anchor(self) -> DueAnchor:
@@ -91,11 +109,17 @@ class LanePolicy:
 
         Callback: 2 business hours after the request, due soon 30 min before.
         Confirmation: 24 h before the appointment, due soon 4 h before.
-        Eligibility: 48 h before the appointment, due soon 8 h before.
+        Eligibility: 48 h before the appointment, due soon 8 h before; created from 30 days
+        before the date of service.
         All: 3 attempts, 2 h apart.
         """
         due_offset, due_soon = _DEFAULTS[Lane(lane)]
-        return cls(lane=Lane(lane), due_offset=due_offset, due_soon=due_soon)
+        return cls(
+            lane=Lane(lane),
+            due_offset=due_offset,
+            due_soon=due_soon,
+            horizon_days=_HORIZON_DAYS.get(Lane(lane)),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-able dict; durations as whole seconds."""
@@ -105,22 +129,29 @@ class LanePolicy:
             "due_soon_seconds": _seconds(self.due_soon),
             "max_attempts": self.max_attempts,
             "attempt_gap_seconds": _seconds(self.attempt_gap),
+            "horizon_days": self.horizon_days,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LanePolicy:
         """Build from the output of :meth:`to_dict`.
 
+        A policy stored before horizons existed (no ``horizon_days`` key) gets its lane's
+        default horizon; a stored ``null`` means no limit.
+
         Raises:
             ValueError: If a key is missing or a value is malformed.
         """
         try:
+            lane = Lane(data["lane"])
+            horizon = data.get("horizon_days", _HORIZON_DAYS.get(lane))
             return cls(
-                lane=Lane(data["lane"]),
+                lane=lane,
                 due_offset=timedelta(seconds=int(data["due_offset_seconds"])),
                 due_soon=timedelta(seconds=int(data["due_soon_seconds"])),
                 max_attempts=int(data["max_attempts"]),
                 attempt_gap=timedelta(seconds=int(data["attempt_gap_seconds"])),
+                horizon_days=None if horizon is None else int(horizon),
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"malformed lane policy: {exc!r}") from exc
@@ -173,6 +204,24 @@ def compute_due(
     if hours.is_open(candidate):
         return candidate
     return hours.previous_close(candidate)
+
+
+def beyond_horizon(
+    policy: LanePolicy, hours: BusinessHours, *, appointment_start: datetime, now: datetime
+) -> bool:
+    """Whether an appointment is too far ahead for ``policy``'s lane to get its item yet.
+
+    Counted in whole days in the practice's zone: with a 30-day horizon, an appointment on
+    1 February gets its item from 2 January on, whatever the hour of either.
+
+    Raises:
+        ValueError: If an instant is naive.
+    """
+    if policy.horizon_days is None:
+        return False
+    day = as_utc(appointment_start, "appointment_start").astimezone(hours.zone).date()
+    today = as_utc(now, "now").astimezone(hours.zone).date()
+    return (day - today).days > policy.horizon_days
 
 
 def due_state(now: datetime, due_at: datetime, *, due_soon: timedelta, on_hold: bool) -> DueState:

@@ -7,7 +7,8 @@ progress is reported and cancellation polled between chunks.
 With an ``on_change`` hook (:func:`vmadesk.sync.item_events.make_change_hook`, when the
 profile is enrolled at a hub) every created, closed or reopened item is handed to the hook
 inside the same transaction, so its claim / release and item event reach the outbox exactly
-when the item itself is kept.
+when the item itself is kept. A confirmation item the export says is confirmed is handed
+over as ``completed`` with its ``confirmed`` outcome, as a recorded outcome is.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from vmadesk.domain.vocabulary import ItemStatus
 from vmadesk.ingest.gc_pause import gc_paused
 from vmadesk.services.csv_mappings import remember_mapping
 from vmadesk.services.import_inputs import store_mark
@@ -42,6 +44,9 @@ _CHUNK = 500
 #: update (moved appointment, new phone) keeps its claim and sends nothing, so it is not
 #: passed to the hook.
 HOOK_ACTIONS: dict[str, str] = {"create": "imported", "close": "cancelled", "reopen": "imported"}
+#: The ``on_change`` action of a close that completes the item (a confirmation the practice
+#: system reports): a completion event with its outcome, and a release like any completion.
+COMPLETED_ACTION = "completed"
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -77,7 +82,8 @@ def apply_import(
         progress: Called with (done, total) changes now and then.
         cancelled: Polled between chunks; True rolls everything back.
         on_change: Called as ``on_change(conn, item, action, {})`` for every created, closed
-            or reopened item (actions in :data:`HOOK_ACTIONS`), inside the transaction.
+            or reopened item (actions in :data:`HOOK_ACTIONS`, :data:`COMPLETED_ACTION` for
+            a source-confirmed confirmation), inside the transaction.
 
     Raises:
         ImportCancelled: ``cancelled()`` returned True; nothing was written.
@@ -97,6 +103,7 @@ def apply_import(
                 "kind": plan.batch.kind,
                 "full_export": plan.batch.full_export,
                 "practice_id": plan.practice_id,
+                "closed_reasons": plan.closed_reasons(),
             },
             at=plan.now,
         )
@@ -216,11 +223,16 @@ class _Writer:
             by_id[item.id] = item
             by_key[(item.source_id, item.lane)] = item
         for i, change in enumerate(self.hooked, 1):
-            self.on_change(
-                self.conn, _written(change, by_id, by_key), HOOK_ACTIONS[change.kind], {}
-            )
+            self.on_change(self.conn, _written(change, by_id, by_key), hook_action(change), {})
             if i % _CHUNK == 0 or i == len(self.hooked):
                 self.step(_CHUNK if i % _CHUNK == 0 else i % _CHUNK)
+
+
+def hook_action(change: ItemChange) -> str:
+    """The ``on_change`` action of a change the hook is given (see :data:`HOOK_ACTIONS`)."""
+    if change.kind == "close" and change.values.get("status") == ItemStatus.COMPLETED.value:
+        return COMPLETED_ACTION
+    return HOOK_ACTIONS[change.kind]
 
 
 class _Shapes:

@@ -5,17 +5,25 @@
 Items are keyed by ``(source_system, source_id, lane)`` (UNIQUE in the schema), so a re-import
 updates in place and never duplicates. :meth:`ImportPlan.summary` holds counts only: never a
 name, phone, date of birth or member id.
+
+Every count is of items: an appointment is two decisions (its confirmation item and its
+eligibility item), a callback request one, and each decision is either one change (created,
+updated, closed, reopened) or one skip with its reason. So created + updated + closed +
+skipped = 2 x appointments + callbacks, and "created 5, skipped 5" is five appointments.
+
+Which appointment gets which item is decided by :mod:`~vmadesk.services.import_rules`;
+which items count as missing from a full export, by :mod:`~vmadesk.services.import_missing`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from vmadesk.domain.sla import compute_due
-from vmadesk.domain.vocabulary import CloseReason, ItemStatus, Lane
+from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.ingest import (
     AppointmentRecord,
     AppointmentStatus,
@@ -25,15 +33,28 @@ from vmadesk.ingest import (
 )
 from vmadesk.ingest.gc_pause import gc_paused
 from vmadesk.services.import_inputs import ELIGIBILITY_FRESH, PlanInputs, load_inputs
+from vmadesk.services.import_missing import missing_item_ids
+from vmadesk.services.import_rules import (
+    ACTIVE_STATUSES,
+    CLOSING_STATUSES,
+    CONFIRMED_BY_SOURCE,
+    IMPORT_CLOSE_REASONS,
+    held_back,
+)
+from vmadesk.services.import_rules import (  # where importer has always found it
+    CONFIRMATION_WINDOW as CONFIRMATION_WINDOW,
+)
 from vmadesk.services.import_values import (
     COMPARED_APPOINTMENT,
     COMPARED_CALLBACK,
+    CONFIRMED_NOTE,
     COVERAGE_NOTE,
     MOVED_NOTE,
     REBOOKED_NOTE,
     appointment_work,
     changed_columns,
     close_values,
+    confirmed_values,
     coverage_key,
     display_values,
     held_time,
@@ -50,29 +71,6 @@ from vmadesk.services.item_factory import (
 from vmadesk.store.connection import Connection
 from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db, to_db
-
-#: Appointments starting within this span from now get a confirmation item. Two weeks is
-#: the usual reminder horizon of practice-management systems (and what VMAs are asked to
-#: confirm): further out, patients' plans still change and a confirmation would be redone.
-CONFIRMATION_WINDOW = timedelta(days=14)
-
-#: Appointment statuses that still need work before the visit.
-ACTIVE_STATUSES = frozenset(
-    {
-        AppointmentStatus.BOOKED,
-        AppointmentStatus.PENDING,
-        AppointmentStatus.PROPOSED,
-        AppointmentStatus.ARRIVED,
-        AppointmentStatus.CHECKED_IN,
-    }
-)
-#: Appointment statuses that close their open items, with the reason recorded.
-CLOSING_STATUSES: dict[AppointmentStatus, CloseReason] = {
-    AppointmentStatus.CANCELLED: CloseReason.APPOINTMENT_CANCELLED,
-    AppointmentStatus.NOSHOW: CloseReason.APPOINTMENT_NOSHOW,
-    AppointmentStatus.ENTERED_IN_ERROR: CloseReason.ENTERED_IN_ERROR,
-}
-_IMPORT_CLOSE_REASONS = frozenset(r.value for r in CLOSING_STATUSES.values())
 
 ChangeKind = Literal["create", "update", "close", "reopen"]
 
@@ -115,7 +113,13 @@ class Replanner(Protocol):
 
 @dataclass
 class ImportPlan:
-    """What an import would do: the changes, and PHI-free counts."""
+    """What an import would do: the changes, and PHI-free counts (of items, see the module doc).
+
+    Attributes:
+        skipped: Item decisions without a change (an appointment's lane, a callback).
+        missing_ids: Open items a full appointment export should list but does not (the
+            rule is in :mod:`~vmadesk.services.import_missing`); reported, never closed.
+    """
 
     practice_id: int
     vma: str
@@ -129,7 +133,8 @@ class ImportPlan:
     #: The CSV layout (header digest) the mapping is remembered for.
     mapping_key: str | None = None
     fmt: str = "auto"
-    #: Why records were skipped: reason → count (``past``, ``fulfilled``, ``unchanged``, ...).
+    #: Why items were skipped: reason → count of items (``past``, ``unchanged``,
+    #: ``outside_window``, ``already_confirmed``, ``beyond_eligibility_horizon``, ...).
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     #: Set when the batch's records stay in another process (the GUI's, see
     #: :mod:`~vmadesk.services.import_offload`; :attr:`batch` then holds everything but
@@ -152,13 +157,22 @@ class ImportPlan:
 
     @property
     def closed(self) -> int:
-        """Open items to close (cancelled / no-show / entered in error)."""
+        """Open items to close (cancelled / no-show / entered in error / source-confirmed)."""
         return self.count("close")
 
     @property
     def missing(self) -> int:
-        """Open items whose appointment a full export no longer lists."""
+        """Open items a full export should list but does not (see :attr:`missing_ids`)."""
         return len(self.missing_ids)
+
+    def closed_reasons(self) -> dict[str, int]:
+        """Why items are closed: close reason (or ``confirmed_by_source``) → count."""
+        reasons: Counter[str] = Counter(
+            c.values["status_reason"] or CONFIRMED_BY_SOURCE
+            for c in self.changes
+            if c.kind == "close"
+        )
+        return dict(reasons)
 
     def by_lane(self) -> dict[str, dict[str, int]]:
         """Counts per lane: created, updated, closed, reopened."""
@@ -215,7 +229,6 @@ class _Planner:
         self.changes: list[ItemChange] = []
         self.skipped = 0
         self.skipped_reasons: dict[str, int] = {}
-        self.horizon = now + CONFIRMATION_WINDOW
 
     def _timing(self, lane: Lane, start: datetime, item: ItemRow) -> dict[str, Any]:
         due = compute_due(self.ctx.policies[lane], self.ctx.hours, appointment_start=start)
@@ -226,15 +239,12 @@ class _Planner:
         self.skipped_reasons[reason] = self.skipped_reasons.get(reason, 0) + 1
 
     def appointment(self, record: AppointmentRecord) -> None:
-        before = len(self.changes)
         work = appointment_work(record)
-        reasons = []
         for lane in (Lane.CONFIRMATION, Lane.ELIGIBILITY):
             item = self.existing.get((record.source_id, lane.value))
-            reasons.append(self._appointment_lane(record, work, lane, item))
-        if len(self.changes) == before:
-            # The first lane's reason: the confirmation lane's, which every appointment has.
-            self._skip(next((r for r in reasons if r), "unchanged"))
+            reason = self._appointment_lane(record, work, lane, item)
+            if reason is not None:
+                self._skip(reason)
 
     def _add(self, kind: ChangeKind, lane: Lane, item: ItemRow | None, values: dict[str, Any],
              where: str, note: str | None = None) -> None:  # fmt: skip
@@ -255,12 +265,20 @@ class _Planner:
             return "cancelled"  # nothing open to close
         if status not in ACTIVE_STATUSES:
             return "fulfilled" if status is AppointmentStatus.FULFILLED else "inactive_status"
+        if lane is Lane.CONFIRMATION and record.confirmed_by_source:
+            # The practice system is the record of who confirmed: no call to make, and a
+            # call already queued for it would only bother the patient again.
+            if item is not None and ItemStatus(item.status).is_open:
+                values = {**display_values(item), **confirmed_values(item, now)}
+                self._add("close", lane, item, values, where, CONFIRMED_NOTE)
+                return None
+            return "already_confirmed"
         if record.start < now:
             return "past"
-        if item is None and lane is Lane.CONFIRMATION and record.start > self.horizon:
-            # A later import creates it once the visit is inside the window. (Decided before
-            # the columns are built: most of a long export's visits are outside it.)
-            return "outside_window"
+        if item is None and (reason := held_back(self.ctx, lane, record, now)):
+            # A later import creates it once the visit is inside. (Decided before the
+            # columns are built: most of a long export's visits are outside.)
+            return reason
         new = appointment_columns(self.ctx, lane, work, owner=self.vma, now=now)
         if item is None:
             if lane is Lane.ELIGIBILITY:
@@ -292,10 +310,7 @@ class _Planner:
         self, item: ItemRow, lane: Lane, moved: bool, diff: dict[str, Any]
     ) -> str | None:
         """Why a closed item is worked again, or None to leave it closed."""
-        if (
-            item.status == ItemStatus.CANCELLED.value
-            and item.status_reason in _IMPORT_CLOSE_REASONS
-        ):
+        if item.status == ItemStatus.CANCELLED.value and item.status_reason in IMPORT_CLOSE_REASONS:
             return REBOOKED_NOTE  # closed by an import, and the appointment is back
         if item.status != ItemStatus.COMPLETED.value:
             return None
@@ -343,23 +358,8 @@ class _Planner:
         )
 
     def missing(self) -> tuple[int, ...]:
-        if not self.batch.full_export:
-            return ()
-        if self.batch.kind == "appointments":
-            lanes = {Lane.CONFIRMATION.value, Lane.ELIGIBILITY.value}
-            present = {r.source_id for r in self.batch.appointments}
-        else:
-            lanes = {Lane.CALLBACK.value}
-            present = {r.source_id for r in self.batch.callbacks}
-        return tuple(
-            sorted(
-                item.id
-                for (source_id, lane), item in self.existing.items()
-                if lane in lanes
-                and source_id not in present
-                and item.practice_id == self.ctx.id
-                and ItemStatus(item.status).is_open
-            )
+        return missing_item_ids(
+            self.batch, self.existing.values(), practice_id=self.ctx.id, zone=self.ctx.hours.zone
         )
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from vmadesk.domain.status_rules import check_transition
-from vmadesk.domain.vocabulary import CloseReason, ItemStatus, Lane
+from vmadesk.domain.vocabulary import CloseReason, ItemStatus, Lane, Outcome
 from vmadesk.ingest import AppointmentRecord
 from vmadesk.services.item_factory import AppointmentWork, Patient
 from vmadesk.store.items import ItemRow, search_text
@@ -28,6 +28,7 @@ COMPARED_APPOINTMENT = (
     "phone",
     "phone_raw",
     "appointment_start",
+    "appointment_offset_min",
     "appointment_end",
     "appointment_type",
     "provider",
@@ -54,6 +55,9 @@ MOVED_NOTE = {
     Lane.ELIGIBILITY: "appointment moved; verify coverage again",
 }
 REBOOKED_NOTE = "appointment booked again; work it again"
+CONFIRMED_NOTE = "confirmed in the practice system; closed by import"
+#: The outcome details of a confirmation the practice system reported (no VMA call).
+CONFIRMED_BY_SOURCE_JSON = '{"confirmed_by": "practice_system"}'
 COVERAGE_NOTE = "coverage changed; verify again"
 
 
@@ -134,9 +138,34 @@ _SEARCHED = (
 
 def close_values(item: ItemRow, reason: CloseReason, now: datetime) -> dict[str, Any]:
     """The columns that close an open item because its appointment is gone."""
-    values: dict[str, Any] = {
+    return {
         "status": ItemStatus.CANCELLED.value,
         "status_reason": reason.value,
+        **_closing_values(item, now),
+    }
+
+
+def confirmed_values(item: ItemRow, now: datetime) -> dict[str, Any]:
+    """The columns that complete an open confirmation item the practice system confirmed.
+
+    The outcome is the lane's own ``confirmed``; its details name the practice system, so
+    what the export reported can be told apart from a VMA's confirmation call.
+
+    Raises:
+        TransitionError: The item's status cannot be completed.
+    """
+    check_transition(ItemStatus(item.status), ItemStatus.COMPLETED)
+    return {
+        "status": ItemStatus.COMPLETED.value,
+        "status_reason": None,
+        "outcome": Outcome.CONFIRMED.value,
+        "outcome_json": CONFIRMED_BY_SOURCE_JSON,
+        **_closing_values(item, now),
+    }
+
+
+def _closing_values(item: ItemRow, now: datetime) -> dict[str, Any]:
+    values: dict[str, Any] = {
         "next_attempt_at": None,
         "updated_at": to_db(now),
         "closed_at": to_db(now),
@@ -177,4 +206,5 @@ def display_values(item: ItemRow) -> dict[str, Any]:
         "patient_family": item.patient_family,
         "patient_given": item.patient_given,
         "appointment_start": item.appointment_start,
+        "appointment_offset_min": item.appointment_offset_min,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from typing import Literal
 
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.domain.instants import load_zone
@@ -88,13 +89,29 @@ def policy_from_fields(
     due_soon_minutes: int,
     max_attempts: int,
     attempt_gap_minutes: int,
+    horizon_days: int | Literal["default"] | None = "default",
 ) -> LanePolicy:
-    """Build a lane policy from the dialog's numbers (ValueError naming the field)."""
+    """Build a lane policy from the dialog's numbers (ValueError naming the field).
+
+    Args:
+        lane: The lane.
+        due_offset_hours: Hours from the lane's anchor to the due time.
+        due_soon_minutes: Minutes before the due time an item is due soon.
+        max_attempts: Unsuccessful attempts before proposing fail or escalate.
+        attempt_gap_minutes: Minimum minutes between attempts.
+        horizon_days: Days before the date of service an import creates the lane's item
+            (None: no limit); ``"default"``: the lane's shipped horizon (30 days for
+            eligibility, none elsewhere), for a form without the field.
+    """
+    horizon = (
+        LanePolicy.default(lane).horizon_days if isinstance(horizon_days, str) else horizon_days
+    )
     checks = (
         (due_offset_hours < 0, "due offset must not be negative"),
         (due_soon_minutes < 0, "due-soon minutes must not be negative"),
         (max_attempts < 1, "max attempts must be at least 1"),
         (attempt_gap_minutes < 1, "attempt gap must be at least 1 minute"),
+        (horizon is not None and horizon < 0, "horizon must not be negative"),
     )
     for failed, message in checks:
         if failed:
@@ -106,6 +123,7 @@ def policy_from_fields(
             due_soon=timedelta(minutes=due_soon_minutes),
             max_attempts=max_attempts,
             attempt_gap=timedelta(minutes=attempt_gap_minutes),
+            horizon_days=horizon,
         )
     except ValueError as exc:
         raise ValueError(f"{lane.label} policy: {exc}.") from None

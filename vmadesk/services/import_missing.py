@@ -1,0 +1,82 @@
+"""Which open items a full export no longer lists: reported to the VMA, never closed.
+
+A practice's "full" export is full only for what it was asked for: a day's schedule, a
+week's, one clinic's. Reading "not in the file" as "gone" would flag every appointment
+outside that span, or another system's. So an item counts as missing only when all hold:
+
+- the batch is an appointment export that claims to be complete
+  (:attr:`~vmadesk.ingest.ImportBatch.full_export`); callback lists never report missing,
+  since a callback export lists the requests of the moment, not a span of time;
+- the item is open, in the confirmation or eligibility lane, of the batch's source system
+  and of the practice imported to;
+- its appointment starts within the span the export covers: from the earliest to the
+  latest appointment date in the file, in whole days in the practice's zone (an export
+  listing 24 to 26 November covers those three days entirely);
+- the file does not list its appointment (in any status).
+
+An export without appointments covers no span and reports nothing missing. Missing items
+are listed by id for the VMA to check in the practice system; the import never closes or
+deletes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from vmadesk.domain.vocabulary import ItemStatus, Lane
+from vmadesk.ingest import AppointmentRecord, ImportBatch
+from vmadesk.store.items import ItemRow
+from vmadesk.store.timestamps import from_db
+
+#: The lanes whose items come from appointments (and so can be missing from one).
+APPOINTMENT_LANES = frozenset({Lane.CONFIRMATION.value, Lane.ELIGIBILITY.value})
+
+
+def covered_days(
+    appointments: Iterable[AppointmentRecord], zone: ZoneInfo
+) -> tuple[date, date] | None:
+    """The first and last date of service an export lists, in the practice's zone.
+
+    Returns:
+        ``(first, last)``, both included; None for an export without appointments.
+    """
+    days = [record.start.astimezone(zone).date() for record in appointments]
+    return (min(days), max(days)) if days else None
+
+
+def missing_item_ids(
+    batch: ImportBatch, existing: Iterable[ItemRow], *, practice_id: int, zone: ZoneInfo
+) -> tuple[int, ...]:
+    """The ids of open items ``batch`` should list but does not (rule in the module doc).
+
+    Args:
+        batch: What the reader returned.
+        existing: The store's items (any source and practice: others are left out here).
+        practice_id: The practice the import goes to.
+        zone: That practice's zone (the span is counted in its dates).
+
+    Returns:
+        Item ids, ascending.
+    """
+    if batch.kind != "appointments" or not batch.full_export:
+        return ()
+    span = covered_days(batch.appointments, zone)
+    if span is None:
+        return ()
+    first, last = span
+    listed = {record.source_id for record in batch.appointments}
+    return tuple(
+        sorted(
+            item.id
+            for item in existing
+            if item.lane in APPOINTMENT_LANES
+            and item.source_system == batch.source_system
+            and item.practice_id == practice_id
+            and item.source_id not in listed
+            and item.appointment_start is not None
+            and ItemStatus(item.status).is_open
+            and first <= from_db(item.appointment_start).astimezone(zone).date() <= last
+        )
+    )
