@@ -87,3 +87,22 @@ def test_reimport_with_edited_reason_updates_the_item(new_profile, tmp_path: Pat
         report = importer.import_file(new_profile, path, practice_id=ctx.id, now=NOW)
     assert (report.created, report.updated, report.closed) == (0, 1, 0)
     assert items.count(new_profile.conn, items.ItemQuery()) == 1
+
+
+def test_without_a_window_a_new_reason_is_a_new_request(new_profile, tmp_path: Path) -> None:
+    # Monday's request was called back and closed; Thursday's list, again without a window,
+    # carries a new request from the same person: it must become work, not match Monday's.
+    assert _ids({**QUENTIN, "window": ""}) == _ids(
+        {**QUENTIN, "window": "", "reason": "refill QUESTION!"}
+    )
+    ctx = practice(new_profile.conn)
+    path = tmp_path / "callbacks.csv"
+    path.write_text(HEADER + ROW.format(**{**QUENTIN, "window": ""}))
+    importer.import_file(new_profile, path, practice_id=ctx.id, now=NOW)
+    (first,) = new_profile.conn.execute("SELECT id FROM items").fetchall()
+    new_profile.conn.execute("UPDATE items SET status = 'completed' WHERE id = ?", (first[0],))
+    path.write_text(HEADER + ROW.format(**{**QUENTIN, "window": "", "reason": "Billing"}))
+    report = importer.import_file(new_profile, path, practice_id=ctx.id, now=NOW)
+    assert report.created == 1
+    open_items = "SELECT count(*) FROM items WHERE status = 'requested'"
+    assert new_profile.conn.execute(open_items).fetchone()[0] == 1

@@ -10,9 +10,11 @@ optional ones, it reads them as empty, because Excel drops the trailing separato
 whose last cells are empty, and the file gets a warning (a cell lost mid-row looks alike).
 
 Callback identity: a callback without an id is keyed by the caller's phone (E.164, else its
-digits), folded name and the day of the requested window (none without one), so editing the
-reason in the next export updates the item. Two requests with one key in a file are told
-apart by order (the second gets ``-2``); an exact repeat (same reason and window) is kept once.
+digits), folded name and the day of the requested window, so editing the reason in the next
+export updates the item. Without a window the folded reason stands in for the day: a later
+request with another reason is new work, not the earlier (perhaps closed) item. Two requests
+with one key in a file are told apart by order (the second gets ``-2``); an exact repeat (same
+reason and window) is kept once.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from vmadesk.ingest.csv_mapping import (  # sniff_delimiter, header_digest: kept
     sniff_delimiter,
 )
 from vmadesk.ingest.errors import IngestError, WarningLog
-from vmadesk.ingest.names import name_key, split_name
+from vmadesk.ingest.names import fold, name_key, split_name
 from vmadesk.ingest.phones import phone_key, to_e164
 from vmadesk.ingest.records import (
     AppointmentRecord,
@@ -424,9 +426,12 @@ def _callback(row: _Row, source_system: str, zone: tzinfo) -> CallbackRecord:
     phone_raw, phone_e164 = _phone(row)
     window_start, window_end = _window(row, zone)
     anchor = window_start or window_end
-    day = anchor.date().isoformat() if anchor is not None else ""
+    reason = row.get("reason") or ""
+    # Without a window the request has no day: the reason tells a new request from an old,
+    # closed one (else the new one would match it and be skipped, and the call never made).
+    when = anchor.date().isoformat() if anchor is not None else "reason:" + fold(reason)
     source_id = row.get("callback_id") or "cb-" + _key(
-        phone_key(phone_e164, phone_raw), name_key(family, given), day
+        phone_key(phone_e164, phone_raw), name_key(family, given), when
     )
     return CallbackRecord(
         source_system=source_system,
@@ -435,7 +440,7 @@ def _callback(row: _Row, source_system: str, zone: tzinfo) -> CallbackRecord:
         name_given=given,
         phone_e164=phone_e164,
         phone_raw=phone_raw,
-        reason=row.get("reason") or "",
+        reason=reason,
         window_start=window_start,
         window_end=window_end,
         location_in_file=row.where,

@@ -41,10 +41,11 @@ def name_key(family: str, given: str) -> str:
     Returns:
         ``"family|given"`` in lower-case letters and digits.
     """
-    return f"{_fold(family)}|{_fold(given)}"
+    return f"{fold(family)}|{fold(given)}"
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Text folded for matching: lower-case letters and digits, accents and the rest dropped."""
     # NFKD splits "é" into "e" and a combining accent, which isalnum() then drops, so a
     # file re-saved without accents (cp1252 → ASCII) still names the same person.
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum())
