@@ -72,6 +72,14 @@ def test_window_of_iso_timestamps_and_single_times() -> None:
     assert _window("") == (None, None)
 
 
+@pytest.mark.parametrize("cell", ["11/24/2026", "2026-11-24", "24-Nov-2026"])
+def test_a_window_of_a_date_alone_is_that_whole_day(cell: str) -> None:
+    assert _window(cell) == (
+        datetime(2026, 11, 24, tzinfo=NY),
+        datetime(2026, 11, 25, tzinfo=NY),
+    )
+
+
 @pytest.mark.parametrize(
     ("cell", "reason"),
     [

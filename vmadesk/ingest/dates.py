@@ -192,7 +192,7 @@ def parse_datetime(text: str, zone: tzinfo) -> datetime:
 
 
 def parse_range(text: str, zone: tzinfo) -> tuple[datetime, datetime | None]:
-    """Parse a requested window: one date and time, or a range of two.
+    """Parse a requested window: a day, one date and time, or a range of two.
 
     Accepted ranges (``-``, ``–``, ``—`` or ``to`` between the ends, with or without
     blanks): ``2026-11-24 13:00-15:00``, ``11/24/2026 1:00 PM - 3:00 PM``, ``11/24/2026
@@ -206,6 +206,12 @@ def parse_range(text: str, zone: tzinfo) -> tuple[datetime, datetime | None]:
         ValueError: Not a date and time or a range of them, or the end is not after the start.
     """
     text = text.strip()
+    try:
+        day = parse_date(text)
+    except ValueError:
+        pass
+    else:  # "call on 11/24": the whole day, in the practice's zone
+        return combine(day, time(0), zone), combine(day + timedelta(days=1), time(0), zone)
     stamp = _ISO_STAMP.fullmatch(text)
     if stamp is not None and not _ambiguous(stamp):
         return parse_datetime(text, zone), None
