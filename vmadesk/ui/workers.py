@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import Shiboken
 
 
 class Cancelled(Exception):
@@ -30,7 +31,7 @@ class Progress:
 
     def report(self, done: int, total: int = 0, text: str = "") -> None:
         """Tell the UI how far the job is (``text`` must carry no PHI)."""
-        self._job.progress.emit(done, total, text)
+        _emit(self._job, "progress", done, total, text)
 
     def check(self) -> None:
         """Raise :class:`Cancelled` when the VMA asked to stop."""
@@ -88,13 +89,30 @@ class _Runnable(QRunnable):
         try:
             result = self.fn(job.control, *self.args)
         except Cancelled:
-            job.cancelled.emit()
+            _emit(job, "cancelled")
         except BaseException as exc:  # reported to the UI, which decides what to show
-            job.failed.emit(exc)
+            _emit(job, "failed", exc)
         else:
-            job.succeeded.emit(result)
+            _emit(job, "succeeded", result)
         finally:
-            job.finished.emit()
+            _emit(job, "finished")
+
+
+def _emit(job: Job, signal: str, *args: Any) -> None:
+    """Emit one of ``job``'s signals from the pool thread.
+
+    The widget that owns a job may be closed (and deleted, and the job with it) while the job
+    still runs: nobody is left to tell, so that signal is dropped instead of raising on the
+    pool thread.
+    """
+    if Shiboken.isValid(job):
+        try:
+            getattr(job, signal).emit(*args)
+            return
+        except RuntimeError:
+            if Shiboken.isValid(job):
+                raise
+    _LIVE.discard(job)  # its _done() will never run
 
 
 def start(
