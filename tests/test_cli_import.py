@@ -228,7 +228,7 @@ def test_text_output_prints_warnings_on_stderr(
     assert cli.main(["import", str(path), "--profile", str(prof_dir), "--dry-run"]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("Would import:")
-    assert "Skipped: past 2" in out
+    assert "Skipped: 2 already past" in out
     assert "warning: w.json, entry 6, field 'participant': patient not in the file" in err
     assert_no_canary(out + err)
 
@@ -254,3 +254,16 @@ def test_csv_warnings_in_json(
     ]
     assert "555-01x42" not in out + err
     assert_no_canary(out + err)
+
+
+def test_text_output_says_why_items_closed_and_what_counts_mean(
+    import_cli: None, prof_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["import", str(_future_visit(tmp_path)), "--profile", str(prof_dir)]) == 0
+    capsys.readouterr()
+    cancelled = _future_visit(tmp_path, "cancelled.json", status="cancelled")
+    assert cli.main(["import", str(cancelled), "--profile", str(prof_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Imported: created 0, updated 0, closed 2, skipped 0, missing 0")
+    assert "(counts are of work items:" in out
+    assert "Closed: 2 appointment cancelled" in out

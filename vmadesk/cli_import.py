@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from vmadesk.services.import_wording import ITEMS_NOTE, MISSING_TEXT, counts_text, reasons_text
+
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 log = logging.getLogger(__name__)
 
@@ -56,16 +58,15 @@ def _print_report(report: dict[str, Any], *, as_json: bool, dry_run: bool) -> No
         print(json.dumps(report, sort_keys=False))
         return
     verb = "Would import" if dry_run else "Imported"
-    print(
-        f"{verb}: created {report['created']}, updated {report['updated']}, "
-        f"closed {report['closed']}, skipped {report['skipped']}, missing {report['missing']}"
-    )
+    print(f"{verb}: {counts_text(report)} ({ITEMS_NOTE[0].lower()}{ITEMS_NOTE[1:-1]})")
+    if reasons := report.get("closed_reasons"):
+        print(f"Closed: {reasons_text(reasons)}")
+    if reasons := report.get("skipped_reasons"):
+        print(f"Skipped: {reasons_text(reasons)}")
     if report["missing"]:
         ids = ", ".join(str(i) for i in report["missing_item_ids"][:50])
         more = " ..." if report["missing"] > 50 else ""
-        print(f"Open items no longer in this full export (not deleted): {ids}{more}")
-    if reasons := report.get("skipped_reasons"):
-        print("Skipped: " + ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in reasons.items()))
+        print(f"{MISSING_TEXT}: item ids {ids}{more}")
     for warning in report.get("warnings", ()):
         print(f"warning: {warning}", file=sys.stderr)
 

@@ -51,7 +51,7 @@ def test_preview_then_import(qtbot: QtBot, session: Session, tmp_path: Path) -> 
         "skipped": 0,
         "missing": 0,
     }
-    assert "New 4" in dialog.counts.text()
+    assert dialog.counts.text().startswith("Created 4 · Updated 0 · Closed 0 · Skipped 0")
     assert dialog.model.rowCount() == 4
     assert dialog.model.index(0, 0).data() == "New"
     assert dialog.import_button.isEnabled()

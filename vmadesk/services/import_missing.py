@@ -21,12 +21,14 @@ deletes them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.ingest import AppointmentRecord, ImportBatch
+from vmadesk.store import items as items_store
+from vmadesk.store.connection import Connection
 from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db
 
@@ -80,3 +82,8 @@ def missing_item_ids(
             and first <= from_db(item.appointment_start).astimezone(zone).date() <= last
         )
     )
+
+
+def missing_items(conn: Connection, ids: Sequence[int], limit: int) -> list[ItemRow]:
+    """The first ``limit`` missing items, for the preview to name (they hold PHI: screen only)."""
+    return [items_store.get_item(conn, item_id) for item_id in ids[:limit]]

@@ -38,13 +38,15 @@ from vmadesk.ingest.csv_mapping import partial_mapping
 from vmadesk.services import import_offload, importer
 from vmadesk.services.clock import system_clock
 from vmadesk.services.errors import ActionRefused
+from vmadesk.services.import_missing import missing_items
+from vmadesk.services.import_wording import counts_text
 from vmadesk.services.practice_setup import load_context
 from vmadesk.services.session import Session
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.sync.item_events import make_change_hook
 from vmadesk.ui import workers
 from vmadesk.ui.csv_mapping_dialog import CsvMappingDialog
-from vmadesk.ui.import_preview import Preview, RowsModel, preview_of
+from vmadesk.ui.import_preview import MISSING_ROWS, Preview, RowsModel, preview_of
 
 #: Warnings the preview lists; the label gives the count of all.
 PREVIEW_WARNINGS = 5
@@ -82,8 +84,9 @@ def _read_and_plan(
             planning=lambda: control.report(0, 0, "Comparing with your work"),
             process=process,
         )
+        missing = missing_items(conn, plan.missing_ids, MISSING_ROWS)
         # Here: tens of milliseconds the UI thread does not spend.
-        return preview_of(plan, practice.tz)
+        return preview_of(plan, practice.tz, missing)
     except IngestCancelled:
         raise workers.Cancelled from None
     finally:
@@ -280,9 +283,7 @@ class ImportDialog(QDialog):
         self.report = report
         self.state = "done"
         self.imported = report.changed
-        self.status.setText(
-            f"Imported: {report.created} new, {report.updated} updated, {report.closed} closed."
-        )
+        self.status.setText(f"Imported: {counts_text(report.to_dict())}.")
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.cancel_button.setText("Close")

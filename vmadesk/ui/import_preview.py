@@ -8,6 +8,7 @@ the rows without an item per cell (the view asks only for the cells it paints).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from vmadesk.domain.appointment_time import given_note
 from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import Lane
+from vmadesk.services import import_wording as wording
 from vmadesk.services import importer
+from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db
 
 #: Rows shown in the preview list (the counts cover everything).
@@ -24,6 +27,9 @@ PREVIEW_ROWS = 200
 COLUMNS = ("Change", "Lane", "Patient", "Appointment (practice time)", "In file")
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _KIND_LABEL = {"create": "New", "update": "Update", "reopen": "Reopen", "close": "Close"}
+MISSING_LABEL = "Missing"
+#: Missing items the preview names (the count covers all; the CLI lists every id).
+MISSING_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -44,45 +50,66 @@ class Preview:
     rows: list[tuple[str, str, str, str, str]]
 
 
-def preview_of(plan: importer.ImportPlan, zone: str) -> Preview:
+def preview_of(plan: importer.ImportPlan, zone: str, missing: Sequence[ItemRow] = ()) -> Preview:
     """Work out the preview of ``plan`` (off the UI thread).
 
     Args:
         plan: The plan.
         zone: The practice's IANA zone: appointment times show in practice time, as the
             detail pane labels them, with the export's own reading when its offset differs.
+        missing: The open items the export no longer lists (the first few), shown first:
+            they are what the VMA has to check in the practice system.
     """
     summary = plan.summary()
+    missing_rows = [
+        (
+            MISSING_LABEL,
+            Lane(item.lane).label,
+            item.patient_display,
+            _when(item.appointment_start, item.appointment_offset_min, zone),
+            "not in this file",
+        )
+        for item in missing
+    ]
+    change_rows = [
+        (
+            _KIND_LABEL[change.kind],
+            change.lane.label,
+            change.patient,
+            _when(change.when, change.values.get("appointment_offset_min"), zone),
+            change.location_in_file,
+        )
+        for change in plan.changes[:PREVIEW_ROWS]
+    ]
     return Preview(
         plan=plan,
         summary=summary,
-        counts=counts_text(summary, plan.by_lane()),
-        rows=[
-            (
-                _KIND_LABEL[change.kind],
-                change.lane.label,
-                change.patient,
-                _when(change.when, change.values.get("appointment_offset_min"), zone),
-                change.location_in_file,
-            )
-            for change in plan.changes[:PREVIEW_ROWS]
-        ],
+        counts=counts_text(summary, plan.by_lane(), plan.skipped_reasons, plan.closed_reasons()),
+        rows=missing_rows + change_rows,
     )
 
 
-def counts_text(summary: dict[str, Any], by_lane: dict[str, dict[str, int]]) -> str:
-    """The counts, then one line per lane with changes."""
-    s = summary
-    lines = [
-        f"New {s['created']} · Updated {s['updated']} · Closed {s['closed']} · "
-        f"Unchanged {s['skipped']} · Missing from this full export {s['missing']}"
-    ]
+def counts_text(
+    summary: dict[str, Any],
+    by_lane: dict[str, dict[str, int]],
+    skipped: Mapping[str, int],
+    closed: Mapping[str, int],
+) -> str:
+    """The counts (of items), why items close or are skipped, one line per lane with changes."""
+    lines = [wording.counts_text(summary, heading=True)]
+    if closed_text := wording.reasons_text(closed):
+        lines.append(f"Closed: {closed_text}")
+    if skipped_text := wording.reasons_text(skipped):
+        lines.append(f"Skipped: {skipped_text}")
     for lane, counts in by_lane.items():
         if any(counts.values()):
             lines.append(
                 f"{Lane(lane).label}: new {counts['created']}, updated {counts['updated']}, "
                 f"reopened {counts['reopened']}, closed {counts['closed']}"
             )
+    if summary["missing"]:
+        lines.append(f"{wording.MISSING_TEXT}: {summary['missing']}, listed first.")
+    lines.append(wording.ITEMS_NOTE)
     return "\n".join(lines)
 
 
