@@ -39,6 +39,10 @@ def test_saves_zone_hours_and_policy(qtbot, ctx, demo_profile) -> None:  # noqa:
     lane.due_offset.setValue(3)
     lane.max_attempts.setValue(4)
     lane.sop.setPlainText("Call within 3 business hours.")
+    horizon = dialog.lanes[Lane.ELIGIBILITY].horizon
+    assert horizon is not None and horizon.value() == 30  # the shipped default, loaded
+    horizon.setValue(10)
+    assert dialog.lanes[Lane.CONFIRMATION].horizon is None
     dialog.auto_lock.setValue(7)
     dialog.clipboard.setValue(20)
     before = _audit_count(demo_profile.conn, "settings_changed")
@@ -52,6 +56,8 @@ def test_saves_zone_hours_and_policy(qtbot, ctx, demo_profile) -> None:  # noqa:
     policy = stored.policies[Lane.CALLBACK]
     assert policy.due_offset == timedelta(hours=3) and policy.max_attempts == 4
     assert stored.sop[Lane.CALLBACK] == "Call within 3 business hours."
+    assert stored.policies[Lane.ELIGIBILITY].horizon_days == 10
+    assert stored.policies[Lane.CONFIRMATION].horizon_days is None
     assert ctx.work.practice(practice_id).tz == "America/Denver"  # cache forgotten
     assert _audit_count(demo_profile.conn, "settings_changed") == before + 1
     details = demo_profile.conn.execute(

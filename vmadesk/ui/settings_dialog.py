@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, time
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import QDate, Qt, QTime, Signal
@@ -118,6 +119,14 @@ class _LaneEditor(QWidget):
         self.attempt_gap = QSpinBox()
         self.attempt_gap.setRange(1, 60 * 24 * 7)
         self.attempt_gap.setSuffix(" min")
+        # Only eligibility items are made ahead by a horizon (a confirmation's window is fixed).
+        self.horizon: QSpinBox | None = None
+        if lane is Lane.ELIGIBILITY:
+            self.horizon = QSpinBox()
+            self.horizon.setRange(0, 366)
+            self.horizon.setSuffix(" days")
+            self.horizon.setSpecialValueText("No limit")  # 0: every future appointment
+            self.horizon.setAccessibleName(f"{lane.label} horizon")
         self.sop = QPlainTextEdit()
         self.red_flags = QPlainTextEdit()
         for widget, name in (
@@ -139,6 +148,8 @@ class _LaneEditor(QWidget):
         form.addRow("Due &soon window", self.due_soon)
         form.addRow("&Max attempts", self.max_attempts)
         form.addRow("Attempt &gap", self.attempt_gap)
+        if self.horizon is not None:
+            form.addRow("Create items &within (before the date of service)", self.horizon)
         form.addRow("SO&P", self.sop)
         form.addRow("&Red flags", self.red_flags)
 
@@ -148,8 +159,16 @@ class _LaneEditor(QWidget):
         self.due_soon.setValue(int(policy.due_soon.total_seconds() // 60))
         self.max_attempts.setValue(policy.max_attempts)
         self.attempt_gap.setValue(int(policy.attempt_gap.total_seconds() // 60))
+        if self.horizon is not None:
+            self.horizon.setValue(policy.horizon_days or 0)
         self.sop.setPlainText(settings.sop.get(self.lane, ""))
         self.red_flags.setPlainText(settings.red_flags.get(self.lane, ""))
+
+    def horizon_days(self) -> int | Literal["default"] | None:
+        """The horizon as edited (None: no limit); lanes without the field keep theirs."""
+        if self.horizon is None:
+            return "default"
+        return self.horizon.value() or None
 
 
 class SettingsDialog(QDialog):
@@ -309,6 +328,7 @@ class SettingsDialog(QDialog):
                 due_soon_minutes=editor.due_soon.value(),
                 max_attempts=editor.max_attempts.value(),
                 attempt_gap_minutes=editor.attempt_gap.value(),
+                horizon_days=editor.horizon_days(),
             )
             for lane, editor in self.lanes.items()
         }
