@@ -171,6 +171,7 @@ class ImportDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)  # one line per change; columns fit their text
         layout.addWidget(self.table)
         self.buttons = QDialogButtonBox()
         self.import_button = QPushButton("&Import")
@@ -344,6 +345,7 @@ class ImportDialog(QDialog):
 
     def _fill_rows(self, rows: list[tuple[str, ...]]) -> None:
         self.model.set_rows(rows)
+        self.table.resizeColumnsToContents()  # a few hundred short rows at most
 
     def counts_summary(self) -> dict[str, Any]:
         """The preview's counts (for callers and tests)."""
