@@ -41,9 +41,6 @@ from vmadesk.services.import_rules import (
     IMPORT_CLOSE_REASONS,
     held_back,
 )
-from vmadesk.services.import_rules import (  # where importer has always found it
-    CONFIRMATION_WINDOW as CONFIRMATION_WINDOW,
-)
 from vmadesk.services.import_values import (
     COMPARED_APPOINTMENT,
     COMPARED_CALLBACK,

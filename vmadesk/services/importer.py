@@ -45,13 +45,13 @@ from vmadesk.services.import_inputs import ELIGIBILITY_FRESH, store_mark
 from vmadesk.services.import_plan import (
     ACTIVE_STATUSES,
     CLOSING_STATUSES,
-    CONFIRMATION_WINDOW,
     ChangeKind,
     ImportPlan,
     ItemChange,
     plan_import,
 )
 from vmadesk.services.import_report import ImportReport, error_dict
+from vmadesk.services.import_rules import CONFIRMATION_WINDOW
 from vmadesk.services.practice_setup import PracticeContext, add_practice, load_context
 from vmadesk.store import practices
 from vmadesk.store.connection import Connection, transaction
