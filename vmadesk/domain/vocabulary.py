@@ -162,6 +162,11 @@ class HoldReason(StrEnum):
     WAITING_ON_PRACTICE = "waiting_on_practice"
 
 
+#: ``outcome_json`` of an item the practice's own system reported done (an export's
+#: "Confirmed"): no VMA worked it, so summaries do not count it as a VMA's completion.
+COMPLETED_BY_PRACTICE_SYSTEM = '{"confirmed_by": "practice_system"}'
+
+
 class CloseReason(StrEnum):
     """Why an item was closed without the lane's outcome."""
 

@@ -13,7 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from vmadesk.domain.status_rules import check_transition
-from vmadesk.domain.vocabulary import CloseReason, ItemStatus, Lane, Outcome
+from vmadesk.domain.vocabulary import (
+    COMPLETED_BY_PRACTICE_SYSTEM,
+    CloseReason,
+    ItemStatus,
+    Lane,
+    Outcome,
+)
 from vmadesk.ingest import AppointmentRecord
 from vmadesk.services.item_factory import AppointmentWork, Patient
 from vmadesk.store.items import ItemRow, search_text
@@ -56,8 +62,6 @@ MOVED_NOTE = {
 }
 REBOOKED_NOTE = "appointment booked again; work it again"
 CONFIRMED_NOTE = "confirmed in the practice system; closed by import"
-#: The outcome details of a confirmation the practice system reported (no VMA call).
-CONFIRMED_BY_SOURCE_JSON = '{"confirmed_by": "practice_system"}'
 COVERAGE_NOTE = "coverage changed; verify again"
 
 
@@ -159,7 +163,7 @@ def confirmed_values(item: ItemRow, now: datetime) -> dict[str, Any]:
         "status": ItemStatus.COMPLETED.value,
         "status_reason": None,
         "outcome": Outcome.CONFIRMED.value,
-        "outcome_json": CONFIRMED_BY_SOURCE_JSON,
+        "outcome_json": COMPLETED_BY_PRACTICE_SYSTEM,
         **_closing_values(item, now),
     }
 

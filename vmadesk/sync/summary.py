@@ -9,7 +9,8 @@ Definitions (interval = ``[since, now)``):
 * ``by_due_state`` — open items at ``now``: on-hold items ``paused``, past their effective due
   ``overdue``, past their due-soon time ``due_soon``, else ``on_track``;
 * ``completed_on_time`` / ``completed_late`` — items completed in the interval, at or before /
-  after their effective due time;
+  after their effective due time; not those the practice's own system reported done (an
+  export's "Confirmed", :data:`~vmadesk.domain.vocabulary.COMPLETED_BY_PRACTICE_SYSTEM`);
 * time to first attempt — from the item's creation in the profile to its first attempt, for items
   whose first attempt fell in the interval (median and 90th percentile, nearest rank). An item
   whose first attempt is dated before its creation in the profile (history brought along, demo
@@ -33,6 +34,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
 from vmadesk.domain.vocabulary import (
+    COMPLETED_BY_PRACTICE_SYSTEM,
     DueState,
     EscalationCategory,
     ItemStatus,
@@ -92,8 +94,9 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
     late: Counter[str] = Counter()
     for lane, in_time, n in conn.execute(
         "SELECT lane, closed_at <= effective_due, count(*) FROM items WHERE status = 'completed'"
-        " AND closed_at >= ? AND closed_at < ? GROUP BY lane, closed_at <= effective_due",
-        (start, end),
+        " AND closed_at >= ? AND closed_at < ? AND outcome_json IS NOT ?"
+        " GROUP BY lane, closed_at <= effective_due",
+        (start, end, COMPLETED_BY_PRACTICE_SYSTEM),
     ):
         (on_time if in_time else late)[lane] += n
 
