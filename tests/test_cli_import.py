@@ -267,3 +267,13 @@ def test_text_output_says_why_items_closed_and_what_counts_mean(
     assert out.startswith("Imported: created 0, updated 0, closed 2, skipped 0, missing 0")
     assert "(counts are of work items:" in out
     assert "Closed: 2 appointment cancelled" in out
+    # An older export (still "booked") imported after that brings the items back: said so.
+    booked = write(
+        tmp_path / "booked.json", json.loads(cancelled.read_text().replace("cancelled", "booked"))
+    )
+    assert cli.main(["import", str(booked), "--profile", str(prof_dir), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["updated"], report["reopened"]) == (2, 2)
+    assert cli.main(["import", str(cancelled), "--profile", str(prof_dir)]) == 0
+    assert cli.main(["import", str(booked), "--profile", str(prof_dir)]) == 0
+    assert "updated 2 (2 reopened)" in capsys.readouterr().out

@@ -47,6 +47,7 @@ def test_preview_then_import(qtbot: QtBot, session: Session, tmp_path: Path) -> 
     assert dialog.counts_summary() == {
         "created": 4,
         "updated": 0,
+        "reopened": 0,
         "closed": 0,
         "skipped": 0,
         "missing": 0,

@@ -127,3 +127,18 @@ class ImportBatch:
     file_name: str
     full_export: bool
     warnings: tuple[IngestWarning, ...] = ()
+
+    @property
+    def source_systems(self) -> tuple[str, ...]:
+        """Every source system the records name (a FHIR bundle may mix several), sorted.
+
+        Kept apart from the records (:attr:`systems_seen`) when they are dropped, e.g. by the
+        GUI's import process, which keeps the records and sends the rest.
+        """
+        seen = {r.source_system for r in self.appointments} | {
+            r.source_system for r in self.callbacks
+        }
+        return tuple(sorted(seen | set(self.systems_seen) | {self.source_system}))
+
+    #: Source systems of records no longer held (see :attr:`source_systems`).
+    systems_seen: tuple[str, ...] = ()

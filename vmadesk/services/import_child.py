@@ -136,7 +136,8 @@ def _read(conn: Connection) -> ImportBatch | None:
     except Exception as exc:
         conn.send(("failed", type(exc).__name__))
         return None
-    conn.send(("read", replace(batch, appointments=(), callbacks=())))
+    shell = replace(batch, appointments=(), callbacks=(), systems_seen=batch.source_systems)
+    conn.send(("read", shell))
     return batch
 
 

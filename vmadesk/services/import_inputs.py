@@ -9,6 +9,7 @@ since.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +23,8 @@ from vmadesk.store.timestamps import to_db
 #: A completed eligibility check for the same patient, payer and member id this recent
 #: counts as verified: payers' monthly eligibility files make older answers stale.
 ELIGIBILITY_FRESH = timedelta(days=30)
+#: What the FHIR reader calls a file that names no source system.
+UNNAMED_FHIR = "fhir"
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class PlanInputs:
     Attributes:
         ctx: The practice the work goes to.
         mark: :func:`store_mark` when these were read.
-        rows: Every item of the batch's source system, as ``ITEM_COLUMNS`` tuples.
+        rows: Every item of the batch's source systems, as ``ITEM_COLUMNS`` tuples.
         verified: Coverage keys with a recent completed eligibility check.
     """
 
@@ -40,9 +43,28 @@ class PlanInputs:
     rows: list[tuple[Any, ...]]
     verified: frozenset[tuple[Any, ...]]
 
-    def existing(self) -> dict[tuple[str, str], ItemRow]:
-        """The items by ``(source_id, lane)``, the key a record is matched by."""
-        return {(r[4], r[2]): ItemRow(*r) for r in self.rows}
+    def existing(self) -> dict[tuple[str, str, str], ItemRow]:
+        """The items by ``(keyed source system, source_id, lane)``, what a record matches.
+
+        Items stored under the bare ``"fhir"`` before it was qualified by practice are found
+        under this practice's qualified name (:func:`keyed_system`).
+        """
+        code, here = self.ctx.code, self.ctx.id
+        out: dict[tuple[str, str, str], ItemRow] = {}
+        for r in self.rows:
+            system = keyed_system(r[3], code) if r[1] == here else r[3]
+            out.setdefault((system, r[4], r[2]), ItemRow(*r))
+        return out
+
+
+def keyed_system(system: str, practice_code: str) -> str:
+    """The source system a record's items are keyed by.
+
+    A FHIR file that names no system (no identifier system, no ``meta.source``) reads as
+    ``"fhir"``; two practices' such files reuse ids (``Appointment/123``), so their items are
+    keyed by practice, ``"fhir:<code>"``, as a CSV report's are (``"csv:<code>"``).
+    """
+    return f"{UNNAMED_FHIR}:{practice_code}" if system == UNNAMED_FHIR else system
 
 
 def store_mark(conn: Connection) -> tuple[Any, ...]:
@@ -50,10 +72,12 @@ def store_mark(conn: Connection) -> tuple[Any, ...]:
     return tuple(conn.execute("SELECT count(*), max(id), max(updated_at) FROM items").fetchone())
 
 
-def item_rows(conn: Connection, source_system: str) -> list[tuple[Any, ...]]:
-    """Every item of one source system, as plain ``ITEM_COLUMNS`` tuples."""
+def item_rows(conn: Connection, source_systems: Collection[str]) -> list[tuple[Any, ...]]:
+    """Every item of these source systems, as plain ``ITEM_COLUMNS`` tuples."""
+    systems = sorted(source_systems)
+    marks = ", ".join("?" * len(systems))
     return conn.execute(
-        f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE source_system = ?", (source_system,)
+        f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE source_system IN ({marks})", systems
     ).fetchall()
 
 
@@ -69,13 +93,21 @@ def recently_verified(conn: Connection, practice_id: int, now: datetime) -> froz
 
 
 def load_inputs(
-    conn: Connection, *, practice_id: int, source_system: str, kind: str, now: datetime
+    conn: Connection,
+    *,
+    practice_id: int,
+    source_systems: Collection[str],
+    kind: str,
+    now: datetime,
 ) -> PlanInputs:
-    """Read what planning a batch of ``source_system`` (of ``kind`` records) needs."""
+    """Read what planning a batch naming ``source_systems`` (of ``kind`` records) needs."""
+    ctx = load_context(conn, practice_id)
+    # The bare name too: items stored under it before it was qualified by practice.
+    systems = {keyed_system(s, ctx.code) for s in source_systems} | set(source_systems)
     return PlanInputs(
-        ctx=load_context(conn, practice_id),
+        ctx=ctx,
         mark=store_mark(conn),
-        rows=item_rows(conn, source_system),
+        rows=item_rows(conn, systems),
         verified=(
             recently_verified(conn, practice_id, now) if kind == "appointments" else frozenset()
         ),

@@ -246,7 +246,7 @@ class _Planner:
         inputs = load_inputs(
             conn,
             practice_id=self.practice_id,
-            source_system=batch.source_system,
+            source_systems=batch.source_systems,
             kind=batch.kind,
             now=self.now,
         )

@@ -18,7 +18,7 @@ which items count as missing from a full export, by :mod:`~vmadesk.services.impo
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -32,7 +32,12 @@ from vmadesk.ingest import (
     ImportBatch,
 )
 from vmadesk.ingest.gc_pause import gc_paused
-from vmadesk.services.import_inputs import ELIGIBILITY_FRESH, PlanInputs, load_inputs
+from vmadesk.services.import_inputs import (
+    ELIGIBILITY_FRESH,
+    PlanInputs,
+    keyed_system,
+    load_inputs,
+)
 from vmadesk.services.import_missing import missing_item_ids
 from vmadesk.services.import_rules import (
     ACTIVE_STATUSES,
@@ -192,6 +197,7 @@ class ImportPlan:
         return {
             "created": kinds["create"],
             "updated": kinds["update"] + kinds["reopen"],
+            "reopened": kinds["reopen"],
             "closed": kinds["close"],
             "skipped": self.skipped,
             "missing": self.missing,
@@ -236,9 +242,14 @@ class _Planner:
         self.skipped_reasons[reason] = self.skipped_reasons.get(reason, 0) + 1
 
     def appointment(self, record: AppointmentRecord) -> None:
-        work = appointment_work(record)
+        system = keyed_system(record.source_system, self.ctx.code)
+        work = replace(appointment_work(record), source_system=system)
         for lane in (Lane.CONFIRMATION, Lane.ELIGIBILITY):
-            item = self.existing.get((record.source_id, lane.value))
+            item = self.existing.get((system, record.source_id, lane.value))
+            if item is not None and item.practice_id != self.ctx.id:
+                # Imported for another practice: never moved or overwritten from here.
+                self._skip("other_practice")
+                continue
             reason = self._appointment_lane(record, work, lane, item)
             if reason is not None:
                 self._skip(reason)
@@ -325,8 +336,9 @@ class _Planner:
         requested = (
             record.window_start if record.window_start and record.window_start > now else now
         )
+        system = keyed_system(record.source_system, self.ctx.code)
         request = CallbackRequest(
-            source_system=record.source_system,
+            source_system=system,
             source_id=record.source_id,
             patient=Patient(
                 family=record.name_family,
@@ -340,7 +352,10 @@ class _Planner:
             window_end=record.window_end,
         )
         new = callback_columns(self.ctx, request, owner=self.vma, now=now)
-        item = self.existing.get((record.source_id, Lane.CALLBACK.value))
+        item = self.existing.get((system, record.source_id, Lane.CALLBACK.value))
+        if item is not None and item.practice_id != self.ctx.id:
+            self._skip("other_practice")
+            return
         if item is None:
             self._add("create", Lane.CALLBACK, None, new, record.location_in_file)
             return
@@ -356,7 +371,11 @@ class _Planner:
 
     def missing(self) -> tuple[int, ...]:
         return missing_item_ids(
-            self.batch, self.existing.values(), practice_id=self.ctx.id, zone=self.ctx.hours.zone
+            self.batch,
+            self.existing.values(),
+            practice_id=self.ctx.id,
+            practice_code=self.ctx.code,
+            zone=self.ctx.hours.zone,
         )
 
 
@@ -385,7 +404,11 @@ def plan_import(
         The plan, with PHI-free counts in :meth:`ImportPlan.summary`.
     """
     inputs = load_inputs(
-        conn, practice_id=practice_id, source_system=batch.source_system, kind=batch.kind, now=now
+        conn,
+        practice_id=practice_id,
+        source_systems=batch.source_systems,
+        kind=batch.kind,
+        now=now,
     )
     return plan_with(inputs, batch, vma=vma, now=now, mapping=mapping, mapping_key=mapping_key)
 

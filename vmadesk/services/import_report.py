@@ -26,6 +26,8 @@ class ImportReport:
     Attributes:
         created: Items created.
         updated: Items updated in place or reopened.
+        reopened: Of those, closed items worked again (an appointment booked again or
+            moved): an older export imported after a newer one shows here.
         closed: Open items closed: cancelled with the appointment's status, or completed
             because the export says the patient confirmed (see :attr:`closed_reasons`).
         skipped: Item decisions without a change, one per lane of an appointment and one
@@ -40,6 +42,7 @@ class ImportReport:
 
     created: int = 0
     updated: int = 0
+    reopened: int = 0
     closed: int = 0
     skipped: int = 0
     missing: int = 0
@@ -62,6 +65,7 @@ class ImportReport:
         return cls(
             created=plan.created,
             updated=plan.updated,
+            reopened=plan.count("reopen"),
             closed=plan.closed,
             skipped=plan.skipped,
             missing=plan.missing,
@@ -83,6 +87,7 @@ class ImportReport:
         return {
             "created": self.created,
             "updated": self.updated,
+            "reopened": self.reopened,
             "closed": self.closed,
             "skipped": self.skipped,
             "skipped_reasons": dict(self.skipped_reasons),

@@ -28,6 +28,7 @@ _REASON_WORDS = {
     "appointment_cancelled": "appointment cancelled",
     "appointment_noshow": "no-show",
     "entered_in_error": "entered in error",
+    "other_practice": "imported for another practice",
 }
 
 
@@ -39,13 +40,17 @@ def reasons_text(reasons: Mapping[str, int]) -> str:
 
 
 def counts_text(summary: Mapping[str, int], *, heading: bool = False) -> str:
-    """``"created 4, updated 0, closed 1, skipped 3, missing 0"``.
+    """``"created 4, updated 3 (1 reopened), closed 1, skipped 3, missing 0"``.
 
     Args:
         summary: The counts (a report's or a plan's summary).
-        heading: ``"Created 4 · Updated 0 · …"`` instead, for a line of its own.
+        heading: ``"Created 4 · Updated 3 (1 reopened) · …"`` instead, for a line of its own.
     """
-    keys = ("created", "updated", "closed", "skipped", "missing")
-    if heading:
-        return " · ".join(f"{key.capitalize()} {summary[key]}" for key in keys)
-    return ", ".join(f"{key} {summary[key]}" for key in keys)
+    parts = []
+    for key in ("created", "updated", "closed", "skipped", "missing"):
+        text = f"{key.capitalize() if heading else key} {summary[key]}"
+        if key == "updated" and summary.get("reopened"):
+            # Closed work coming back deserves a look (an older export imported late?).
+            text += f" ({summary['reopened']} reopened)"
+        parts.append(text)
+    return (" · " if heading else ", ").join(parts)
