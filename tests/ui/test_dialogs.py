@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Outcome
+from vmadesk.store.timestamps import from_db
 from vmadesk.ui.escalation_dialog import EscalationDialog
 from vmadesk.ui.lane_list import ESCALATIONS
 from vmadesk.ui.outcome_dialogs import OutcomeDialog
@@ -129,3 +133,24 @@ def test_cancel_with_reason_and_refusals_do_not_crash(window, ctx, qtbot):
     dialog.accept()
     item = ctx.worklist.detail(item_id).item
     assert item.status == "cancelled" and item.status_reason == "duplicate"
+
+
+def test_quick_add_window_is_in_the_practice_time(window, ctx, qtbot):
+    # The VMA is in Manila (LOCAL_TZ); the patient asks for 1-3 PM their time.
+    qtbot.keyClick(window.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.active_dialog
+    dialog.practice.setCurrentIndex(dialog.practice.findText("Sunset Pediatrics (demo)"))
+    assert dialog.window_label.text() == "From (practice time, America/Los_Angeles):"
+    day = (ctx.clock() + timedelta(days=2)).date()
+    qdate = QDate(day.year, day.month, day.day)
+    dialog.with_window.setChecked(True)
+    dialog.window_start.setDateTime(QDateTime(qdate, QTime(13, 0)))
+    dialog.window_end.setDateTime(QDateTime(qdate, QTime(15, 0)))
+    for field, text in ((dialog.family, "Testperson"), (dialog.phone, "(212) 555-0142")):
+        field.setText(text)
+    dialog.reason.setText("Refill")
+    dialog.accept()
+    item = ctx.worklist.detail(dialog.item_id).item
+    la = ZoneInfo("America/Los_Angeles")
+    assert from_db(item.window_start) == datetime(day.year, day.month, day.day, 13, tzinfo=la)
+    assert from_db(item.window_end) == datetime(day.year, day.month, day.day, 15, tzinfo=la)

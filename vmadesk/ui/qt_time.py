@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import QDateTimeEdit, QWidget
 
 
@@ -25,3 +26,16 @@ def datetime_edit(at: datetime, name: str, parent: QWidget | None = None) -> QDa
     edit.setDisplayFormat("ddd d MMM yyyy HH:mm")
     edit.setAccessibleName(name)
     return edit
+
+
+def to_wall_clock(at: datetime, zone: str) -> QDateTime:
+    """``at`` as the wall clock reads in ``zone`` (the editor shows those digits as they are)."""
+    local = at.astimezone(ZoneInfo(zone))
+    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+
+
+def from_wall_clock(value: QDateTime, zone: str) -> datetime:
+    """The instant an editor's digits stand for when read as a wall clock in ``zone``."""
+    day, clock = value.date(), value.time()
+    local = datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute())
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)

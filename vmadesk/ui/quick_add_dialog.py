@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -19,7 +20,7 @@ from vmadesk.services.intake import quick_add_callback
 from vmadesk.store.practices import PracticeRow
 from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.dialog_parts import error_label, ok_cancel, show_error
-from vmadesk.ui.qt_time import datetime_edit, from_qdatetime
+from vmadesk.ui.qt_time import datetime_edit, from_wall_clock, to_wall_clock
 
 
 class QuickAddDialog(QDialog):
@@ -39,6 +40,8 @@ class QuickAddDialog(QDialog):
         self.setAccessibleName("Quick-add callback")
         self.practice = QComboBox()
         self.practice.setAccessibleName("Practice")
+        # The patient names the window in their own time: the practice's, not the VMA's.
+        self._zones = {p.id: p.timezone for p in practices}
         for p in practices:
             self.practice.addItem(p.name, p.id)
         if practice_id is not None:
@@ -54,8 +57,14 @@ class QuickAddDialog(QDialog):
         self.with_window = QCheckBox("Requested a time window")
         self.with_window.setAccessibleName("Requested a time window")
         now = ctx.clock()
-        self.window_start = datetime_edit(now + timedelta(hours=1), "Window start")
-        self.window_end = datetime_edit(now + timedelta(hours=3), "Window end")
+        self.window_start = datetime_edit(now, "Window start")
+        self.window_end = datetime_edit(now, "Window end")
+        zone = self.zone() or "UTC"
+        self.window_start.setDateTime(to_wall_clock(now + timedelta(hours=1), zone))
+        self.window_end.setDateTime(to_wall_clock(now + timedelta(hours=3), zone))
+        self.window_label = QLabel()
+        self._show_zone()
+        self.practice.currentIndexChanged.connect(self._show_zone)
         self.with_window.toggled.connect(self._update)
         form = QFormLayout()
         form.addRow("Practice:", self.practice)
@@ -64,7 +73,7 @@ class QuickAddDialog(QDialog):
         form.addRow("Phone:", self.phone)
         form.addRow("Reason:", self.reason)
         form.addRow(self.with_window)
-        form.addRow("From (your local time):", self.window_start)
+        form.addRow(self.window_label, self.window_start)
         form.addRow("To:", self.window_end)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -74,6 +83,13 @@ class QuickAddDialog(QDialog):
         layout.addWidget(self.buttons_box)
         self._update()
         self.family.setFocus()
+
+    def zone(self) -> str | None:
+        """The chosen practice's time zone (None before any practice exists)."""
+        return self._zones.get(self.practice.currentData())
+
+    def _show_zone(self, *_args: object) -> None:
+        self.window_label.setText(f"From (practice time, {self.zone() or 'UTC'}):")
 
     def _update(self, *_args: object) -> None:
         on = self.with_window.isChecked()
@@ -85,7 +101,11 @@ class QuickAddDialog(QDialog):
         if self.practice.currentData() is None:
             show_error(self.error, "Practice: add a practice first (Settings).")
             return
-        window = self.with_window.isChecked()
+        start = end = None
+        if self.with_window.isChecked():
+            zone = self.zone() or "UTC"
+            start = from_wall_clock(self.window_start.dateTime(), zone)
+            end = from_wall_clock(self.window_end.dateTime(), zone)
         try:
             self.item_id = quick_add_callback(
                 self.ctx.session.conn,
@@ -94,8 +114,8 @@ class QuickAddDialog(QDialog):
                 given=self.given.text(),
                 phone=self.phone.text(),
                 reason=self.reason.text(),
-                window_start=from_qdatetime(self.window_start.dateTime()) if window else None,
-                window_end=from_qdatetime(self.window_end.dateTime()) if window else None,
+                window_start=start,
+                window_end=end,
                 vma=self.ctx.vma,
                 clock=self.ctx.clock,
                 on_change=self.ctx.work.on_change,
