@@ -88,3 +88,12 @@ def test_a_refused_file_is_logged_without_its_name(
     assert "import refused: file, line" in log and "the file may be truncated" in log
     assert CANARY not in log
     assert _state(prof_dir) == before
+
+
+def test_a_refused_dry_run_says_it_was_a_dry_run(
+    import_cli: None, prof_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(tmp_path / "cut.json", json.dumps(bundle(*visit()))[:-40])
+    argv = ["import", str(bad), "--profile", str(prof_dir), "--dry-run", "--json"]
+    assert cli.main(argv) == 2
+    assert json.loads(capsys.readouterr().out)["dry_run"] is True

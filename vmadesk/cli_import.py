@@ -89,7 +89,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from vmadesk.services.errors import ActionRefused
     from vmadesk.sync.item_events import make_change_hook
 
-    empty = importer.ImportReport().to_dict()
+    empty = importer.ImportReport(dry_run=args.dry_run).to_dict()
     try:
         mapping = load_mapping(args.mapping) if args.mapping is not None else None
     except IngestError as exc:

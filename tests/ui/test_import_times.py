@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from tests.services.import_samples import appointment, bundle, visit, write
+from tests.services.import_samples import appointment, bundle, patient, visit, write
 from tests.services.test_import_offsets import EST, EVENING, MORNING_IST
 from vmadesk.services import importer
 from vmadesk.services.session import Session
@@ -54,3 +54,16 @@ def test_detail_pane_dates_service_where_the_visit_is(
     assert f"Date of service: {day.isoformat()}" in text
     assert f"(as given: {start:%a %d %b} 23:30 UTC−05:00)" in text
     assert items.get_item(conn, row[0]).appointment_offset_min == -300
+
+
+def test_detail_pane_says_when_the_export_had_no_coverage(window, demo_profile, clock, tmp_path):  # type: ignore[no-untyped-def]
+    conn = demo_profile.conn
+    practice = next(p for p in practices.list_practices(conn) if p.code == "sunset")
+    start = clock.now + timedelta(days=3)
+    path = write(tmp_path / "bare.json", bundle(appointment("bare-1", start=start), patient()))
+    importer.import_file(conn, path, practice_id=practice.id, now=clock.now)
+    row = conn.execute(
+        "SELECT id FROM items WHERE source_id = 'bare-1' AND lane = 'eligibility'"
+    ).fetchone()
+    window.select_item(row[0])
+    assert "Coverage: none in the practice's export" in window.detail.at_hand.text()

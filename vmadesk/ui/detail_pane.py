@@ -239,10 +239,13 @@ class DetailPane(QWidget):
                 f" at {item.location or '?'}"
             )
         if lane is Lane.ELIGIBILITY:
-            lines.append(
-                f"Coverage: {item.payer or '?'} · plan {item.plan or '?'}"
-                f" · member {item.member_id or '?'}"
-            )
+            if item.payer or item.plan or item.member_id:
+                lines.append(
+                    f"Coverage: {item.payer or '?'} · plan {item.plan or '?'}"
+                    f" · member {item.member_id or '?'}"
+                )
+            else:
+                lines.append("Coverage: none in the practice's export (ask the patient)")
             if item.appointment_start:
                 lines.append(f"Date of service: {item.date_of_service(detail.practice.tz)}")
         if item.requested_at:
