@@ -97,3 +97,11 @@ def test_a_refused_dry_run_says_it_was_a_dry_run(
     argv = ["import", str(bad), "--profile", str(prof_dir), "--dry-run", "--json"]
     assert cli.main(argv) == 2
     assert json.loads(capsys.readouterr().out)["dry_run"] is True
+
+
+@pytest.mark.parametrize("value", [20261124, 1795390557.5])
+def test_a_number_for_a_time_is_refused_not_read_as_1970(tmp_path: Path, value: float) -> None:
+    doc = bundle(*visit())
+    doc["entry"][0]["resource"]["start"] = value
+    message = _refusal(write(tmp_path / "bad.json", doc))
+    assert message.startswith("bad.json, entry 0, field 'start': expected a date or date-time")

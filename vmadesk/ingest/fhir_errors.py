@@ -15,6 +15,8 @@ from pydantic import ValidationError
 _EXAMPLE = "e.g. 2026-11-24T09:30:00-05:00"
 _DATETIME = f"not a valid date-time ({_EXAMPLE})"
 _DATE = "not a valid date (YYYY-MM-DD)"
+#: A date or time written as a JSON number (FHIR writes them as strings).
+NOT_A_TIME_STRING = f"expected a date or date-time string ({_EXAMPLE})"
 # pydantic error types, in words; anything else reads "not a valid value for this element".
 _REASONS = {
     "missing": "required element is missing",

@@ -21,12 +21,14 @@ from pydantic import ValidationError
 
 from vmadesk.ingest.context import ReadContext
 from vmadesk.ingest.errors import IngestError
-from vmadesk.ingest.fhir_errors import first_problem
+from vmadesk.ingest.fhir_errors import NOT_A_TIME_STRING, first_problem
 from vmadesk.ingest.fhir_extract import extract
 from vmadesk.ingest.fhir_mapping import AppointmentMapper
 from vmadesk.ingest.fhir_references import ReferenceIndex
 from vmadesk.ingest.records import AppointmentRecord, ImportBatch
 
+# Top-level date and time elements of the resources read here, checked to be JSON strings.
+_TIME_ELEMENTS = ("start", "end", "created", "birthDate")
 # Bundle types whose entries are the whole answer to a question, not a set of changes.
 _FULL_BUNDLE_TYPES = frozenset({"searchset", "collection", "document"})
 
@@ -104,6 +106,10 @@ def _validate(raw: Any, ctx: ReadContext, location: str | None) -> Any:
         model = None
     if model is None:
         raise ctx.error("not an R4 resource type", location=location, field="resourceType")
+    for key in _TIME_ELEMENTS:
+        # pydantic reads a JSON number as seconds since 1970; FHIR writes times as strings.
+        if key in raw and not isinstance(raw[key], str):
+            raise ctx.error(NOT_A_TIME_STRING, location=location, field=key)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
