@@ -75,7 +75,9 @@ def build_profile(n: int) -> Path:
             else:
                 start = now + timedelta(hours=rng.randrange(-48, 24 * 20))
                 work = AppointmentWork("bench", f"ap-{i}", patient, start, None, "Follow-up")
-                values = appointment_columns(ctx, lane, work, owner="bench", now=now)
+                values = appointment_columns(
+                    ctx, lane, work, owner="bench", now=now, arrived=now - timedelta(days=30)
+                )
             items.insert_item(profile.conn, values)
     profile.close()
     (directory / "done").write_text("ok")

@@ -206,6 +206,28 @@ def compute_due(
     return hours.previous_close(candidate)
 
 
+def due_on_arrival(
+    due: datetime, hours: BusinessHours, *, arrived: datetime, appointment_start: datetime
+) -> datetime:
+    """An appointment item's due time, no earlier than the work could first be done.
+
+    An appointment booked (or exported) after its policy deadline cannot have been worked by
+    it: a Sunday-evening export holding a Monday 10:00 visit, whose confirmation was due on
+    Friday, would arrive "overdue 2 d" and count as late work nobody could have done. Such an
+    item is due when the practice next opens after it arrived (at once if open), and never
+    after the appointment itself.
+
+    Args:
+        due: The policy's due time (:func:`compute_due`).
+        hours: The practice's business hours.
+        arrived: When the item was created or its appointment moved.
+        appointment_start: The appointment it is about.
+    """
+    if due >= arrived:
+        return due
+    return min(hours.next_open(arrived), as_utc(appointment_start, "appointment_start"))
+
+
 def beyond_horizon(
     policy: LanePolicy, hours: BusinessHours, *, appointment_start: datetime, now: datetime
 ) -> bool:

@@ -174,7 +174,9 @@ def _add_items(
                     f"DEMO{rng.randrange(10**6, 10**7)}",
                     "PPO (demo)",
                 )
-                values = appointment_columns(ctx, lane, work, owner=vma, now=now)
+                # Imported long ago, as a shift's worth of work is: every due state shows.
+                arrived = now - timedelta(days=30)
+                values = appointment_columns(ctx, lane, work, owner=vma, now=now, arrived=arrived)
             item_id = items.insert_item(conn, values)
             created.append((item_id, lane))
         audit.append(conn, AuditEvent.IMPORT, details={"source": "demo", "created": n})

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from vmadesk.domain.sla import compute_due
+from vmadesk.domain.sla import compute_due, due_on_arrival
 from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.ingest import (
     AppointmentRecord,
@@ -235,6 +235,7 @@ class _Planner:
 
     def _timing(self, lane: Lane, start: datetime, item: ItemRow) -> dict[str, Any]:
         due = compute_due(self.ctx.policies[lane], self.ctx.hours, appointment_start=start)
+        due = due_on_arrival(due, self.ctx.hours, arrived=self.now, appointment_start=start)
         return timing_columns(self.ctx, lane, due, held_time(item))
 
     def _skip(self, reason: str) -> None:

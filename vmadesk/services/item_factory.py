@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from vmadesk.domain.appointment_time import offset_minutes
-from vmadesk.domain.sla import compute_due
+from vmadesk.domain.sla import compute_due, due_on_arrival
 from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.services.practice_setup import PracticeContext
 from vmadesk.store.items import search_text
@@ -117,12 +117,29 @@ def callback_columns(
 
 
 def appointment_columns(
-    practice: PracticeContext, lane: Lane, work: AppointmentWork, *, owner: str, now: datetime
+    practice: PracticeContext,
+    lane: Lane,
+    work: AppointmentWork,
+    *,
+    owner: str,
+    now: datetime,
+    arrived: datetime | None = None,
 ) -> dict[str, Any]:
-    """Columns of a new confirmation or eligibility item."""
+    """Columns of a new confirmation or eligibility item.
+
+    Args:
+        practice: The practice.
+        lane: Confirmation or eligibility.
+        work: The appointment.
+        owner: The VMA who owns the item.
+        now: Its creation time.
+        arrived: When the work reached the VMA (default ``now``): the item is due no earlier
+            (:func:`~vmadesk.domain.sla.due_on_arrival`).
+    """
     if lane is Lane.CALLBACK:
         raise ValueError("appointments make confirmation or eligibility items")
     due = compute_due(practice.policies[lane], practice.hours, appointment_start=work.start)
+    due = due_on_arrival(due, practice.hours, arrived=arrived or now, appointment_start=work.start)
     reason = "Confirm appointment" if lane is Lane.CONFIRMATION else "Verify coverage"
     return {
         "practice_id": practice.id,
