@@ -38,9 +38,28 @@ def _profile(directory: Path, enrolled: bool) -> profiles.UnlockedProfile:
     profile, _ = profiles.create(
         directory, PASSPHRASE, vma_handle="bench", keychain_choice="no", kdf=_KDF
     )
+    _no_horizon(profile)
     if enrolled:
         _enrol(profile)
     return profile
+
+
+def _no_horizon(profile: profiles.UnlockedProfile) -> None:
+    """Every appointment makes its eligibility item (no 30-day horizon): the heaviest write.
+
+    The samples spread 10,000 appointments over 250 days; with the default horizon only the
+    first month's would become items, and the figure would hide most of the write.
+    """
+    from dataclasses import replace
+
+    from vmadesk.domain.vocabulary import Lane
+    from vmadesk.services import importer, practice_settings
+
+    practice_id = importer.resolve_practice(profile.conn).id
+    settings = practice_settings.load(profile.conn, practice_id)
+    policies = dict(settings.policies)
+    policies[Lane.ELIGIBILITY] = replace(policies[Lane.ELIGIBILITY], horizon_days=None)
+    practice_settings.save(profile.conn, practice_id, replace(settings, policies=policies))
 
 
 def _enrol(profile: profiles.UnlockedProfile) -> None:

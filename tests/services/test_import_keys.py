@@ -91,3 +91,19 @@ def test_a_report_for_one_provider_misses_nothing_of_another(
         *seen_by("a1", "p1", "Ng, Nora", 0), *seen_by("a3", "p3", "Quimby, Q", 2)
     )
     assert run(new_profile, write(tmp_path / "both.json", quimby_dropped)).missing == 2
+
+
+def test_enrolled_profile_hooks_items_of_unnamed_and_mixed_sources(
+    new_profile: UnlockedProfile, tmp_path: Path
+) -> None:
+    from tests.sync_helpers import offline_enrol
+    from vmadesk.sync.item_events import make_change_hook
+
+    conn = new_profile.conn
+    offline_enrol(conn)
+    a1, a2 = visit("a1"), visit("a2", pid="p2")
+    a1[0]["identifier"] = [{"system": "urn:example:ehr-a", "value": "a1"}]
+    path = write(tmp_path / "mixed.json", _unnamed(*a1, *a2))  # a2 names no system
+    assert run(new_profile, path, on_change=make_change_hook(conn)).created == 4
+    claims = conn.execute("SELECT count(*) FROM outbox WHERE kind = 'claim'").fetchone()[0]
+    assert claims == 4

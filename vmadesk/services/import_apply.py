@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from vmadesk.domain.vocabulary import ItemStatus
 from vmadesk.ingest.gc_pause import gc_paused
 from vmadesk.services.csv_mappings import remember_mapping
-from vmadesk.services.import_inputs import store_mark
+from vmadesk.services.import_inputs import item_rows, store_mark
 from vmadesk.services.import_plan import ImportPlan, ItemChange, plan_import
 from vmadesk.services.import_report import ImportReport
 from vmadesk.store import audit
@@ -210,18 +210,21 @@ class _Writer:
     def _hook(self) -> None:
         """Hand each created / closed / reopened item, as now written, to ``on_change``."""
         assert self.on_change is not None
-        # One query for the whole source instead of one per item: created rows have no id
-        # in the plan (executemany returns none), so they are found by their unique key.
-        rows = self.conn.execute(
-            f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE source_system = ?",
-            (self.plan.batch.source_system,),
-        ).fetchall()
+        # A few queries instead of one per item: created rows have no id in the plan
+        # (executemany returns none), so they are found by their unique key.
+        created = {c.values["source_system"] for c in self.hooked if c.item_id is None}
+        rows = item_rows(self.conn, created) if created else []
+        known = [c.item_id for c in self.hooked if c.item_id is not None]
+        select = f"SELECT {', '.join(ITEM_COLUMNS)} FROM items WHERE id IN"
+        for i in range(0, len(known), _CHUNK):
+            chunk = known[i : i + _CHUNK]
+            rows += self.conn.execute(f"{select} ({', '.join('?' * len(chunk))})", chunk)
         by_id: dict[int, ItemRow] = {}
-        by_key: dict[tuple[str, str], ItemRow] = {}
+        by_key: dict[tuple[str, str, str], ItemRow] = {}
         for r in rows:
             item = ItemRow(*r)
             by_id[item.id] = item
-            by_key[(item.source_id, item.lane)] = item
+            by_key[(item.source_system, item.source_id, item.lane)] = item
         for i, change in enumerate(self.hooked, 1):
             self.on_change(self.conn, _written(change, by_id, by_key), hook_action(change), {})
             if i % _CHUNK == 0 or i == len(self.hooked):
@@ -267,8 +270,9 @@ def _row(cols: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
 
 
 def _written(
-    change: ItemChange, by_id: dict[int, ItemRow], by_key: dict[tuple[str, str], ItemRow]
+    change: ItemChange, by_id: dict[int, ItemRow], by_key: dict[tuple[str, str, str], ItemRow]
 ) -> ItemRow:
     if change.item_id is not None:
         return by_id[change.item_id]
-    return by_key[(change.values["source_id"], change.lane.value)]
+    values = change.values
+    return by_key[(values["source_system"], values["source_id"], change.lane.value)]
