@@ -171,7 +171,9 @@ class ImportDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setWordWrap(False)  # one line per change; columns fit their text
+        self.table.setWordWrap(False)  # one line per change; columns fit their text...
+        # ...of the first rows: measuring every row's text is a stall when the preview shows.
+        self.table.horizontalHeader().setResizeContentsPrecision(40)
         layout.addWidget(self.table)
         self.buttons = QDialogButtonBox()
         self.import_button = QPushButton("&Import")
