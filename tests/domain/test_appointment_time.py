@@ -49,3 +49,4 @@ def test_given_note_only_when_the_offsets_differ() -> None:
     assert given_note(at, 330, "America/New_York") == " (as given: Tue 24 Nov 10:00 UTC+05:30)"
     assert given_note(at, -300, "America/New_York") == ""  # EST in November: same offset
     assert given_note(at, None, "America/New_York") == ""
+    assert given_note(at, 0, "America/New_York") == ""  # "Z": a system's way, not a local one

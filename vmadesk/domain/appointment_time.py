@@ -68,8 +68,9 @@ def given_note(at: datetime, minutes: int | None, zone: str) -> str:
     """The export's own reading of the time, when its offset is not the practice zone's.
 
     ``" (as given: Sun 29 Nov 10:00 UTC+05:30)"``; empty when the offsets agree (the practice
-    time already says it) or the offset was not kept.
+    time already says it), when the export wrote UTC (``Z``: how systems send times, not a
+    local reading worth showing) or the offset was not kept.
     """
-    if minutes is None or not given_differs(at, minutes, zone):
+    if not minutes or not given_differs(at, minutes, zone):
         return ""
     return f" (as given: {as_given(at, minutes):%a %d %b %H:%M} {offset_label(minutes)})"

@@ -160,7 +160,8 @@ def _add_items(
                 values = callback_columns(ctx, request, owner=vma, now=now)
             else:
                 start = now + ctx.policies[lane].due_offset + _offset(rng, i, lane)
-                start = start.replace(second=0, microsecond=0)
+                # In the practice's zone, as its system would write it.
+                start = start.replace(second=0, microsecond=0).astimezone(ctx.hours.zone)
                 work = AppointmentWork(
                     DEMO_SOURCE,
                     f"appt-{i}",
