@@ -62,7 +62,7 @@ def test_record_eligibility_active_with_details(window, ctx, qtbot):
     assert not dialog.isVisible()
     item = ctx.worklist.detail(item_id).item
     assert item.outcome == "coverage_active" and '"copay": "25.00"' in item.outcome_json
-    assert item.appointment_start[:10] in item.outcome_json  # date of service
+    assert item.date_of_service() in item.outcome_json  # date of service, where the visit is
 
 
 def test_escalate_clinical_concern_needs_red_flag_confirmation(window, ctx, qtbot):
