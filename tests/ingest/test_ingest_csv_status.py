@@ -88,7 +88,7 @@ def test_unknown_or_negated_status_is_refused_with_the_accepted_words(cell: str)
 
 # --- pointing to --mapping -----------------------------------------------------------------
 
-HINT = "map the columns with --mapping FILE (CLI) or the mapping dialog (File → Import)"
+HINT = "map the columns with --mapping FILE (CLI) or Map columns… (import dialog)"
 
 
 def test_unknown_layout_points_to_mapping() -> None:

@@ -80,7 +80,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 #: What to do when the headers or a column's values are not what we expect.
-MAPPING_HINT = " — map the columns with --mapping FILE (CLI) or the mapping dialog (File → Import)"
+MAPPING_HINT = " — map the columns with --mapping FILE (CLI) or Map columns… (import dialog)"
 # The fields a row cannot lack: a short row without them is refused, not read as blank.
 _REQUIRED_CELLS: dict[Kind, tuple[str, ...]] = {
     "appointments": ("appointment_id", "start", "date", "time", "patient_name", "last_name"),

@@ -47,7 +47,12 @@ class CsvMappingDialog(QDialog):
     """Map a CSV file's columns to fields; :attr:`mapping` is set when accepted."""
 
     def __init__(
-        self, headers: Sequence[str], prefill: CsvMapping | None, parent: QWidget | None = None
+        self,
+        headers: Sequence[str],
+        prefill: CsvMapping | None,
+        parent: QWidget | None = None,
+        *,
+        intro: str = "This file's columns were not all recognised.",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Match the file's columns")
@@ -56,8 +61,8 @@ class CsvMappingDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
-                "This file's columns were not all recognised. Choose the column for each "
-                "field; the choice is remembered for files with the same columns."
+                f"{intro} Choose the column for each field; the choice is remembered for "
+                "files with the same columns."
             )
         )
         form = QFormLayout()

@@ -181,6 +181,12 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setAccessibleName("Cancel")
+        # Offered when a CSV was refused: a column read as the wrong field is remapped here.
+        self.map_button = QPushButton("&Map columns…")
+        self.map_button.setAccessibleName("Map columns")
+        self.map_button.setVisible(False)
+        self.map_button.clicked.connect(self.remap)
+        self.buttons.addButton(self.map_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.import_button.clicked.connect(self.start_import)
@@ -229,6 +235,31 @@ class ImportDialog(QDialog):
             parent=self,
         )
         self._job.cancelled.connect(self._cancelled)
+
+    def _headers(self) -> importer.CsvHeaders | None:
+        """The file's CSV header row, or None for a FHIR (or unreadable) file."""
+        try:
+            return importer.csv_headers(self.path)
+        except IngestError:
+            return None
+
+    def remap(self) -> None:
+        """Match the refused CSV's columns by hand, then read it again with that mapping."""
+        headers = self._headers()
+        if headers is None or self.state != "failed":
+            return
+        prefill = self.mapping or headers.detected or partial_mapping(headers.headers)
+        dialog = CsvMappingDialog(
+            headers.headers, prefill, self, intro="The file was refused as its columns were read."
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.mapping is None:
+            return
+        self.mapping = dialog.mapping
+        self._process = None  # the refused read's process has ended: the next read starts one
+        self.map_button.setVisible(False)
+        self.model.set_rows([])
+        self.cancel_button.setText("Cancel")
+        self.start()
 
     def cancel(self) -> None:
         """Stop the running phase (rolling back), or close the dialog."""
@@ -300,6 +331,7 @@ class ImportDialog(QDialog):
         if isinstance(exc, IngestError):
             message = str(exc)
             log.warning("import refused: %s", exc.log_text())
+            self.map_button.setVisible(self._headers() is not None)
         elif isinstance(exc, ActionRefused):
             message = str(exc)
         else:
