@@ -19,9 +19,20 @@ def from_qdatetime(value: QDateTime) -> datetime:
     return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
 
 
-def datetime_edit(at: datetime, name: str, parent: QWidget | None = None) -> QDateTimeEdit:
-    """A calendar-popup editor set to ``at`` with an accessible name."""
-    edit = QDateTimeEdit(to_qdatetime(at), parent)
+def datetime_edit(
+    at: datetime, name: str, parent: QWidget | None = None, *, zone: str | None = None
+) -> QDateTimeEdit:
+    """A calendar-popup editor set to ``at`` with an accessible name.
+
+    Args:
+        at: The instant to show.
+        name: The accessible name.
+        parent: The parent widget.
+        zone: Show ``at`` as the wall clock reads in this zone (read it back with
+            :func:`from_wall_clock`); None for the machine's local time.
+    """
+    value = to_wall_clock(at, zone) if zone is not None else to_qdatetime(at)
+    edit = QDateTimeEdit(value, parent)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("ddd d MMM yyyy HH:mm")
     edit.setAccessibleName(name)

@@ -20,7 +20,7 @@ from vmadesk.services.intake import quick_add_callback
 from vmadesk.store.practices import PracticeRow
 from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.dialog_parts import error_label, ok_cancel, show_error
-from vmadesk.ui.qt_time import datetime_edit, from_wall_clock, to_wall_clock
+from vmadesk.ui.qt_time import datetime_edit, from_wall_clock
 
 
 class QuickAddDialog(QDialog):
@@ -57,11 +57,9 @@ class QuickAddDialog(QDialog):
         self.with_window = QCheckBox("Requested a time window")
         self.with_window.setAccessibleName("Requested a time window")
         now = ctx.clock()
-        self.window_start = datetime_edit(now, "Window start")
-        self.window_end = datetime_edit(now, "Window end")
         zone = self.zone() or "UTC"
-        self.window_start.setDateTime(to_wall_clock(now + timedelta(hours=1), zone))
-        self.window_end.setDateTime(to_wall_clock(now + timedelta(hours=3), zone))
+        self.window_start = datetime_edit(now + timedelta(hours=1), "Window start", zone=zone)
+        self.window_end = datetime_edit(now + timedelta(hours=3), "Window end", zone=zone)
         self.window_label = QLabel()
         self._show_zone()
         self.practice.currentIndexChanged.connect(self._show_zone)
