@@ -7,6 +7,7 @@ import sqlcipher3
 from vmadesk.store import audit
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import connect, transaction
+from vmadesk.store.errors import AuditDamagedError
 from vmadesk.store.profile import UnlockedProfile
 
 
@@ -73,5 +74,5 @@ def test_append_needs_the_key(tmp_path: Path) -> None:
     from vmadesk.store.migrations import migrate
 
     migrate(conn, tmp_path / "db")
-    with pytest.raises(RuntimeError, match="audit key"), transaction(conn):
+    with pytest.raises(AuditDamagedError, match="audit trail is damaged"), transaction(conn):
         audit.append(conn, AuditEvent.LOCK)

@@ -19,8 +19,11 @@ def _v1_profile(directory: Path) -> bytes:
     key = secrets.token_bytes(32)
     conn = connect(directory / profiles.DB_FILE, key, create=True)
     migrate(conn, directory / profiles.DB_FILE, target=1)
+    legacy_key = secrets.token_bytes(32)
+    # Releases before the sealed audit key kept it in the database and signed with it.
+    audit.bind(conn, audit.AuditContext("test-profile", [(1, legacy_key)], lambda: None, lambda _a: None))
     with transaction(conn):
-        audit.create_key(conn)
+        conn.execute("INSERT INTO secrets VALUES (?, ?)", (audit.LEGACY_KEY_NAME, legacy_key))
         conn.execute("INSERT INTO settings VALUES ('vma_handle', 'ana.r')")
         conn.execute(
             "INSERT INTO practices (code, name, timezone, region, hours_json, created_at)"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import sqlcipher3
 
 
@@ -39,6 +41,24 @@ class ProfileExistsError(StoreError):
 
 class SchemaTooNewError(StoreError):
     """The database was written by a newer vmadesk."""
+
+
+class KeySlotsDamagedError(StoreError):
+    """``keyslots.json`` cannot be read or has a shape vmadesk never writes."""
+
+    exit_code = 2
+
+
+class DatabaseMismatchError(StoreError):
+    """A key slot opened, but the database file is another profile's."""
+
+
+class DatabaseDamagedError(StoreError):
+    """A key slot opened, but the database file is truncated, zeroed or garbage."""
+
+
+class AuditDamagedError(StoreError):
+    """The audit key or the audit table is missing: nothing may be written."""
 
 
 _MESSAGES: tuple[tuple[str, str], ...] = (
@@ -81,6 +101,23 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, sqlcipher3.IntegrityError):
         return "The change conflicts with data already in the profile and was not saved."
     return "The profile database reported an error; nothing was changed."
+
+
+def os_error_message(exc: OSError) -> str:
+    """A one-line message for a failed file operation (no path: it may name an import file).
+
+    Args:
+        exc: The error raised by the operating system.
+
+    Returns:
+        What went wrong and what to do.
+    """
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "The disk is full: free some space and try again."
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "The folder is read-only or not writable: check its permissions."
+    reason = exc.strerror or type(exc).__name__
+    return f"A file could not be written or read ({reason})."
 
 
 def translate(exc: sqlcipher3.Error) -> StoreError:
