@@ -61,13 +61,14 @@ class AuditDamagedError(StoreError):
     """The audit key or the audit table is missing: nothing may be written."""
 
 
+DAMAGED_DATABASE = "The database file is damaged — restore from backup."
 _MESSAGES: tuple[tuple[str, str], ...] = (
     (
         "file is not a database",
         "The profile database could not be opened with this key: wrong key, or the file "
         "is damaged.",
     ),
-    ("database disk image is malformed", "The profile database is damaged (corrupt)."),
+    ("database disk image is malformed", DAMAGED_DATABASE),
     ("database or disk is full", "The disk is full: free some space and try again."),
     ("disk i/o error", "The disk reported an input/output error while using the profile."),
     (
@@ -125,4 +126,6 @@ def translate(exc: sqlcipher3.Error) -> StoreError:
     text = str(exc).lower()
     if "file is not a database" in text:
         return WrongKeyError(user_message(exc))
+    if "malformed" in text:
+        return DatabaseDamagedError(user_message(exc))
     return StoreError(user_message(exc))

@@ -230,8 +230,6 @@ def _check_files(directory: Path) -> None:
     db = directory / DB_FILE
     if not db.exists():
         raise StoreError(f"The profile in {directory} has key slots but no database.")
-    if not db.is_file():
-        raise DatabaseDamagedError(f"The database file is damaged — restore from backup ({db}).")
 
 
 def unlock(
@@ -323,6 +321,8 @@ def _database_problem(directory: Path, sets: list[tuple[KeySlots, bool]]) -> Sto
     path = directory / DB_FILE
     damaged = DatabaseDamagedError(f"The database file is damaged — restore from backup ({path}).")
     try:
+        if not path.is_file():
+            return damaged
         size = path.stat().st_size
         with path.open("rb") as fh:
             first_page = fh.read(PAGE_BYTES)
@@ -373,7 +373,10 @@ def _open(
     notices: list[str],
     pending: bool,
 ) -> UnlockedProfile:
-    conn = connect(directory / DB_FILE, db_key)
+    db = directory / DB_FILE
+    if not db.is_file() or db.stat().st_size == 0:
+        raise WrongKeyError("nothing to open")  # said precisely by _database_problem
+    conn = connect(db, db_key)
     try:
         context = _finish_open(directory, conn, db_key, slots, method, notices, pending)
     except sqlcipher3.Error as exc:
@@ -413,21 +416,24 @@ def _finish_open(
             KeySlots.update(directory, lambda current: _set_salt(current, slots.db_salt))
     before = schema_version(conn)
     after = migrate(conn, directory / DB_FILE)
+    context: AuditContext | None = None
     try:
-        context: AuditContext | None = audit_seal.open_context(directory, slots, db_key, conn)
+        context = audit_seal.open_context(directory, slots, db_key, conn)
+        audit.bind(conn, context)
+        failures = unlock_guard.load(directory).failures
+        with transaction(conn):
+            if after != before:
+                details = {"from": before, "to": after}
+                audit.append(conn, AuditEvent.SCHEMA_MIGRATED, details=details)
+            if failures:
+                audit.append(conn, AuditEvent.UNLOCK_FAILED, details={"count": failures})
+            audit.append(conn, AuditEvent.UNLOCK_OK, details={"method": method})
     except AuditDamagedError as exc:
+        # The profile still opens (to read, and for 'audit verify' to say so); every write
+        # that must be audited is refused with the same message.
         notices.append(str(exc))
-        context = None
-    audit.bind(conn, context)
-    failures = unlock_guard.take_failures(directory)
-    if context is None:
-        return None
-    with transaction(conn):
-        if after != before:
-            audit.append(conn, AuditEvent.SCHEMA_MIGRATED, details={"from": before, "to": after})
-        if failures:
-            audit.append(conn, AuditEvent.UNLOCK_FAILED, details={"count": failures})
-        audit.append(conn, AuditEvent.UNLOCK_OK, details={"method": method})
+        return context
+    unlock_guard.take_failures(directory)
     return context
 
 

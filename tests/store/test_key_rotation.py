@@ -1,0 +1,145 @@
+"""Key rotation killed between any two writes leaves one complete, working key set."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FAST_KDF, PASSPHRASE
+from vmadesk.store import audit, key_change
+from vmadesk.store import profile as profiles
+from vmadesk.store.errors import AuthenticationError, StoreError
+
+
+def _create(directory: Path) -> tuple[bytes, str]:
+    profile, recovery = profiles.create(
+        directory, PASSPHRASE, vma_handle="ana.r", keychain_choice="no", kdf=FAST_KDF
+    )
+    key = profile.key
+    profile.close()
+    return key, recovery
+
+
+def _rotation_steps(tmp_path: Path) -> list[str]:
+    directory = tmp_path / "dry-run"
+    _create(directory)
+    steps: list[str] = []
+    profile = profiles.unlock(directory, passphrase=PASSPHRASE)
+    key_change.rotate_key(profile, PASSPHRASE, kdf=FAST_KDF, step=steps.append)
+    profile.close()
+    return steps
+
+
+def _rotate_and_die_at(directory: Path, stop: str, shown_file: Path) -> None:
+    """Rotate in a child process that exits on the spot at ``stop``: a kill -9, no cleanup."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child never returns to pytest
+        try:
+            profile = profiles.unlock(directory, passphrase=PASSPHRASE)
+
+            def show(recovery: str) -> None:
+                shown_file.write_text(recovery)
+
+            def step(name: str) -> None:
+                if name == stop:
+                    os._exit(0)
+
+            key_change.rotate_key(profile, PASSPHRASE, kdf=FAST_KDF, show=show, step=step)
+        finally:
+            os._exit(3)  # the stop was never reached
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, f"the child did not reach {stop!r}"
+
+
+def _opens(directory: Path, **secret: str) -> bytes | None:
+    try:
+        profile = profiles.unlock(directory, use_keychain=False, **secret)
+    except AuthenticationError:
+        return None
+    try:
+        assert audit.verify(profile.conn).ok
+        return profile.key
+    finally:
+        profile.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork to kill a rotation")
+def test_a_rotation_killed_after_any_write_keeps_one_full_key_set(tmp_path: Path) -> None:
+    steps = _rotation_steps(tmp_path)
+    assert "recovery key shown" in steps and "database re-keyed" in steps
+    for n, stop in enumerate(steps):
+        directory = tmp_path / f"kill-{n}"
+        old_key, old_recovery = _create(directory)
+        if n % 2:  # a schema backup on disk for half of the runs: its removal is a step too
+            (directory / "vmadesk.db.v1-20260101T000000Z.bak").write_bytes(b"x")
+        shown_file = tmp_path / f"shown-{n}"
+        _rotate_and_die_at(directory, stop, shown_file)
+        shown = shown_file.read_text() if shown_file.exists() else None
+
+        # Old set first: the recovery key alone, then the passphrase.
+        by_old_recovery = _opens(directory, recovery_key=old_recovery)
+        by_passphrase = _opens(directory, passphrase=PASSPHRASE)
+        assert by_passphrase is not None, stop
+        if by_passphrase == old_key:
+            assert by_old_recovery == old_key, stop  # the old set, in full
+            if shown is not None:
+                assert _opens(directory, recovery_key=shown) is None, stop
+        else:
+            # The new set, in full, and its recovery key was shown before it worked.
+            assert shown is not None, stop
+            assert by_old_recovery is None, stop
+            assert _opens(directory, recovery_key=shown) == by_passphrase, stop
+        assert not (directory / profiles.PENDING_SLOTS_FILE).exists(), stop
+
+
+def test_an_undone_rotation_says_the_shown_recovery_key_is_void(profile_dir: Path) -> None:
+    old_key, old_recovery = _create(profile_dir)
+    profile = profiles.unlock(profile_dir, passphrase=PASSPHRASE)
+
+    class Stop(BaseException):
+        pass
+
+    def step(name: str) -> None:
+        if name == "recovery key shown":
+            raise Stop
+
+    with pytest.raises(Stop):
+        key_change.rotate_key(profile, PASSPHRASE, kdf=FAST_KDF, step=step)
+    profile.close()
+    again = profiles.unlock(profile_dir, recovery_key=old_recovery)
+    assert again.key == old_key
+    assert any("recovery key it showed does not" in n for n in again.notices)
+    again.close()
+
+
+def test_rotation_needs_the_current_passphrase(new_profile: profiles.UnlockedProfile) -> None:
+    with pytest.raises(AuthenticationError, match="not rotated"):
+        key_change.rotate_key(new_profile, "not the passphrase", kdf=FAST_KDF)
+
+
+def test_rotation_on_a_full_disk_changes_nothing(
+    profile_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old_key, old_recovery = _create(profile_dir)
+    profile = profiles.unlock(profile_dir, passphrase=PASSPHRASE)
+    import errno
+
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    shown: list[str] = []
+    with pytest.raises(StoreError, match="disk is full"):
+        key_change.rotate_key(profile, PASSPHRASE, kdf=FAST_KDF, show=shown.append)
+    monkeypatch.undo()
+    profile.close()
+    assert shown == []
+    assert sorted(p.name for p in profile_dir.iterdir() if p.name.startswith(".")) == []
+    assert _opens(profile_dir, recovery_key=old_recovery) == old_key
+
+
+if sys.platform == "win32":  # pragma: no cover
+    pytestmark = pytest.mark.skip("POSIX fork")
