@@ -86,7 +86,13 @@ def open_profile(args: argparse.Namespace) -> profiles.UnlockedProfile:
     profile = profiles.unlock(_profile_dir(args), prompt=_prompt, sleep=_refuse_to_wait)
     for notice in profile.notices:
         print(notice, file=sys.stderr)
+        _printed_notices.add(notice)
     return profile
+
+
+#: Notices already on stderr: an error that repeats one (a damaged audit trail met again by
+#: the command) is not printed twice.
+_printed_notices: set[str] = set()
 
 
 # -- profile ----------------------------------------------------------------------------
@@ -387,7 +393,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vmadesk: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except StoreError as exc:
-        print(f"vmadesk: {exc}", file=sys.stderr)
+        if str(exc) not in _printed_notices:
+            print(f"vmadesk: {exc}", file=sys.stderr)
         return exc.exit_code
     except OSError as exc:  # a read-only profile or a full disk outside the database
         print(f"vmadesk: {os_error_message(exc)}", file=sys.stderr)

@@ -105,7 +105,7 @@ def test_every_damaged_slot_file_is_a_clear_refusal(
     import argon2.low_level
 
     monkeypatch.setattr(argon2.low_level, "hash_secret_raw", no_argon2)
-    with pytest.raises(KeySlotsDamagedError, match="keyslots.json is damaged") as caught:
+    with pytest.raises(KeySlotsDamagedError, match=r"keyslots\.json is damaged") as caught:
         profiles.unlock(profile_dir, passphrase=PASSPHRASE)
     assert caught.value.exit_code == 2
     assert unlock_guard.load(profile_dir).failures == 0
