@@ -143,3 +143,34 @@ def test_rotation_on_a_full_disk_changes_nothing(
 
 if sys.platform == "win32":  # pragma: no cover
     pytestmark = pytest.mark.skip("POSIX fork")
+
+
+def test_the_keychain_slot_survives_a_rotation_stopped_at_any_step(tmp_path: Path) -> None:
+    """The keychain entry is not rewritten by a rotation, so the old keychain slot works
+    until the new key is in force and the new one after."""
+    import keyring
+
+    from tests.store.test_keychain import MemoryKeyring
+
+    keyring.set_keyring(MemoryKeyring())
+    steps = _rotation_steps(tmp_path)
+
+    class Stop(BaseException):
+        pass
+
+    for n, stop in enumerate(steps):
+        directory = tmp_path / f"keychain-{n}"
+        profile, _ = profiles.create(
+            directory, PASSPHRASE, vma_handle="ana.r", keychain_choice="yes", kdf=FAST_KDF
+        )
+
+        def step(name: str, stop: str = stop) -> None:
+            if name == stop:
+                raise Stop
+
+        with pytest.raises(Stop):
+            key_change.rotate_key(profile, PASSPHRASE, kdf=FAST_KDF, step=step)
+        profile.conn.close()
+        opened = profiles.unlock(directory)
+        assert opened.method == "keychain", (stop, opened.notices)
+        opened.close()

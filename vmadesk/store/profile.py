@@ -21,11 +21,10 @@ import sqlcipher3
 from vmadesk.store import audit, audit_seal, keychain, unlock_guard
 from vmadesk.store.audit import AuditContext, AuditEvent
 from vmadesk.store.connection import Connection, cipher_salt, connect, transaction
+from vmadesk.store.db_diagnosis import database_problem
 from vmadesk.store.errors import (
     AuditDamagedError,
     AuthenticationError,
-    DatabaseDamagedError,
-    DatabaseMismatchError,
     ProfileExistsError,
     ProfileMissingError,
     StoreError,
@@ -60,8 +59,6 @@ MIN_PASSPHRASE = 8
 UnlockMethod = Literal["keychain", "passphrase", "recovery"]
 KeychainChoice = Literal["auto", "yes", "no"]
 PassphrasePrompt = Callable[[str], str]
-#: SQLCipher's page size: a database file is a whole number of these pages.
-PAGE_BYTES = 4096
 
 
 def passphrase_from_env() -> str | None:
@@ -299,7 +296,7 @@ def unlock(
         return profile
     if opened_a_slot and not (directory / PENDING_SLOTS_FILE).exists():
         # The secret was right: the database is the problem, not the VMA.
-        raise _database_problem(directory, sets)
+        raise database_problem(directory / DB_FILE, [s for s, _ in sets])
     _record_failure(directory)
     log.warning("unlock failed (%s)", method)
     what = "recovery key" if recovery_key is not None else "passphrase"
@@ -314,30 +311,6 @@ def _record_failure(directory: Path) -> None:
         raise StoreError(
             f"The unlock failed and could not be counted: {os_error_message(exc)}"
         ) from None
-
-
-def _database_problem(directory: Path, sets: list[tuple[KeySlots, bool]]) -> StoreError:
-    """Say why a database did not open with a key its slots gave."""
-    path = directory / DB_FILE
-    damaged = DatabaseDamagedError(f"The database file is damaged — restore from backup ({path}).")
-    try:
-        if not path.is_file():
-            return damaged
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            first_page = fh.read(PAGE_BYTES)
-    except OSError as exc:
-        return StoreError(f"The database file cannot be read: {os_error_message(exc)}")
-    if size < PAGE_BYTES or size % PAGE_BYTES or not any(first_page):
-        return damaged
-    salts = {slots.db_salt for slots, _pending in sets if slots.db_salt}
-    if first_page[:16] in salts:
-        return damaged
-    return DatabaseMismatchError(
-        f"This database does not belong to this profile ({path})"
-        + (": put the profile's own database back" if salts else ", or it is damaged")
-        + " — restore from backup."
-    )
 
 
 def _try_keychain(
@@ -361,7 +334,7 @@ def _try_keychain(
         except (AuthenticationError, WrongKeyError, ValueError):
             notices.append("The keychain entry does not open this profile; using the passphrase.")
     if opened_a_slot and not (directory / PENDING_SLOTS_FILE).exists():
-        raise _database_problem(directory, sets)
+        raise database_problem(directory / DB_FILE, [s for s, _ in sets])
     return None
 
 
