@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -384,3 +386,55 @@ def test_ui_ini_is_private_even_when_an_older_release_left_it_open(
     finally:
         os.umask(old)
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 600 KiB tmpfs of its own (needs the right to mount, as root in CI containers)."""
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=600k,mode=0700", "tmpfs", str(mount_point)],
+        capture_output=True,
+    )
+    if made.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+def _remount(mount_point: Path, option: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{option}", str(mount_point)], check=True)
+
+
+def test_full_and_read_only_profile_disks_are_one_line_and_exit_1(tiny_disk: Path) -> None:
+    directory = tiny_disk / "profile"
+    init_profile(directory)
+    env = {"VMADESK_PASSPHRASE": PASSPHRASE}
+    before = sorted(p.name for p in directory.iterdir())
+    filler = tiny_disk / "filler"
+    with contextlib.suppress(OSError), filler.open("wb") as fh:
+        while True:
+            fh.write(b"\0" * 4096)
+    for command in (("profile", "info"), ("profile", "rotate-key"), ("demo", "--items", "3")):
+        out = run(*command, "--profile", str(directory), env=env)
+        assert out.returncode == 1, command
+        assert "disk is full" in _one_clear_line(out), command
+    wrong = run("profile", "info", "--profile", str(directory), env={"VMADESK_PASSPHRASE": "bad!"})
+    assert wrong.returncode == 1 and "disk is full" in _one_clear_line(wrong)
+    filler.unlink()
+    _remount(tiny_disk, "ro")
+    for command in (("profile", "info"), ("profile", "rotate-key")):
+        out = run(*command, "--profile", str(directory), env=env)
+        assert out.returncode == 1, command
+        assert "read-only" in _one_clear_line(out), command
+    strays = [
+        p.name
+        for p in directory.iterdir()
+        if p.name not in (*before, "vmadesk.db-wal", "vmadesk.db-shm")
+    ]
+    assert strays == []
+    _remount(tiny_disk, "rw")
+    run("audit", "verify", "--profile", str(directory), env=env, check=True)

@@ -237,7 +237,10 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"ok {result.entries} entries")
         return EXIT_OK
-    print(f"broken at sequence {result.first_broken}: {result.reason}")
+    if result.first_broken is None:  # the anchor outside the table does not hold
+        print(f"broken: {result.reason}")
+    else:
+        print(f"broken at sequence {result.first_broken}: {result.reason}")
     return EXIT_FAIL
 
 

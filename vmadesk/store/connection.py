@@ -110,7 +110,7 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Connection:
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     except sqlcipher3.Error as exc:
         conn.close()
-        err = translate(exc)
+        err = translate(exc, path.parent)
         if isinstance(err, WrongKeyError):
             raise WrongKeyError(
                 "The profile database did not open with this key (wrong key or damaged file)."

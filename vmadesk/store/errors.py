@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import os
+from pathlib import Path
 
 import sqlcipher3
 
@@ -121,9 +123,29 @@ def os_error_message(exc: OSError) -> str:
     return f"A file could not be written or read ({reason})."
 
 
-def translate(exc: sqlcipher3.Error) -> StoreError:
-    """Wrap a driver error in a StoreError with a user-facing message."""
+#: Less free space than this beside the database is a full disk (SQLite often says only
+#: "disk I/O error" when it cannot grow its shared-memory file).
+_NEARLY_FULL_BYTES = 64 * 1024
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        stats = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
+    return stats.f_bavail * stats.f_frsize < _NEARLY_FULL_BYTES
+
+
+def translate(exc: sqlcipher3.Error, folder: Path | None = None) -> StoreError:
+    """Wrap a driver error in a StoreError with a user-facing message.
+
+    Args:
+        exc: The driver's error.
+        folder: The profile folder, when known: an I/O error on a full disk says so.
+    """
     text = str(exc).lower()
+    if folder is not None and "i/o error" in text and _disk_full(folder):
+        return StoreError(os_error_message(OSError(errno.ENOSPC, "full")))
     if "file is not a database" in text:
         return WrongKeyError(user_message(exc))
     if "malformed" in text:

@@ -354,7 +354,7 @@ def _open(
         context = _finish_open(directory, conn, db_key, slots, method, notices, pending)
     except sqlcipher3.Error as exc:
         conn.close()
-        raise translate(exc) from None
+        raise translate(exc, directory) from None
     except OSError as exc:
         conn.close()
         raise StoreError(f"The profile cannot be opened: {os_error_message(exc)}") from None
