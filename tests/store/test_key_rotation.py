@@ -173,4 +173,5 @@ def test_the_keychain_slot_survives_a_rotation_stopped_at_any_step(tmp_path: Pat
         profile.conn.close()
         opened = profiles.unlock(directory)
         assert opened.method == "keychain", (stop, opened.notices)
+        assert not any("keychain" in notice for notice in opened.notices), stop
         opened.close()

@@ -316,6 +316,8 @@ def _record_failure(directory: Path) -> None:
 def _try_keychain(
     directory: Path, sets: list[tuple[KeySlots, bool]], notices: list[str]
 ) -> UnlockedProfile | None:
+    # Said only if no set opens: mid-rotation the old set's keychain slot rightly fails.
+    missed: list[str] = []
     opened_a_slot = False
     for slots, pending in sets:
         slot = slots.get("keychain")
@@ -324,17 +326,18 @@ def _try_keychain(
         try:
             stored = keychain.fetch_secret(slots.profile_id)
             if stored is None:
-                notices.append("The keychain has no entry for this profile; using the passphrase.")
+                missed.append("The keychain has no entry for this profile; using the passphrase.")
                 continue
             db_key = slot.unwrap(bytes.fromhex(stored))
             opened_a_slot = True
             return _open(directory, db_key, slots, "keychain", notices, pending)
         except keychain.KeychainUnavailable as exc:
-            notices.append(f"{exc} Using the passphrase instead.")
+            missed.append(f"{exc} Using the passphrase instead.")
         except (AuthenticationError, WrongKeyError, ValueError):
-            notices.append("The keychain entry does not open this profile; using the passphrase.")
+            missed.append("The keychain entry does not open this profile; using the passphrase.")
     if opened_a_slot and not (directory / PENDING_SLOTS_FILE).exists():
         raise database_problem(directory / DB_FILE, [s for s, _ in sets])
+    notices.extend(dict.fromkeys(missed))
     return None
 
 
