@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,25 +34,39 @@ def _rotation_steps(tmp_path: Path) -> list[str]:
     return steps
 
 
+_CHILD = """
+import os, sys
+from pathlib import Path
+from tests.conftest import FAST_KDF, PASSPHRASE
+from vmadesk.store import key_change
+from vmadesk.store import profile as profiles
+
+directory, stop, shown_file = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+profile = profiles.unlock(directory, passphrase=PASSPHRASE, use_keychain=False)
+
+def show(recovery):
+    shown_file.write_text(recovery)
+
+def step(name):
+    if name == stop:
+        os._exit(0)  # a kill: no cleanup, no close, no rollback
+
+key_change.rotate_key(profile, PASSPHRASE, kdf=FAST_KDF, show=show, step=step)
+os._exit(3)  # the stop was never reached
+"""
+
+
 def _rotate_and_die_at(directory: Path, stop: str, shown_file: Path) -> None:
-    """Rotate in a child process that exits on the spot at ``stop``: a kill -9, no cleanup."""
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child never returns to pytest
-        try:
-            profile = profiles.unlock(directory, passphrase=PASSPHRASE)
-
-            def show(recovery: str) -> None:
-                shown_file.write_text(recovery)
-
-            def step(name: str) -> None:
-                if name == stop:
-                    os._exit(0)
-
-            key_change.rotate_key(profile, PASSPHRASE, kdf=FAST_KDF, show=show, step=step)
-        finally:
-            os._exit(3)  # the stop was never reached
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, f"the child did not reach {stop!r}"
+    """Rotate in a child process that ends on the spot at ``stop``, as ``kill -9`` would."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(directory), stop, str(shown_file)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, f"the child did not stop at {stop!r}: {done.stderr}"
 
 
 def _opens(directory: Path, **secret: str) -> bytes | None:
@@ -66,7 +81,6 @@ def _opens(directory: Path, **secret: str) -> bytes | None:
         profile.close()
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork to kill a rotation")
 def test_a_rotation_killed_after_any_write_keeps_one_full_key_set(tmp_path: Path) -> None:
     steps = _rotation_steps(tmp_path)
     assert "recovery key shown" in steps and "database re-keyed" in steps
@@ -139,10 +153,6 @@ def test_rotation_on_a_full_disk_changes_nothing(
     assert shown == []
     assert sorted(p.name for p in profile_dir.iterdir() if p.name.startswith(".")) == []
     assert _opens(profile_dir, recovery_key=old_recovery) == old_key
-
-
-if sys.platform == "win32":  # pragma: no cover
-    pytestmark = pytest.mark.skip("POSIX fork")
 
 
 def test_the_keychain_slot_survives_a_rotation_stopped_at_any_step(tmp_path: Path) -> None:

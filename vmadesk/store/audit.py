@@ -120,13 +120,14 @@ def _context(conn: Connection) -> AuditContext:
     return context
 
 
-def _no_table(exc: sqlcipher3.Error) -> AuditDamagedError:
+def _no_table(exc: sqlcipher3.Error) -> Exception:
+    """A missing audit table said as damage; any other driver error as it was."""
     if "no such table" in str(exc).lower():
         return AuditDamagedError(
             f"{DAMAGED}: its table is missing. Nothing was changed; restore the profile "
             "from a backup."
         )
-    raise exc
+    return exc
 
 
 def legacy_key(conn: Connection) -> bytes | None:
