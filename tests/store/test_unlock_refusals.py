@@ -327,3 +327,22 @@ def test_every_file_in_the_profile_is_private(profile_dir: Path) -> None:
     assert profile_dir.stat().st_mode & 0o777 == 0o700
     for path in profile_dir.iterdir():
         assert path.stat().st_mode & 0o077 == 0, path.name
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_in_place_of_either_state_file_is_refused_at_once(profile_dir: Path) -> None:
+    _create(profile_dir)
+    os.mkfifo(profile_dir / unlock_guard.STATE_FILE)  # would block a plain open() forever
+    assert unlock_guard.load(profile_dir).failures == 0
+    (profile_dir / "keyslots.json").unlink()
+    os.mkfifo(profile_dir / "keyslots.json")
+    with pytest.raises(KeySlotsDamagedError, match="not a regular file"):
+        profiles.unlock(profile_dir, passphrase=PASSPHRASE)
+
+
+def test_a_huge_slot_file_is_refused_without_reading_it(profile_dir: Path) -> None:
+    _create(profile_dir)
+    with (profile_dir / "keyslots.json").open("r+b") as fh:
+        fh.truncate(64 * 1024 * 1024)  # sparse: costs no disk
+    with pytest.raises(KeySlotsDamagedError, match="too large"):
+        profiles.unlock(profile_dir, passphrase=PASSPHRASE)

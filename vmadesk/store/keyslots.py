@@ -24,7 +24,7 @@ import nacl.secret
 
 from vmadesk.domain.spoken_codes import from_spoken, to_spoken
 from vmadesk.store.errors import AuthenticationError, KeySlotsDamagedError, StoreError
-from vmadesk.store.private_files import write_atomic
+from vmadesk.store.private_files import NotARegularFile, read_small, write_atomic
 
 SLOTS_FILE = "keyslots.json"
 FORMAT = 1
@@ -343,11 +343,11 @@ class KeySlots:
         """
         path = profile_dir / name
         try:
-            data = json.loads(path.read_bytes().decode("utf-8"))
+            data = json.loads(read_small(path).decode("utf-8"))
         except FileNotFoundError:
             raise StoreError(f"{path} is missing: this profile cannot be unlocked.") from None
-        except IsADirectoryError:
-            raise _damaged(path, "a folder, not a file") from None
+        except (NotARegularFile, IsADirectoryError) as exc:
+            raise _damaged(path, exc.strerror or "not a file") from None
         except OSError as exc:
             raise _damaged(path, f"cannot be read: {exc.strerror or 'error'}") from None
         except (ValueError, UnicodeDecodeError, RecursionError):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -31,3 +33,32 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class NotARegularFile(OSError):
+    """The path is a folder, a FIFO, a device or too large to be a file vmadesk wrote."""
+
+
+def read_small(path: Path, limit: int = 1 << 20) -> bytes:
+    """Read a small file vmadesk wrote, refusing anything that could hang or flood memory.
+
+    A FIFO in place of the file would block ``open`` until a writer came, a device could
+    stream forever: both are refused at once, as is a file larger than ``limit``.
+
+    Raises:
+        FileNotFoundError: No such file.
+        NotARegularFile: A folder, FIFO, device, or a file larger than ``limit``.
+        OSError: It cannot be read.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise NotARegularFile(errno.EINVAL, kind)
+        if info.st_size > limit:
+            raise NotARegularFile(errno.EFBIG, "far too large")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)
+    finally:
+        os.close(fd)

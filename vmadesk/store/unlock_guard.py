@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vmadesk.store.private_files import write_atomic
+from vmadesk.store.private_files import read_small, write_atomic
 
 STATE_FILE = "unlock_state.json"
 FREE_FAILURES = 3
@@ -47,9 +47,9 @@ class UnlockState:
 def load(profile_dir: Path) -> UnlockState:
     """Read the state; a missing or damaged file counts as no failures."""
     try:
-        data = json.loads((profile_dir / STATE_FILE).read_text("utf-8"))
+        data = json.loads(read_small(profile_dir / STATE_FILE, 4096).decode("utf-8"))
         failures, last = data["failures"], float(data["last_failure"])
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, UnicodeDecodeError):
         return UnlockState()
     if type(failures) is not int or failures < 0 or not math.isfinite(last):
         return UnlockState()
