@@ -185,3 +185,26 @@ def test_the_keychain_slot_survives_a_rotation_stopped_at_any_step(tmp_path: Pat
         assert opened.method == "keychain", (stop, opened.notices)
         assert not any("keychain" in notice for notice in opened.notices), stop
         opened.close()
+
+
+def test_the_slot_file_is_locked_against_other_processes(
+    new_profile: profiles.UnlockedProfile,
+) -> None:
+    """A terminal changing the passphrase while the console advances the audit anchor: each
+    read-modify-write of the slot file holds a lock the other process must wait for."""
+    pytest.importorskip("fcntl")
+    from vmadesk.store.keyslots import LOCK_FILE, slots_locked
+
+    probe = (
+        "import fcntl, os, sys\n"
+        "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+        "try:\n"
+        "    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+        "except BlockingIOError:\n"
+        "    sys.exit(7)\n"
+    )
+    lock = str(new_profile.directory / LOCK_FILE)
+    with slots_locked(new_profile.directory), slots_locked(new_profile.directory):
+        held = subprocess.run([sys.executable, "-c", probe, lock], timeout=60)
+    free = subprocess.run([sys.executable, "-c", probe, lock], timeout=60)
+    assert (held.returncode, free.returncode) == (7, 0)

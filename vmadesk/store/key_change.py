@@ -17,13 +17,13 @@ from vmadesk.store.connection import rekey, transaction
 from vmadesk.store.errors import AuthenticationError, StoreError, os_error_message
 from vmadesk.store.keyslots import (
     SLOTS_FILE,
-    SLOTS_LOCK,
     KdfParams,
     KeySlots,
     Slot,
     new_recovery_key,
     passphrase_slot,
     recovery_slot,
+    slots_locked,
     wrap,
 )
 from vmadesk.store.profile import (
@@ -127,7 +127,9 @@ def rotate_key(
         slots.put(keychain_slot)
     if old.audit is not None:
         slots.audit = old.audit.resealed(profile.key, new_key)
-    with SLOTS_LOCK:  # no anchor write lands between the pending copy and its promotion
+    # No anchor write (from any thread or process) lands between the pending copy and its
+    # promotion.
+    with slots_locked(profile.directory):
         _write_slots(lambda: slots.save(profile.directory, PENDING_SLOTS_FILE))
         mark("pending slots written")
         if show is not None:

@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
+import os
 import secrets
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import nacl.exceptions
 import nacl.secret
+
+try:
+    import fcntl
+except ImportError:  # Windows: the thread lock alone (one console per profile there)
+    fcntl = None  # type: ignore[assignment]
 
 from vmadesk.domain.spoken_codes import from_spoken, to_spoken
 from vmadesk.store.errors import AuthenticationError, KeySlotsDamagedError, StoreError
@@ -37,9 +44,46 @@ MIN_SALT_BYTES = 16
 MAX_TIME_COST = 16
 MAX_MEMORY_KIB = 1024 * 1024
 MAX_PARALLELISM = 16
+LOCK_FILE = "keyslots.lock"
 #: Serialises every read-modify-write of the slot file in this process (the audit anchor is
 #: advanced from any thread's connection; a passphrase change must not be overwritten).
-SLOTS_LOCK = threading.RLock()
+_THREAD_LOCK = threading.RLock()
+_held = 0  # depth of slots_locked() in the thread holding _THREAD_LOCK
+
+
+@contextlib.contextmanager
+def slots_locked(profile_dir: Path) -> Iterator[None]:
+    """Hold the slot file against every other thread and process (re-entrant).
+
+    The console's sync thread advances the audit anchor while a terminal may change the
+    passphrase: without the lock one could save a copy read before the other's change.
+
+    Raises:
+        OSError: The lock file cannot be made (a read-only profile).
+    """
+    global _held
+    with _THREAD_LOCK:
+        if _held:
+            _held += 1
+            try:
+                yield
+            finally:
+                _held -= 1
+            return
+        try:  # read-only is enough for flock, and works on a read-only profile
+            fd = os.open(profile_dir / LOCK_FILE, os.O_RDONLY)
+        except FileNotFoundError:
+            fd = os.open(profile_dir / LOCK_FILE, os.O_RDONLY | os.O_CREAT, 0o600)
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            _held = 1
+            try:
+                yield
+            finally:
+                _held = 0
+        finally:
+            os.close(fd)  # closing releases the flock
 
 
 @dataclass(frozen=True)
@@ -380,7 +424,7 @@ class KeySlots:
             data["db_salt"] = _b64(self.db_salt)
         if self.audit is not None:
             data["audit"] = self.audit.to_dict()
-        with SLOTS_LOCK:
+        with slots_locked(profile_dir):
             write_atomic(profile_dir / name, json.dumps(data, indent=2).encode("utf-8"))
 
     @classmethod
@@ -390,7 +434,7 @@ class KeySlots:
         Returns:
             Whether the file was rewritten.
         """
-        with SLOTS_LOCK:
+        with slots_locked(profile_dir):
             slots = cls.load(profile_dir)
             if not change(slots):
                 return False

@@ -35,7 +35,6 @@ from vmadesk.store.errors import (
 )
 from vmadesk.store.keyslots import (
     SLOTS_FILE,
-    SLOTS_LOCK,
     KdfParams,
     KeySlots,
     Slot,
@@ -46,6 +45,7 @@ from vmadesk.store.keyslots import (
     passphrase_slot,
     recovery_slot,
     recovery_wrapping_key,
+    slots_locked,
     wrap,
 )
 from vmadesk.store.migrations import migrate, schema_version
@@ -378,7 +378,7 @@ def _finish_open(
     pending: bool,
 ) -> AuditContext | None:
     """Settle an interrupted rotation, migrate, bind the audit key, record the unlock."""
-    with SLOTS_LOCK:
+    with slots_locked(directory):
         if pending:
             os.replace(directory / PENDING_SLOTS_FILE, directory / SLOTS_FILE)
         elif (directory / PENDING_SLOTS_FILE).exists():
