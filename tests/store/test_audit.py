@@ -215,3 +215,27 @@ def test_a_missing_audit_key_is_damage_and_refuses_writes(profile_dir: Path) -> 
         audit.append(profile.conn, AuditEvent.SETTINGS_CHANGED)
     assert profile.conn.execute("SELECT 1 FROM settings WHERE key = 'x'").fetchone() is None
     profile.close()
+
+
+def test_the_anchor_is_written_only_after_the_entries_it_names_are_on_disk(
+    new_profile: UnlockedProfile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With synchronous=NORMAL a commit is not yet durable: a power cut after an anchor
+    written first would read as a chain cut short."""
+    import os
+
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("needs /proc to name file descriptors")
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")).name)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    with transaction(new_profile.conn):
+        audit.append(new_profile.conn, AuditEvent.ITEM_VIEWED, item_id=1)
+    wal = synced.index("vmadesk.db-wal")
+    slots = next(i for i, name in enumerate(synced) if name.startswith(".keyslots-"))
+    assert wal < slots

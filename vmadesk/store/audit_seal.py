@@ -8,6 +8,7 @@ authenticated, after every commit.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from pathlib import Path
 
@@ -38,12 +39,25 @@ def context_for(directory: Path, profile_id: str, keys: list[tuple[int, bytes]])
             return True
 
         try:
+            # The anchor must never be ahead of what is on disk: the database runs with
+            # synchronous=NORMAL, so its committed WAL frames are made durable first (else a
+            # power cut could lose entries the anchor already names: a false "cut short").
+            _sync_wal(directory)
             KeySlots.update(directory, advance)
         except (OSError, StoreError) as exc:
             # The entry is committed; the anchor lags one step, which verify tolerates.
             log.warning("the audit anchor could not be written (%s)", type(exc).__name__)
 
     return AuditContext(profile_id, keys, load_anchor, store_anchor)
+
+
+def _sync_wal(directory: Path) -> None:
+    for name in sorted(p.name for p in directory.glob("*.db-wal")):
+        fd = os.open(directory / name, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def new_seal(db_key: bytes, profile_id: str) -> tuple[AuditSeal, list[tuple[int, bytes]]]:
