@@ -337,3 +337,35 @@ def test_items_in_a_handoff_are_held_until_acknowledged(console, capsys) -> None
     assert first not in [row["id"] for row in json.loads(out)]
     code, out, _ = _run(capsys, "items", "--profile", prof, "--status", "all", "--json")
     assert len(json.loads(out)) == 5
+
+
+def test_reopen_a_closed_item_with_a_reason(console, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    prof = str(console.profile.directory)
+    first, second = _ids(console)[:2]
+    console.close()
+    assert _run(capsys, "item", str(first), "cancel", "--reason", "duplicate",
+                "--profile", prof)[0] == 0  # fmt: skip
+    note = tmp_path / "why.txt"
+    note.write_text(NOTE_CANARY, encoding="utf-8")
+    code, _, err = _run(capsys, "item", str(first), "reopen", "--profile", prof)
+    assert code == 2 and "reopen needs --reason" in err and "closed_by_mistake" in err
+    code, out, err = _run(capsys, "item", str(first), "reopen", "--reason", "closed_by_mistake",
+                          "--note-file", str(note), "--profile", prof)  # fmt: skip
+    assert code == 0, err
+    assert "now requested" in out and NOTE_CANARY not in out + err
+    code, _, err = _run(capsys, "item", str(second), "reopen", "--reason", "other",
+                        "--profile", prof)  # fmt: skip
+    assert code == 2 and "still open" in err
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["item", str(first), "reopen", "--reason", "duplicate", "--profile", prof])
+    assert exit_info.value.code == 2 and "not a reopen reason" in capsys.readouterr().err
+    console = _reopen(Path(prof))
+    try:
+        row = items.get_item(console.conn, first)
+        assert (row.status, row.status_reason) == ("requested", None)
+        events = [(n.action, n.reason, n.text) for n in history.notes_for(console.conn, first)]
+        assert ("reopen", "closed_by_mistake", NOTE_CANARY) in events
+    finally:
+        console.close()
+    code, out, _ = _run(capsys, "items", "--profile", prof, "--json")
+    assert first in [row["id"] for row in json.loads(out)]

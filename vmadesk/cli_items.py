@@ -40,6 +40,7 @@ from vmadesk.domain.vocabulary import (
     CloseReason,
     Lane,
     Outcome,
+    ReopenReason,
     code_label,
 )
 
@@ -127,7 +128,7 @@ def item_actions(
     if parser is None:
         parser = sub.add_parser(
             "item",
-            help="act on one item: attempt, complete, fail, cancel, reopen",
+            help="act on one item: attempt, complete, fail, cancel, reopen, …",
             description="Act on one of your items, by the id `vmadesk items` shows. "
             "A refused action changes nothing and exits 2.",
         )
@@ -309,6 +310,11 @@ def _run_close(action: str, command: ItemCommand, args: argparse.Namespace) -> i
             codes = ", ".join(r.value for r in CloseReason)
             raise CliError(f"cancel needs --reason, one of: {codes}.", EXIT_INPUT)
         command.work.cancel(item_id, args.reason, note)
+    elif action == "reopen":
+        if args.reason is None:
+            codes = ", ".join(r.value for r in ReopenReason)
+            raise CliError(f"reopen needs --reason, one of: {codes}.", EXIT_INPUT)
+        command.work.reopen(item_id, args.reason, note)
     item = command.refresh()
     why = f" ({code_label(item.status_reason)})" if item.status_reason else ""
     print(f"Item {item_id}: now {status_words(item.status).lower()}{why}.")
@@ -361,19 +367,19 @@ def _register_actions(sub: argparse._SubParsersAction, profile_arg: ProfileArg) 
         help="a lane outcome's details as a JSON object (e.g. coverage_active: plan, copay, "
         "deductible_remaining, reference_number); read as patient information",
     )
-    close_codes = ", ".join(r.value for r in CloseReason)
-    for action, text in (
-        ("complete", "mark done without a lane outcome"),
-        ("fail", "give up (the lane's tries are used)"),
-        ("cancel", "close without doing the work, with --reason"),
+    for action, text, reasons, what in (
+        ("complete", "mark done without a lane outcome", CloseReason, "a close reason"),
+        ("fail", "give up (the lane's tries are used)", CloseReason, "a close reason"),
+        ("cancel", "close without doing the work, with --reason", CloseReason, "a close reason"),
+        ("reopen", "open a closed item again, with --reason", ReopenReason, "a reopen reason"),
     ):
         p = add_item_action(sub, profile_arg, action, help=text, run=partial(_run_close, action))
         p.add_argument(
             "--reason",
-            type=code_type(CloseReason, "a close reason"),
+            type=code_type(reasons, what),
             default=None,
             metavar="CODE",
-            help=f"one of: {close_codes}",
+            help="one of: " + ", ".join(r.value for r in reasons),
         )
         _note_file_arg(p)
 
