@@ -182,6 +182,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
     rng = random.Random(args.seed)
     try:
         driver.start_shift()
+        driver.warm_up()
         start = snapshot(app)
         print(
             f"shift soak: {args.items:,} items, {args.hours} simulated hours at scale "
@@ -209,6 +210,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
             print(_row(f"{hour}", snap, base, spent, actions), flush=True)
         done = ", ".join(f"{k} {n}" for k, n in sorted(driver.done.items()))
         print(f"done: {done}")
+        if driver.refusals:
+            print("refused: " + "; ".join(f"{n}x {m}" for m, n in driver.refusals.most_common()))
         if len(hours) >= 2:
             (first, cpu1, n1), (last, cpu_n, n_n) = hours[0], hours[-1]
             rss_growth = last.rss_mb - first.rss_mb

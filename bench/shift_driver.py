@@ -109,6 +109,9 @@ class ShiftDriver:
         self.passphrase = passphrase
         self.rng = random.Random(seed)
         self.done: Counter[str] = Counter()
+        #: Why dialogs refused (PHI-free messages of the services), for the report.
+        self.refusals: Counter[str] = Counter()
+        self._held: list[int] = []
         self._ticks = 0
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -127,7 +130,15 @@ class ShiftDriver:
     def _press_ok(self, dialog: QDialog) -> bool:
         """Return on the dialog's focused widget (the default button); False if refused."""
         self._key(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
+        error = getattr(dialog, "error", None)
+        button = getattr(dialog, "ok_button", None)
+        if dialog.isVisible() and button is not None and not (error and error.text()):
+            # Return went into a multi-line note: the VMA clicks the button instead.
+            button.click()
+            self.done["ok_clicked"] += 1
         if dialog.isVisible():  # refused: the message is in the dialog; give up this one
+            message = error.text() if error is not None else ""
+            self.refusals[f"{type(dialog).__name__}: {message}"] += 1
             dialog.reject()
             self.done["refused"] += 1
             self._settle()
@@ -218,22 +229,39 @@ class ShiftDriver:
         """N, H, Return: hold two hours waiting on the patient (the dialog's defaults)."""
         if self._next_item() is None:
             return
+        item_id = self.window.current_item_id()
         self._key(self.window.table, Qt.Key.Key_H)
         dialog = self._dialog()
-        if dialog is not None:
-            self._press_ok(dialog)
+        if dialog is not None and self._press_ok(dialog) and item_id is not None:
+            self._held.append(item_id)
 
     def do_resume(self) -> None:
-        """Select an item on hold in the list and press R."""
-        model = self.window.model
-        for row in range(min(model.rowCount(), 400)):
-            item = model.item_at(row)
+        """Select an item put on hold earlier (the patient called back) and press R."""
+        while self._held:
+            item_id = self._held.pop(0)
+            self.window.select_item(item_id)
+            item = self.window.current_item()
             if item is not None and item.status == "on-hold":
-                self.window.select_item(item.id)
                 self.window.table.setFocus()
                 self._key(self.window.table, Qt.Key.Key_R)
                 return
         self.done["no_hold_to_resume"] += 1
+
+    def warm_up(self) -> None:
+        """Each kind of action once, and End shift opened and cancelled (not measured).
+
+        The first use of a dialog imports its module and makes its Qt types, and End shift
+        reads every open item into the page cache: one-time costs the first hour is not to
+        carry alone against the last.
+        """
+        for event in (*HOUR_PLAN, "tick"):
+            self.run(event, 1.0)
+        self._key(self.window.table, Qt.Key.Key_E, CTRL | Qt.KeyboardModifier.ShiftModifier)
+        if self.shell.dialog is not None:
+            self.shell.dialog.reject()
+        self._settle()
+        self.done.clear()
+        self.refusals.clear()
 
     def do_close(self) -> None:
         """N, then D (complete) or X (cancel, first reason), Return."""
