@@ -30,7 +30,8 @@ class ListFilter(StrEnum):
     OPEN = "open"
     #: The VMA's own completed, failed and cancelled items.
     DONE = "done"
-    #: Open items held by another VMA, or sent in a handoff not yet acknowledged.
+    #: Items another VMA holds (done by them included), or open items sent in a handoff
+    #: not yet acknowledged.
     HELD = "held"
     #: Every item of the profile.
     ALL = "all"
@@ -84,18 +85,22 @@ def _instant(at: datetime) -> str:
 
 _SELECT = (
     "SELECT i.id, i.lane, i.status, i.effective_due, i.owner, i.practice_id, i.is_open,"
-    " h.receiver, c.state, c.held_since, i.patient_family, i.patient_given, i.patient_dob,"
-    " i.phone FROM items AS i"
+    " h.receiver, c.state, c.held_by, c.held_since, i.patient_family, i.patient_given,"
+    " i.patient_dob, i.phone FROM items AS i"
     " LEFT JOIN handoffs AS h ON h.id = i.handoff_id"
     " LEFT JOIN claims AS c ON c.item_id = i.id"
 )
-# Held by others: the hub gave the claim to someone else, which moved the item's owner.
+# Held by others: the hub gave the claim to another VMA (a conflict, or taken over from us);
+# the console also moves such an item's owner to the holder, so either mark counts.
+_OTHERS = "(i.owner != :me OR coalesce(c.state IN ('conflict', 'taken_over'), 0))"
 _FILTERS: dict[ListFilter, str] = {
-    ListFilter.OPEN: "i.is_open = 1 AND i.owner = :me AND i.handoff_id IS NULL",
-    ListFilter.DONE: "i.is_open = 0 AND i.owner = :me",
-    ListFilter.HELD: "i.is_open = 1 AND (i.owner != :me OR i.handoff_id IS NOT NULL)",
+    ListFilter.OPEN: f"i.is_open = 1 AND i.handoff_id IS NULL AND NOT {_OTHERS}",
+    ListFilter.DONE: f"i.is_open = 0 AND NOT {_OTHERS}",
+    ListFilter.HELD: f"({_OTHERS} OR (i.is_open = 1 AND i.handoff_id IS NOT NULL))",
     ListFilter.ALL: "1 = 1",
 }
+#: Claim states in which another VMA holds the item.
+_HELD_ELSEWHERE = frozenset({"conflict", "taken_over"})
 
 
 def list_items(
@@ -141,26 +146,28 @@ def list_items(
 
 
 def _listed(row: tuple[Any, ...], me: str, codes: dict[int, str], patient: bool) -> ListedItem:
-    (item_id, lane, status, due, owner, practice_id, is_open, receiver, claim, since) = row[:10]
+    (item_id, lane, status, due, owner, practice_id, is_open, receiver) = row[:8]
+    claim, claim_holder, since = row[8:11]
     held: HeldBy | None = None
-    if is_open and owner != me:
-        held = HeldBy.OTHERS
+    holder = owner
+    if claim in _HELD_ELSEWHERE or owner != me:
+        held, holder = HeldBy.OTHERS, claim_holder or owner
     elif is_open and receiver is not None:
         held = HeldBy.HANDOFF
     extra: dict[str, Any] = {}
     if patient:
-        family, given, dob, phone = row[10:]
+        family, given, dob, phone = row[11:]
         extra = {"patient": display_name(family, given), "birth_date": dob, "phone": phone}
     return ListedItem(
         id=item_id,
         lane=Lane(lane),
         status=ItemStatus(status),
         due=from_db(due),
-        holder=owner,
+        holder=holder,
         practice=codes.get(practice_id, str(practice_id)),
         held=held,
         handoff_to=receiver if held is HeldBy.HANDOFF else None,
-        held_since=from_db(since) if held is HeldBy.OTHERS and since and claim else None,
+        held_since=from_db(since) if held is HeldBy.OTHERS and since else None,
         **extra,
     )
 
@@ -177,8 +184,15 @@ def item_for_action(conn: Connection, item_id: int, *, vma: str, own_only: bool 
         ActionRefused: Another VMA holds it.
     """
     item = items.get_item(conn, item_id)
-    if own_only and item.owner != vma:
+    if not own_only:
+        return item
+    claim = conn.execute(
+        "SELECT state, held_by FROM claims WHERE item_id = ?", (item_id,)
+    ).fetchone()
+    holder = claim[1] if claim is not None and claim[0] in _HELD_ELSEWHERE else None
+    if item.owner != vma or holder:
         raise ActionRefused(
-            f"Item {item_id} is held by {item.owner}; take it over (with a reason) to work it."
+            f"Item {item_id} is held by {holder or item.owner}; take it over (with a reason) "
+            "to work it."
         )
     return item
