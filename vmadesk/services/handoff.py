@@ -15,10 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from vmadesk.domain.handoff_notes import HandoffNote
-from vmadesk.domain.vocabulary import HandoffItemState, ItemStatus, Lane
+from vmadesk.domain.vocabulary import DeclineReason, HandoffItemState, ItemStatus, Lane
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.errors import ActionRefused
-from vmadesk.services.handoff_payload import item_payload, payload_columns, receiver_practice
+from vmadesk.services.handoff_payload import (
+    PACKET_FORMAT,
+    RECEIPT_FORMAT,
+    decline_text,
+    first_action,
+    item_payload,
+    note_text,
+    payload_columns,
+    read_json,
+    receiver_practice,
+    take_over_history,
+)
 from vmadesk.store import audit, box_keys, handoffs, history, items
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
@@ -26,11 +37,8 @@ from vmadesk.store.handoffs import HandoffItemRow, HandoffRow
 from vmadesk.store.items import ItemRow
 from vmadesk.sync import sealed
 
-PACKET_FORMAT = "vmadesk-handoff"
-RECEIPT_FORMAT = "vmadesk-handoff-receipt"
 PACKET_SUFFIX = ".vmahandoff"
 RECEIPT_SUFFIX = ".vmareceipt"
-MAX_PACKET_BYTES = 20 * 1024 * 1024
 
 
 #: Called inside the sending transaction for each handed-off item (``action="handed_off"``).
@@ -209,7 +217,7 @@ class HandoffService:
 
     def apply_receipt(self, path: Path) -> dict[str, int]:
         """Settle a packet from the receiver's receipt: acknowledged items become theirs."""
-        envelope = _read_json(path, RECEIPT_FORMAT)
+        envelope = read_json(path, RECEIPT_FORMAT)
         return self.apply_sealed_receipt(sealed.unb64(envelope["ciphertext"]), name=path.name)
 
     def apply_sealed_receipt(self, ciphertext: bytes, *, name: str = "receipt") -> dict[str, int]:
@@ -234,11 +242,16 @@ class HandoffService:
                     self.conn, row.id, state.value, now, ack_action=result.get("ack_action")
                 )
                 values: dict[str, Any] = {"handoff_id": None, "updated_at": now.isoformat()}
+                said = (result.get("ack_action") or "").strip()
                 if state is HandoffItemState.ACKNOWLEDGED:
                     values["owner"] = handoff.receiver
                     text = f"Handed off to {handoff.receiver}; acknowledged."
+                    if said:
+                        text += f" Their next action: {said}"
                 else:
                     text = f"Handoff to {handoff.receiver} declined; back with you."
+                    if said:
+                        text += f" Reason: {said}"
                 items.update_item(self.conn, row.item_id, values)
                 history.add_note(
                     self.conn, row.item_id, at=now, text=text, author=self.vma, kind="handoff"
@@ -256,7 +269,7 @@ class HandoffService:
 
     def open_packet(self, path: Path, *, code: str | None = None) -> int:
         """Decrypt a packet addressed to this VMA and keep it (pending) in the store."""
-        envelope = _read_json(path, PACKET_FORMAT)
+        envelope = read_json(path, PACKET_FORMAT)
         ciphertext = sealed.unb64(envelope.get("ciphertext", ""))
         if envelope.get("mode") == "code":
             if not code:
@@ -297,6 +310,7 @@ class HandoffService:
             )
             for payload in body["items"]:
                 payload["sender_public_key"] = body["sender_public_key"]
+                payload["sender"] = body["sender"]
                 handoffs.insert_item(
                     self.conn,
                     handoff_id,
@@ -346,6 +360,7 @@ class HandoffService:
                     item_id,
                     {k: v for k, v in values.items() if k not in ("created_at",)},
                 )
+            held = take_over_history(self.conn, item_id, payload)
             note = HandoffNote.from_dict(payload["note"])
             history.add_note(
                 self.conn,
@@ -353,7 +368,7 @@ class HandoffService:
                 at=now,
                 author=self.vma,
                 kind="handoff",
-                text=_note_text(payload, note, next_action.strip()),
+                text=note_text(payload, note, next_action.strip()),
             )
             handoffs.set_item_state(
                 self.conn,
@@ -368,20 +383,39 @@ class HandoffService:
                 self.conn,
                 AuditEvent.HANDOFF,
                 item_id=item_id,
-                details={"action": "acknowledged", "handoff": row.handoff_id},
+                details={
+                    "action": "acknowledged",
+                    "handoff": row.handoff_id,
+                    "open_escalations": held,
+                },
             )
         return item_id
 
-    def decline(self, handoff_item_id: int, reason: str = "") -> None:
-        """Send an item back to the sender."""
+    def acknowledge_all(self, handoff_id: int) -> list[int]:
+        """Acknowledge in one step every pending item whose note lists the sender's actions.
+
+        The sender's first action stands as the restated next action; items without actions
+        are left pending for the receiver to decide one by one. Returns the new item ids.
+        """
+        _, rows = self.packet(handoff_id)
+        taken = []
+        for row in rows:
+            first = first_action(row.payload)
+            if row.state == HandoffItemState.PENDING and first:
+                taken.append(self.acknowledge(row.id, first))
+        return taken
+
+    def decline(self, handoff_item_id: int, reason: DeclineReason | str, detail: str = "") -> None:
+        """Send an item back to the sender with a reason (its words travel in the receipt).
+
+        Raises:
+            ActionRefused: No reason given ("Other" needs the detail).
+        """
+        text = decline_text(reason, detail)
         with transaction(self.conn):
             row = self._pending(handoff_item_id, "in")
             handoffs.set_item_state(
-                self.conn,
-                handoff_item_id,
-                "declined",
-                self.clock(),
-                ack_action=reason.strip() or None,
+                self.conn, handoff_item_id, "declined", self.clock(), ack_action=text
             )
             handoffs.close_if_done(self.conn, row.handoff_id)
             audit.append(
@@ -426,24 +460,3 @@ class HandoffService:
             ],
         }
         return sealed.seal_to(sender_key, json.dumps(body).encode())
-
-
-def _note_text(payload: dict[str, Any], note: HandoffNote, next_action: str) -> str:
-    actions = "; ".join(a.text for a in note.actions) or "none listed"
-    return (
-        f"Handoff from {payload.get('sender', 'colleague')} ({note.priority.value}): "
-        f"{note.summary}\nActions: {actions}\nIf/then: {note.contingency or '-'}\n"
-        f"My next action: {next_action}"
-    )
-
-
-def _read_json(path: Path, expected: str) -> dict[str, Any]:
-    try:
-        if path.stat().st_size > MAX_PACKET_BYTES:
-            raise ActionRefused(f"{path.name}: larger than any handoff file; not opened.")
-        data = json.loads(path.read_text("ascii"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        raise ActionRefused(f"{path.name}: not a readable vmadesk file.") from None
-    if not isinstance(data, dict) or data.get("format") != expected:
-        raise ActionRefused(f"{path.name}: not a {expected} file.")
-    return data

@@ -34,6 +34,7 @@ from pydantic import ValidationError
 
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.services.handoff import HandoffService
+from vmadesk.services.handoff_hub import pin_colleague
 from vmadesk.services.sync_claims import (
     LEASE_SECONDS,
     conflicts,
@@ -43,7 +44,6 @@ from vmadesk.services.sync_claims import (
 )
 from vmadesk.services.sync_relay import pull_escalations, pull_handoffs, send_receipts
 from vmadesk.services.sync_round import SyncAuthError, Tally, raise_if_unauthorised, round_time
-from vmadesk.store import box_keys
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.store.settings_store import vma_handle
@@ -303,8 +303,7 @@ def send_handoff(
     """
     current = round_time(now)
     record = client.public_key(receiver)
-    with transaction(conn):
-        box_keys.put_colleague(conn, receiver, box_keys.parse_public_key(record.public_key))
+    pin_colleague(conn, receiver, record.public_key)  # a changed key is refused, not trusted
     service = HandoffService(
         conn, vma=vma or vma_handle(conn), clock=lambda: current, on_change=make_change_hook(conn)
     )

@@ -266,6 +266,10 @@ class HubClient:
         body = wire.PublicKeyRegistration(public_key=public_key)
         return self._post("/v1/keys", wire.PublicKeyRecord, body, method="PUT")
 
+    def public_keys(self) -> wire.PublicKeyList:
+        """Every active account's public key (the receivers a handoff can go to)."""
+        return self._get("/v1/keys", wire.PublicKeyList)
+
     def public_key(self, handle: str) -> wire.PublicKeyRecord:
         """Another account's public key."""
         return self._get(f"/v1/keys/{handle}", wire.PublicKeyRecord)

@@ -573,6 +573,12 @@ class PublicKeyRecord(Wire):
     registered_at: Timestamp
 
 
+class PublicKeyList(Wire):
+    """The active accounts with a registered public key (a handoff's possible receivers)."""
+
+    keys: list[PublicKeyRecord]
+
+
 class TeamSecretEnvelope(Wire):
     """The team secret sealed by a supervisor's console to one VMA's public key."""
 
@@ -846,6 +852,7 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     HandoffList,
     PublicKeyRegistration,
     PublicKeyRecord,
+    PublicKeyList,
     TeamSecretEnvelope,
     TeamSecretRecord,
     SampleRequest,
