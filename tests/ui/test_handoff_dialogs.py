@@ -12,7 +12,7 @@ from tests.ui.fixtures_b import (  # noqa: F401  (fixtures)
     patient_names,
     second_profile,
 )
-from vmadesk.domain.vocabulary import Lane, Priority
+from vmadesk.domain.vocabulary import DeclineReason, Lane, Priority
 from vmadesk.services.handoff import HandoffService
 from vmadesk.ui.application import build_context
 from vmadesk.ui.console_shell import ConsoleShell
@@ -81,7 +81,7 @@ def test_handoff_round_trip_between_two_profiles(
     out = tmp_path / "handoffs"
 
     dialog, ids = _compose(qtbot, ctx, out)
-    assert dialog.receiver.currentData() == "ben.k"
+    assert dialog.receiver.currentData() == ("file", "ben.k")
     result = dialog.write_packet()
     assert result is not None, dialog.message.text()
     assert result.code is None
@@ -119,7 +119,7 @@ def test_handoff_round_trip_between_two_profiles(
     assert review.acknowledge()  # pre-filled with the sender's first action
     review.select_row(2)
     assert not review.decline()  # a reason is required
-    review.reason.setText("Not my lane this week")
+    review.reason_code.setCurrentIndex(review.reason_code.findData(DeclineReason.NOT_MY_LANE))
     assert review.decline()
     receipt = review.write_receipt()
     assert receipt is not None and receipt.exists()
@@ -192,4 +192,4 @@ def test_models_pass_the_model_tester(qtmodeltester, qtbot, ctx, second_profile,
     _, rows = ctx_b.handoffs.packet(handoff_id)
     packet_model = PacketItemsModel(rows)
     qtmodeltester.check(packet_model)
-    assert packet_model.columnCount(QModelIndex()) == 5
+    assert packet_model.columnCount(QModelIndex()) == 7

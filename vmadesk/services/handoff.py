@@ -58,9 +58,9 @@ class SealedPacket:
 
 @dataclass(frozen=True)
 class PacketResult:
-    """A written packet: where, its id, and the one-time code if one was used."""
+    """A written packet: where (None: queued for the hub), its id, the one-time code if used."""
 
-    path: Path
+    path: Path | None
     packet_id: str
     handoff_id: int
     code: str | None
@@ -128,8 +128,13 @@ class HandoffService:
         *,
         one_time_code: bool = False,
         transport: str = "file",
+        on_sealed: Callable[[Connection, str, int, bytes], None] | None = None,
     ) -> SealedPacket:
-        """Seal open items with their notes for ``receiver``, in memory (no file, no temp)."""
+        """Seal open items with their notes for ``receiver``, in memory (no file, no temp).
+
+        ``on_sealed(conn, packet_id, handoff_id, box)`` runs in the same transaction (the hub
+        route queues the envelope there: items are never marked in handoff without it).
+        """
         if not notes:
             raise ActionRefused("Choose at least one open item to hand off.")
         for item_id, note in notes.items():
@@ -209,6 +214,8 @@ class HandoffService:
             if transport != "file":
                 details["transport"] = transport
             audit.append(self.conn, AuditEvent.HANDOFF, details=details)
+            if on_sealed is not None:
+                on_sealed(self.conn, packet_id, handoff_id, box)
         return SealedPacket(packet_id, handoff_id, box, envelope, code)
 
     def outgoing(self, *, open_only: bool = True) -> list[HandoffRow]:

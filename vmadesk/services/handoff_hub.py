@@ -15,14 +15,18 @@ through the hub in a later sync round. The file and one-time-code route
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.vocabulary import HandoffItemState, Lane, Priority
 from vmadesk.services.errors import ActionRefused
+from vmadesk.services.handoff import ChangeHook, HandoffService
 from vmadesk.store import box_keys, handoffs, items
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.items import ItemRow
-from vmadesk.sync import wire
+from vmadesk.store.timestamps import to_db
+from vmadesk.sync import enrolment, outbox, sealed, wire
+from vmadesk.sync.hub_client import HubClient
 
 #: The action a note written without the form (the command line) asks of the receiver.
 DEFAULT_ACTION = "Work the item as the lane's SOP says"
@@ -94,6 +98,68 @@ def receivers_from(
     return result
 
 
+def queue_handoff(
+    conn: Connection,
+    receiver: str,
+    notes: dict[int, HandoffNote],
+    shift_note: str,
+    *,
+    vma: str,
+    now: datetime,
+    on_change: ChangeHook | None = None,
+) -> str:
+    """Seal items to the receiver's pinned key and queue the envelope for the hub (no network).
+
+    The items are marked in handoff, the envelope queued in the outbox and the hub bookkeeping
+    written in one transaction; the next sync round sends it. Returns the envelope id.
+
+    Raises:
+        ActionRefused: No pinned key for the receiver, or an item that cannot be handed off.
+    """
+    if receiver not in box_keys.colleagues(conn):
+        raise ActionRefused(f"No key for {receiver} yet: fetch the receivers from the hub.")
+    service = HandoffService(conn, vma=vma, clock=lambda: now, on_change=on_change)
+
+    def queue(tx: Connection, packet_id: str, handoff_id: int, box: bytes) -> None:
+        envelope = wire.HandoffEnvelope(
+            envelope_id=packet_id, receiver=receiver, sealed=sealed.b64(box), item_count=len(notes)
+        )
+        outbox.enqueue(tx, "handoff", envelope, now=now)
+        tx.execute(
+            "INSERT INTO hub_handoffs (envelope_id, direction, handoff_id, kind, peer, created_at)"
+            " VALUES (?, 'out', ?, 'packet', ?, ?)",
+            (packet_id, handoff_id, receiver, to_db(now)),
+        )
+
+    packet = service.seal_packet(receiver, notes, shift_note, transport="hub", on_sealed=queue)
+    return packet.packet_id
+
+
+@dataclass(frozen=True)
+class HubTarget:
+    """Where this console's hub is and who it is there (the token never leaves memory)."""
+
+    url: str
+    token: str
+    handle: str
+
+
+def hub_target(conn: Connection) -> HubTarget | None:
+    """The enrolled hub, or None for a team without one (the file route then)."""
+    config = enrolment.hub_config(conn)
+    return None if config is None else HubTarget(config.url, config.token, config.handle)
+
+
+def fetch_public_keys(target: HubTarget) -> list[wire.PublicKeyRecord]:
+    """The hub's list of accounts and keys (network only: safe on a worker thread).
+
+    Raises:
+        HubUnavailable, HubRejected: From the hub client.
+    """
+    with HubClient(target.url, target.token) as client:
+        return client.public_keys().keys
+
+
 def default_note(item: ItemRow) -> HandoffNote:
     """A PHI-free note for an item handed off without the form (lane, state, attempts)."""
     attempts = f"{item.attempt_count} attempt{'s' if item.attempt_count != 1 else ''}"
@@ -146,13 +212,45 @@ def came_through_hub(conn: Connection, handoff_id: int) -> bool:
     return row is not None
 
 
-def receipt_lines(conn: Connection, handoff_id: int) -> list[tuple[int | None, str, str]]:
-    """A sent packet's settled items: (item id, state, receiver's next action or reason)."""
-    return [
-        (row.item_id, row.state, row.ack_action or "")
-        for row in handoffs.items_of(conn, handoff_id)
-        if row.state != HandoffItemState.PENDING
-    ]
+@dataclass(frozen=True)
+class SentLine:
+    """One item of a packet this VMA sent, with what the receiver answered (PHI: screen only)."""
+
+    handoff_id: int
+    receiver: str
+    sent_at: str
+    item_id: int | None
+    patient: str
+    lane: str
+    state: str
+    words: str
+
+
+def sent_lines(conn: Connection, *, packets: int = 10) -> list[SentLine]:
+    """The items of the latest packets sent, with what their receiver answered.
+
+    Acknowledged items carry the receiver's restated next action, declined ones the reason.
+    """
+    lines = []
+    for handoff in handoffs.listing(conn, "out", open_only=False)[:packets]:
+        for row in handoffs.items_of(conn, handoff.id):
+            patient = ""
+            if row.item_id is not None:
+                item = items.get_item(conn, row.item_id)
+                patient = items.display_name(item.patient_family, item.patient_given)
+            lines.append(
+                SentLine(
+                    handoff.id,
+                    handoff.receiver,
+                    handoff.created_at,
+                    row.item_id,
+                    patient,
+                    row.lane,
+                    row.state,
+                    row.ack_action or "",
+                )
+            )
+    return lines
 
 
 def open_items_to_send(conn: Connection, me: str, ids: list[int] | None) -> list[ItemRow]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -24,6 +24,7 @@ from vmadesk.ui.ui_settings import UiSettings, place_window
 
 if TYPE_CHECKING:  # dialogs are imported when first opened: they are not on the start path
     from vmadesk.ui.handoff_end_shift import EndShiftDialog
+    from vmadesk.ui.handoff_inbox import HandoffsDialog
     from vmadesk.ui.handoff_keys import AddColleagueDialog, MyKeyDialog
     from vmadesk.ui.handoff_review import ReviewPacketDialog
     from vmadesk.ui.settings_dialog import SettingsDialog
@@ -38,6 +39,7 @@ SHELL_ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("end_shift", "&End shift && hand off…", "Ctrl+Shift+E", "Shift"),
     ("open_packet", "&Open handoff packet…", "Ctrl+Shift+O", "Shift"),
     ("apply_receipt", "&Apply handoff receipt…", "Ctrl+Shift+R", "Shift"),
+    ("handoffs", "&Handoffs (hub inbox, answers)…", "Ctrl+Shift+H", "Shift"),
     ("my_key", "My public &key…", "Ctrl+Shift+K", "Shift"),
     ("add_colleague", "Add &colleague key…", "Ctrl+Shift+A", "Shift"),
     ("about", "&About vmadesk", "F1", "Help"),
@@ -64,6 +66,9 @@ class ConsoleShell(QObject):
         self.ui_settings = ui_settings or UiSettings()
         self.handoff_dir = handoff_dir or paths.handoff_dir()
         self.dialog: QWidget | None = None
+        #: The background sync's "round now" (set by the application once it runs).
+        self.sync_now: Callable[[], None] | None = None
+        self.sync_status: Any = None
         self.actions: dict[str, QAction] = {}
         self.lock = IdleLock(
             ctx.session,
@@ -83,6 +88,7 @@ class ConsoleShell(QObject):
             "end_shift": self.end_shift,
             "open_packet": self.open_packet,
             "apply_receipt": self.apply_receipt,
+            "handoffs": self.handoffs,
             "my_key": self.my_key,
             "add_colleague": self.add_colleague,
             "about": self.about,
@@ -202,7 +208,9 @@ class ConsoleShell(QObject):
         """Shift → End shift & hand off: open the dialog."""
         from vmadesk.ui.handoff_end_shift import EndShiftDialog
 
-        dialog = EndShiftDialog(self.ctx, out_dir=self.handoff_dir, parent=self.window)
+        dialog = EndShiftDialog(
+            self.ctx, out_dir=self.handoff_dir, sync_now=self.sync_now, parent=self.window
+        )
         dialog.packet_written.connect(lambda _r: self._refresh())
         dialog.shift_ended.connect(self._refresh)
         dialog.shift_ended.connect(lambda: self._message("Shift ended."))
@@ -275,7 +283,7 @@ class ConsoleShell(QObject):
         self, path: Path | None = None, *, ask_code: Callable[[], str | None] | None = None
     ) -> ReviewPacketDialog | None:
         """Shift → Open handoff packet…: decrypt it, then review item by item."""
-        from vmadesk.ui.handoff_review import ReviewPacketDialog, ask_code_dialog, open_packet
+        from vmadesk.ui.handoff_review import ask_code_dialog, open_packet
 
         path = path or self._choose_file("Open handoff packet", PACKET_SUFFIX)
         if path is None or self.lock.is_locked:
@@ -290,15 +298,39 @@ class ConsoleShell(QObject):
                 str(exc) if isinstance(exc, ValueError) else "The packet could not be read.",
             )
             return None
+        return self.review_packet(handoff_id)
+
+    def review_packet(self, handoff_id: int) -> ReviewPacketDialog:
+        """Review a received packet; one through the hub answers through the hub."""
+        from vmadesk.services.handoff_hub import came_through_hub
+        from vmadesk.ui.handoff_review import ReviewPacketDialog
+
         dialog = ReviewPacketDialog(
             self.ctx.handoffs,
             handoff_id,
             out_dir=self.handoff_dir,
             on_change=self._refresh,
+            via_hub=came_through_hub(self.ctx.session.conn, handoff_id),
             parent=self.window,
         )
+        dialog.on_settled = self.sync_now
         self._show(dialog)
         return dialog
+
+    def handoffs(self) -> HandoffsDialog:
+        """Shift → Handoffs…: the hub inbox and the answers to packets sent."""
+        from vmadesk.ui.handoff_inbox import HandoffsDialog
+
+        dialog = HandoffsDialog(self.ctx, sync_now=self.sync_now, parent=self.window)
+        dialog.review_requested.connect(lambda handoff_id: self._review_from(dialog, handoff_id))
+        if self.sync_status is not None:
+            self.sync_status.connect(dialog.reload)
+        self._show(dialog)
+        return dialog
+
+    def _review_from(self, inbox: QWidget, handoff_id: int) -> None:
+        inbox.close()  # one window-modal dialog at a time
+        self.review_packet(handoff_id)
 
     def apply_receipt(self, path: Path | None = None) -> dict[str, int] | None:
         """Shift → Apply handoff receipt…: settle a packet sent earlier."""
