@@ -29,6 +29,7 @@ from vmadesk.ui.handoff_inbox import HandoffsDialog
 from vmadesk.ui.handoff_review import ReviewPacketDialog
 
 __all__ = ["db_url", "hub"]
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 def _context(profile, clock: MovableClock) -> ConsoleContext:  # type: ignore[no-untyped-def]
