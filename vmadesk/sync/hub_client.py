@@ -321,6 +321,13 @@ class HubClient:
         body = wire.EvidenceEnvelope(sealed=sealed)
         return self._post(f"/v1/evidence-requests/{request_id}/envelope", wire.EvidenceRecord, body)
 
+    def decline_evidence(
+        self, request_id: str, reason: wire.EvidenceDeclineReason
+    ) -> wire.EvidenceRecord:
+        """Decline an evidence request with a reason code (VMA)."""
+        body = wire.EvidenceDecline(reason=reason)
+        return self._post(f"/v1/evidence-requests/{request_id}/decline", wire.EvidenceRecord, body)
+
     # -- supervisor board (issue 6) -------------------------------------------------------------
 
     def board(self, vma: str | None = None) -> wire.Board:

@@ -40,6 +40,7 @@ SHELL_ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("open_packet", "&Open handoff packet…", "Ctrl+Shift+O", "Shift"),
     ("apply_receipt", "&Apply handoff receipt…", "Ctrl+Shift+R", "Shift"),
     ("handoffs", "&Handoffs (hub inbox, answers)…", "Ctrl+Shift+H", "Shift"),
+    ("evidence", "E&vidence requests…", "Ctrl+Shift+V", "Shift"),
     ("my_key", "My public &key…", "Ctrl+Shift+K", "Shift"),
     ("add_colleague", "Add &colleague key…", "Ctrl+Shift+A", "Shift"),
     ("about", "&About vmadesk", "F1", "Help"),
@@ -89,6 +90,7 @@ class ConsoleShell(QObject):
             "open_packet": self.open_packet,
             "apply_receipt": self.apply_receipt,
             "handoffs": self.handoffs,
+            "evidence": self.evidence_requests,
             "my_key": self.my_key,
             "add_colleague": self.add_colleague,
             "about": self.about,
@@ -325,6 +327,24 @@ class ConsoleShell(QObject):
         dialog.review_requested.connect(lambda handoff_id: self._review_from(dialog, handoff_id))
         if self.sync_status is not None:
             self.sync_status.connect(dialog.reload)
+        self._show(dialog)
+        return dialog
+
+    def evidence_requests(self) -> QWidget:
+        """Shift → Evidence requests…: review, send or decline (a hub is needed)."""
+        from vmadesk.services.evidence import responder_for
+        from vmadesk.ui.evidence_prompt import EvidencePromptDialog
+
+        found = responder_for(self.ctx.session.conn)
+        if found is None:
+            return self._warn(
+                "Evidence requests",
+                "Evidence requests come through the team hub; this profile is not enrolled.",
+            )
+        responder, factory = found
+        dialog = EvidencePromptDialog(
+            responder, factory, local_tz=self.ctx.local_tz, parent=self.window
+        )
         self._show(dialog)
         return dialog
 
