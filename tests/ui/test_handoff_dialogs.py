@@ -193,3 +193,47 @@ def test_models_pass_the_model_tester(qtmodeltester, qtbot, ctx, second_profile,
     packet_model = PacketItemsModel(rows)
     qtmodeltester.check(packet_model)
     assert packet_model.columnCount(QModelIndex()) == 7
+
+
+def test_received_item_brings_its_practice_history_and_escalation(
+    qtbot,
+    ctx,  # noqa: F811
+    second_profile,  # noqa: F811
+    tmp_path,
+) -> None:
+    """Ben's console serves none of Ana's practices: after acknowledging, everything is usable
+    at once (practice in the filter, its zone on the detail pane, the call history, the
+    escalation in his list), without a restart."""
+    from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
+    from vmadesk.domain.vocabulary import EscalationCategory, Outcome, Urgency
+    from vmadesk.services.escalation import Sbar
+
+    ctx_b = build_context(second_profile)
+    ctx.handoffs.add_colleague("ben.k", ctx_b.handoffs.my_public_key())
+    item = next(i for i in open_items(ctx) if i.lane == Lane.CALLBACK.value)
+    ctx.work.log_attempt(item.id, Outcome.NO_ANSWER, note="no pickup at 9")
+    ctx.escalations.raise_(
+        item.id, EscalationCategory.PATIENT_COMPLAINT, Urgency.URGENT, Sbar("Upset about billing")
+    )
+    practice = ctx.work.practice(item.practice_id)
+    note = HandoffNote(Priority.ROUTINE, "One try so far", (ActionStep("Call after 14:00"),))
+    result = ctx.handoffs.create_packet("ben.k", {item.id: note}, "", out_dir=tmp_path)
+
+    window = MainWindow(ctx_b)
+    qtbot.addWidget(window)
+    shell = ConsoleShell(ctx_b, window, ui_settings=UiSettings(), idle_ms=600_000)
+    assert window.practice_filter.findText(practice.name) == -1
+    review = shell.open_packet(result.path)
+    assert review is not None
+    assert review.acknowledge()
+    # The practice is in the filter at once, and the item works under its zone and SOP.
+    assert window.practice_filter.findText(practice.name) >= 0
+    (mine,) = open_items(ctx_b)
+    detail = ctx_b.worklist.detail(mine.id)
+    assert (detail.practice.name, detail.practice.tz) == (practice.name, practice.tz)
+    assert detail.sop == practice.sop[Lane.CALLBACK]
+    assert [a.outcome for a in detail.attempts] == ["no_answer"]
+    (escalation,) = ctx_b.escalations.listing()
+    assert (escalation.item_id, escalation.situation) == (mine.id, "Upset about billing")
+    review.reject()
+    shell.shutdown()

@@ -127,10 +127,21 @@ class ConsoleShell(QObject):
             show(text)
 
     def _refresh(self) -> None:
+        self._sync_practices()
         refresh = getattr(self.window, "refresh", None)
         if callable(refresh):
             refresh()
         self._update_shift_actions()
+
+    def _sync_practices(self) -> None:
+        """Offer practices that arrived since start (an acknowledged handoff brings its own)."""
+        chooser = getattr(self.window, "practice_filter", None)
+        if chooser is None:
+            return
+        known = {chooser.itemData(i) for i in range(chooser.count())}
+        for practice in self.ctx.worklist.practices():
+            if practice.id not in known:
+                chooser.addItem(practice.name, practice.id)
 
     def _show(self, dialog: QWidget) -> QWidget:
         """Open a window-modal dialog without a nested event loop (tests drive it)."""
