@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vmadesk.domain.handoff_notes import HandoffNote
-from vmadesk.domain.vocabulary import DeclineReason, HandoffItemState, ItemStatus, Lane
+from vmadesk.domain.vocabulary import DeclineReason, HandoffItemState, ItemStatus
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.handoff_payload import (
@@ -25,9 +25,8 @@ from vmadesk.services.handoff_payload import (
     first_action,
     item_payload,
     note_text,
-    payload_columns,
     read_json,
-    receiver_practice,
+    store_received_item,
     take_over_history,
 )
 from vmadesk.store import audit, box_keys, handoffs, history, items
@@ -353,20 +352,7 @@ class HandoffService:
         with transaction(self.conn):
             row = self._pending(handoff_item_id, "in")
             payload = row.payload
-            practice_id = receiver_practice(self.conn, payload["practice"])
-            values = payload_columns(payload, practice_id=practice_id, owner=self.vma, now=now)
-            existing = items.find_by_source(
-                self.conn, row.source_system, row.source_id, Lane(row.lane)
-            )
-            if existing is None:
-                item_id = items.insert_item(self.conn, values)
-            else:
-                item_id = existing.id
-                items.update_item(
-                    self.conn,
-                    item_id,
-                    {k: v for k, v in values.items() if k not in ("created_at",)},
-                )
+            item_id = store_received_item(self.conn, row, owner=self.vma, now=now)
             held = take_over_history(self.conn, item_id, payload)
             note = HandoffNote.from_dict(payload["note"])
             history.add_note(

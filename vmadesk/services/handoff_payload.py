@@ -13,9 +13,10 @@ from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import DeclineReason, EscalationState, Lane, Outcome, code_label
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.practice_setup import add_practice
-from vmadesk.store import escalations, history, practices
+from vmadesk.store import escalations, history, items, practices
 from vmadesk.store.connection import Connection
 from vmadesk.store.escalations import EscalationRow
+from vmadesk.store.handoffs import HandoffItemRow
 from vmadesk.store.items import ITEM_COLUMNS, ItemRow
 from vmadesk.store.timestamps import from_db, to_db
 
@@ -132,6 +133,18 @@ def receiver_practice(conn: Connection, practice: dict[str, Any]) -> int:
             red_flag_text=lane_rules.get("red_flag_text", ""),
         )
     return practice_id
+
+
+def store_received_item(conn: Connection, row: HandoffItemRow, *, owner: str, now: datetime) -> int:
+    """The receiver's copy of a packet item: a new item, or one it already had, updated."""
+    payload = row.payload
+    practice_id = receiver_practice(conn, payload["practice"])
+    values = payload_columns(payload, practice_id=practice_id, owner=owner, now=now)
+    existing = items.find_by_source(conn, row.source_system, row.source_id, Lane(row.lane))
+    if existing is None:
+        return items.insert_item(conn, values)
+    items.update_item(conn, existing.id, {k: v for k, v in values.items() if k != "created_at"})
+    return existing.id
 
 
 def take_over_history(conn: Connection, item_id: int, payload: dict[str, Any]) -> int:

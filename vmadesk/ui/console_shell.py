@@ -379,7 +379,8 @@ class ConsoleShell(QObject):
         self._refresh()
         self._message(
             f"Receipt applied: {counts['acknowledged']} acknowledged, "
-            f"{counts['declined']} declined (back with you)."
+            f"{counts['declined']} declined (back with you). Shift → Handoffs shows what "
+            "the receiver answered."
         )
         return counts
 

@@ -44,7 +44,6 @@ from vmadesk.services.handoff_hub import (
     queue_handoff,
     receivers_from,
 )
-from vmadesk.services.handoff_payload import escalation_payload
 from vmadesk.store.items import ItemRow
 from vmadesk.ui import workers
 from vmadesk.ui.context import ConsoleContext
@@ -58,9 +57,8 @@ from vmadesk.ui.handoff_parts import (
 from vmadesk.ui.handoff_report import (
     REPORT_KIND,
     ReportPreviewDialog,
-    build_html,
     default_report_name,
-    entry_from_item,
+    report_html,
 )
 
 ONE_TIME_CODE = "One-time code (read out by phone)"
@@ -388,7 +386,14 @@ class EndShiftDialog(QDialog):
         self.result_packet = result
         included = [(item, notes[item.id]) for item in self.model.items if item.id in notes]
         self.report_count = len(included)
-        self.report_html = self._report(result, receiver, included)
+        self.report_html = report_html(
+            self.ctx,
+            packet_id=result.packet_id,
+            receiver=receiver,
+            included=included,
+            escalations=self.escalations,
+            shift_note=self.shift_note.toPlainText().strip(),
+        )
         where = (
             "queued for the hub (it goes out with this sync; no file to carry)"
             if result.path is None
@@ -412,28 +417,6 @@ class EndShiftDialog(QDialog):
         self.pages.setCurrentIndex(1)
         self.packet_written.emit(result)
         return result
-
-    def _report(
-        self, result: PacketResult, receiver: str, included: list[tuple[ItemRow, HandoffNote]]
-    ) -> str:
-        names: dict[int, tuple[str, str]] = {}
-        entries = []
-        for item, note in included:
-            if item.practice_id not in names:
-                practice = self.ctx.work.practice(item.practice_id)
-                names[item.practice_id] = (practice.name, practice.tz)
-            name, tz = names[item.practice_id]
-            escalated = [escalation_payload(e) for e in self.escalations.get(item.id, [])]
-            entries.append(entry_from_item(item, name, tz, note, escalated))
-        now = self.ctx.clock().astimezone(load_zone(self.ctx.local_tz))
-        return build_html(
-            sender=self.ctx.vma,
-            receiver=receiver,
-            packet_id=result.packet_id,
-            created=now.strftime("%Y-%m-%d %H:%M %Z"),
-            shift_note=self.shift_note.toPlainText().strip(),
-            entries=entries,
-        )
 
     def preview_report(self) -> ReportPreviewDialog | None:
         """Open the report preview; the PDF is written only on its Save."""

@@ -33,8 +33,10 @@ from PySide6.QtWidgets import (
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import EscalationCategory, Lane
-from vmadesk.services.handoff_payload import open_escalations_first
+from vmadesk.services.handoff_payload import escalation_payload, open_escalations_first
+from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.items import ItemRow
+from vmadesk.ui.context import ConsoleContext
 
 REPORT_KIND = "handoff_report"
 
@@ -132,6 +134,36 @@ def entry_from_item(
         due=_local(item.effective_due, tz),
         note=note,
         escalations=tuple(escalations),
+    )
+
+
+def report_html(
+    ctx: ConsoleContext,
+    *,
+    packet_id: str,
+    receiver: str,
+    included: Sequence[tuple[ItemRow, HandoffNote]],
+    escalations: dict[int, list[EscalationRow]],
+    shift_note: str,
+) -> str:
+    """The report of a packet just written, from the sender's items and notes."""
+    names: dict[int, tuple[str, str]] = {}
+    entries = []
+    for item, note in included:
+        if item.practice_id not in names:
+            practice = ctx.work.practice(item.practice_id)
+            names[item.practice_id] = (practice.name, practice.tz)
+        name, tz = names[item.practice_id]
+        escalated = [escalation_payload(e) for e in escalations.get(item.id, [])]
+        entries.append(entry_from_item(item, name, tz, note, escalated))
+    now = ctx.clock().astimezone(load_zone(ctx.local_tz))
+    return build_html(
+        sender=ctx.vma,
+        receiver=receiver,
+        packet_id=packet_id,
+        created=now.strftime("%Y-%m-%d %H:%M %Z"),
+        shift_note=shift_note,
+        entries=entries,
     )
 
 
