@@ -62,3 +62,40 @@ def test_vma_reviews_then_sends_one_and_declines_the_other(  # type: ignore[no-u
     assert {r.request_id for r in requests} == {first, second}
     dialog.reject()
     assert dialog.preview.toPlainText() == ""
+
+
+def test_shell_tells_the_vma_when_a_request_waits(  # type: ignore[no-untyped-def]
+    qtbot, hub, new_profile, supervisor_profile
+) -> None:
+    from PySide6.QtWidgets import QMainWindow
+
+    from tests.services.test_evidence import SECRET
+    from vmadesk.sync import enrolment
+    from vmadesk.ui.application import build_context
+    from vmadesk.ui.console_shell import ConsoleShell
+    from vmadesk.ui.ui_settings import UiSettings
+
+    enrolment.enroll(
+        new_profile.conn,
+        hub.base_url,
+        hub.tokens["ana"],
+        team_secret_code=enrolment.team_secret_code(SECRET),
+    )
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    shell = ConsoleShell(
+        build_context(new_profile), window, ui_settings=UiSettings(), idle_ms=600_000
+    )
+    with qtbot.waitSignal(shell.evidence_waiting) as none_yet:
+        shell.check_evidence()
+    assert none_yet.args == [0]
+    setup_request(hub, new_profile, supervisor_profile, n=1)
+    with qtbot.waitSignal(shell.evidence_waiting) as waiting:
+        shell.check_evidence()
+    assert waiting.args == [1]
+    dialog = shell.evidence_requests()
+    assert isinstance(dialog, EvidencePromptDialog)
+    qtbot.waitUntil(lambda: dialog.loaded)
+    assert dialog.model.rowCount() == 1
+    dialog.reject()
+    shell.shutdown()

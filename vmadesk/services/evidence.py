@@ -314,6 +314,12 @@ def fetch_requests(
     return [(request, keys[request.requested_by]) for request in found]
 
 
+def count_requests(client_factory: Callable[[], HubClient]) -> int:
+    """How many evidence requests wait for this VMA (network only: any thread)."""
+    with client_factory() as hub:
+        return len(hub.evidence_requests(state="requested").requests)
+
+
 def post_answer(
     client_factory: Callable[[], HubClient], answer: SealedAnswer
 ) -> wire.EvidenceRecord:

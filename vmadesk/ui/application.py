@@ -184,6 +184,7 @@ class RunningConsole(QObject):
         if self.sync is not None:  # handoffs through the hub go out and come in at once
             self.shell.sync_now = self.sync.sync_now
             self.shell.sync_status = self.sync.status_changed
+            self.sync.status_changed.connect(self.shell.check_evidence)
         app_logging.start_rotation()
 
     def stop(self) -> None:

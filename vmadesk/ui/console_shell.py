@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
@@ -19,12 +19,12 @@ from vmadesk import __version__, paths
 from vmadesk.services.handoff import PACKET_SUFFIX, RECEIPT_SUFFIX
 from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.due_notifier import DueNotifier
+from vmadesk.ui.handoff_shell import HandoffShellActions
 from vmadesk.ui.lock import MINUTE_MS, IdleLock
 from vmadesk.ui.ui_settings import UiSettings, place_window
 
 if TYPE_CHECKING:  # dialogs are imported when first opened: they are not on the start path
     from vmadesk.ui.handoff_end_shift import EndShiftDialog
-    from vmadesk.ui.handoff_inbox import HandoffsDialog
     from vmadesk.ui.handoff_keys import AddColleagueDialog, MyKeyDialog
     from vmadesk.ui.handoff_review import ReviewPacketDialog
     from vmadesk.ui.settings_dialog import SettingsDialog
@@ -49,8 +49,11 @@ SHELL_ACTIONS: tuple[tuple[str, str, str, str], ...] = (
 _WHILE_LOCKED = frozenset({"lock", "quit"})
 
 
-class ConsoleShell(QObject):
+class ConsoleShell(HandoffShellActions, QObject):
     """Everything around the main window: actions, dialogs, lock, settings, notifications."""
+
+    #: How many evidence requests wait for the VMA (after each check, see check_evidence).
+    evidence_waiting = Signal(int)
 
     def __init__(
         self,
@@ -132,16 +135,6 @@ class ConsoleShell(QObject):
         if callable(refresh):
             refresh()
         self._update_shift_actions()
-
-    def _sync_practices(self) -> None:
-        """Offer practices that arrived since start (an acknowledged handoff brings its own)."""
-        chooser = getattr(self.window, "practice_filter", None)
-        if chooser is None:
-            return
-        known = {chooser.itemData(i) for i in range(chooser.count())}
-        for practice in self.ctx.worklist.practices():
-            if practice.id not in known:
-                chooser.addItem(practice.name, practice.id)
 
     def _show(self, dialog: QWidget) -> QWidget:
         """Open a window-modal dialog without a nested event loop (tests drive it)."""
@@ -312,56 +305,6 @@ class ConsoleShell(QObject):
             )
             return None
         return self.review_packet(handoff_id)
-
-    def review_packet(self, handoff_id: int) -> ReviewPacketDialog:
-        """Review a received packet; one through the hub answers through the hub."""
-        from vmadesk.services.handoff_hub import came_through_hub
-        from vmadesk.ui.handoff_review import ReviewPacketDialog
-
-        dialog = ReviewPacketDialog(
-            self.ctx.handoffs,
-            handoff_id,
-            out_dir=self.handoff_dir,
-            on_change=self._refresh,
-            via_hub=came_through_hub(self.ctx.session.conn, handoff_id),
-            parent=self.window,
-        )
-        dialog.on_settled = self.sync_now
-        self._show(dialog)
-        return dialog
-
-    def handoffs(self) -> HandoffsDialog:
-        """Shift → Handoffs…: the hub inbox and the answers to packets sent."""
-        from vmadesk.ui.handoff_inbox import HandoffsDialog
-
-        dialog = HandoffsDialog(self.ctx, sync_now=self.sync_now, parent=self.window)
-        dialog.review_requested.connect(lambda handoff_id: self._review_from(dialog, handoff_id))
-        if self.sync_status is not None:
-            self.sync_status.connect(dialog.reload)
-        self._show(dialog)
-        return dialog
-
-    def evidence_requests(self) -> QWidget:
-        """Shift → Evidence requests…: review, send or decline (a hub is needed)."""
-        from vmadesk.services.evidence import responder_for
-        from vmadesk.ui.evidence_prompt import EvidencePromptDialog
-
-        found = responder_for(self.ctx.session.conn)
-        if found is None:
-            return self._warn(
-                "Evidence requests",
-                "Evidence requests come through the team hub; this profile is not enrolled.",
-            )
-        responder, factory = found
-        dialog = EvidencePromptDialog(
-            responder, factory, local_tz=self.ctx.local_tz, parent=self.window
-        )
-        self._show(dialog)
-        return dialog
-
-    def _review_from(self, inbox: QWidget, handoff_id: int) -> None:
-        inbox.close()  # one window-modal dialog at a time
-        self.review_packet(handoff_id)
 
     def apply_receipt(self, path: Path | None = None) -> dict[str, int] | None:
         """Shift → Apply handoff receipt…: settle a packet sent earlier."""
