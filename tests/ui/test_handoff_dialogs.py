@@ -237,3 +237,32 @@ def test_received_item_brings_its_practice_history_and_escalation(
     assert (escalation.item_id, escalation.situation) == (mine.id, "Upset about billing")
     review.reject()
     shell.shutdown()
+
+
+def test_review_list_grows_with_the_dialog_and_fits_the_screen(
+    qtbot,
+    ctx,  # noqa: F811
+    second_profile,  # noqa: F811
+    tmp_path,
+) -> None:
+    from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
+
+    ctx_b = build_context(second_profile)
+    ctx.handoffs.add_colleague("ben.k", ctx_b.handoffs.my_public_key())
+    note = HandoffNote(Priority.ROUTINE, "Not reached", (ActionStep("Call after 14:00"),))
+    chosen = open_items(ctx)[:12]
+    result = ctx.handoffs.create_packet("ben.k", {i.id: note for i in chosen}, "", out_dir=tmp_path)
+    review = ReviewPacketDialog(ctx_b.handoffs, ctx_b.handoffs.open_packet(result.path))
+    qtbot.addWidget(review)
+    review.show()
+    qtbot.waitExposed(review)
+    area = review.screen().availableGeometry()
+    assert review.width() <= area.width() and review.height() <= area.height()
+    review.resize(700, 420)
+    qtbot.waitUntil(lambda: review.height() == 420)
+    small = review.table.viewport().size()
+    review.resize(1100, 680)
+    qtbot.waitUntil(lambda: review.height() == 680)
+    large = review.table.viewport().size()
+    assert large.height() > small.height() + 150 and large.width() > small.width()
+    review.reject()
