@@ -266,3 +266,30 @@ def test_review_list_grows_with_the_dialog_and_fits_the_screen(
     large = review.table.viewport().size()
     assert large.height() > small.height() + 150 and large.width() > small.width()
     review.reject()
+
+
+def test_sender_is_told_when_the_receiver_answered(
+    qtbot,
+    ctx,  # noqa: F811
+    second_profile,  # noqa: F811
+    tmp_path,
+) -> None:
+    """A receipt applied in the background (as the sync worker does) is news to the sender."""
+    from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
+
+    ctx_b = build_context(second_profile)
+    ctx.handoffs.add_colleague("ben.k", ctx_b.handoffs.my_public_key())
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=600_000)
+    assert shell.check_answers() == 0
+    note = HandoffNote(Priority.ROUTINE, "Not reached", (ActionStep("Call after 14:00"),))
+    chosen = open_items(ctx)[:2]
+    result = ctx.handoffs.create_packet("ben.k", {i.id: note for i in chosen}, "", out_dir=tmp_path)
+    handoff_id = ctx_b.handoffs.open_packet(result.path)
+    assert ctx_b.handoffs.acknowledge_all(handoff_id)
+    ctx.handoffs.apply_receipt(ctx_b.handoffs.write_receipt(handoff_id, tmp_path))
+    assert shell.check_answers() == 2
+    assert window.last_message.startswith("2 handed-off item(s) answered")
+    assert shell.check_answers() == 2  # told once
+    shell.shutdown()

@@ -253,6 +253,16 @@ def sent_lines(conn: Connection, *, packets: int = 10) -> list[SentLine]:
     return lines
 
 
+def answered_count(conn: Connection) -> int:
+    """How many items of packets sent have been acknowledged or declined (a number, no PHI)."""
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM handoff_items i JOIN handoffs h ON h.id = i.handoff_id"
+            " WHERE h.direction = 'out' AND i.state != 'pending'"
+        ).fetchone()[0]
+    )
+
+
 def open_items_to_send(conn: Connection, me: str, ids: list[int] | None) -> list[ItemRow]:
     """The items to hand off: ``ids`` (each must be mine, open, not in a handoff) or all.
 

@@ -185,6 +185,8 @@ class RunningConsole(QObject):
             self.shell.sync_now = self.sync.sync_now
             self.shell.sync_status = self.sync.status_changed
             self.sync.status_changed.connect(self.shell.check_evidence)
+            self.sync.status_changed.connect(self.shell.check_answers)
+            self.shell.check_answers()  # what was answered before this start is not news
         app_logging.start_rotation()
 
     def stop(self) -> None:

@@ -36,6 +36,7 @@ class HandoffShellActions:
     sync_status: Any = None
     _evidence_job: QObject | None = None
     _evidence_seen = 0
+    _answers_seen: int | None = None
 
     if TYPE_CHECKING:
 
@@ -119,6 +120,20 @@ class HandoffShellActions:
             )
         self._evidence_seen = count
         self.evidence_waiting.emit(count)
+
+    def check_answers(self, _status: object = None) -> int:
+        """After a sync round: say when receivers answered a handoff (their words: Handoffs…)."""
+        from vmadesk.services.handoff_hub import answered_count
+
+        count = answered_count(self.ctx.session.conn)
+        if self._answers_seen is not None and count > self._answers_seen:
+            self._message(
+                f"{count - self._answers_seen} handed-off item(s) answered: "
+                "Shift → Handoffs (Ctrl+Shift+H) shows what the receiver said."
+            )
+            self._refresh()  # acknowledged items left this console's lists
+        self._answers_seen = count
+        return count
 
     def _review_from(self, inbox: QWidget, handoff_id: int) -> None:
         inbox.close()  # one window-modal dialog at a time
