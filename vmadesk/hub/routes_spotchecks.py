@@ -42,9 +42,7 @@ from vmadesk.sync.wire import EvidenceState, ItemEventKind, Role
 
 SUPERVISOR = frozenset({Role.SUPERVISOR})
 WEEK_QUERY = QueryParam("week", wire.ISO_WEEK_PATTERN, "ISO week, e.g. 2025-W07")
-EVIDENCE_STATE_QUERY = QueryParam(
-    "state", r"^(requested|answered|declined|all)$", "default: all"
-)
+EVIDENCE_STATE_QUERY = QueryParam("state", r"^(requested|answered|declined|all)$", "default: all")
 
 
 def candidates(ctx: Ctx, vma: str, week: str) -> list[Candidate]:
