@@ -104,7 +104,9 @@ class EndShiftDialog(QDialog):
 
         items = open_items(ctx)
         self.escalations = ctx.worklist.escalations_for([item.id for item in items])
-        self.model = HandoffItemsModel(items, self, escalations=self.escalations)
+        self.model = HandoffItemsModel(
+            items, self, escalations=self.escalations, local_tz=ctx.local_tz
+        )
         self.table = items_table(self.model, "Open items to hand off")
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
@@ -126,6 +128,7 @@ class EndShiftDialog(QDialog):
         self.contingency.setPlaceholderText("if … then …")
         note_box = QWidget()
         nf = QFormLayout(note_box)
+        nf.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # fields get the full width
         nf.addRow("&Priority", self.priority)
         nf.addRow("&Summary", self.summary)
         nf.addRow(actions_label(ctx.local_tz, ctx.clock()), self.actions)
@@ -140,6 +143,7 @@ class EndShiftDialog(QDialog):
         split.addWidget(note_box)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        self.split = split
 
         self.shift_note = QPlainTextEdit()
         self.shift_note.setAccessibleName("Shift note")
@@ -223,7 +227,8 @@ class EndShiftDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self._receiver_changed()
-        fit_to_screen(self, 1100, 700)
+        fit_to_screen(self, 1180, 700)
+        self.split.setSizes([self.width() * 11 // 20, self.width() * 9 // 20])
         if self.hub is not None:
             self.message.setText("Fetching your colleagues from the hub…")
             self._job = workers.start(
