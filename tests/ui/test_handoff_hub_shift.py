@@ -8,6 +8,8 @@ The background sync's "round now" is a real sync round run on the test's thread.
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMainWindow
 
 from tests.hub_fixtures import db_url, hub
 from tests.sync_helpers import TEAM_CODE, new_console
@@ -23,10 +25,12 @@ from vmadesk.services.escalation import Sbar
 from vmadesk.services.session import Session
 from vmadesk.services.sync_service import sync_once
 from vmadesk.sync.item_events import make_change_hook, make_escalation_hook
+from vmadesk.ui.console_shell import ConsoleShell
 from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.handoff_end_shift import EndShiftDialog
 from vmadesk.ui.handoff_inbox import HandoffsDialog
 from vmadesk.ui.handoff_review import ReviewPacketDialog
+from vmadesk.ui.ui_settings import UiSettings
 
 __all__ = ["db_url", "hub"]
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -93,14 +97,16 @@ def test_handoff_through_the_hub_moves_the_whole_item(qtbot, team) -> None:  # t
 
     # Ben: the packet is in his Handoffs list; the review shows due, escalation and history.
     sync_once(ben.profile)
-    inbox = HandoffsDialog(ctx_b)
-    qtbot.addWidget(inbox)
-    assert inbox.inbox_model.rowCount() == 1
-    with qtbot.waitSignal(inbox.review_requested) as opened:
-        inbox.review()
-    review = ReviewPacketDialog(ctx_b.handoffs, opened.args[0], via_hub=True)
-    qtbot.addWidget(review)
-    review.on_settled = lambda: sync_once(ben.profile)
+    window_b = QMainWindow()
+    qtbot.addWidget(window_b)
+    window_b.show()
+    shell_b = ConsoleShell(ctx_b, window_b, ui_settings=UiSettings(), idle_ms=600_000)
+    shell_b.sync_now = lambda: sync_once(ben.profile)
+    inbox = shell_b.handoffs()  # Ctrl+Shift+H
+    assert isinstance(inbox, HandoffsDialog) and inbox.inbox_model.rowCount() == 1
+    qtbot.keyClick(inbox.inbox_table, Qt.Key.Key_Return)  # Review… is the default button
+    review = shell_b.dialog
+    assert isinstance(review, ReviewPacketDialog) and review.via_hub
     cells = [[review.model.data(review.model.index(r, c)) for c in range(7)] for r in range(2)]
     escalated = [row for row in cells if row[4]]
     assert len(escalated) == 1 and escalated[0][4].startswith("⚑ Scheduling conflict")
@@ -111,7 +117,11 @@ def test_handoff_through_the_hub_moves_the_whole_item(qtbot, team) -> None:  # t
     assert "No answer. rang out twice" in text and "Voicemail" in text
     assert "no_answer" not in text
 
-    assert review.acknowledge_all() == 1  # the item with the sender's action
+    with qtbot.waitActive(review):
+        review.activateWindow()
+    # Alt+W, Acknowledge all with actions (through the window: how shortcuts arrive)
+    qtbot.keyClick(review.windowHandle(), Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: sum(r.state == "acknowledged" for r in review.model.rows) == 1)
     assert "1 to decide one by one" in review.message.text()
     assert review.current().state == "pending"
     assert not review.decline()  # a reason is required
@@ -130,5 +140,6 @@ def test_handoff_through_the_hub_moves_the_whole_item(qtbot, team) -> None:  # t
     said = {line.item_id: (line.state, line.words) for line in answers.sent_model.rows}
     assert said[a] == ("acknowledged", "Offer the 9:00 slot when they call back")
     assert said[b] == ("declined", "Other: patient asked for the morning team")
+    shell_b.shutdown()
     assert ctx_a.worklist.detail(b).item.owner == ctx_a.vma  # back with Ana
     assert ctx_a.worklist.detail(a).item.owner == "ben"
