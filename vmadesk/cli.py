@@ -370,9 +370,15 @@ _EXTENSIONS: list[Registrar] = []
 
 def _command_groups() -> list[Registrar]:
     """The command groups kept in their own modules (import, sync and hub)."""
-    from vmadesk import cli_import, cli_items, cli_sync
+    from vmadesk import cli_evidence, cli_handoff, cli_import, cli_items, cli_sync
 
-    return [cli_import.register, cli_sync.register, cli_items.register]
+    return [
+        cli_import.register,
+        cli_sync.register,
+        cli_items.register,
+        cli_handoff.register,
+        cli_evidence.register,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -253,3 +253,26 @@ class Priority(StrEnum):
 def code_label(code: str) -> str:
     """A code as words: ``no_longer_needed`` -> ``No longer needed``."""
     return code.replace("_", " ").capitalize()
+
+
+class DeclineReason(StrEnum):
+    """Why a receiver sends a handed-off item back to its sender."""
+
+    NOT_MY_LANE = "not_my_lane"
+    NO_CAPACITY = "no_capacity"
+    NOTE_UNCLEAR = "note_unclear"
+    NOT_MY_PRACTICE = "not_my_practice"
+    ALREADY_DONE = "already_done"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """Human label."""
+        return {
+            DeclineReason.NOT_MY_LANE: "Not a lane I hold",
+            DeclineReason.NO_CAPACITY: "No capacity this shift",
+            DeclineReason.NOTE_UNCLEAR: "The note is unclear",
+            DeclineReason.NOT_MY_PRACTICE: "Not a practice I serve",
+            DeclineReason.ALREADY_DONE: "Already done",
+            DeclineReason.OTHER: "Other",
+        }[self]

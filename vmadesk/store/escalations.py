@@ -65,12 +65,24 @@ def for_item(conn: Connection, item_id: int) -> list[EscalationRow]:
     return [EscalationRow(*r) for r in rows]
 
 
-def listing(conn: Connection, *, open_only: bool = True) -> list[EscalationRow]:
-    """Escalations, most urgent first, then oldest first."""
-    where = "WHERE state != 'resolved'" if open_only else ""
+def listing(
+    conn: Connection, *, open_only: bool = True, owner: str | None = None
+) -> list[EscalationRow]:
+    """Escalations, most urgent first, then oldest first.
+
+    ``owner``: only those on items this VMA holds (an item handed off takes its escalations
+    along to the receiver).
+    """
+    clauses = ["state != 'resolved'"] if open_only else []
+    params: list[str] = []
+    if owner is not None:
+        clauses.append("item_id IN (SELECT id FROM items WHERE owner = ?)")
+        params.append(owner)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     rows = conn.execute(
         f"SELECT {_COLS} FROM escalations {where} ORDER BY state = 'resolved',"
-        " CASE urgency WHEN 'immediate' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END, raised_at, id"
+        " CASE urgency WHEN 'immediate' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END, raised_at, id",
+        params,
     ).fetchall()
     return [EscalationRow(*r) for r in rows]
 
