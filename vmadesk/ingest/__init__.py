@@ -17,11 +17,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vmadesk.ingest import fhir_parallel
 from vmadesk.ingest.context import MAX_FIELD_CHARS, MAX_ROWS, ReadContext
+from vmadesk.ingest.crash_guard import unexpected_error
 from vmadesk.ingest.csv_mapping import CsvMapping, detect_mapping, load_mapping
 from vmadesk.ingest.csv_reader import read_csv
-from vmadesk.ingest.detect import decode_text, sniff_format
+from vmadesk.ingest.detect import decode_text, refuse_structured, sniff_format
 from vmadesk.ingest.errors import IngestCancelled, IngestError, IngestWarning
 from vmadesk.ingest.fhir_reader import read_fhir
+from vmadesk.ingest.files import display_name, read_regular
 from vmadesk.ingest.records import (
     AppointmentRecord,
     AppointmentStatus,
@@ -30,6 +32,7 @@ from vmadesk.ingest.records import (
     ImportBatch,
     PatientRecord,
 )
+from vmadesk.ingest.screening import screen
 
 __all__ = [
     "MAX_FIELD_CHARS",
@@ -51,6 +54,7 @@ __all__ = [
 ]
 
 Format = Literal["auto", "fhir", "csv"]
+XML_REASON = "an XML file; vmadesk reads FHIR exports as JSON, or CSV reports"
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
 
@@ -103,15 +107,10 @@ def read_file(
         ValueError: ``practice_tz`` is not a known time zone.
     """
     path = Path(path)
-    name = path.name or path.resolve().name  # "." names its folder
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(name, f"the file is larger than the {_size_text(max_bytes)} limit")
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise IngestError(name, f"cannot read the file ({exc.strerror or 'I/O error'})") from None
+    name = display_name(path)
+    data, size = read_regular(path, max_bytes + 1, name=name)
+    if size > max_bytes or len(data) > max_bytes:
+        raise IngestError(name, f"the file is larger than the {_size_text(max_bytes)} limit")
     return read_bytes(
         data,
         name,
@@ -158,6 +157,8 @@ def read_bytes(
         IngestCancelled: ``cancelled()`` returned True.
         ValueError: ``practice_tz`` is not a known time zone.
     """
+    if fmt not in ("auto", "fhir", "csv"):
+        raise ValueError(f"unknown format {fmt!r}")
     ctx = ReadContext(
         file_name=file_name,
         region=region,
@@ -177,11 +178,20 @@ def read_bytes(
     try:
         text = decode_text(data, ctx)
         kind = sniff_format(text) if fmt == "auto" else fmt
-        if kind == "fhir":
-            return read_fhir(text, ctx, pool=pool)
         if kind == "csv":
-            return read_csv(text, ctx, mapping)
-        raise ValueError(f"unknown format {fmt!r}")
+            refuse_structured(text, ctx)  # a JSON or XML file is no CSV missing its columns
+            batch = read_csv(text, ctx, mapping)
+        elif kind == "fhir":
+            batch = read_fhir(text, ctx, pool=pool)
+        else:
+            raise ctx.error(XML_REASON, location="line 1")
+        return screen(batch, ctx)
+    except (IngestError, IngestCancelled):
+        raise
+    except Exception as exc:
+        # Whatever a reader did not foresee is still a refusal naming the file (the
+        # readers name the entry or row themselves where they can), never a traceback.
+        raise unexpected_error(file_name, exc) from None
     finally:
         if pool is not None:
             # Waiting: a worker still importing must not outlive a refused or cancelled read.

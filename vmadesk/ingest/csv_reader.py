@@ -1,7 +1,10 @@
 """CSV exports: appointment reports and callback lists.
 
 Row numbers are as a spreadsheet shows them: the header is row 1, the first data row is
-row 2. Errors name the row and the column header, never the cell.
+row 2. Errors name the row and the column by its position and mapped field ("column 4
+(patient name)"), never the cell and never the header (a header may be patient data).
+A quote left open to the end of the file is refused (the csv module would otherwise keep
+every later line inside that cell).
 
 Row shape: blank lines are skipped. A row with more non-blank cells than the header has
 columns is refused (an unquoted comma shifts every later cell). A row with fewer cells is
@@ -29,9 +32,11 @@ from typing import TypeVar
 
 from vmadesk.ingest import dates
 from vmadesk.ingest.context import ReadContext
+from vmadesk.ingest.crash_guard import unexpected_error
 from vmadesk.ingest.csv_mapping import (  # sniff_delimiter, header_digest: kept importable here
     MAPPING_HINT,
     CsvMapping,
+    column_label,
     header_digest,
     locate_columns,
     optional_gaps,
@@ -69,7 +74,9 @@ class _Rows:
         self.ctx = ctx
         self.rows: list[tuple[int, list[str]]] = []
         self.delimiter = sniff_delimiter(text)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+        # strict: an unterminated quote (or text after a closing one) is an error, not a
+        # cell that swallows the rest of the file.
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True)
         self.headers: list[str] = []
         row_no = 0
         try:
@@ -85,7 +92,8 @@ class _Rows:
         except csv.Error:
             # The csv module's message may quote the line; say what it means instead.
             raise ctx.error(
-                "malformed CSV (an unbalanced quote or a cell too long)",
+                "malformed CSV (a quote that is not closed, text after a closing quote, "
+                "or a cell too long)",
                 location=f"row {row_no + 1}",
             ) from None
         if not self.headers:
@@ -98,11 +106,10 @@ class _Rows:
             raise self.ctx.error(f"the file has more than {self.ctx.max_rows:,} rows")
         for col, cell in enumerate(cells):
             if len(cell) > self.ctx.max_field_chars:
-                field = self.headers[col] if col < len(self.headers) else None
                 raise self.ctx.error(
                     f"a cell is longer than {self.ctx.max_field_chars:,} characters",
                     location=f"row {row_no}",
-                    field=field,
+                    field=column_label(col),
                 )
 
 
@@ -122,7 +129,7 @@ class _Row:
     first value fails likely names the wrong column, so its error carries the mapping hint.
     """
 
-    __slots__ = ("cells", "columns", "ctx", "fitted", "warnings", "where")
+    __slots__ = ("cells", "columns", "ctx", "current", "fitted", "warnings", "where")
 
     def __init__(
         self,
@@ -139,9 +146,12 @@ class _Row:
         self.warnings = warnings
         self.fitted = fitted
         self.where = f"row {row_no}"
+        #: The field last read: where an unforeseen failure is reported.
+        self.current: str | None = None
 
     def get(self, field: str) -> str | None:
         """The stripped cell for ``field``, or None if the column is absent or blank."""
+        self.current = field
         spec = self.columns.get(field)
         if spec is None or spec[0] >= len(self.cells):
             return None
@@ -157,11 +167,11 @@ class _Row:
         return self.ctx.error(reason, location=self.where, field=self.header(field))
 
     def header(self, field: str) -> str:
-        """The file's header for ``field`` (a header is not PHI), else the field's name."""
+        """How messages name ``field``'s column (position and field, never the header)."""
         return self.columns[field][1] if field in self.columns else field
 
     def warn(self, field: str, reason: str) -> None:
-        """Note a warning about this row's ``field`` (named by header; never the cell)."""
+        """Note a warning about this row's ``field`` (named by column; never the cell)."""
         self.warnings.add(reason, location=self.where, field=self.header(field))
 
     def parsed(self, field: str, parse: Callable[[str], T]) -> T | None:
@@ -226,12 +236,18 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
     total = len(parsed.rows)
     for n, (row_no, cells) in enumerate(parsed.rows, start=1):
         row = _Row(cells, row_no, columns, ctx, warnings, fitted)
-        if mapping.kind == "appointments":
-            appointment = _appointment(row, source_system, zone)
-            keys.claim(row, appointment.source_id, "appointment_id")
-            appointments.append(appointment)
-        elif (callback := keys.callback(row, _callback(row, source_system, zone))) is not None:
-            callbacks.append(callback)
+        try:
+            if mapping.kind == "appointments":
+                appointment = _appointment(row, source_system, zone)
+                keys.claim(row, appointment.source_id, "appointment_id")
+                appointments.append(appointment)
+            elif (callback := keys.callback(row, _callback(row, source_system, zone))) is not None:
+                callbacks.append(callback)
+        except IngestError:
+            raise
+        except Exception as exc:  # a conversion nobody foresaw: still a refusal naming the place
+            field = row.header(row.current) if row.current else None
+            raise unexpected_error(ctx.file_name, exc, location=row.where, field=field) from None
         ctx.tick(n, total)
     ctx.tick(total, total)
     return ImportBatch(
