@@ -22,13 +22,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from vmadesk.ingest.context import ReadContext
+from vmadesk.ingest.dates import FIRST_YEAR, LAST_YEAR
 from vmadesk.ingest.errors import MAX_WARNINGS, IngestWarning
 from vmadesk.ingest.records import AppointmentRecord, CallbackRecord, ImportBatch
 
 MAX_NAME_CHARS = 200
 MAX_ID_CHARS = 200
 MAX_TEXT_CHARS = 10_000
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 # C0 and C1 controls and DEL; free text keeps its line breaks and tabs.
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
