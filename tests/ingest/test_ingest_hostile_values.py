@@ -248,3 +248,17 @@ def test_a_csv_header_is_never_echoed() -> None:
     assert err.field == "column 5 (date of birth)"
     err = refusal(text.replace(",Ann,", ",,"), "nohead.csv", mapping=mapping)
     assert err.field == "column 4 (patient name)"
+
+
+def test_a_mapping_file_key_is_never_echoed(tmp_path) -> None:
+    from vmadesk.ingest import IngestError, load_mapping
+
+    path = tmp_path / "map.json"
+    path.write_text(json.dumps({"appointment_id": "Appt ID", f"Smithson {CANARY}": "x"}))
+    with pytest.raises(IngestError) as info:
+        load_mapping(path)
+    assert info.value.field is None and CANARY not in str(info.value)
+    path.write_text(json.dumps({"appointment_id": 7}))
+    with pytest.raises(IngestError) as info:
+        load_mapping(path)
+    assert info.value.field == "appointment_id"

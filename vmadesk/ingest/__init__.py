@@ -23,7 +23,7 @@ from vmadesk.ingest.csv_reader import read_csv
 from vmadesk.ingest.detect import decode_text, refuse_structured, sniff_format
 from vmadesk.ingest.errors import IngestCancelled, IngestError, IngestWarning
 from vmadesk.ingest.fhir_reader import read_fhir
-from vmadesk.ingest.files import display_name, read_regular
+from vmadesk.ingest.files import display_name, read_regular, too_large
 from vmadesk.ingest.records import (
     AppointmentRecord,
     AppointmentStatus,
@@ -56,13 +56,6 @@ __all__ = [
 Format = Literal["auto", "fhir", "csv"]
 XML_REASON = "an XML file; vmadesk reads FHIR exports as JSON, or CSV reports"
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-
-
-def _size_text(n: int) -> str:
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= size:
-            return f"{n / size:g} {unit}"
-    return f"{n} bytes"
 
 
 def _zone(practice_tz: str) -> ZoneInfo:
@@ -108,9 +101,9 @@ def read_file(
     """
     path = Path(path)
     name = display_name(path)
-    data, size = read_regular(path, max_bytes + 1, name=name)
-    if size > max_bytes or len(data) > max_bytes:
-        raise IngestError(name, f"the file is larger than the {_size_text(max_bytes)} limit")
+    data, _ = read_regular(path, max_bytes + 1, name=name, max_bytes=max_bytes)
+    if len(data) > max_bytes:  # it grew while being read
+        raise too_large(name, max_bytes)
     return read_bytes(
         data,
         name,
@@ -168,7 +161,7 @@ def read_bytes(
         cancelled=cancelled,
     )
     if len(data) > max_bytes:
-        raise ctx.error(f"the file is larger than the {_size_text(max_bytes)} limit")
+        raise too_large(file_name, max_bytes)
     if cancelled is not None and cancelled():
         raise IngestCancelled(file_name)
     # A large FHIR document is read by worker processes. Spawned ones start now, so that

@@ -207,7 +207,9 @@ def load_mapping(path: Path) -> CsvMapping:
         raise IngestError(Path(path).name, f"cannot read the mapping ({exc.strerror})") from None
     except ValidationError as exc:
         first = exc.errors(include_input=False, include_url=False)[0]
-        field = ".".join(str(p) for p in first["loc"]) or None
+        # Only a field the product knows: an unknown key may be a header copied from the file.
+        known = [str(p) for p in first["loc"] if p in CsvMapping.model_fields]
+        field = known[0] if known and first["type"] != "extra_forbidden" else None
         raise IngestError(Path(path).name, "not a valid column mapping", field=field) from None
 
 
