@@ -65,6 +65,17 @@ _CALLBACK_TEXT = (
     ("reason", "reason", "free"),
 )
 _LIMITS = {"id": MAX_ID_CHARS, "name": MAX_NAME_CHARS, "text": MAX_TEXT_CHARS}
+_Spec = tuple[str, str, str, int]
+
+
+def _specs(fields: tuple[tuple[str, str, str], ...]) -> tuple[_Spec, ...]:
+    """Each field with its length limit, worked out once."""
+    return tuple((a, w, k, _LIMITS.get(k, MAX_TEXT_CHARS)) for a, w, k in fields)
+
+
+_APPOINTMENT_SPECS, _PATIENT_SPECS, _COVERAGE_SPECS, _CALLBACK_SPECS = map(
+    _specs, (_APPOINTMENT_TEXT, _PATIENT_TEXT, _COVERAGE_TEXT, _CALLBACK_TEXT)
+)
 
 
 class _Screen:
@@ -80,20 +91,17 @@ class _Screen:
     def warn(self, reason: str, where: str | None, field: str) -> None:
         self.warnings.append(IngestWarning(self.ctx.file_name, reason, where, field))
 
-    def text(self, record: Any, specs: tuple[tuple[str, str, str], ...], where: str | None) -> Any:
+    def text(self, record: Any, specs: tuple[_Spec, ...], where: str | None) -> Any:
         """The record with its text fields checked and cleaned (itself when all were fine)."""
         changes: dict[str, str] = {}
-        for attr, words, kind in specs:
+        for attr, words, kind, limit in specs:
             value = getattr(record, attr)
-            if not value:
-                continue
-            limit = _LIMITS.get(kind, MAX_TEXT_CHARS)
+            if not value or (len(value) <= limit and value.isprintable()):
+                continue  # the common case, decided in C
             if len(value) > limit:
                 raise self.ctx.error(
                     f"longer than {limit:,} characters", location=where, field=words
                 )
-            if value.isprintable():  # the common case, in C: no control characters
-                continue
             pattern = _TEXT_CONTROLS if kind == "free" else _CONTROLS
             if pattern.search(value) is None:
                 continue  # printable after all (a no-break space, say)
@@ -102,8 +110,8 @@ class _Screen:
         return dataclasses.replace(record, **changes) if changes else record
 
     def moment(self, value: datetime | None, where: str | None, field: str) -> None:
-        if value is None:
-            return
+        if value is None or FIRST_YEAR < value.year < LAST_YEAR:
+            return  # an offset (under a day) cannot move it out of the range
         try:
             year = value.astimezone(UTC).year
         except (OverflowError, ValueError):
@@ -126,14 +134,14 @@ class _Screen:
         where = _where(record.location_in_file)
         self.moment(record.start, where, "start")
         self.moment(record.end, where, "end")
-        out = self.text(record, _APPOINTMENT_TEXT, where)
-        patient = self.text(record.patient, _PATIENT_TEXT, where)
+        out = self.text(record, _APPOINTMENT_SPECS, where)
+        patient = self.text(record.patient, _PATIENT_SPECS, where)
         birth = self.birth(patient.birth_date, where)
         if birth is not patient.birth_date:
             patient = dataclasses.replace(patient, birth_date=birth)
         coverage = record.coverage
         if coverage is not None:
-            coverage = self.text(coverage, _COVERAGE_TEXT, where)
+            coverage = self.text(coverage, _COVERAGE_SPECS, where)
         if patient is not record.patient or coverage is not record.coverage:
             out = dataclasses.replace(out, patient=patient, coverage=coverage)
         return out
@@ -142,7 +150,7 @@ class _Screen:
         where = _where(record.location_in_file)
         self.moment(record.window_start, where, "requested window")
         self.moment(record.window_end, where, "requested window")
-        return self.text(record, _CALLBACK_TEXT, where)
+        return self.text(record, _CALLBACK_SPECS, where)
 
 
 def _where(location_in_file: str) -> str | None:
