@@ -3,8 +3,7 @@
 Row numbers are as a spreadsheet shows them: the header is row 1, the first data row is
 row 2. Errors name the row and the column by its position and mapped field ("column 4
 (patient name)"), never the cell and never the header (a header may be patient data).
-A quote left open to the end of the file is refused (the csv module would otherwise keep
-every later line inside that cell).
+A quote left open to the end of the file is refused (:mod:`vmadesk.ingest.csv_rows`).
 
 Row shape: blank lines are skipped. A row with more non-blank cells than the header has
 columns is refused (an unquoted comma shifts every later cell). A row with fewer cells is
@@ -22,11 +21,9 @@ reason and window) is kept once.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
-import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from typing import TypeVar
 
@@ -36,7 +33,6 @@ from vmadesk.ingest.crash_guard import unexpected_error
 from vmadesk.ingest.csv_mapping import (  # sniff_delimiter, header_digest: kept importable here
     MAPPING_HINT,
     CsvMapping,
-    column_label,
     header_digest,
     locate_columns,
     optional_gaps,
@@ -45,6 +41,7 @@ from vmadesk.ingest.csv_mapping import (  # sniff_delimiter, header_digest: kept
     required_cells,
     sniff_delimiter,
 )
+from vmadesk.ingest.csv_rows import Rows, check_shapes
 from vmadesk.ingest.errors import IngestError, WarningLog
 from vmadesk.ingest.names import fold, name_key, split_name
 from vmadesk.ingest.phones import phone_key, to_e164
@@ -57,69 +54,15 @@ from vmadesk.ingest.records import (
     PatientRecord,
 )
 
+__all__ = ["header_digest", "read_csv", "sniff_delimiter"]
+
 T = TypeVar("T")
-_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 def _key(*parts: str | None) -> str:
     """A stable key from row content, for rows the export gave no id (stays in the store)."""
     joined = "\x1f".join(p or "" for p in parts)
     return hashlib.blake2b(joined.encode(), digest_size=10).hexdigest()
-
-
-class _Rows:
-    """The parsed rows of one file with the column lookups of one mapping."""
-
-    def __init__(self, text: str, ctx: ReadContext) -> None:
-        self.ctx = ctx
-        self.rows: list[tuple[int, list[str]]] = []
-        self.delimiter = sniff_delimiter(text)
-        # strict: an unterminated quote (or text after a closing one) is an error, not a
-        # cell that swallows the rest of the file.
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True)
-        self.headers: list[str] = []
-        row_no = 0
-        try:
-            for cells in reader:
-                row_no += 1
-                self._check(cells, row_no)
-                if not self.headers:
-                    if any(c.strip() for c in cells):
-                        self.headers = [c.strip() for c in cells]
-                    continue
-                if any(c.strip() for c in cells):
-                    self.rows.append((row_no, cells))
-        except csv.Error:
-            # The csv module's message may quote the line; say what it means instead.
-            raise ctx.error(
-                "malformed CSV (a quote that is not closed, text after a closing quote, "
-                "or a cell too long)",
-                location=f"row {row_no + 1}",
-            ) from None
-        if not self.headers:
-            raise ctx.error("the file is empty")
-        #: Columns up to the last named one: "A,B,C," has three.
-        self.width = _used(self.headers)
-
-    def _check(self, cells: list[str], row_no: int) -> None:
-        if row_no > self.ctx.max_rows + 1:
-            raise self.ctx.error(f"the file has more than {self.ctx.max_rows:,} rows")
-        for col, cell in enumerate(cells):
-            if len(cell) > self.ctx.max_field_chars:
-                raise self.ctx.error(
-                    f"a cell is longer than {self.ctx.max_field_chars:,} characters",
-                    location=f"row {row_no}",
-                    field=column_label(col),
-                )
-
-
-def _used(cells: Sequence[str]) -> int:
-    """How many cells there are up to the last non-blank one."""
-    return next((n for n in range(len(cells), 0, -1) if cells[n - 1].strip()), 0)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 class _Row:
@@ -208,7 +151,7 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
             docstring), a bad cell, too many rows, ...
         IngestCancelled: The caller cancelled.
     """
-    parsed = _Rows(text, ctx)
+    parsed = Rows(text, ctx)
     if mapping is None:
         mapping = partial_mapping(parsed.headers)
         if gaps := mapping.missing():
@@ -228,7 +171,7 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
     for gap in optional_gaps(mapping):
         warnings.add(gap)
     required = sorted(columns[f] for f in required_cells(mapping.kind) if f in columns)
-    _check_shapes(parsed, required, ctx, warnings)
+    check_shapes(parsed, required, ctx, warnings)
     keys = _Keys()
     fitted: set[str] = set()
     appointments: list[AppointmentRecord] = []
@@ -259,37 +202,6 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
         full_export=True,
         warnings=warnings.result(),
     )
-
-
-def _check_shapes(
-    parsed: _Rows, required: list[tuple[int, str]], ctx: ReadContext, warnings: WarningLog
-) -> None:
-    """Refuse rows whose cells would land in the wrong columns (rule: module docstring)."""
-    width, columns = parsed.width, _plural(parsed.width, "column")
-    short: list[int] = []
-    for row_no, cells in parsed.rows:
-        if (used := _used(cells)) > width:
-            separator = _SEPARATOR_NAMES.get(parsed.delimiter, "separator")
-            raise ctx.error(
-                f"{_plural(used, 'cell')}, but the header has {columns} "
-                f"(a {separator} inside an unquoted value?)",
-                location=f"row {row_no}",
-            )
-        if len(cells) < width and (lost := [n for col, n in required if col >= len(cells)]):
-            raise ctx.error(
-                f"{_plural(len(cells), 'cell')}, but the header has {columns} and this one "
-                "is missing (a lost separator, or a line break inside an unquoted value?)",
-                location=f"row {row_no}",
-                field=lost[0],
-            )
-        if len(cells) < width:
-            short.append(row_no)
-    if short:
-        warnings.add(
-            f"{_plural(len(short), 'row')} from here on had fewer cells than the header's "
-            f"{columns}; their last cells were read as empty (check for a lost separator)",
-            location=f"row {short[0]}",
-        )
 
 
 class _Keys:

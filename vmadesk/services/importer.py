@@ -18,6 +18,7 @@ phone, date of birth or member id.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -94,6 +95,8 @@ __all__ = [
     "store_mark",
     "vma_handle",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Default practice created when a profile has none (CLI convenience).
 DEFAULT_PRACTICE_CODE = "default"
@@ -394,4 +397,5 @@ class _ImportRun:
                 )
         except _DryRunDone as done:
             return done.report
+        log.info("import applied: %s", plan.summary())
         return ImportReport.from_plan(plan, dry_run=False)
