@@ -2,7 +2,10 @@
 
 A read is all or nothing: the whole file is parsed and validated before anything is
 returned, and any problem raises one :class:`IngestError` that names the file, the place
-and the field but never a value from the file.
+and the field but never a value from the file. Only a regular file is opened (a FIFO or a
+device is refused at once, :mod:`.files`); every record passes the same last checks
+(:mod:`.screening`); and a failure nobody foresaw is still such a refusal, with a crash
+report for the developers (:mod:`.crash_guard`), never a traceback.
 
 Only stdlib, fhir.resources, phonenumbers, pydantic and ``vmadesk.domain`` are imported
 here; no Qt, no database.
