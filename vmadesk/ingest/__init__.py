@@ -8,7 +8,7 @@ device is refused at once, :mod:`.files`); every record passes the same last che
 report for the developers (:mod:`.crash_guard`), never a traceback.
 
 Only stdlib, fhir.resources, phonenumbers, pydantic and ``vmadesk.domain`` are imported
-here; no Qt, no database.
+here (and ``vmadesk.app_logging``, when a crash report is written); no Qt, no database.
 """
 
 from __future__ import annotations
