@@ -22,7 +22,7 @@ from vmadesk.ingest import ImportBatch, IngestError, read_bytes
 from vmadesk.ingest.crash_guard import UNEXPECTED_REASON
 
 CORPUS = settings(
-    max_examples=250,
+    max_examples=500,
     derandomize=True,
     deadline=None,
     database=None,  # keep example files out of the shared checkout
@@ -63,7 +63,7 @@ def test_encodings(data: bytes) -> None:
     _read(data)
 
 
-@settings(CORPUS, max_examples=400)
+@settings(CORPUS, max_examples=600)
 @given(iso_stamps())
 def test_dates_in_fhir_and_csv(stamp: str) -> None:
     from tests.ingest.hostile import GOOD_CSV, bundle_with, encoded
@@ -74,7 +74,7 @@ def test_dates_in_fhir_and_csv(stamp: str) -> None:
     _read(f"Appt ID,Start,Patient Name\r\nA1,{stamp},x\r\n".encode())
 
 
-@settings(CORPUS, max_examples=300)
+@settings(CORPUS, max_examples=500)
 @given(local_dates())
 def test_local_dates_in_csv_cells(cell: str) -> None:
     from tests.ingest.hostile import GOOD_CSV

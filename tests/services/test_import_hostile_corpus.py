@@ -29,7 +29,7 @@ from vmadesk.store import profile as profiles
 __all__ = ["import_cli", "prof_dir"]  # fixtures shared with test_cli_import
 
 CORPUS = settings(
-    max_examples=120,
+    max_examples=200,
     derandomize=True,
     deadline=None,
     database=None,
@@ -70,7 +70,7 @@ def test_hostile_files_through_the_whole_import(
     _check(new_profile.conn, tmp_path / f"corpus{suffix}", data)
 
 
-@settings(CORPUS, max_examples=150)
+@settings(CORPUS, max_examples=250)
 @given(stamp=iso_stamps())
 def test_hostile_times_through_the_whole_import(
     new_profile: profiles.UnlockedProfile, tmp_path: Path, stamp: str
@@ -82,7 +82,7 @@ def test_hostile_times_through_the_whole_import(
     _check(new_profile.conn, tmp_path / "times.csv", csv.encode())
 
 
-@settings(CORPUS, max_examples=15)
+@settings(CORPUS, max_examples=20)
 @given(data=hostile_documents)
 def test_hostile_files_through_the_cli(
     import_cli: None,
