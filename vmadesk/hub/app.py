@@ -329,6 +329,7 @@ def all_endpoints() -> list[Endpoint]:
     """Every API operation, in documentation order."""
     from vmadesk.hub import (
         routes_board,
+        routes_claim_moves,
         routes_claims,
         routes_escalations,
         routes_handoffs,
@@ -341,6 +342,7 @@ def all_endpoints() -> list[Endpoint]:
         *routes_keys.ENDPOINTS,
         *routes_messages.ENDPOINTS,
         *routes_claims.ENDPOINTS,
+        *routes_claim_moves.ENDPOINTS,
         *routes_escalations.ENDPOINTS,
         *routes_handoffs.ENDPOINTS,
         *routes_spotchecks.ENDPOINTS,

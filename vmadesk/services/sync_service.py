@@ -10,10 +10,13 @@ connection, the background worker (:mod:`vmadesk.sync.worker`) on its own. A rou
 3. sends the outbox — messages in batches (at-least-once: the hub counts each idempotency key
    once), claims and releases in the order written, sealed handoff envelopes — marking rows sent
    only once the hub answered for them;
-4. heartbeats the claims this console holds (a lost lease is claimed again to learn who holds it);
+4. applies the ownership moves the hub reports (taken over, reassigned, handed off:
+   :mod:`vmadesk.services.sync_moves`), then heartbeats the claims this console holds (a lost
+   lease is claimed again to learn who holds it);
 5. pulls the state of this VMA's escalations (acknowledged / resolved by a supervisor);
-6. fetches handoff envelopes addressed to this VMA (packets and sealed receipts) and answers
-   settled packets with a PHI-free receipt.
+6. fetches handoff envelopes addressed to this VMA (packets and sealed receipts), answers
+   settled packets with a PHI-free receipt, and claims the items it acknowledged (taking the
+   sender's offered claims).
 
 Claims, heartbeats and takeovers live in :mod:`vmadesk.services.sync_claims`, what the hub relays
 back (escalation states, handoff envelopes, receipts) in :mod:`vmadesk.services.sync_relay`;
@@ -41,6 +44,7 @@ from vmadesk.services.sync_claims import (
     send_claim_rows,
     takeover,
 )
+from vmadesk.services.sync_moves import claim_acknowledged, pull_moves
 from vmadesk.services.sync_relay import pull_escalations, pull_handoffs, send_receipts
 from vmadesk.services.sync_round import SyncAuthError, Tally, raise_if_unauthorised, round_time
 from vmadesk.store import box_keys
@@ -246,10 +250,12 @@ def sync_once(
         send_outbox(
             conn, hub, me=config.handle, now=current, batch_size=batch_size, force=force, tally=t
         )
+        pull_moves(conn, hub, config.handle, current, t)
         heartbeat(conn, hub, config.handle, current, t)
         pull_escalations(conn, hub, current, t)
         pull_handoffs(conn, hub, vma, current, t)
         send_receipts(conn, hub, vma, current)
+        claim_acknowledged(conn, current)
         # claims queued by this round (acknowledged or declined handoff items) go out now
         send_outbox(conn, hub, me=config.handle, now=current, force=True, tally=t)
         with transaction(conn):

@@ -11,18 +11,22 @@ pseudonym covers the source record **and the lane**: ``pseudonym(secret, "<syste
 source_id)``, because the same appointment is one item in the confirmation lane and another in
 the eligibility lane, and two VMAs may own those two lanes.
 
-Claims: an imported (or created) item is claimed (``claim`` row in the outbox, ``pending`` in the
-local ``claims`` table); a completed, failed, cancelled or handed-off item is released.
+Claims: an imported, created or reopened item is claimed (``claim`` row in the outbox,
+``pending`` in the local ``claims`` table). A claim lives as long as the item: a completed,
+failed or cancelled item is reported done (the hub keeps it owned as done work); a handed-off
+item is *offered* to the receiver, and stays this VMA's until the receiver acknowledges it.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from vmadesk.domain.vocabulary import CloseReason, HoldReason, Lane, Outcome
+from vmadesk.store import handoffs as handoffs_store
 from vmadesk.store import items as items_store
 from vmadesk.store.connection import Connection
 from vmadesk.store.escalations import EscalationRow
@@ -51,7 +55,7 @@ ACTION_EVENTS: dict[str, ItemEventKind] = {
     "escalated": ItemEventKind.ESCALATED,
     "handed_off": ItemEventKind.HANDED_OFF,
 }
-_CLAIM_ACTIONS = frozenset({"import", "imported", "create", "created"})
+_CLAIM_ACTIONS = frozenset({"import", "imported", "create", "created", "reopen", "reopened"})
 _RELEASE_FOR_STATUS = {
     "completed": ReleaseReason.COMPLETED,
     "failed": ReleaseReason.FAILED,
@@ -130,32 +134,55 @@ def events_for(
 # -- local claims table ------------------------------------------------------------------------
 
 
-def queue_claim(conn: Connection, item: ItemRow, secret: bytes, now: datetime) -> None:
-    """Claim ``item`` at the next sync (outbox row + ``pending`` claim), in the transaction."""
+def queue_claim(
+    conn: Connection, item: ItemRow, secret: bytes, now: datetime, *, accept_offer: bool = False
+) -> None:
+    """Claim ``item`` at the next sync (outbox row + ``pending`` claim), in the transaction.
+
+    ``accept_offer``: the item was acknowledged from a handoff; the hub moves the sender's
+    claim to this VMA (see :func:`queue_offer`).
+    """
     code = item_pseudonym(secret, item)
     conn.execute(
         "INSERT INTO claims (item_id, pseudonym, state, updated_at) VALUES (?, ?, 'pending', ?)"
         " ON CONFLICT (item_id) DO UPDATE SET pseudonym = excluded.pseudonym,"
-        " state = CASE WHEN claims.state IN ('held', 'conflict') THEN claims.state"
+        " state = CASE WHEN claims.state IN ('held', 'conflict') AND NOT ? THEN claims.state"
         " ELSE 'pending' END, updated_at = excluded.updated_at",
-        (item.id, code, to_db(now)),
+        (item.id, code, to_db(now), accept_offer),
     )
-    outbox.enqueue(conn, "claim", {"pseudonym": code}, now=now)
+    payload: dict[str, Any] = {"pseudonym": code}
+    if accept_offer:
+        payload["accept_offer"] = True
+    outbox.enqueue(conn, "claim", payload, now=now)
 
 
 def queue_release(
     conn: Connection, item: ItemRow, secret: bytes, reason: ReleaseReason, now: datetime
 ) -> None:
-    """Release ``item``'s claim at the next sync (if this console claimed it)."""
+    """Report ``item``'s work ended (done) at the next sync, if this console claimed it.
+
+    The hub keeps the claim as done work; the local claim stays as it is (a reopening claims
+    again).
+    """
     row = conn.execute("SELECT state FROM claims WHERE item_id = ?", (item.id,)).fetchone()
-    if row is None or row[0] in ("released", "conflict", "taken_over"):
+    if row is None or row[0] not in ("held", "pending"):
         return
     code = item_pseudonym(secret, item)
-    conn.execute(
-        "UPDATE claims SET state = 'released', updated_at = ? WHERE item_id = ?",
-        (to_db(now), item.id),
-    )
     outbox.enqueue(conn, "release", {"pseudonym": code, "reason": reason.value}, now=now)
+
+
+def queue_offer(conn: Connection, item: ItemRow, secret: bytes, now: datetime) -> None:
+    """Offer ``item``'s claim to the receiver of the handoff it is in, at the next sync.
+
+    The claim stays this VMA's at the hub until the receiver acknowledges the item.
+    """
+    row = conn.execute("SELECT state FROM claims WHERE item_id = ?", (item.id,)).fetchone()
+    if row is None or row[0] not in ("held", "pending") or item.handoff_id is None:
+        return
+    receiver = handoffs_store.get(conn, item.handoff_id).receiver
+    to = receiver if re.fullmatch(wire.HANDLE_PATTERN, receiver) else None
+    code = item_pseudonym(secret, item)
+    outbox.enqueue(conn, "offer", {"pseudonym": code, "to": to}, now=now)
 
 
 # -- hooks -------------------------------------------------------------------------------------
@@ -212,7 +239,7 @@ def make_change_hook(conn: Connection) -> ChangeHook | None:
         if action in _CLAIM_ACTIONS:
             queue_claim(conn, item, secret, when)
         elif action == "handed_off":
-            queue_release(conn, item, secret, ReleaseReason.HANDED_OFF, when)
+            queue_offer(conn, item, secret, when)
         elif item.status in _RELEASE_FOR_STATUS:
             queue_release(conn, item, secret, _RELEASE_FOR_STATUS[item.status], when)
 

@@ -132,6 +132,7 @@ class TakeoverReason(StrEnum):
     HANDOFF_NOT_ACKNOWLEDGED = "handoff_not_acknowledged"
     PATIENT_CALLED_BACK = "patient_called_back"
     DEADLINE_AT_RISK = "deadline_at_risk"
+    OTHER = "other"
 
 
 class ResolutionCode(StrEnum):
@@ -152,6 +153,8 @@ class ClaimStatus(StrEnum):
 
     GRANTED = "granted"
     HELD = "held"
+    #: Held as done work (completed, failed or cancelled) by ``held_by``: not granted.
+    DONE = "done"
 
 
 class ConflictKind(StrEnum):
@@ -159,6 +162,10 @@ class ConflictKind(StrEnum):
 
     CONFLICT = "conflict"
     TAKEOVER = "takeover"
+    #: A supervisor moved an item to another VMA (``claimant``) with a reason.
+    REASSIGN = "reassign"
+    #: The receiver of a handoff acknowledged the item: the sender's claim moved to it.
+    HANDOFF = "handoff"
 
 
 class Role(StrEnum):
@@ -427,6 +434,8 @@ class Claim(Wire):
     schema_version: Literal[1] = SCHEMA_VERSION
     pseudonyms: list[Pseudonym] = Field(min_length=1, max_length=MAX_PSEUDONYMS)
     lease_seconds: LeaseSeconds = 900
+    #: Acknowledging a handoff: take over the claims the holder offered to the caller.
+    accept_offer: bool = False
 
 
 class ClaimResult(Wire):
@@ -473,6 +482,8 @@ class ReleaseResult(Wire):
 
     released: list[Pseudonym]
     not_held: list[Pseudonym]
+    #: Held on: only completion, failure and cancellation end work (it then stays owned as done).
+    kept: list[Pseudonym] = []
 
 
 class Takeover(Wire):
@@ -500,12 +511,73 @@ class ConflictRecord(Wire):
     holder: Handle | None
     reason: TakeoverReason | None = None
     at: Timestamp
+    #: The supervisor who reassigned the item (``kind`` ``reassign``).
+    by: Handle | None = None
 
 
 class ConflictList(Wire):
     """Conflicts and takeovers, newest first."""
 
     conflicts: list[ConflictRecord]
+
+
+class ClaimOffer(Wire):
+    """Offer the caller's claims to a handoff's receiver (``None``: whoever acknowledges it)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    pseudonyms: list[Pseudonym] = Field(min_length=1, max_length=MAX_PSEUDONYMS)
+    to: Handle | None = None
+
+
+class ClaimOfferResult(Wire):
+    """Claims offered, and those the caller did not hold."""
+
+    offered: list[Pseudonym]
+    not_held: list[Pseudonym]
+
+
+class UnattendedClaim(Wire):
+    """A claim whose lease lapsed: its holder's console is away; the work is unattended."""
+
+    pseudonym: Pseudonym
+    holder: Handle
+    since: Timestamp
+    lease_expired_at: Timestamp
+    lane: Lane | None = None
+
+
+class UnattendedList(Wire):
+    """Unattended claims, longest lapsed first."""
+
+    claims: list[UnattendedClaim]
+
+
+class Reassign(Wire):
+    """A supervisor moves an item to another VMA, with a recorded reason."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    pseudonym: Pseudonym
+    to: Handle
+    reason: TakeoverReason
+
+
+class ClaimMove(Wire):
+    """An ownership move that concerns the caller (taken over, reassigned, handed off)."""
+
+    id: Annotated[int, Field(ge=1)]
+    kind: ConflictKind
+    pseudonym: Pseudonym
+    from_holder: Handle | None
+    to_holder: Handle
+    reason: TakeoverReason | None = None
+    by: Handle | None = None
+    at: Timestamp
+
+
+class ClaimMoveList(Wire):
+    """Moves, oldest first."""
+
+    moves: list[ClaimMove]
 
 
 # --------------------------------------------------------------------------------------------
@@ -840,6 +912,13 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     TakeoverResult,
     ConflictRecord,
     ConflictList,
+    ClaimOffer,
+    ClaimOfferResult,
+    UnattendedClaim,
+    UnattendedList,
+    Reassign,
+    ClaimMove,
+    ClaimMoveList,
     HandoffEnvelope,
     HandoffReceipt,
     HandoffRecord,
