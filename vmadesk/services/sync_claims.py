@@ -40,12 +40,17 @@ def held_status(result: wire.ClaimResult, now: datetime) -> str:
     return "unattended" if result.lease_expires_at < now else "working"
 
 
-def _left_note(result: wire.ClaimResult) -> str:
+def _left_note(result: wire.ClaimResult, now: datetime) -> str:
     since = result.since.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     if result.status is wire.ClaimStatus.DONE:
         return (
             f"Already done by {result.held_by} (team hub, since {since}): this item left your "
             "lanes. It comes back only if they reopen it."
+        )
+    if result.lease_expires_at < now:
+        return (
+            f"Held by {result.held_by} since {since} (team hub), unattended while their console "
+            "is away: this item left your lanes. A supervisor can reassign it."
         )
     return (
         f"Held by {result.held_by} since {since} (team hub): this item left your "
@@ -124,7 +129,7 @@ def apply_claim_results(
                 result.held_by,
                 result.since,
                 status=status,
-                note=_left_note(result),
+                note=_left_note(result, now),
                 now=now,
                 details={"status": status},
             )

@@ -181,10 +181,13 @@ def send_outbox(
         if not rows:
             break
         _send_message_rows(conn, client, rows, current, t)
+    tried: set[int] = set()  # an acknowledgement waiting for its offer is asked once a round
     while True:
         rows = outbox.pending(conn, 2000, now=current, kinds=outbox.CLAIM_KINDS, due_only=not force)
+        rows = [row for row in rows if row.id not in tried]
         if not rows:
             break
+        tried.update(row.id for row in rows)
         send_claim_rows(conn, client, rows, me, current, t)
     while True:
         rows = outbox.pending(conn, 50, now=current, kinds=outbox.HANDOFF_KINDS, due_only=not force)

@@ -220,9 +220,7 @@ class HubClient:
         """Claims whose lease lapsed (supervisor)."""
         return self._get("/v1/claims/unattended", wire.UnattendedList, limit=limit)
 
-    def reassign(
-        self, pseudonym: str, to: str, reason: wire.TakeoverReason
-    ) -> wire.TakeoverResult:
+    def reassign(self, pseudonym: str, to: str, reason: wire.TakeoverReason) -> wire.TakeoverResult:
         """Give an item to another VMA with a recorded reason (supervisor)."""
         body = wire.Reassign(pseudonym=pseudonym, to=to, reason=reason)
         return self._post("/v1/claims/reassign", wire.TakeoverResult, body)
