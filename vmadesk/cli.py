@@ -355,7 +355,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     console = opens_console(arguments)
     app_logging.configure(rotate=not console)
-    args = build_parser(commands=not console).parse_args(arguments)
+    from vmadesk import cli_takeover  # `vmadesk item ID takeover` parses its own arguments
+
+    args = cli_takeover.parse(arguments) or build_parser(commands=not console).parse_args(arguments)
     try:
         return int(args.func(args))
     except CliError as exc:
