@@ -335,6 +335,7 @@ def all_endpoints() -> list[Endpoint]:
         routes_handoffs,
         routes_keys,
         routes_messages,
+        routes_practices,
         routes_spotchecks,
     )
 
@@ -343,6 +344,7 @@ def all_endpoints() -> list[Endpoint]:
         *routes_messages.ENDPOINTS,
         *routes_claims.ENDPOINTS,
         *routes_claim_moves.ENDPOINTS,
+        *routes_practices.ENDPOINTS,
         *routes_escalations.ENDPOINTS,
         *routes_handoffs.ENDPOINTS,
         *routes_spotchecks.ENDPOINTS,

@@ -123,6 +123,18 @@ claim_events = Table(
     Index("ix_claim_events_holder", "holder", "id"),
 )
 
+#: Team-wide practice identities: each local practice code consoles use, and the practice id
+#: the supervisor registered it under (codes, never names).
+practice_aliases = Table(
+    "practice_aliases",
+    metadata,
+    Column("alias", String(32), primary_key=True),
+    Column("practice", String(32), nullable=False),
+    Column("created_by", String(32), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_practice_aliases_practice", "practice"),
+)
+
 escalations = Table(
     "escalations",
     metadata,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, conflict, limit_of
 from vmadesk.hub.db import claim_events, claims, insert_ignore, now_ms, to_dt
@@ -146,6 +146,15 @@ def post_release(ctx: Ctx) -> wire.ReleaseResult:
     body: wire.Release = ctx.body
     released, not_held, kept = [], [], []
     for pseudonym in sorted(set(body.pseudonyms)):
+        if body.reason is wire.ReleaseReason.REKEYED:
+            # The console claimed the item under its new pseudonym first: this one goes.
+            gone = ctx.conn.execute(
+                delete(claims).where(
+                    claims.c.pseudonym == pseudonym, claims.c.holder == ctx.account.name
+                )
+            )
+            (released if gone.rowcount == 1 else not_held).append(pseudonym)
+            continue
         if body.reason not in DONE_REASONS:
             # Handing off moves a claim only on acknowledgement; an ended shift lets the lease
             # lapse (unattended for the supervisor). Neither leaves an item without an owner.

@@ -6,7 +6,9 @@ connection, the background worker (:mod:`vmadesk.sync.worker`) on its own. A rou
 1. fetches the team secret if it is still missing (sealed at the hub by a supervisor), and
    once the profile can send, runs the one-time backfill (:mod:`vmadesk.sync.backfill`) of the
    work that existed before;
-2. queues the next summary when one is due;
+2. fetches the team-wide practice identities (claims whose pseudonym changed move to the new
+   one: :mod:`vmadesk.services.sync_practices`) before the backfill, and queues the next
+   summary when one is due;
 3. sends the outbox — messages in batches (at-least-once: the hub counts each idempotency key
    once), claims and releases in the order written, sealed handoff envelopes — marking rows sent
    only once the hub answered for them;
@@ -45,6 +47,7 @@ from vmadesk.services.sync_claims import (
     takeover,
 )
 from vmadesk.services.sync_moves import claim_acknowledged, pull_moves
+from vmadesk.services.sync_practices import refresh_practices
 from vmadesk.services.sync_relay import pull_escalations, pull_handoffs, send_receipts
 from vmadesk.services.sync_round import SyncAuthError, Tally, raise_if_unauthorised, round_time
 from vmadesk.store import box_keys
@@ -239,6 +242,8 @@ def sync_once(
     try:
         if enrolment.team_secret(conn) is None:
             enrolment.fetch_team_secret(conn, hub)
+        with contextlib.suppress(HubUnavailable):  # offline: the summary is still queued below
+            refresh_practices(conn, hub, current)
         if backfill.backfill_due(conn):
             # Work from before the profile could send; its rows go out in this round.
             with transaction(conn):

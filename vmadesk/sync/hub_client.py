@@ -225,6 +225,15 @@ class HubClient:
         body = wire.Reassign(pseudonym=pseudonym, to=to, reason=reason)
         return self._post("/v1/claims/reassign", wire.TakeoverResult, body)
 
+    def practices(self) -> wire.PracticeList:
+        """Team-wide practice identities and their local codes."""
+        return self._get("/v1/practices", wire.PracticeList)
+
+    def register_practice(self, practice: str, aliases: Iterable[str]) -> wire.PracticeList:
+        """Register a practice's team-wide id and local codes (supervisor)."""
+        body = wire.PracticeIdentity(practice=practice, aliases=list(aliases))
+        return self._post("/v1/practices", wire.PracticeList, body)
+
     def conflicts(self, limit: int | None = None) -> wire.ConflictList:
         """Conflicts and takeovers, newest first (supervisor)."""
         return self._get("/v1/conflicts", wire.ConflictList, limit=limit)

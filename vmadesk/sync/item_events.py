@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db, to_db
 from vmadesk.sync import outbox, wire
 from vmadesk.sync.enrolment import hub_config, team_secret
+from vmadesk.sync.practice_identity import practice_aliases, team_system
 from vmadesk.sync.pseudonym import pseudonym
 from vmadesk.sync.wire import ItemEventKind, ReleaseReason
 
@@ -56,7 +57,7 @@ ACTION_EVENTS: dict[str, ItemEventKind] = {
     "handed_off": ItemEventKind.HANDED_OFF,
 }
 _CLAIM_ACTIONS = frozenset({"import", "imported", "create", "created", "reopen", "reopened"})
-_RELEASE_FOR_STATUS = {
+RELEASE_FOR_STATUS = {
     "completed": ReleaseReason.COMPLETED,
     "failed": ReleaseReason.FAILED,
     "cancelled": ReleaseReason.CANCELLED,
@@ -66,9 +67,15 @@ ChangeHook = Callable[[Connection, ItemRow, str, dict[str, Any]], None]
 EscalationHook = Callable[[Connection, EscalationRow], None]
 
 
-def item_pseudonym(secret: bytes, item: ItemRow) -> str:
-    """The pseudonym of one item (source record and lane) under the team secret."""
-    return pseudonym(secret, f"{item.source_system}/{item.lane}", item.source_id)
+def item_pseudonym(secret: bytes, item: ItemRow, aliases: Mapping[str, str] | None = None) -> str:
+    """The pseudonym of one item (source record and lane) under the team secret.
+
+    ``aliases``: the team-wide practice identities
+    (:func:`~vmadesk.sync.practice_identity.practice_aliases`); practice-keyed systems are
+    keyed by the team's practice id when their local code is registered.
+    """
+    system = team_system(item.source_system, aliases or {})
+    return pseudonym(secret, f"{system}/{item.lane}", item.source_id)
 
 
 def _clamp(seconds: float) -> int:
@@ -94,6 +101,7 @@ def build_item_event(
     secret: bytes,
     at: datetime | None = None,
     outcome: str | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> wire.ItemEvent:
     """The PHI-free event for ``item``: pseudonym, lane, codes, time relative to due."""
     when = at or from_db(item.updated_at)
@@ -101,7 +109,7 @@ def build_item_event(
     if event in (ItemEventKind.CANCELLED, ItemEventKind.FAILED):
         close_reason = _code(CloseReason, item.status_reason)
     return wire.ItemEvent(
-        pseudonym=item_pseudonym(secret, item),
+        pseudonym=item_pseudonym(secret, item, aliases),
         lane=Lane(item.lane),
         event=event,
         outcome=_code(Outcome, outcome if outcome is not None else item.outcome),
@@ -142,7 +150,7 @@ def queue_claim(
     ``accept_offer``: the item was acknowledged from a handoff; the hub moves the sender's
     claim to this VMA (see :func:`queue_offer`).
     """
-    code = item_pseudonym(secret, item)
+    code = item_pseudonym(secret, item, practice_aliases(conn))
     conn.execute(
         "INSERT INTO claims (item_id, pseudonym, state, updated_at) VALUES (?, ?, 'pending', ?)"
         " ON CONFLICT (item_id) DO UPDATE SET pseudonym = excluded.pseudonym,"
@@ -164,11 +172,12 @@ def queue_release(
     The hub keeps the claim as done work; the local claim stays as it is (a reopening claims
     again).
     """
-    row = conn.execute("SELECT state FROM claims WHERE item_id = ?", (item.id,)).fetchone()
+    row = conn.execute(
+        "SELECT state, pseudonym FROM claims WHERE item_id = ?", (item.id,)
+    ).fetchone()
     if row is None or row[0] not in ("held", "pending"):
         return
-    code = item_pseudonym(secret, item)
-    outbox.enqueue(conn, "release", {"pseudonym": code, "reason": reason.value}, now=now)
+    outbox.enqueue(conn, "release", {"pseudonym": row[1], "reason": reason.value}, now=now)
 
 
 def queue_offer(conn: Connection, item: ItemRow, secret: bytes, now: datetime) -> None:
@@ -176,13 +185,14 @@ def queue_offer(conn: Connection, item: ItemRow, secret: bytes, now: datetime) -
 
     The claim stays this VMA's at the hub until the receiver acknowledges the item.
     """
-    row = conn.execute("SELECT state FROM claims WHERE item_id = ?", (item.id,)).fetchone()
+    row = conn.execute(
+        "SELECT state, pseudonym FROM claims WHERE item_id = ?", (item.id,)
+    ).fetchone()
     if row is None or row[0] not in ("held", "pending") or item.handoff_id is None:
         return
     receiver = handoffs_store.get(conn, item.handoff_id).receiver
     to = receiver if re.fullmatch(wire.HANDLE_PATTERN, receiver) else None
-    code = item_pseudonym(secret, item)
-    outbox.enqueue(conn, "offer", {"pseudonym": code, "to": to}, now=now)
+    outbox.enqueue(conn, "offer", {"pseudonym": row[1], "to": to}, now=now)
 
 
 # -- hooks -------------------------------------------------------------------------------------
@@ -229,19 +239,22 @@ def make_change_hook(conn: Connection) -> ChangeHook | None:
         if secret is None:
             return  # no pseudonyms yet: the backfill claims what is still open later
         when = from_db(item.updated_at)
+        names = practice_aliases(conn)
         for kind, outcome in events_for(item, action, details):
             outbox.enqueue(
                 conn,
                 "item_event",
-                build_item_event(item, kind, secret=secret, at=when, outcome=outcome),
+                build_item_event(
+                    item, kind, secret=secret, at=when, outcome=outcome, aliases=names
+                ),
                 now=when,
             )
         if action in _CLAIM_ACTIONS:
             queue_claim(conn, item, secret, when)
         elif action == "handed_off":
             queue_offer(conn, item, secret, when)
-        elif item.status in _RELEASE_FOR_STATUS:
-            queue_release(conn, item, secret, _RELEASE_FOR_STATUS[item.status], when)
+        elif item.status in RELEASE_FOR_STATUS:
+            queue_release(conn, item, secret, RELEASE_FOR_STATUS[item.status], when)
 
     return hook
 
@@ -294,6 +307,7 @@ def queue_escalation_raised(
     if known is not None:
         return False
     item = items_store.get_item(conn, row.item_id)
+    names = practice_aliases(conn)
     raised = from_db(row.raised_at)
     age = (raised - from_db(item.created_at)).total_seconds()
     message = wire.EscalationRaised(
@@ -301,14 +315,14 @@ def queue_escalation_raised(
         category=wire.EscalationCategory(row.category),
         urgency=wire.Urgency(row.urgency),
         lane=Lane(item.lane),
-        pseudonym=item_pseudonym(secret, item),
+        pseudonym=item_pseudonym(secret, item, names),
         age_seconds=max(0, min(wire.MAX_SECONDS, round(age))),
     )
     outbox.enqueue(conn, "escalation", message, now=raised)
     outbox.enqueue(
         conn,
         "item_event",
-        build_item_event(item, ItemEventKind.ESCALATED, secret=secret, at=raised),
+        build_item_event(item, ItemEventKind.ESCALATED, secret=secret, at=raised, aliases=names),
         now=raised,
     )
     return True

@@ -53,6 +53,8 @@ HANDLE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{1,31}$"
 PUBLIC_KEY_PATTERN = r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"
 BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 ISO_WEEK_PATTERN = r"^[0-9]{4}-W(?:0[1-9]|[1-4][0-9]|5[0-3])$"
+#: A console's local practice code (a short code such as ``riverside``, never a name).
+PRACTICE_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
 
 #: Largest sealed envelope, in base64 characters (768 KiB of ciphertext); fits the hub's 1 MiB
 #: request limit with room for the surrounding JSON.
@@ -121,6 +123,9 @@ class ReleaseReason(StrEnum):
     HANDED_OFF = "handed_off"
     SHIFT_ENDED = "shift_ended"
     TAKEN_OVER = "taken_over"
+    #: The item's pseudonym changed (its practice got a team-wide identity): the claim moved to
+    #: the new pseudonym, the old one goes.
+    REKEYED = "rekeyed"
 
 
 class TakeoverReason(StrEnum):
@@ -581,6 +586,39 @@ class ClaimMoveList(Wire):
 
 
 # --------------------------------------------------------------------------------------------
+# Team-wide practice identities
+# --------------------------------------------------------------------------------------------
+
+PracticeCode = Annotated[str, StringConstraints(pattern=PRACTICE_CODE_PATTERN)]
+"""A practice's local code on some console (``riverside``, ``RVS``)."""
+
+
+class PracticeIdentity(Wire):
+    """A supervisor registers a practice's team-wide id and the local codes consoles file it under.
+
+    Items of one practice system keyed by practice (CSV reports, FHIR files without a system)
+    get one pseudonym team-wide whichever of these codes a console uses.
+    """
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    practice: Handle
+    aliases: list[PracticeCode] = Field(default_factory=list, max_length=50)
+
+
+class PracticeRecord(Wire):
+    """A registered practice: its team-wide id and its local codes."""
+
+    practice: Handle
+    aliases: list[PracticeCode]
+
+
+class PracticeList(Wire):
+    """Registered practices, by id."""
+
+    practices: list[PracticeRecord]
+
+
+# --------------------------------------------------------------------------------------------
 # Sealed handoff envelopes
 # --------------------------------------------------------------------------------------------
 
@@ -919,6 +957,9 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     Reassign,
     ClaimMove,
     ClaimMoveList,
+    PracticeIdentity,
+    PracticeRecord,
+    PracticeList,
     HandoffEnvelope,
     HandoffReceipt,
     HandoffRecord,

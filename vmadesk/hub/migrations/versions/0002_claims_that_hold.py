@@ -1,4 +1,4 @@
-"""Claims that hold: done work stays owned, handoff offers, reassignment by a supervisor.
+"""Claims that hold (done work stays owned, handoff offers, reassignment); practice identities.
 
 Revision ID: 0002
 Revises: 0001
@@ -27,10 +27,21 @@ def upgrade() -> None:
         batch.add_column(sa.Column("actor", sa.String(length=32), nullable=True))
     op.create_index("ix_claim_events_claimant", "claim_events", ["claimant", "id"])
     op.create_index("ix_claim_events_holder", "claim_events", ["holder", "id"])
+    op.create_table(
+        "practice_aliases",
+        sa.Column("alias", sa.String(length=32), nullable=False),
+        sa.Column("practice", sa.String(length=32), nullable=False),
+        sa.Column("created_by", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("alias"),
+    )
+    op.create_index("ix_practice_aliases_practice", "practice_aliases", ["practice"])
 
 
 def downgrade() -> None:
     """Revert."""
+    op.drop_index("ix_practice_aliases_practice", table_name="practice_aliases")
+    op.drop_table("practice_aliases")
     op.drop_index("ix_claim_events_holder", table_name="claim_events")
     op.drop_index("ix_claim_events_claimant", table_name="claim_events")
     with op.batch_alter_table("claim_events") as batch:
