@@ -162,6 +162,9 @@ def test_supervisor_reassigns_unattended_work(hub) -> None:  # type: ignore[no-u
     lapse(hub, a)
     (unattended,) = sue.unattended().claims
     assert unattended.holder == "ana"
+    # a supervisor reassigns; it never holds work itself
+    assert _status(lambda: sue.claim([a])) == 403
+    assert _status(lambda: sue.takeover(a, wire.TakeoverReason.OTHER)) == 403
     assert _status(lambda: ana.reassign(a, "ben", wire.TakeoverReason.OTHER)) == 403
     assert _status(lambda: sue.reassign(a, "sue", wire.TakeoverReason.OTHER)) == 409
     done = sue.reassign(a, "ben", wire.TakeoverReason.HOLDER_OFF_SHIFT)

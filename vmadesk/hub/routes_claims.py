@@ -28,6 +28,8 @@ DONE = "done"
 DONE_REASONS = frozenset(
     {wire.ReleaseReason.COMPLETED, wire.ReleaseReason.FAILED, wire.ReleaseReason.CANCELLED}
 )
+#: Only VMAs hold claims: a supervisor holding an item would leave it worked by nobody.
+_VMA_ONLY = frozenset({Role.VMA})
 #: ``offered_to`` of a claim offered to whoever acknowledges the handoff.
 ANY_RECEIVER = "*"
 
@@ -221,6 +223,7 @@ ENDPOINTS = [
         "/v1/claims",
         post_claims,
         "Claim pseudonyms (first claim wins; done and unattended work is never granted)",
+        roles=_VMA_ONLY,
         request=wire.Claim,
         response=wire.ClaimResults,
     ),
@@ -229,6 +232,7 @@ ENDPOINTS = [
         "/v1/claims/heartbeat",
         post_heartbeat,
         "Refresh the caller's leases",
+        roles=_VMA_ONLY,
         request=wire.Heartbeat,
         response=wire.HeartbeatResult,
     ),
@@ -237,6 +241,7 @@ ENDPOINTS = [
         "/v1/claims/release",
         post_release,
         "End the caller's work on items (done work stays owned by the caller)",
+        roles=_VMA_ONLY,
         request=wire.Release,
         response=wire.ReleaseResult,
     ),
@@ -245,6 +250,7 @@ ENDPOINTS = [
         "/v1/claims/takeover",
         post_takeover,
         "Take over an item with a reason code (recorded)",
+        roles=_VMA_ONLY,
         request=wire.Takeover,
         response=wire.TakeoverResult,
     ),
