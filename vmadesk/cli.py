@@ -343,9 +343,9 @@ _EXTENSIONS: list[Registrar] = []
 
 def _command_groups() -> list[Registrar]:
     """The command groups kept in their own modules (import, sync and hub)."""
-    from vmadesk import cli_import, cli_sync
+    from vmadesk import cli_import, cli_ownership, cli_sync
 
-    return [cli_import.register, cli_sync.register]
+    return [cli_import.register, cli_sync.register, cli_ownership.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
