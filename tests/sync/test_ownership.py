@@ -178,6 +178,9 @@ def test_done_work_stays_owned_and_reopening_claims_again(hub, team) -> None:  #
     sync_once(ana.profile)
     assert hub_holders(hub)[codes[0]] == ("ana", "active")
     assert claim_state(ana, a)[0] == "held"
+    # ben's "Held by others" view follows: ana is working on it again
+    sync_once(ben.profile)
+    assert [claim_state(ben, i)[2] for i in theirs] == ["working", "done", "done"]
 
 
 def test_a_lapsed_lease_is_unattended_until_a_supervisor_reassigns(hub, team) -> None:  # type: ignore[no-untyped-def]
@@ -214,6 +217,9 @@ def test_a_lapsed_lease_is_unattended_until_a_supervisor_reassigns(hub, team) ->
     assert claim_state(ana, b)[0] == "held"
     assert in_lanes(ana) == 1
     assert [u.pseudonym for u in sue.unattended().claims] == []
+    # ben's view of the other item follows: ana attends to it again
+    sync_once(ben.profile)
+    assert claim_state(ben, theirs[1]) == ("conflict", "ana", "working")
     log = sue.conflicts().conflicts
     assert (log[0].kind, log[0].claimant, log[0].holder, log[0].by) == (
         wire.ConflictKind.REASSIGN,

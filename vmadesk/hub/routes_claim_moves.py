@@ -57,6 +57,36 @@ def post_offer(ctx: Ctx) -> wire.ClaimOfferResult:
     return wire.ClaimOfferResult(offered=offered, not_held=not_held)
 
 
+def post_lookup(ctx: Ctx) -> wire.ClaimResults:
+    """The current holder of each claimed pseudonym (unclaimed ones are left out)."""
+    body: wire.ClaimLookup = ctx.body
+    rows = {
+        row.pseudonym: row
+        for row in ctx.conn.execute(
+            select(claims).where(claims.c.pseudonym.in_(sorted(set(body.pseudonyms))))
+        )
+    }
+    results = []
+    for pseudonym in dict.fromkeys(body.pseudonyms):
+        row = rows.get(pseudonym)
+        if row is None:
+            continue
+        if row.holder == ctx.account.name:
+            status = wire.ClaimStatus.GRANTED
+        else:
+            status = wire.ClaimStatus.DONE if row.state == DONE else wire.ClaimStatus.HELD
+        results.append(
+            wire.ClaimResult(
+                pseudonym=pseudonym,
+                status=status,
+                held_by=row.holder,
+                since=to_dt(row.since),
+                lease_expires_at=to_dt(row.lease_expires_at),
+            )
+        )
+    return wire.ClaimResults(results=results)
+
+
 def get_unattended(ctx: Ctx) -> wire.UnattendedList:
     """Active claims whose lease lapsed, longest lapsed first (with their lane when known)."""
     now = now_ms()
@@ -169,6 +199,15 @@ ENDPOINTS = [
         roles=frozenset({Role.VMA}),
         request=wire.ClaimOffer,
         response=wire.ClaimOfferResult,
+    ),
+    Endpoint(
+        "POST",
+        "/v1/claims/lookup",
+        post_lookup,
+        "Who holds these items now (nothing is claimed or recorded)",
+        roles=frozenset({Role.VMA}),
+        request=wire.ClaimLookup,
+        response=wire.ClaimResults,
     ),
     Endpoint(
         "GET",

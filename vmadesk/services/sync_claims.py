@@ -251,6 +251,36 @@ def heartbeat(conn: Connection, client: HubClient, me: str, now: datetime, t: Ta
             t.lost_claims += t.conflicts - before
 
 
+def refresh_held_by_others(conn: Connection, client: HubClient, now: datetime) -> None:
+    """Bring the "Held by others" rows up to date: holder, since when, working/unattended/done."""
+    codes = [
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT pseudonym FROM claims WHERE state IN ('conflict', 'taken_over')"
+        )
+    ]
+    for chunk in _chunks(codes, wire.MAX_PSEUDONYMS):
+        answer = client.lookup(chunk)
+        with transaction(conn):
+            for result in answer.results:
+                if result.status is wire.ClaimStatus.GRANTED:
+                    continue  # mine again: the moves of the round say how
+                conn.execute(
+                    "UPDATE claims SET held_by = ?, held_since = ?, held_status = ?,"
+                    " updated_at = ? WHERE pseudonym = ? AND state IN ('conflict', 'taken_over')"
+                    " AND (held_by IS NOT ? OR held_status IS NOT ?)",
+                    (
+                        result.held_by,
+                        to_db(result.since),
+                        held_status(result, now),
+                        to_db(now),
+                        result.pseudonym,
+                        result.held_by,
+                        held_status(result, now),
+                    ),
+                )
+
+
 def takeover(
     conn: Connection,
     client: HubClient,

@@ -13,8 +13,9 @@ connection, the background worker (:mod:`vmadesk.sync.worker`) on its own. A rou
    once), claims and releases in the order written, sealed handoff envelopes — marking rows sent
    only once the hub answered for them;
 4. applies the ownership moves the hub reports (taken over, reassigned, handed off:
-   :mod:`vmadesk.services.sync_moves`), then heartbeats the claims this console holds (a lost
-   lease is claimed again to learn who holds it);
+   :mod:`vmadesk.services.sync_moves`), heartbeats the claims this console holds (a lost
+   lease is claimed again to learn who holds it) and refreshes who holds the items held by
+   others (working, unattended or done);
 5. pulls the state of this VMA's escalations (acknowledged / resolved by a supervisor);
 6. fetches handoff envelopes addressed to this VMA (packets and sealed receipts), answers
    settled packets with a PHI-free receipt, and claims the items it acknowledged (taking the
@@ -43,6 +44,7 @@ from vmadesk.services.sync_claims import (
     LEASE_SECONDS,
     conflicts,
     heartbeat,
+    refresh_held_by_others,
     send_claim_rows,
     takeover,
 )
@@ -260,6 +262,7 @@ def sync_once(
         )
         pull_moves(conn, hub, config.handle, current, t)
         heartbeat(conn, hub, config.handle, current, t)
+        refresh_held_by_others(conn, hub, current)
         pull_escalations(conn, hub, current, t)
         pull_handoffs(conn, hub, vma, current, t)
         send_receipts(conn, hub, vma, current)

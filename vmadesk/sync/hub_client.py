@@ -207,6 +207,12 @@ class HubClient:
         body = wire.Takeover(pseudonym=pseudonym, reason=reason, lease_seconds=lease_seconds)
         return self._post("/v1/claims/takeover", wire.TakeoverResult, body)
 
+    def lookup(self, pseudonyms: Iterable[str]) -> wire.ClaimResults:
+        """Who holds these items now (claims nothing)."""
+        return self._post(
+            "/v1/claims/lookup", wire.ClaimResults, wire.ClaimLookup(pseudonyms=list(pseudonyms))
+        )
+
     def offer(self, pseudonyms: Iterable[str], to: str | None) -> wire.ClaimOfferResult:
         """Offer held claims to a handoff's receiver (they move when it acknowledges)."""
         body = wire.ClaimOffer(pseudonyms=list(pseudonyms), to=to)

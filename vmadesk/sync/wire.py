@@ -526,6 +526,13 @@ class ConflictList(Wire):
     conflicts: list[ConflictRecord]
 
 
+class ClaimLookup(Wire):
+    """Who holds these items now (changes nothing, records nothing)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    pseudonyms: list[Pseudonym] = Field(min_length=1, max_length=MAX_PSEUDONYMS)
+
+
 class ClaimOffer(Wire):
     """Offer the caller's claims to a handoff's receiver (``None``: whoever acknowledges it)."""
 
@@ -950,6 +957,7 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     TakeoverResult,
     ConflictRecord,
     ConflictList,
+    ClaimLookup,
     ClaimOffer,
     ClaimOfferResult,
     UnattendedClaim,
