@@ -87,7 +87,7 @@ def test_done_work_is_refused_in_words(qtbot, hub, pair) -> None:  # type: ignor
     sync_once(ben.profile)
     dialog = HeldByOthersDialog(make_context(ben.profile).session)
     qtbot.addWidget(dialog)
-    assert dialog.table.item(0, 5).text() == "working on it"  # what ben's console last heard
+    assert dialog.table.item(0, 5).text() == "done"
     dialog.take_over_selected()
     qtbot.waitUntil(lambda: dialog.job is None, timeout=20_000)
     assert dialog.message.text() == (
