@@ -120,6 +120,8 @@ def test_lease_heartbeat_done_lapse_takeover(hub) -> None:  # type: ignore[no-un
     ]
     assert ben.claim_moves().moves == []
     assert ana.claim_moves(after=moves[-1].id).moves == []
+    assert ana.claim_moves(after=9_999_999_999).moves == []  # past any id: empty, not a 500
+    assert ana.lookup([c]).results[0].held_by == "ben"
 
 
 def _status(call) -> int:  # type: ignore[no-untyped-def]

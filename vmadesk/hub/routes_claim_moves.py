@@ -27,7 +27,9 @@ from vmadesk.sync.wire import ConflictKind, Lane, Role
 
 #: Lease a reassigned claim starts with: the new holder's console refreshes it on its next round.
 REASSIGN_LEASE_MS = 900_000
-AFTER_QUERY = QueryParam("after", r"^[0-9]{1,18}$", "only moves with a larger id")
+AFTER_QUERY = QueryParam("after", r"^[0-9]{1,10}$", "only moves with a larger id")
+#: Largest id an ``Integer`` primary key holds on PostgreSQL (a larger ``after`` matches nothing).
+_MAX_ID = 2**31 - 1
 _MOVE_KINDS = (ConflictKind.TAKEOVER.value, ConflictKind.REASSIGN.value, ConflictKind.HANDOFF.value)
 
 
@@ -158,7 +160,7 @@ def post_reassign(ctx: Ctx) -> wire.TakeoverResult:
 def get_moves(ctx: Ctx) -> wire.ClaimMoveList:
     """Takeovers, reassignments and handoffs to or from the caller, oldest first."""
     me = ctx.account.name
-    after = int(ctx.query.get("after", "0"))
+    after = min(int(ctx.query.get("after", "0")), _MAX_ID)
     stmt = (
         select(claim_events)
         .where(
