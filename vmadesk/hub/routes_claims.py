@@ -95,6 +95,8 @@ def claim_one(
     if insert_ignore(ctx.conn, claims, values, ["pseudonym"]):
         return _result(pseudonym, ClaimStatus.GRANTED, me, now, expires)
     row = locked_claim(ctx.conn, pseudonym)
+    if row is None:  # dropped (rekeyed) between the two statements: claim it afresh
+        return claim_one(ctx, pseudonym, lease_seconds, now, accept_offer)
     if row.holder == me:
         # Mine: refresh the lease and keep "since". A claim on done work reopens it; a claim by
         # the holder withdraws an offer the receiver declined.
@@ -181,6 +183,8 @@ def post_takeover(ctx: Ctx) -> wire.TakeoverResult:
     values = {"pseudonym": body.pseudonym, "holder": me, "since": now, "lease_expires_at": expires}
     if not insert_ignore(ctx.conn, claims, values, ["pseudonym"]):
         row = locked_claim(ctx.conn, body.pseudonym)
+        if row is None:  # dropped (rekeyed) between the two statements
+            return post_takeover(ctx)
         if row.state == DONE and row.holder != me:
             raise conflict("done")
         previous = row.holder
