@@ -20,6 +20,9 @@ from vmadesk.store.timestamps import from_db
 from vmadesk.sync import enrolment, wire
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 
+#: The reason codes a takeover is recorded with (the product's vocabulary; includes ``other``).
+TakeoverReason = wire.TakeoverReason
+
 #: What the hub said of the holder's work, in words.
 STATUS_WORDS: dict[str, str] = {
     "working": "working on it",

@@ -26,8 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from vmadesk.services.errors import ActionRefused
-from vmadesk.services.held_by_others import TAKEOVER_REASONS, held_by_others, take_over
-from vmadesk.sync.wire import TakeoverReason
+from vmadesk.services.held_by_others import (
+    TAKEOVER_REASONS,
+    TakeoverReason,
+    held_by_others,
+    parse_reason,
+    take_over,
+)
 from vmadesk.ui import workers
 
 COLUMNS = ("Item", "Lane", "Due", "Held by", "Since", "Status")
@@ -127,7 +132,7 @@ class HeldByOthersDialog(QDialog):
 
     def chosen_reason(self) -> TakeoverReason:
         """The reason picked in the list."""
-        return TakeoverReason(self.reason.currentData())
+        return parse_reason(str(self.reason.currentData()))
 
     def take_over_selected(self) -> None:
         """Take over the selected item at the hub, on a pool thread."""
