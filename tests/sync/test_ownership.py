@@ -149,6 +149,11 @@ def test_acknowledged_from_a_file_before_the_sender_synced(hub, team, tmp_path) 
     sync_once(ben.profile)
     assert claim_state(ben, item_id)[0] == "held"
     assert hub_holders(hub)[code_of(ana, a)] == ("ben", "active")
+    # ana learns it from the hub before any receipt file reaches her: it leaves her lanes
+    sync_once(ana.profile)
+    assert claim_state(ana, a)[:2] == ("released", "ben")
+    assert items.get_item(ana.conn, a).owner == "ben"
+    assert notes_of(ana, a)[-1] == "ben acknowledged this item (team hub): it is theirs now."
 
 
 def test_done_work_stays_owned_and_reopening_claims_again(hub, team) -> None:  # type: ignore[no-untyped-def]

@@ -83,12 +83,25 @@ def _lose(conn: Connection, move: wire.ClaimMove, now: datetime, t: Tally) -> No
         if state not in ("held", "pending"):
             continue
         if move.kind is wire.ConflictKind.HANDOFF:
-            # The receiver acknowledged it: the receipt settles the item; the claim is theirs.
+            # The receiver acknowledged it: the claim is theirs, and the item leaves these lanes
+            # even before the receipt (which settles the packet) arrives.
             conn.execute(
                 "UPDATE claims SET state = 'released', held_by = ?, updated_at = ?"
                 " WHERE item_id = ?",
                 (move.to_holder, to_db(now), item_id),
             )
+            if items.get_item(conn, item_id).owner == vma_handle(conn):
+                items.update_item(
+                    conn, item_id, {"owner": move.to_holder, "updated_at": to_db(now)}
+                )
+                history.add_note(
+                    conn,
+                    item_id,
+                    at=now,
+                    author="hub",
+                    kind="claim",
+                    text=f"{move.to_holder} acknowledged this item (team hub): it is theirs now.",
+                )
             continue
         if move.kind is wire.ConflictKind.REASSIGN:
             note = (
