@@ -119,8 +119,10 @@ def test_sync_with_hub_down_then_back(sync_cli, db_url, tmp_path, capsys) -> Non
         with engine.connect() as conn:
             events = conn.execute(text("SELECT count(*) FROM item_events")).scalar()
             claims = conn.execute(text("SELECT count(*) FROM claims")).scalar()
+            done = conn.execute(text("SELECT count(*) FROM claims WHERE state = 'done'")).scalar()
             summaries = conn.execute(text("SELECT count(*) FROM summaries")).scalar()
-        assert (events, claims, summaries) == (120 + 120 + 60, 60, 1)
+        # completed work stays claimed, as done work
+        assert (events, claims, done, summaries) == (120 + 120 + 60, 120, 60, 1)
         assert cli.main(["sync", "--profile", str(prof)]) == 0  # nothing twice
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM item_events")).scalar() == 300

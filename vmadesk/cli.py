@@ -370,7 +370,14 @@ _EXTENSIONS: list[Registrar] = []
 
 def _command_groups() -> list[Registrar]:
     """The command groups kept in their own modules (import, sync and hub)."""
-    from vmadesk import cli_evidence, cli_handoff, cli_import, cli_items, cli_sync
+    from vmadesk import (
+        cli_evidence,
+        cli_handoff,
+        cli_import,
+        cli_items,
+        cli_ownership,
+        cli_sync,
+    )
 
     return [
         cli_import.register,
@@ -378,6 +385,7 @@ def _command_groups() -> list[Registrar]:
         cli_items.register,
         cli_handoff.register,
         cli_evidence.register,
+        cli_ownership.register,
     ]
 
 
@@ -387,7 +395,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)
     arguments = list(sys.argv[1:] if argv is None else argv)
     console = opens_console(arguments)
-    args = build_parser(commands=not console).parse_args(arguments)
+    from vmadesk import cli_takeover  # `vmadesk item ID takeover` parses its own arguments
+
+    args = cli_takeover.parse(arguments) or build_parser(commands=not console).parse_args(arguments)
     try:
         app_logging.configure(rotate=not console)
     except OSError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections import Counter
 
 from vmadesk.sync import wire
@@ -60,33 +59,128 @@ def test_concurrent_claimers_one_owner_each(hub) -> None:  # type: ignore[no-unt
     assert len(conflicts) == 50 * 19
 
 
-def test_lease_heartbeat_release_expiry_takeover(hub) -> None:  # type: ignore[no-untyped-def]
+def lapse(hub, *codes: str) -> None:  # type: ignore[no-untyped-def]
+    """Let the leases of ``codes`` run out (the hub's clock is real: move the lease instead)."""
+    from sqlalchemy import update
+
+    from vmadesk.hub.db import claims
+
+    with hub.engine.begin() as conn:
+        conn.execute(
+            update(claims).where(claims.c.pseudonym.in_(codes)).values(lease_expires_at=1000)
+        )
+
+
+def test_lease_heartbeat_done_lapse_takeover(hub) -> None:  # type: ignore[no-untyped-def]
     ana, ben, sue = hub.client("ana"), hub.client("ben"), hub.client("sue")
     a, b, c = (pseudonym(SECRET, "ehr", x) for x in "abc")
-    first = ana.claim([a, b, c], lease_seconds=1).results
+    first = ana.claim([a, b, c], lease_seconds=60).results
     assert all(r.status is wire.ClaimStatus.GRANTED for r in first)
     held = ben.claim([a]).results[0]
     assert held.status is wire.ClaimStatus.HELD and held.held_by == "ana"
     assert held.since == first[0].since
-    # heartbeat keeps b alive; a and c lapse
-    assert ana.heartbeat([b], lease_seconds=60).refreshed == [b]
-    time.sleep(1.2)
+    # a lapsed lease is unattended: listed for the supervisor, never granted to another VMA
+    lapse(hub, a)
+    assert [u.pseudonym for u in sue.unattended().claims] == [a]
     took = ben.claim([a, b]).results
-    assert [r.status for r in took] == [wire.ClaimStatus.GRANTED, wire.ClaimStatus.HELD]
-    assert ana.heartbeat([a, b]) == wire.HeartbeatResult(refreshed=[b], lost=[a])
-    # release
-    assert ana.release([c, a], wire.ReleaseReason.COMPLETED) == wire.ReleaseResult(
-        released=[c], not_held=[a]
+    assert [r.status for r in took] == [wire.ClaimStatus.HELD, wire.ClaimStatus.HELD]
+    assert took[0].held_by == "ana"
+    # the holder coming back refreshes it
+    assert ana.heartbeat([a, b]) == wire.HeartbeatResult(refreshed=sorted([a, b]), lost=[])
+    assert sue.unattended().claims == []
+    # done work stays owned: another VMA is told it is done and by whom
+    assert ana.release([c], wire.ReleaseReason.COMPLETED) == wire.ReleaseResult(
+        released=[c], not_held=[]
     )
-    assert ben.claim([c]).results[0].status is wire.ClaimStatus.GRANTED
+    told = ben.claim([c]).results[0]
+    assert (told.status, told.held_by) == (wire.ClaimStatus.DONE, "ana")
+    assert ben.release([c], wire.ReleaseReason.COMPLETED).not_held == [c]
+    # a handoff or an ended shift lets nothing go
+    assert ana.release([b], wire.ReleaseReason.HANDED_OFF).kept == [b]
+    assert ben.claim([b]).results[0].held_by == "ana"
+    # done work cannot be taken over; its holder reopens it by claiming it again
+    assert _status(lambda: ben.takeover(c, wire.TakeoverReason.OTHER)) == 409
+    assert ana.claim([c]).results[0].status is wire.ClaimStatus.GRANTED
+    assert ben.claim([c]).results[0].status is wire.ClaimStatus.HELD
     # takeover with a reason, recorded
     over = ana.takeover(b, wire.TakeoverReason.HOLDER_OFF_SHIFT)
     assert over.previous_holder == "ana"  # taking over one's own is allowed and recorded
-    over = ana.takeover(c, wire.TakeoverReason.SUPERVISOR_ASSIGNED)
-    assert over.previous_holder == "ben" and over.claim.held_by == "ana"
-    assert ben.heartbeat([c]).lost == [c]
+    over = ben.takeover(c, wire.TakeoverReason.OTHER)
+    assert over.previous_holder == "ana" and over.claim.held_by == "ben"
+    assert ana.heartbeat([c]).lost == [c]
     log = sue.conflicts().conflicts
     takeovers = [x for x in log if x.kind is wire.ConflictKind.TAKEOVER]
-    assert takeovers[0].reason is wire.TakeoverReason.SUPERVISOR_ASSIGNED
-    assert (takeovers[0].claimant, takeovers[0].holder) == ("ana", "ben")
+    assert takeovers[0].reason is wire.TakeoverReason.OTHER
+    assert (takeovers[0].claimant, takeovers[0].holder) == ("ben", "ana")
     assert any(x.kind is wire.ConflictKind.CONFLICT and x.claimant == "ben" for x in log)
+    # ana is told of ben's takeover; ben's own takeover is not news to ben
+    moves = ana.claim_moves().moves
+    assert [(m.kind, m.pseudonym, m.to_holder) for m in moves] == [
+        (wire.ConflictKind.TAKEOVER, c, "ben")
+    ]
+    assert ben.claim_moves().moves == []
+    assert ana.claim_moves(after=moves[-1].id).moves == []
+    assert ana.claim_moves(after=9_999_999_999).moves == []  # past any id: empty, not a 500
+    assert ana.lookup([c]).results[0].held_by == "ben"
+
+
+def _status(call) -> int:  # type: ignore[no-untyped-def]
+    from vmadesk.sync.hub_client import HubRejected
+
+    try:
+        call()
+    except HubRejected as error:
+        return error.status
+    raise AssertionError("not refused")
+
+
+def test_offer_moves_only_on_acknowledgement(hub) -> None:  # type: ignore[no-untyped-def]
+    hub.add("cat")
+    ana, ben, cat = hub.client("ana"), hub.client("ben"), hub.client("cat")
+    a, b = (pseudonym(SECRET, "ehr", x) for x in "ab")
+    ana.claim([a, b])
+    # an acknowledgement before the offer waits (no conflict recorded)
+    assert ben.claim([a], accept_offer=True).results[0].status is wire.ClaimStatus.HELD
+    assert ana.offer([a, b], "ben") == wire.ClaimOfferResult(offered=sorted([a, b]), not_held=[])
+    # a third VMA's import, or its own acknowledgement, gets a conflict: the offer is ben's
+    assert cat.claim([a]).results[0].held_by == "ana"
+    assert cat.claim([a], accept_offer=True).results[0].held_by == "ana"
+    # ben acknowledges a, declines b: a moves, b stays ana's
+    granted = ben.claim([a], accept_offer=True).results[0]
+    assert (granted.status, granted.held_by) == (wire.ClaimStatus.GRANTED, "ben")
+    assert ana.claim([b]).results[0].status is wire.ClaimStatus.GRANTED  # withdraws the offer
+    assert ben.claim([b], accept_offer=True).results[0].held_by == "ana"
+    assert ana.heartbeat([a, b]).lost == [a]
+    assert [(m.kind, m.from_holder, m.to_holder) for m in ana.claim_moves().moves] == [
+        (wire.ConflictKind.HANDOFF, "ana", "ben")
+    ]
+    assert cat.claim([a, b]).results[0].held_by == "ben"
+
+
+def test_supervisor_reassigns_unattended_work(hub) -> None:  # type: ignore[no-untyped-def]
+    ana, ben, sue = hub.client("ana"), hub.client("ben"), hub.client("sue")
+    a = pseudonym(SECRET, "ehr", "a")
+    ana.claim([a])
+    lapse(hub, a)
+    (unattended,) = sue.unattended().claims
+    assert unattended.holder == "ana"
+    # a supervisor reassigns; it never holds work itself
+    assert _status(lambda: sue.claim([a])) == 403
+    assert _status(lambda: sue.takeover(a, wire.TakeoverReason.OTHER)) == 403
+    assert _status(lambda: ana.reassign(a, "ben", wire.TakeoverReason.OTHER)) == 403
+    assert _status(lambda: sue.reassign(a, "sue", wire.TakeoverReason.OTHER)) == 409
+    done = sue.reassign(a, "ben", wire.TakeoverReason.HOLDER_OFF_SHIFT)
+    assert (done.previous_holder, done.claim.held_by) == ("ana", "ben")
+    assert sue.unattended().claims == []
+    for client in (ana, ben):
+        (move,) = client.claim_moves().moves
+        assert (move.kind, move.from_holder, move.to_holder, move.by, move.reason) == (
+            wire.ConflictKind.REASSIGN,
+            "ana",
+            "ben",
+            "sue",
+            wire.TakeoverReason.HOLDER_OFF_SHIFT,
+        )
+    assert sue.conflicts().conflicts[0].by == "sue"
+    assert ana.heartbeat([a]).lost == [a]
+    assert ben.heartbeat([a]).refreshed == [a]

@@ -278,10 +278,12 @@ def test_handoff_through_the_hub(hub, consoles) -> None:  # type: ignore[no-unty
     for canary in CANARIES:
         assert canary not in sealed_text
     assert "Left voicemail" not in sealed_text
-    # released at the hub on handoff
+    # still ana's at the hub while the packet waits: offered to ben, not released
     with hub.engine.connect() as conn:
-        held = conn.execute(text("SELECT count(*) FROM claims WHERE holder = 'ana'")).scalar()
-    assert held == 0
+        held = conn.execute(
+            text("SELECT count(*) FROM claims WHERE holder = 'ana' AND offered_to = 'ben'")
+        ).scalar()
+    assert held == 2
     result = sync_once(ben.profile)
     assert result.handoffs_received == 1
     service = HandoffService(ben.conn, vma=ben.vma, clock=ben.clock)

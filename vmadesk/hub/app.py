@@ -329,11 +329,13 @@ def all_endpoints() -> list[Endpoint]:
     """Every API operation, in documentation order."""
     from vmadesk.hub import (
         routes_board,
+        routes_claim_moves,
         routes_claims,
         routes_escalations,
         routes_handoffs,
         routes_keys,
         routes_messages,
+        routes_practices,
         routes_spotchecks,
     )
 
@@ -341,6 +343,8 @@ def all_endpoints() -> list[Endpoint]:
         *routes_keys.ENDPOINTS,
         *routes_messages.ENDPOINTS,
         *routes_claims.ENDPOINTS,
+        *routes_claim_moves.ENDPOINTS,
+        *routes_practices.ENDPOINTS,
         *routes_escalations.ENDPOINTS,
         *routes_handoffs.ENDPOINTS,
         *routes_spotchecks.ENDPOINTS,

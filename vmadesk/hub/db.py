@@ -97,7 +97,13 @@ claims = Table(
     Column("holder", String(32), nullable=False),
     Column("since", BigInteger, nullable=False),
     Column("lease_expires_at", BigInteger, nullable=False),
+    # "active" (being worked; a lapsed lease makes it unattended) or "done" (completed, failed or
+    # cancelled: still owned, so a later import elsewhere is told it is done).
+    Column("state", String(16), nullable=False, server_default="active"),
+    # The handoff receiver the holder offered the claim to ("*": whoever acknowledges it).
+    Column("offered_to", String(32), nullable=True),
     Index("ix_claims_holder", "holder"),
+    Index("ix_claims_state_lease", "state", "lease_expires_at"),
 )
 
 claim_events = Table(
@@ -110,7 +116,23 @@ claim_events = Table(
     Column("holder", String(32), nullable=True),
     Column("reason", String(32), nullable=True),
     Column("at", BigInteger, nullable=False),
+    # The supervisor who reassigned (kind "reassign").
+    Column("actor", String(32), nullable=True),
     Index("ix_claim_events_at", "at"),
+    Index("ix_claim_events_claimant", "claimant", "id"),
+    Index("ix_claim_events_holder", "holder", "id"),
+)
+
+#: Team-wide practice identities: each local practice code consoles use, and the practice id
+#: the supervisor registered it under (codes, never names).
+practice_aliases = Table(
+    "practice_aliases",
+    metadata,
+    Column("alias", String(32), primary_key=True),
+    Column("practice", String(32), nullable=False),
+    Column("created_by", String(32), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_practice_aliases_practice", "practice"),
 )
 
 escalations = Table(

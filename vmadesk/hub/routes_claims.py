@@ -1,18 +1,37 @@
-"""Ownership claims: first claim wins, leases with heartbeat, release, takeover, conflicts.
+"""Ownership claims: first claim wins, and a claim lives as long as the item.
+
+A claim is never dropped: completing, failing or cancelling an item marks it ``done`` (a later
+claim by another VMA is told who did it); a lapsed lease makes it *unattended* for the supervisor
+(another VMA's claim is refused, never granted); a handoff moves it only when the receiver
+acknowledges an item its holder offered (``accept_offer``); a takeover or a supervisor's
+reassignment moves it with a recorded reason.
 
 Safe under concurrency in the database itself: a claim is ``INSERT … ON CONFLICT DO NOTHING`` on
-the pseudonym's primary key; refreshing or taking an expired lease is a conditional ``UPDATE``
-whose ``WHERE`` is re-checked under the row lock (PostgreSQL) or the write lock (SQLite).
+the pseudonym's primary key; an existing row is read under its row lock (PostgreSQL ``FOR
+UPDATE``; SQLite holds the write lock for the whole transaction) before it is changed.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from typing import Any
 
-from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, limit_of
+from sqlalchemy import Connection, delete, select, update
+
+from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, conflict, limit_of
 from vmadesk.hub.db import claim_events, claims, insert_ignore, now_ms, to_dt
 from vmadesk.sync import wire
 from vmadesk.sync.wire import ClaimStatus, ConflictKind, Role
+
+ACTIVE = "active"
+DONE = "done"
+#: Release reasons that end the work: the claim stays, as done work.
+DONE_REASONS = frozenset(
+    {wire.ReleaseReason.COMPLETED, wire.ReleaseReason.FAILED, wire.ReleaseReason.CANCELLED}
+)
+#: Only VMAs hold claims: a supervisor holding an item would leave it worked by nobody.
+_VMA_ONLY = frozenset({Role.VMA})
+#: ``offered_to`` of a claim offered to whoever acknowledges the handoff.
+ANY_RECEIVER = "*"
 
 
 def _result(pseudonym: str, status: ClaimStatus, holder: str, since: int, expires: int):  # type: ignore[no-untyped-def]
@@ -25,57 +44,88 @@ def _result(pseudonym: str, status: ClaimStatus, holder: str, since: int, expire
     )
 
 
-def claim_one(ctx: Ctx, pseudonym: str, lease_seconds: int, now: int) -> wire.ClaimResult:
+def locked_claim(conn: Connection, pseudonym: str) -> Any:
+    """The claim row of ``pseudonym`` under its row lock, or ``None``."""
+    stmt = select(claims).where(claims.c.pseudonym == pseudonym)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return conn.execute(stmt).first()
+
+
+def record_event(
+    conn: Connection,
+    kind: ConflictKind,
+    pseudonym: str,
+    claimant: str,
+    holder: str | None,
+    at: int,
+    reason: wire.TakeoverReason | None = None,
+    actor: str | None = None,
+) -> None:
+    """Append one ownership event (what the supervisor and the VMAs concerned see)."""
+    conn.execute(
+        claim_events.insert().values(
+            kind=kind.value,
+            pseudonym=pseudonym,
+            claimant=claimant,
+            holder=holder,
+            reason=reason.value if reason else None,
+            at=at,
+            actor=actor,
+        )
+    )
+
+
+def move_claim(conn: Connection, pseudonym: str, holder: str, now: int, expires: int) -> None:
+    """Give the (locked) claim to ``holder``: active, a new lease, no offer pending."""
+    conn.execute(
+        update(claims)
+        .where(claims.c.pseudonym == pseudonym)
+        .values(holder=holder, since=now, lease_expires_at=expires, state=ACTIVE, offered_to=None)
+    )
+
+
+def claim_one(
+    ctx: Ctx, pseudonym: str, lease_seconds: int, now: int, accept_offer: bool = False
+) -> wire.ClaimResult:
     """Claim one pseudonym for the caller."""
     me = ctx.account.name
     expires = now + lease_seconds * 1000
-    if insert_ignore(
-        ctx.conn,
-        claims,
-        {"pseudonym": pseudonym, "holder": me, "since": now, "lease_expires_at": expires},
-        ["pseudonym"],
-    ):
+    values = {"pseudonym": pseudonym, "holder": me, "since": now, "lease_expires_at": expires}
+    if insert_ignore(ctx.conn, claims, values, ["pseudonym"]):
         return _result(pseudonym, ClaimStatus.GRANTED, me, now, expires)
-    # Already mine: refresh the lease (keep "since").
-    refreshed = ctx.conn.execute(
-        update(claims)
-        .where(claims.c.pseudonym == pseudonym, claims.c.holder == me)
-        .values(lease_expires_at=expires)
-        .returning(claims.c.since)
-    ).first()
-    if refreshed is not None:
-        return _result(pseudonym, ClaimStatus.GRANTED, me, refreshed.since, expires)
-    # Someone else's, but the lease ran out: take it.
-    taken = ctx.conn.execute(
-        update(claims)
-        .where(claims.c.pseudonym == pseudonym, claims.c.lease_expires_at < now)
-        .values(holder=me, since=now, lease_expires_at=expires)
-        .returning(claims.c.pseudonym)
-    ).first()
-    if taken is not None:
-        return _result(pseudonym, ClaimStatus.GRANTED, me, now, expires)
-    row = ctx.conn.execute(select(claims).where(claims.c.pseudonym == pseudonym)).first()
-    if row is None:  # released between our statements: try once more from the top
-        return claim_one(ctx, pseudonym, lease_seconds, now)
-    ctx.conn.execute(
-        claim_events.insert().values(
-            kind=ConflictKind.CONFLICT.value,
-            pseudonym=pseudonym,
-            claimant=me,
-            holder=row.holder,
-            reason=None,
-            at=now,
+    row = locked_claim(ctx.conn, pseudonym)
+    if row is None:  # dropped (rekeyed) between the two statements: claim it afresh
+        return claim_one(ctx, pseudonym, lease_seconds, now, accept_offer)
+    if row.holder == me:
+        # Mine: refresh the lease and keep "since". A claim on done work reopens it; a claim by
+        # the holder withdraws an offer the receiver declined.
+        ctx.conn.execute(
+            update(claims)
+            .where(claims.c.pseudonym == pseudonym)
+            .values(lease_expires_at=expires, state=ACTIVE, offered_to=None)
         )
-    )
-    return _result(pseudonym, ClaimStatus.HELD, row.holder, row.since, row.lease_expires_at)
+        return _result(pseudonym, ClaimStatus.GRANTED, me, row.since, expires)
+    if accept_offer and row.state == ACTIVE and row.offered_to in (me, ANY_RECEIVER):
+        move_claim(ctx.conn, pseudonym, me, now, expires)
+        record_event(ctx.conn, ConflictKind.HANDOFF, pseudonym, me, row.holder, now)
+        return _result(pseudonym, ClaimStatus.GRANTED, me, now, expires)
+    # Someone else's, working, unattended (a lapsed lease) or done: never granted.
+    if not accept_offer:  # an acknowledgement waiting for the sender's offer is no conflict
+        record_event(ctx.conn, ConflictKind.CONFLICT, pseudonym, me, row.holder, now)
+    status = ClaimStatus.DONE if row.state == DONE else ClaimStatus.HELD
+    return _result(pseudonym, status, row.holder, row.since, row.lease_expires_at)
 
 
 def post_claims(ctx: Ctx) -> wire.ClaimResults:
-    """Claim pseudonyms: granted, or held by someone since a time."""
+    """Claim pseudonyms: granted, or held (or done) by someone since a time."""
     body: wire.Claim = ctx.body
     now = now_ms()
     # Sorted: concurrent batches lock rows in one order, so they cannot deadlock.
-    seen = {p: claim_one(ctx, p, body.lease_seconds, now) for p in sorted(set(body.pseudonyms))}
+    seen = {
+        p: claim_one(ctx, p, body.lease_seconds, now, body.accept_offer)
+        for p in sorted(set(body.pseudonyms))
+    }
     return wire.ClaimResults(results=[seen[p] for p in body.pseudonyms])
 
 
@@ -96,53 +146,51 @@ def post_heartbeat(ctx: Ctx) -> wire.HeartbeatResult:
 
 
 def post_release(ctx: Ctx) -> wire.ReleaseResult:
-    """Drop the caller's claims."""
+    """End the caller's work on items: done work stays owned; nothing else lets a claim go."""
     body: wire.Release = ctx.body
-    released, not_held = [], []
+    released, not_held, kept = [], [], []
     for pseudonym in sorted(set(body.pseudonyms)):
-        result = ctx.conn.execute(
-            delete(claims).where(
-                claims.c.pseudonym == pseudonym, claims.c.holder == ctx.account.name
+        if body.reason is wire.ReleaseReason.REKEYED:
+            # The console claimed the item under its new pseudonym first: this one goes.
+            gone = ctx.conn.execute(
+                delete(claims).where(
+                    claims.c.pseudonym == pseudonym, claims.c.holder == ctx.account.name
+                )
             )
+            (released if gone.rowcount == 1 else not_held).append(pseudonym)
+            continue
+        if body.reason not in DONE_REASONS:
+            # Handing off moves a claim only on acknowledgement; an ended shift lets the lease
+            # lapse (unattended for the supervisor). Neither leaves an item without an owner.
+            kept.append(pseudonym)
+            continue
+        result = ctx.conn.execute(
+            update(claims)
+            .where(claims.c.pseudonym == pseudonym, claims.c.holder == ctx.account.name)
+            .values(state=DONE, offered_to=None)
         )
         (released if result.rowcount == 1 else not_held).append(pseudonym)
-    return wire.ReleaseResult(released=released, not_held=not_held)
+    return wire.ReleaseResult(released=released, not_held=not_held, kept=kept)
 
 
 def post_takeover(ctx: Ctx) -> wire.TakeoverResult:
-    """Take an item whoever holds it, recording the reason."""
+    """Take an item whoever holds it, recording the reason (done work is reopened, not taken)."""
     body: wire.Takeover = ctx.body
     me = ctx.account.name
     now = now_ms()
     expires = now + body.lease_seconds * 1000
     previous = None
-    if not insert_ignore(
-        ctx.conn,
-        claims,
-        {"pseudonym": body.pseudonym, "holder": me, "since": now, "lease_expires_at": expires},
-        ["pseudonym"],
-    ):
-        # Lock the row (PostgreSQL; SQLite holds the write lock already) to read the holder we
-        # replace, then replace it.
-        stmt = select(claims.c.holder).where(claims.c.pseudonym == body.pseudonym)
-        if ctx.conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        row = ctx.conn.execute(stmt).first()
-        previous = row.holder if row is not None else None
-        ctx.conn.execute(
-            update(claims)
-            .where(claims.c.pseudonym == body.pseudonym)
-            .values(holder=me, since=now, lease_expires_at=expires)
-        )
-    ctx.conn.execute(
-        claim_events.insert().values(
-            kind=ConflictKind.TAKEOVER.value,
-            pseudonym=body.pseudonym,
-            claimant=me,
-            holder=previous,
-            reason=body.reason.value,
-            at=now,
-        )
+    values = {"pseudonym": body.pseudonym, "holder": me, "since": now, "lease_expires_at": expires}
+    if not insert_ignore(ctx.conn, claims, values, ["pseudonym"]):
+        row = locked_claim(ctx.conn, body.pseudonym)
+        if row is None:  # dropped (rekeyed) between the two statements
+            return post_takeover(ctx)
+        if row.state == DONE and row.holder != me:
+            raise conflict("done")
+        previous = row.holder
+        move_claim(ctx.conn, body.pseudonym, me, now, expires)
+    record_event(
+        ctx.conn, ConflictKind.TAKEOVER, body.pseudonym, me, previous, now, reason=body.reason
     )
     return wire.TakeoverResult(
         claim=_result(body.pseudonym, ClaimStatus.GRANTED, me, now, expires),
@@ -166,6 +214,7 @@ def get_conflicts(ctx: Ctx) -> wire.ConflictList:
                 holder=row.holder,
                 reason=wire.TakeoverReason(row.reason) if row.reason else None,
                 at=to_dt(row.at),
+                by=row.actor,
             )
             for row in ctx.conn.execute(stmt)
         ]
@@ -177,7 +226,8 @@ ENDPOINTS = [
         "POST",
         "/v1/claims",
         post_claims,
-        "Claim pseudonyms (first claim wins; an expired lease can be taken)",
+        "Claim pseudonyms (first claim wins; done and unattended work is never granted)",
+        roles=_VMA_ONLY,
         request=wire.Claim,
         response=wire.ClaimResults,
     ),
@@ -186,6 +236,7 @@ ENDPOINTS = [
         "/v1/claims/heartbeat",
         post_heartbeat,
         "Refresh the caller's leases",
+        roles=_VMA_ONLY,
         request=wire.Heartbeat,
         response=wire.HeartbeatResult,
     ),
@@ -193,7 +244,8 @@ ENDPOINTS = [
         "POST",
         "/v1/claims/release",
         post_release,
-        "Release the caller's claims",
+        "End the caller's work on items (done work stays owned by the caller)",
+        roles=_VMA_ONLY,
         request=wire.Release,
         response=wire.ReleaseResult,
     ),
@@ -202,6 +254,7 @@ ENDPOINTS = [
         "/v1/claims/takeover",
         post_takeover,
         "Take over an item with a reason code (recorded)",
+        roles=_VMA_ONLY,
         request=wire.Takeover,
         response=wire.TakeoverResult,
     ),
@@ -209,7 +262,7 @@ ENDPOINTS = [
         "GET",
         "/v1/conflicts",
         get_conflicts,
-        "Ownership conflicts and takeovers (supervisor)",
+        "Ownership conflicts, takeovers, handoffs and reassignments (supervisor)",
         roles=frozenset({Role.SUPERVISOR}),
         response=wire.ConflictList,
         query=(LIMIT_QUERY,),

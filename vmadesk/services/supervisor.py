@@ -355,6 +355,16 @@ class SupervisorService:
         with self.client() as hub:
             return hub.conflicts().conflicts
 
+    def unattended(self) -> list[wire.UnattendedClaim]:
+        """Work whose holder's lease lapsed (their console is away), longest lapsed first."""
+        with self.client() as hub:
+            return hub.unattended().claims
+
+    def reassign(self, pseudonym: str, to: str, reason: wire.TakeoverReason) -> wire.TakeoverResult:
+        """Give an item to another VMA with a reason (recorded; both VMAs are told)."""
+        with self.client() as hub:
+            return hub.reassign(pseudonym, to, reason)
+
     def open_escalations(self) -> list[wire.EscalationRecord]:
         """Open escalations team-wide, most urgent first."""
         with self.client() as hub:

@@ -29,6 +29,73 @@ def _chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:
         yield seq[i : i + size]
 
 
+#: How often an acknowledgement waits for the sender's offer before it counts as a conflict.
+ACCEPT_ATTEMPTS = 30
+
+
+def held_status(result: wire.ClaimResult, now: datetime) -> str:
+    """``done``, ``unattended`` (the holder's lease lapsed) or ``working``."""
+    if result.status is wire.ClaimStatus.DONE:
+        return "done"
+    return "unattended" if result.lease_expires_at < now else "working"
+
+
+def _left_note(result: wire.ClaimResult, now: datetime) -> str:
+    since = result.since.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if result.status is wire.ClaimStatus.DONE:
+        return (
+            f"Already done by {result.held_by} (team hub, since {since}): this item left your "
+            "lanes. It comes back only if they reopen it."
+        )
+    if result.lease_expires_at < now:
+        return (
+            f"Held by {result.held_by} since {since} (team hub), unattended while their console "
+            "is away: this item left your lanes. A supervisor can reassign it."
+        )
+    return (
+        f"Held by {result.held_by} since {since} (team hub): this item left your "
+        "lanes. Take it over with a reason if you must work it."
+    )
+
+
+def drop_item(
+    conn: Connection,
+    item_id: int,
+    state: str,
+    holder: str,
+    since: datetime | None,
+    *,
+    status: str,
+    note: str,
+    now: datetime,
+    details: dict[str, Any],
+) -> None:
+    """Move an item out of this VMA's lanes to ``holder``: claim row, owner, note, audit."""
+    item = items.get_item(conn, item_id)
+    conn.execute(
+        "UPDATE claims SET state = ?, held_by = ?, held_since = ?, prev_owner = ?,"
+        " held_status = ?, updated_at = ? WHERE item_id = ?",
+        (
+            state,
+            holder,
+            to_db(since) if since else None,
+            item.owner,
+            status,
+            to_db(now),
+            item_id,
+        ),
+    )
+    items.update_item(conn, item_id, {"owner": holder, "updated_at": to_db(now)})
+    history.add_note(conn, item_id, at=now, author="hub", kind="claim", text=note)
+    audit.append(
+        conn,
+        AuditEvent.CLAIM,
+        item_id=item_id,
+        details={"action": state, "holder": holder, **details},
+        at=now,
+    )
+
+
 def apply_claim_results(
     conn: Connection, results: list[wire.ClaimResult], me: str, now: datetime, t: Tally
 ) -> None:
@@ -39,49 +106,76 @@ def apply_claim_results(
         ).fetchall()
         for item_id, state in rows:
             if state == "released":
-                continue  # released locally after this claim was queued; the release follows
+                continue  # handed off and acknowledged since this claim was queued
             if result.status is wire.ClaimStatus.GRANTED:
                 conn.execute(
                     "UPDATE claims SET state = 'held', held_by = ?, held_since = ?,"
-                    " lease_expires_at = ?, updated_at = ? WHERE item_id = ?",
+                    " lease_expires_at = ?, held_status = NULL, updated_at = ? WHERE item_id = ?",
                     (me, to_db(result.since), to_db(result.lease_expires_at), to_db(now), item_id),
                 )
                 continue
+            status = held_status(result, now)
             if state in ("conflict", "taken_over"):
                 conn.execute(
-                    "UPDATE claims SET held_by = ?, held_since = ?, updated_at = ?"
-                    " WHERE item_id = ?",
-                    (result.held_by, to_db(result.since), to_db(now), item_id),
+                    "UPDATE claims SET held_by = ?, held_since = ?, held_status = ?,"
+                    " updated_at = ? WHERE item_id = ?",
+                    (result.held_by, to_db(result.since), status, to_db(now), item_id),
                 )
                 continue
-            new_state = "taken_over" if state == "held" else "conflict"
-            item = items.get_item(conn, item_id)
-            conn.execute(
-                "UPDATE claims SET state = ?, held_by = ?, held_since = ?, prev_owner = ?,"
-                " updated_at = ? WHERE item_id = ?",
-                (new_state, result.held_by, to_db(result.since), item.owner, to_db(now), item_id),
-            )
-            items.update_item(conn, item_id, {"owner": result.held_by, "updated_at": to_db(now)})
-            since = result.since.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-            history.add_note(
+            drop_item(
                 conn,
                 item_id,
-                at=now,
-                author="hub",
-                kind="claim",
-                text=(
-                    f"Held by {result.held_by} since {since} (team hub): this item left your "
-                    "lanes. Take it over with a reason if you must work it."
-                ),
-            )
-            audit.append(
-                conn,
-                AuditEvent.CLAIM,
-                item_id=item_id,
-                details={"action": new_state, "holder": result.held_by},
-                at=now,
+                "taken_over" if state == "held" else "conflict",
+                result.held_by,
+                result.since,
+                status=status,
+                note=_left_note(result, now),
+                now=now,
+                details={"status": status},
             )
             t.conflicts += 1
+
+
+def _group_key(row: outbox.OutboxRow) -> tuple[Any, ...]:
+    p = row.payload
+    return (row.kind, p.get("reason"), bool(p.get("accept_offer")), p.get("to"))
+
+
+def _send_claims(
+    conn: Connection,
+    client: HubClient,
+    group: list[outbox.OutboxRow],
+    me: str,
+    now: datetime,
+    t: Tally,
+) -> None:
+    """One claim group: apply the answers; an acknowledgement held by another waits its offer."""
+    accept = bool(group[0].payload.get("accept_offer"))
+    answer = client.claim(
+        [row.payload["pseudonym"] for row in group], LEASE_SECONDS, accept_offer=accept
+    )
+    by_code = {r.pseudonym: r for r in answer.results}
+    waiting = [
+        row
+        for row in group
+        if accept
+        and by_code[row.payload["pseudonym"]].status is wire.ClaimStatus.HELD
+        and row.attempts + 1 < ACCEPT_ATTEMPTS
+    ]
+    waiting_ids = {row.id for row in waiting}
+    with transaction(conn):
+        # The sender's offer may not have reached the hub yet (its console syncs later): keep
+        # asking, the item stays in this VMA's lanes meanwhile.
+        apply_claim_results(
+            conn,
+            [by_code[row.payload["pseudonym"]] for row in group if row.id not in waiting_ids],
+            me,
+            now,
+            t,
+        )
+        outbox.mark_sent(conn, [row.id for row in group if row.id not in waiting_ids], now=now)
+        if waiting:
+            outbox.mark_failed(conn, list(waiting_ids), "awaiting_offer", now=now)
 
 
 def send_claim_rows(
@@ -92,13 +186,12 @@ def send_claim_rows(
     now: datetime,
     t: Tally,
 ) -> None:
-    """Claims and releases in the order written; consecutive rows of one kind go together."""
+    """Claims, done reports and offers in the order written; consecutive alike rows go together."""
     groups: list[list[outbox.OutboxRow]] = []
     for row in rows:
-        key = (row.kind, row.payload.get("reason"))
         if (
             groups
-            and (groups[-1][0].kind, groups[-1][0].payload.get("reason")) == key
+            and _group_key(groups[-1][0]) == _group_key(row)
             and len(groups[-1]) < wire.MAX_PSEUDONYMS
         ):
             groups[-1].append(row)
@@ -109,12 +202,12 @@ def send_claim_rows(
         codes = [row.payload["pseudonym"] for row in group]
         try:
             if group[0].kind == "claim":
-                answer = client.claim(codes, LEASE_SECONDS)
-                with transaction(conn):
-                    apply_claim_results(conn, answer.results, me, now, t)
-                    outbox.mark_sent(conn, ids, now=now)
+                _send_claims(conn, client, group, me, now, t)
             else:
-                client.release(codes, wire.ReleaseReason(group[0].payload["reason"]))
+                if group[0].kind == "offer":
+                    client.offer(codes, group[0].payload.get("to"))
+                else:
+                    client.release(codes, wire.ReleaseReason(group[0].payload["reason"]))
                 with transaction(conn):
                     outbox.mark_sent(conn, ids, now=now)
         except HubUnavailable:
@@ -158,6 +251,36 @@ def heartbeat(conn: Connection, client: HubClient, me: str, now: datetime, t: Ta
             t.lost_claims += t.conflicts - before
 
 
+def refresh_held_by_others(conn: Connection, client: HubClient, now: datetime) -> None:
+    """Bring the "Held by others" rows up to date: holder, since when, working/unattended/done."""
+    codes = [
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT pseudonym FROM claims WHERE state IN ('conflict', 'taken_over')"
+        )
+    ]
+    for chunk in _chunks(codes, wire.MAX_PSEUDONYMS):
+        answer = client.lookup(chunk)
+        with transaction(conn):
+            for result in answer.results:
+                if result.status is wire.ClaimStatus.GRANTED:
+                    continue  # mine again: the moves of the round say how
+                conn.execute(
+                    "UPDATE claims SET held_by = ?, held_since = ?, held_status = ?,"
+                    " updated_at = ? WHERE pseudonym = ? AND state IN ('conflict', 'taken_over')"
+                    " AND (held_by IS NOT ? OR held_status IS NOT ?)",
+                    (
+                        result.held_by,
+                        to_db(result.since),
+                        held_status(result, now),
+                        to_db(now),
+                        result.pseudonym,
+                        result.held_by,
+                        held_status(result, now),
+                    ),
+                )
+
+
 def takeover(
     conn: Connection,
     client: HubClient,
@@ -187,7 +310,7 @@ def takeover(
     with transaction(conn):
         conn.execute(
             "UPDATE claims SET state = 'held', held_by = ?, held_since = ?, lease_expires_at = ?,"
-            " prev_owner = NULL, updated_at = ? WHERE item_id = ?",
+            " prev_owner = NULL, held_status = NULL, updated_at = ? WHERE item_id = ?",
             (
                 config.handle,
                 to_db(result.claim.since),
@@ -223,9 +346,12 @@ def takeover(
 
 
 def conflicts(conn: Connection) -> list[dict[str, Any]]:
-    """Items that left this VMA's lanes because another VMA holds them (ids and handles only)."""
+    """Items held by others: id, state, handle, since when and the hub's status (no PHI).
+
+    ``status`` is ``working``, ``unattended`` (the holder's lease lapsed) or ``done``.
+    """
     rows = conn.execute(
-        "SELECT item_id, state, held_by, held_since FROM claims"
+        "SELECT item_id, state, held_by, held_since, held_status FROM claims"
         " WHERE state IN ('conflict', 'taken_over') ORDER BY item_id"
     ).fetchall()
     return [
@@ -234,6 +360,7 @@ def conflicts(conn: Connection) -> list[dict[str, Any]]:
             "state": r[1],
             "held_by": r[2],
             "held_since": from_db(r[3]) if r[3] else None,
+            "status": r[4] or "working",
         }
         for r in rows
     ]

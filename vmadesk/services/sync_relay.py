@@ -2,9 +2,9 @@
 
 Escalations a supervisor acknowledged or resolved at the hub move forward here (never back).
 Handoff envelopes addressed to this VMA are opened with the profile's key: a packet becomes an
-incoming handoff, a sealed receipt settles a packet sent earlier (declined items are claimed
-again). Settled incoming packets are answered with counts to the hub and a receipt sealed to
-the sender.
+incoming handoff, a sealed receipt settles a packet sent earlier (declined items, which stayed
+the sender's, are claimed again to withdraw the offer). Settled incoming packets are answered
+with counts to the hub and a receipt sealed to the sender.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from vmadesk.store.settings_store import vma_handle
 from vmadesk.store.timestamps import to_db
 from vmadesk.sync import enrolment, sealed, wire
 from vmadesk.sync.hub_client import HubClient
-from vmadesk.sync.item_events import make_change_hook, queue_claim
+from vmadesk.sync.item_events import queue_claim
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def pull_handoffs(conn: Connection, client: HubClient, vma: str, now: datetime, 
 
 
 def _reclaim_declined(conn: Connection, packet_id: str, now: datetime) -> None:
-    """Items a receiver declined are the sender's again: claim them again at the hub."""
+    """Items a receiver declined stayed the sender's: its claim withdraws the offer at the hub."""
     secret = enrolment.team_secret(conn)
     handoff = handoffs.by_packet(conn, packet_id, "out")
     if secret is None or handoff is None:
@@ -143,7 +143,6 @@ def _reclaim_declined(conn: Connection, packet_id: str, now: datetime) -> None:
 def send_receipts(conn: Connection, client: HubClient, vma: str, now: datetime) -> None:
     """Answer settled incoming packets: counts to the hub, per-item results sealed to the sender."""
     service = HandoffService(conn, vma=vma, clock=lambda: now)
-    hook = make_change_hook(conn)
     rows = conn.execute(
         "SELECT envelope_id, handoff_id, peer FROM hub_handoffs WHERE direction = 'in'"
         " AND kind = 'packet' AND receipted_at IS NULL"
@@ -167,14 +166,6 @@ def send_receipts(conn: Connection, client: HubClient, vma: str, now: datetime) 
                 "UPDATE hub_handoffs SET receipted_at = ? WHERE envelope_id = ?",
                 (to_db(now), envelope_id),
             )
-            if hook is not None:
-                for r in states:
-                    if r.state == "acknowledged" and r.item_id is not None:
-                        known = conn.execute(
-                            "SELECT 1 FROM claims WHERE item_id = ?", (r.item_id,)
-                        ).fetchone()
-                        if known is None:
-                            hook(conn, items.get_item(conn, r.item_id), "imported", {})
             audit.append(
                 conn,
                 AuditEvent.HANDOFF,

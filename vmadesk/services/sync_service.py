@@ -6,14 +6,20 @@ connection, the background worker (:mod:`vmadesk.sync.worker`) on its own. A rou
 1. fetches the team secret if it is still missing (sealed at the hub by a supervisor), and
    once the profile can send, runs the one-time backfill (:mod:`vmadesk.sync.backfill`) of the
    work that existed before;
-2. queues the next summary when one is due;
+2. fetches the team-wide practice identities (claims whose pseudonym changed move to the new
+   one: :mod:`vmadesk.services.sync_practices`) before the backfill, and queues the next
+   summary when one is due;
 3. sends the outbox — messages in batches (at-least-once: the hub counts each idempotency key
    once), claims and releases in the order written, sealed handoff envelopes — marking rows sent
    only once the hub answered for them;
-4. heartbeats the claims this console holds (a lost lease is claimed again to learn who holds it);
+4. applies the ownership moves the hub reports (taken over, reassigned, handed off:
+   :mod:`vmadesk.services.sync_moves`), heartbeats the claims this console holds (a lost
+   lease is claimed again to learn who holds it) and refreshes who holds the items held by
+   others (working, unattended or done);
 5. pulls the state of this VMA's escalations (acknowledged / resolved by a supervisor);
-6. fetches handoff envelopes addressed to this VMA (packets and sealed receipts) and answers
-   settled packets with a PHI-free receipt.
+6. fetches handoff envelopes addressed to this VMA (packets and sealed receipts), answers
+   settled packets with a PHI-free receipt, and claims the items it acknowledged (taking the
+   sender's offered claims).
 
 Claims, heartbeats and takeovers live in :mod:`vmadesk.services.sync_claims`, what the hub relays
 back (escalation states, handoff envelopes, receipts) in :mod:`vmadesk.services.sync_relay`;
@@ -38,9 +44,12 @@ from vmadesk.services.sync_claims import (
     LEASE_SECONDS,
     conflicts,
     heartbeat,
+    refresh_held_by_others,
     send_claim_rows,
     takeover,
 )
+from vmadesk.services.sync_moves import claim_acknowledged, pull_moves
+from vmadesk.services.sync_practices import refresh_practices
 from vmadesk.services.sync_relay import pull_escalations, pull_handoffs, send_receipts
 from vmadesk.services.sync_round import SyncAuthError, Tally, raise_if_unauthorised, round_time
 from vmadesk.store.connection import Connection, transaction
@@ -175,10 +184,13 @@ def send_outbox(
         if not rows:
             break
         _send_message_rows(conn, client, rows, current, t)
+    tried: set[int] = set()  # an acknowledgement waiting for its offer is asked once a round
     while True:
         rows = outbox.pending(conn, 2000, now=current, kinds=outbox.CLAIM_KINDS, due_only=not force)
+        rows = [row for row in rows if row.id not in tried]
         if not rows:
             break
+        tried.update(row.id for row in rows)
         send_claim_rows(conn, client, rows, me, current, t)
     while True:
         rows = outbox.pending(conn, 50, now=current, kinds=outbox.HANDOFF_KINDS, due_only=not force)
@@ -230,6 +242,8 @@ def sync_once(
     try:
         if enrolment.team_secret(conn) is None:
             enrolment.fetch_team_secret(conn, hub)
+        with contextlib.suppress(HubUnavailable):  # offline: the summary is still queued below
+            refresh_practices(conn, hub, current)
         if backfill.backfill_due(conn):
             # Work from before the profile could send; its rows go out in this round.
             with transaction(conn):
@@ -244,10 +258,13 @@ def sync_once(
         send_outbox(
             conn, hub, me=config.handle, now=current, batch_size=batch_size, force=force, tally=t
         )
+        pull_moves(conn, hub, config.handle, current, t)
         heartbeat(conn, hub, config.handle, current, t)
+        refresh_held_by_others(conn, hub, current)
         pull_escalations(conn, hub, current, t)
         pull_handoffs(conn, hub, vma, current, t)
         send_receipts(conn, hub, vma, current)
+        claim_acknowledged(conn, current)
         # claims queued by this round (acknowledged or declined handoff items) go out now
         send_outbox(conn, hub, me=config.handle, now=current, force=True, tally=t)
         with transaction(conn):

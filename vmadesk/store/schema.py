@@ -284,5 +284,11 @@ V4 = """
 ALTER TABLE items ADD COLUMN appointment_offset_min INTEGER;
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4)
+# What the hub said of an item another VMA holds (``working``, ``unattended`` or ``done``), for the
+# "Held by others" view.
+V5 = """
+ALTER TABLE claims ADD COLUMN held_status TEXT;
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5)
 LATEST = len(STEPS)

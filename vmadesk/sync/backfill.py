@@ -85,8 +85,22 @@ def run_backfill(conn: Connection, *, now: datetime) -> BackfillResult | None:
             "SELECT id FROM items WHERE is_open = 1 AND owner = ? ORDER BY id", (vma_handle(conn),)
         )
     ]
+    # Items acknowledged from a handoff take the sender's offered claim instead of conflicting.
+    acknowledged = {
+        int(row[0])
+        for row in conn.execute(
+            "SELECT hi.item_id FROM handoff_items hi JOIN handoffs h ON h.id = hi.handoff_id"
+            " WHERE h.direction = 'in' AND hi.state = 'acknowledged' AND hi.item_id IS NOT NULL"
+        )
+    }
     for item_id in item_ids:
-        queue_claim(conn, items_store.get_item(conn, item_id), secret, now)
+        queue_claim(
+            conn,
+            items_store.get_item(conn, item_id),
+            secret,
+            now,
+            accept_offer=item_id in acknowledged,
+        )
     sent_escalations = sum(
         queue_escalation_raised(conn, row, secret, force=True)
         for row in escalations.listing(conn, open_only=True)

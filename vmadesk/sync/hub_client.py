@@ -176,9 +176,16 @@ class HubClient:
 
     # -- claims -------------------------------------------------------------------------------
 
-    def claim(self, pseudonyms: Iterable[str], lease_seconds: int = 900) -> wire.ClaimResults:
-        """Claim items; each result is granted or says who holds it since when."""
-        body = wire.Claim(pseudonyms=list(pseudonyms), lease_seconds=lease_seconds)
+    def claim(
+        self, pseudonyms: Iterable[str], lease_seconds: int = 900, *, accept_offer: bool = False
+    ) -> wire.ClaimResults:
+        """Claim items; each result is granted or says who holds it (or did it) since when.
+
+        ``accept_offer``: acknowledging a handoff, take the claims the sender offered.
+        """
+        body = wire.Claim(
+            pseudonyms=list(pseudonyms), lease_seconds=lease_seconds, accept_offer=accept_offer
+        )
         return self._post("/v1/claims", wire.ClaimResults, body)
 
     def heartbeat(
@@ -199,6 +206,39 @@ class HubClient:
         """Take over an item with a recorded reason."""
         body = wire.Takeover(pseudonym=pseudonym, reason=reason, lease_seconds=lease_seconds)
         return self._post("/v1/claims/takeover", wire.TakeoverResult, body)
+
+    def lookup(self, pseudonyms: Iterable[str]) -> wire.ClaimResults:
+        """Who holds these items now (claims nothing)."""
+        return self._post(
+            "/v1/claims/lookup", wire.ClaimResults, wire.ClaimLookup(pseudonyms=list(pseudonyms))
+        )
+
+    def offer(self, pseudonyms: Iterable[str], to: str | None) -> wire.ClaimOfferResult:
+        """Offer held claims to a handoff's receiver (they move when it acknowledges)."""
+        body = wire.ClaimOffer(pseudonyms=list(pseudonyms), to=to)
+        return self._post("/v1/claims/offer", wire.ClaimOfferResult, body)
+
+    def claim_moves(self, after: int = 0, limit: int | None = None) -> wire.ClaimMoveList:
+        """Takeovers, reassignments and handoffs to or from this VMA after move ``after``."""
+        return self._get("/v1/claims/moves", wire.ClaimMoveList, after=after, limit=limit)
+
+    def unattended(self, limit: int | None = None) -> wire.UnattendedList:
+        """Claims whose lease lapsed (supervisor)."""
+        return self._get("/v1/claims/unattended", wire.UnattendedList, limit=limit)
+
+    def reassign(self, pseudonym: str, to: str, reason: wire.TakeoverReason) -> wire.TakeoverResult:
+        """Give an item to another VMA with a recorded reason (supervisor)."""
+        body = wire.Reassign(pseudonym=pseudonym, to=to, reason=reason)
+        return self._post("/v1/claims/reassign", wire.TakeoverResult, body)
+
+    def practices(self) -> wire.PracticeList:
+        """Team-wide practice identities and their local codes."""
+        return self._get("/v1/practices", wire.PracticeList)
+
+    def register_practice(self, practice: str, aliases: Iterable[str]) -> wire.PracticeList:
+        """Register a practice's team-wide id and local codes (supervisor)."""
+        body = wire.PracticeIdentity(practice=practice, aliases=list(aliases))
+        return self._post("/v1/practices", wire.PracticeList, body)
 
     def conflicts(self, limit: int | None = None) -> wire.ConflictList:
         """Conflicts and takeovers, newest first (supervisor)."""

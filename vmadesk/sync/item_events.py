@@ -11,18 +11,22 @@ pseudonym covers the source record **and the lane**: ``pseudonym(secret, "<syste
 source_id)``, because the same appointment is one item in the confirmation lane and another in
 the eligibility lane, and two VMAs may own those two lanes.
 
-Claims: an imported (or created) item is claimed (``claim`` row in the outbox, ``pending`` in the
-local ``claims`` table); a completed, failed, cancelled or handed-off item is released.
+Claims: an imported, created or reopened item is claimed (``claim`` row in the outbox,
+``pending`` in the local ``claims`` table). A claim lives as long as the item: a completed,
+failed or cancelled item is reported done (the hub keeps it owned as done work); a handed-off
+item is *offered* to the receiver, and stays this VMA's until the receiver acknowledges it.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from vmadesk.domain.vocabulary import CloseReason, HoldReason, Lane, Outcome
+from vmadesk.store import handoffs as handoffs_store
 from vmadesk.store import items as items_store
 from vmadesk.store.connection import Connection
 from vmadesk.store.escalations import EscalationRow
@@ -30,6 +34,7 @@ from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db, to_db
 from vmadesk.sync import outbox, wire
 from vmadesk.sync.enrolment import hub_config, team_secret
+from vmadesk.sync.practice_identity import practice_aliases, team_system
 from vmadesk.sync.pseudonym import pseudonym
 from vmadesk.sync.wire import ItemEventKind, ReleaseReason
 
@@ -51,8 +56,8 @@ ACTION_EVENTS: dict[str, ItemEventKind] = {
     "escalated": ItemEventKind.ESCALATED,
     "handed_off": ItemEventKind.HANDED_OFF,
 }
-_CLAIM_ACTIONS = frozenset({"import", "imported", "create", "created"})
-_RELEASE_FOR_STATUS = {
+_CLAIM_ACTIONS = frozenset({"import", "imported", "create", "created", "reopen", "reopened"})
+RELEASE_FOR_STATUS = {
     "completed": ReleaseReason.COMPLETED,
     "failed": ReleaseReason.FAILED,
     "cancelled": ReleaseReason.CANCELLED,
@@ -62,9 +67,15 @@ ChangeHook = Callable[[Connection, ItemRow, str, dict[str, Any]], None]
 EscalationHook = Callable[[Connection, EscalationRow], None]
 
 
-def item_pseudonym(secret: bytes, item: ItemRow) -> str:
-    """The pseudonym of one item (source record and lane) under the team secret."""
-    return pseudonym(secret, f"{item.source_system}/{item.lane}", item.source_id)
+def item_pseudonym(secret: bytes, item: ItemRow, aliases: Mapping[str, str] | None = None) -> str:
+    """The pseudonym of one item (source record and lane) under the team secret.
+
+    ``aliases``: the team-wide practice identities
+    (:func:`~vmadesk.sync.practice_identity.practice_aliases`); practice-keyed systems are
+    keyed by the team's practice id when their local code is registered.
+    """
+    system = team_system(item.source_system, aliases or {})
+    return pseudonym(secret, f"{system}/{item.lane}", item.source_id)
 
 
 def _clamp(seconds: float) -> int:
@@ -90,6 +101,7 @@ def build_item_event(
     secret: bytes,
     at: datetime | None = None,
     outcome: str | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> wire.ItemEvent:
     """The PHI-free event for ``item``: pseudonym, lane, codes, time relative to due."""
     when = at or from_db(item.updated_at)
@@ -97,7 +109,7 @@ def build_item_event(
     if event in (ItemEventKind.CANCELLED, ItemEventKind.FAILED):
         close_reason = _code(CloseReason, item.status_reason)
     return wire.ItemEvent(
-        pseudonym=item_pseudonym(secret, item),
+        pseudonym=item_pseudonym(secret, item, aliases),
         lane=Lane(item.lane),
         event=event,
         outcome=_code(Outcome, outcome if outcome is not None else item.outcome),
@@ -130,32 +142,57 @@ def events_for(
 # -- local claims table ------------------------------------------------------------------------
 
 
-def queue_claim(conn: Connection, item: ItemRow, secret: bytes, now: datetime) -> None:
-    """Claim ``item`` at the next sync (outbox row + ``pending`` claim), in the transaction."""
-    code = item_pseudonym(secret, item)
+def queue_claim(
+    conn: Connection, item: ItemRow, secret: bytes, now: datetime, *, accept_offer: bool = False
+) -> None:
+    """Claim ``item`` at the next sync (outbox row + ``pending`` claim), in the transaction.
+
+    ``accept_offer``: the item was acknowledged from a handoff; the hub moves the sender's
+    claim to this VMA (see :func:`queue_offer`).
+    """
+    code = item_pseudonym(secret, item, practice_aliases(conn))
     conn.execute(
         "INSERT INTO claims (item_id, pseudonym, state, updated_at) VALUES (?, ?, 'pending', ?)"
         " ON CONFLICT (item_id) DO UPDATE SET pseudonym = excluded.pseudonym,"
-        " state = CASE WHEN claims.state IN ('held', 'conflict') THEN claims.state"
+        " state = CASE WHEN claims.state IN ('held', 'conflict') AND NOT ? THEN claims.state"
         " ELSE 'pending' END, updated_at = excluded.updated_at",
-        (item.id, code, to_db(now)),
+        (item.id, code, to_db(now), accept_offer),
     )
-    outbox.enqueue(conn, "claim", {"pseudonym": code}, now=now)
+    payload: dict[str, Any] = {"pseudonym": code}
+    if accept_offer:
+        payload["accept_offer"] = True
+    outbox.enqueue(conn, "claim", payload, now=now)
 
 
 def queue_release(
     conn: Connection, item: ItemRow, secret: bytes, reason: ReleaseReason, now: datetime
 ) -> None:
-    """Release ``item``'s claim at the next sync (if this console claimed it)."""
-    row = conn.execute("SELECT state FROM claims WHERE item_id = ?", (item.id,)).fetchone()
-    if row is None or row[0] in ("released", "conflict", "taken_over"):
+    """Report ``item``'s work ended (done) at the next sync, if this console claimed it.
+
+    The hub keeps the claim as done work; the local claim stays as it is (a reopening claims
+    again).
+    """
+    row = conn.execute(
+        "SELECT state, pseudonym FROM claims WHERE item_id = ?", (item.id,)
+    ).fetchone()
+    if row is None or row[0] not in ("held", "pending"):
         return
-    code = item_pseudonym(secret, item)
-    conn.execute(
-        "UPDATE claims SET state = 'released', updated_at = ? WHERE item_id = ?",
-        (to_db(now), item.id),
-    )
-    outbox.enqueue(conn, "release", {"pseudonym": code, "reason": reason.value}, now=now)
+    outbox.enqueue(conn, "release", {"pseudonym": row[1], "reason": reason.value}, now=now)
+
+
+def queue_offer(conn: Connection, item: ItemRow, secret: bytes, now: datetime) -> None:
+    """Offer ``item``'s claim to the receiver of the handoff it is in, at the next sync.
+
+    The claim stays this VMA's at the hub until the receiver acknowledges the item.
+    """
+    row = conn.execute(
+        "SELECT state, pseudonym FROM claims WHERE item_id = ?", (item.id,)
+    ).fetchone()
+    if row is None or row[0] not in ("held", "pending") or item.handoff_id is None:
+        return
+    receiver = handoffs_store.get(conn, item.handoff_id).receiver
+    to = receiver if re.fullmatch(wire.HANDLE_PATTERN, receiver) else None
+    outbox.enqueue(conn, "offer", {"pseudonym": row[1], "to": to}, now=now)
 
 
 # -- hooks -------------------------------------------------------------------------------------
@@ -202,19 +239,22 @@ def make_change_hook(conn: Connection) -> ChangeHook | None:
         if secret is None:
             return  # no pseudonyms yet: the backfill claims what is still open later
         when = from_db(item.updated_at)
+        names = practice_aliases(conn)
         for kind, outcome in events_for(item, action, details):
             outbox.enqueue(
                 conn,
                 "item_event",
-                build_item_event(item, kind, secret=secret, at=when, outcome=outcome),
+                build_item_event(
+                    item, kind, secret=secret, at=when, outcome=outcome, aliases=names
+                ),
                 now=when,
             )
         if action in _CLAIM_ACTIONS:
             queue_claim(conn, item, secret, when)
         elif action == "handed_off":
-            queue_release(conn, item, secret, ReleaseReason.HANDED_OFF, when)
-        elif item.status in _RELEASE_FOR_STATUS:
-            queue_release(conn, item, secret, _RELEASE_FOR_STATUS[item.status], when)
+            queue_offer(conn, item, secret, when)
+        elif item.status in RELEASE_FOR_STATUS:
+            queue_release(conn, item, secret, RELEASE_FOR_STATUS[item.status], when)
 
     return hook
 
@@ -267,6 +307,7 @@ def queue_escalation_raised(
     if known is not None:
         return False
     item = items_store.get_item(conn, row.item_id)
+    names = practice_aliases(conn)
     raised = from_db(row.raised_at)
     age = (raised - from_db(item.created_at)).total_seconds()
     message = wire.EscalationRaised(
@@ -274,14 +315,14 @@ def queue_escalation_raised(
         category=wire.EscalationCategory(row.category),
         urgency=wire.Urgency(row.urgency),
         lane=Lane(item.lane),
-        pseudonym=item_pseudonym(secret, item),
+        pseudonym=item_pseudonym(secret, item, names),
         age_seconds=max(0, min(wire.MAX_SECONDS, round(age))),
     )
     outbox.enqueue(conn, "escalation", message, now=raised)
     outbox.enqueue(
         conn,
         "item_event",
-        build_item_event(item, ItemEventKind.ESCALATED, secret=secret, at=raised),
+        build_item_event(item, ItemEventKind.ESCALATED, secret=secret, at=raised, aliases=names),
         now=raised,
     )
     return True

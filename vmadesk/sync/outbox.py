@@ -34,7 +34,7 @@ from vmadesk.store.connection import Connection
 from vmadesk.store.timestamps import from_db, to_db
 
 MESSAGE_KINDS = frozenset({"summary", "item_event", "escalation"})
-CLAIM_KINDS = frozenset({"claim", "release"})
+CLAIM_KINDS = frozenset({"claim", "release", "offer"})
 #: A sealed handoff envelope (:class:`~vmadesk.sync.wire.HandoffEnvelope`: ciphertext only).
 HANDOFF_KINDS = frozenset({"handoff"})
 KINDS = MESSAGE_KINDS | CLAIM_KINDS | HANDOFF_KINDS

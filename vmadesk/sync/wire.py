@@ -53,6 +53,8 @@ HANDLE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{1,31}$"
 PUBLIC_KEY_PATTERN = r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"
 BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 ISO_WEEK_PATTERN = r"^[0-9]{4}-W(?:0[1-9]|[1-4][0-9]|5[0-3])$"
+#: A console's local practice code (a short code such as ``riverside``, never a name).
+PRACTICE_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
 
 #: Largest sealed envelope, in base64 characters (768 KiB of ciphertext); fits the hub's 1 MiB
 #: request limit with room for the surrounding JSON.
@@ -121,6 +123,9 @@ class ReleaseReason(StrEnum):
     HANDED_OFF = "handed_off"
     SHIFT_ENDED = "shift_ended"
     TAKEN_OVER = "taken_over"
+    #: The item's pseudonym changed (its practice got a team-wide identity): the claim moved to
+    #: the new pseudonym, the old one goes.
+    REKEYED = "rekeyed"
 
 
 class TakeoverReason(StrEnum):
@@ -132,6 +137,7 @@ class TakeoverReason(StrEnum):
     HANDOFF_NOT_ACKNOWLEDGED = "handoff_not_acknowledged"
     PATIENT_CALLED_BACK = "patient_called_back"
     DEADLINE_AT_RISK = "deadline_at_risk"
+    OTHER = "other"
 
 
 class ResolutionCode(StrEnum):
@@ -152,6 +158,8 @@ class ClaimStatus(StrEnum):
 
     GRANTED = "granted"
     HELD = "held"
+    #: Held as done work (completed, failed or cancelled) by ``held_by``: not granted.
+    DONE = "done"
 
 
 class ConflictKind(StrEnum):
@@ -159,6 +167,10 @@ class ConflictKind(StrEnum):
 
     CONFLICT = "conflict"
     TAKEOVER = "takeover"
+    #: A supervisor moved an item to another VMA (``claimant``) with a reason.
+    REASSIGN = "reassign"
+    #: The receiver of a handoff acknowledged the item: the sender's claim moved to it.
+    HANDOFF = "handoff"
 
 
 class Role(StrEnum):
@@ -438,6 +450,8 @@ class Claim(Wire):
     schema_version: Literal[1] = SCHEMA_VERSION
     pseudonyms: list[Pseudonym] = Field(min_length=1, max_length=MAX_PSEUDONYMS)
     lease_seconds: LeaseSeconds = 900
+    #: Acknowledging a handoff: take over the claims the holder offered to the caller.
+    accept_offer: bool = False
 
 
 class ClaimResult(Wire):
@@ -484,6 +498,8 @@ class ReleaseResult(Wire):
 
     released: list[Pseudonym]
     not_held: list[Pseudonym]
+    #: Held on: only completion, failure and cancellation end work (it then stays owned as done).
+    kept: list[Pseudonym] = []
 
 
 class Takeover(Wire):
@@ -511,12 +527,113 @@ class ConflictRecord(Wire):
     holder: Handle | None
     reason: TakeoverReason | None = None
     at: Timestamp
+    #: The supervisor who reassigned the item (``kind`` ``reassign``).
+    by: Handle | None = None
 
 
 class ConflictList(Wire):
     """Conflicts and takeovers, newest first."""
 
     conflicts: list[ConflictRecord]
+
+
+class ClaimLookup(Wire):
+    """Who holds these items now (changes nothing, records nothing)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    pseudonyms: list[Pseudonym] = Field(min_length=1, max_length=MAX_PSEUDONYMS)
+
+
+class ClaimOffer(Wire):
+    """Offer the caller's claims to a handoff's receiver (``None``: whoever acknowledges it)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    pseudonyms: list[Pseudonym] = Field(min_length=1, max_length=MAX_PSEUDONYMS)
+    to: Handle | None = None
+
+
+class ClaimOfferResult(Wire):
+    """Claims offered, and those the caller did not hold."""
+
+    offered: list[Pseudonym]
+    not_held: list[Pseudonym]
+
+
+class UnattendedClaim(Wire):
+    """A claim whose lease lapsed: its holder's console is away; the work is unattended."""
+
+    pseudonym: Pseudonym
+    holder: Handle
+    since: Timestamp
+    lease_expired_at: Timestamp
+    lane: Lane | None = None
+
+
+class UnattendedList(Wire):
+    """Unattended claims, longest lapsed first."""
+
+    claims: list[UnattendedClaim]
+
+
+class Reassign(Wire):
+    """A supervisor moves an item to another VMA, with a recorded reason."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    pseudonym: Pseudonym
+    to: Handle
+    reason: TakeoverReason
+
+
+class ClaimMove(Wire):
+    """An ownership move that concerns the caller (taken over, reassigned, handed off)."""
+
+    id: Annotated[int, Field(ge=1)]
+    kind: ConflictKind
+    pseudonym: Pseudonym
+    from_holder: Handle | None
+    to_holder: Handle
+    reason: TakeoverReason | None = None
+    by: Handle | None = None
+    at: Timestamp
+
+
+class ClaimMoveList(Wire):
+    """Moves, oldest first."""
+
+    moves: list[ClaimMove]
+
+
+# --------------------------------------------------------------------------------------------
+# Team-wide practice identities
+# --------------------------------------------------------------------------------------------
+
+PracticeCode = Annotated[str, StringConstraints(pattern=PRACTICE_CODE_PATTERN)]
+"""A practice's local code on some console (``riverside``, ``RVS``)."""
+
+
+class PracticeIdentity(Wire):
+    """A supervisor registers a practice's team-wide id and the local codes consoles file it under.
+
+    Items of one practice system keyed by practice (CSV reports, FHIR files without a system)
+    get one pseudonym team-wide whichever of these codes a console uses.
+    """
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    practice: Handle
+    aliases: list[PracticeCode] = Field(default_factory=list, max_length=50)
+
+
+class PracticeRecord(Wire):
+    """A registered practice: its team-wide id and its local codes."""
+
+    practice: Handle
+    aliases: list[PracticeCode]
+
+
+class PracticeList(Wire):
+    """Registered practices, by id."""
+
+    practices: list[PracticeRecord]
 
 
 # --------------------------------------------------------------------------------------------
@@ -865,6 +982,17 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     TakeoverResult,
     ConflictRecord,
     ConflictList,
+    ClaimLookup,
+    ClaimOffer,
+    ClaimOfferResult,
+    UnattendedClaim,
+    UnattendedList,
+    Reassign,
+    ClaimMove,
+    ClaimMoveList,
+    PracticeIdentity,
+    PracticeRecord,
+    PracticeList,
     HandoffEnvelope,
     HandoffReceipt,
     HandoffRecord,

@@ -125,6 +125,15 @@ class ActionsMixin(_Base):
             item=True,
             toolbar=True,
         )
+        add(
+            "held_by_others",
+            "Held by &others…",
+            ("Ctrl+Shift+O",),
+            self.held_by_others,
+            "Item",
+            "takeover",
+            item=True,
+        )
         add("search", "&Search", ("Ctrl+F", "/"), self.focus_search, "View", "search", item=True)
         add("refresh", "&Refresh", ("F5",), self.refresh, "View", "refresh", item=True)
         self.menu("View").addSeparator()
@@ -213,6 +222,16 @@ class ActionsMixin(_Base):
             return
         self.select_item(item_id)
         self.table.setFocus()
+
+    def held_by_others(self) -> None:
+        """Ctrl+Shift+O: items another VMA holds; take one over with a reason."""
+        if self._locked:
+            return
+        from vmadesk.ui.held_by_others import HeldByOthersDialog
+
+        dialog = HeldByOthersDialog(self.ctx.session, parent=self)
+        dialog.taken_over.connect(lambda _item_id: self.reload_items())
+        self.open_dialog(dialog, lambda: None)
 
     def call(self) -> None:
         """C: hand the number to the softphone and open the attempt dialog pre-filled."""

@@ -105,3 +105,38 @@ def test_hub_down_is_a_message_not_a_crash(hub, window, qtbot) -> None:  # type:
     window.refresh_all()
     wait_idle(qtbot, window)
     assert window.errors and all(e == "Hub unreachable; will retry." for e in window.errors)
+
+
+def test_unattended_work_reassigned_from_its_tab(hub, window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from vmadesk.hub.db import claims
+
+    ana = hub.client("ana")
+    p = pn("ana", "away")
+    ana.claim([p])
+    with hub.engine.begin() as conn:  # ana's console closed: her lease lapsed
+        conn.execute(update(claims).where(claims.c.pseudonym == p).values(lease_expires_at=1000))
+    window.refresh_all()
+    wait_idle(qtbot, window)
+    tab = window.unattended
+    window.tabs.setCurrentWidget(tab)
+    assert [(u.pseudonym, u.holder) for u in tab.model.rows()] == [(p, "ana")]
+    assert [tab.vma.itemText(i) for i in range(tab.vma.count())] == ["ana", "ben"]
+    tab.vma.setCurrentText("ana")
+    tab.reassign_selected()
+    assert tab.status.text() == "ana holds it already: pick another VMA."
+    tab.vma.setCurrentText("ben")
+    tab.reason.setCurrentIndex(tab.reason.findData(wire.TakeoverReason.HOLDER_OFF_SHIFT))
+    tab.view.setFocus()
+    qtbot.keyClick(
+        tab.view,
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    wait_idle(qtbot, window)
+    assert tab.status.text() == f"Reassigned {p[:8]} from ana to ben."
+    assert tab.model.rows() == []
+    kinds = [(c.kind, c.claimant, c.by) for c in window.conflicts.model.rows()]
+    assert (wire.ConflictKind.REASSIGN, "ben", "sue") in kinds
+    assert ana.heartbeat([p]).lost == [p]

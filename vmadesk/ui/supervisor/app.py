@@ -1,7 +1,7 @@
 """The supervisor console window and its entry point.
 
-Tabs: Team board, Trends, Conflicts & takeovers, Escalation desk, Spot checks, Report
-(``Ctrl+1`` … ``Ctrl+6``; ``F5`` refreshes everything). Every hub call runs on a pool thread
+Tabs: Team board, Trends, Conflicts & takeovers, Escalation desk, Spot checks, Report, Unattended
+(``Ctrl+1`` … ``Ctrl+7``; ``F5`` refreshes everything). Every hub call runs on a pool thread
 (:mod:`vmadesk.ui.workers`); results come back by signals. Open escalations are polled every
 30 s; a new *immediate* one raises a desktop notification (tray balloon where a tray exists,
 else the status bar) whose text names only codes and the VMA's handle, never PHI.
@@ -33,6 +33,7 @@ from vmadesk.ui.supervisor.board_tabs import BoardTab, ConflictsTab, TrendsTab
 from vmadesk.ui.supervisor.desk import EscalationDesk
 from vmadesk.ui.supervisor.report import ReportTab
 from vmadesk.ui.supervisor.spotchecks import SpotCheckTab
+from vmadesk.ui.supervisor.unattended import UnattendedTab
 
 POLL_MS = 30_000
 #: Exit code when the board cannot start (bad input or authentication, as in the CLI).
@@ -82,6 +83,10 @@ class SupervisorWindow(QMainWindow):
         self.desk = EscalationDesk(service, self.run, self)
         self.spot = SpotCheckTab(service, self.run, viewer, self)
         self.report = ReportTab(service, self.run, record_export, self)
+        self.unattended = UnattendedTab(service, self.run, self)
+        self.unattended.reassigned.connect(
+            lambda: self.run(self.service.conflicts, on_success=self.conflicts.show_conflicts)
+        )
         for widget, title in (
             (self.board, "Team &board"),
             (self.trends, "&Trends"),
@@ -89,6 +94,7 @@ class SupervisorWindow(QMainWindow):
             (self.desk, "&Escalation desk"),
             (self.spot, "&Spot checks"),
             (self.report, "&Report"),
+            (self.unattended, "&Unattended"),
         ):
             self.tabs.addTab(widget, title)
         self.setCentralWidget(self.tabs)
@@ -179,6 +185,7 @@ class SupervisorWindow(QMainWindow):
         """F5: board and trends, conflicts, escalations, report rollup."""
         self.run(self.service.snapshot, on_success=self._snapshot)
         self.run(self.service.conflicts, on_success=self.conflicts.show_conflicts)
+        self.unattended.refresh()
         self.poll()
         self.report.refresh()
 
@@ -186,6 +193,7 @@ class SupervisorWindow(QMainWindow):
         self.board.show_snapshot(snapshot)
         self.trends.show_trends(snapshot.trends)
         self.spot.set_vmas(sorted({r.vma for r in snapshot.rows}))
+        self.unattended.set_vmas(sorted({r.vma for r in snapshot.rows}))
 
     def poll(self) -> None:
         """Fetch the desk's escalations (worker thread); notify on new immediate ones."""
