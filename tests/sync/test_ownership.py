@@ -14,6 +14,7 @@ from sqlalchemy import text, update
 
 from tests.sync_helpers import TEAM_CODE, Console, new_console
 from vmadesk.domain.handoff_notes import HandoffNote, Priority
+from vmadesk.domain.vocabulary import DeclineReason
 from vmadesk.hub.db import claims as hub_claims
 from vmadesk.services.handoff import HandoffService
 from vmadesk.services.sync_service import conflicts, send_handoff, sync_once, takeover
@@ -94,8 +95,8 @@ def test_partial_handoff_then_a_third_import_gets_conflicts_only(hub, team) -> N
     (incoming,) = service.incoming()
     _, rows = service.packet(incoming.id)
     mine = service.acknowledge(rows[0].id, "Call back tomorrow morning")
-    service.decline(rows[1].id, "not my lane")
-    service.decline(rows[2].id, "not my lane")
+    service.decline(rows[1].id, DeclineReason.NOT_MY_LANE)
+    service.decline(rows[2].id, DeclineReason.NOT_MY_LANE)
     sync_once(ben.profile)
     assert claim_state(ben, mine)[0] == "held"
     sync_once(ana.profile)
