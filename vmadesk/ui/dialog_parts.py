@@ -1,8 +1,26 @@
-"""Small pieces every action dialog shares: the refusal label and the OK/Cancel row."""
+"""Small pieces every action dialog shares: the refusal label, the OK/Cancel row, notes, amounts.
+
+Enter confirms a dialog wherever the focus is, except in a multi-line note, where Enter starts
+a new line and Ctrl+Enter confirms.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from vmadesk.domain.money import AMOUNT_PATTERN
+
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def error_label() -> QLabel:
@@ -38,10 +56,41 @@ def ok_cancel(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushBut
     return box, ok
 
 
-def note_edit(name: str) -> QPlainTextEdit:
-    """A short multi-line note field; Tab moves focus on."""
-    edit = QPlainTextEdit()
+def click_default_button(widget: QWidget) -> bool:
+    """Press the enabled default button of the widget's window, as Enter would."""
+    for button in widget.window().findChildren(QPushButton):
+        if button.isDefault() and button.isEnabled() and button.isVisible():
+            button.click()
+            return True
+    return False
+
+
+class NoteEdit(QPlainTextEdit):
+    """A multi-line note: Enter starts a new line, Ctrl+Enter confirms, Tab moves on."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Ctrl+Enter presses the dialog's default button."""
+        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if event.key() in _ENTER_KEYS and ctrl and click_default_button(self):
+            return
+        super().keyPressEvent(event)
+
+
+def note_edit(name: str, lines: int = 5) -> NoteEdit:
+    """A short multi-line note field; Tab moves focus on, Ctrl+Enter confirms."""
+    edit = NoteEdit()
     edit.setAccessibleName(name)
     edit.setTabChangesFocus(True)
-    edit.setMaximumHeight(edit.fontMetrics().lineSpacing() * 5)
+    edit.setPlaceholderText("Enter: new line · Ctrl+Enter: confirm")
+    edit.setMaximumHeight(edit.fontMetrics().lineSpacing() * lines)
+    return edit
+
+
+def money_edit(name: str) -> QLineEdit:
+    """An amount field: accepts only what reads as dollars ("25", "$1,250.00")."""
+    edit = QLineEdit()
+    edit.setAccessibleName(name)
+    edit.setPlaceholderText("0.00")
+    edit.setValidator(QRegularExpressionValidator(QRegularExpression(AMOUNT_PATTERN), edit))
+    edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return edit
