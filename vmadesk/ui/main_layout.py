@@ -14,7 +14,6 @@ from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
-    QLineEdit,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from vmadesk.ui.item_table_model import ItemTableModel
 from vmadesk.ui.item_table_view import ItemTableView
 from vmadesk.ui.lane_list import LaneList
+from vmadesk.ui.search_box import SearchBox
 
 if TYPE_CHECKING:
     from vmadesk.ui.detail_pane import DetailPane
@@ -66,10 +66,8 @@ class LayoutMixin(_Base):
         )
         self.left_pane = left
 
-        self.search = QLineEdit()
-        self.search.setAccessibleName("Search items")
-        self.search.setPlaceholderText("Search name, phone or reason  (Ctrl+F or /)")
-        self.search.setClearButtonEnabled(True)
+        self.search = SearchBox()
+        self.search.to_results.connect(self._enter_results)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
@@ -118,6 +116,13 @@ class LayoutMixin(_Base):
         self.toolbar.setAccessibleName("Actions toolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
         self.statusBar().setAccessibleName("Status bar")
+
+    def _enter_results(self) -> None:
+        """From the search box into the results: the search runs now, the first row is chosen."""
+        self.apply_search()
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
 
     def finish_startup(self) -> None:
         """Build what the first lane did not need (idempotent): panes, overlay, minimum size."""

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -31,11 +30,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QTabWidget,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +41,8 @@ from vmadesk.domain.vocabulary import Lane
 from vmadesk.services import practice_settings
 from vmadesk.services.practice_settings import PracticeSettings, policy_from_fields
 from vmadesk.ui.context import ConsoleContext
+from vmadesk.ui.dialog_parts import NoteEdit
+from vmadesk.ui.qt_time import DateEdit, TimeEdit
 from vmadesk.ui.ui_settings import AUTO_LOCK_RANGE, CLIPBOARD_RANGE, UiSettings
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -68,10 +67,10 @@ class _DayRow:
     def __init__(self, name: str) -> None:
         self.open = QCheckBox(name)
         self.open.setAccessibleName(f"{name} open")
-        self.start = QTimeEdit()
+        self.start = TimeEdit()
         self.start.setDisplayFormat("HH:mm")
         self.start.setAccessibleName(f"{name} opens")
-        self.end = QTimeEdit()
+        self.end = TimeEdit()
         self.end.setDisplayFormat("HH:mm")
         self.end.setAccessibleName(f"{name} closes")
         self.open.toggled.connect(self.start.setEnabled)
@@ -127,8 +126,11 @@ class _LaneEditor(QWidget):
             self.horizon.setSuffix(" days")
             self.horizon.setSpecialValueText("No limit")  # 0: every future appointment
             self.horizon.setAccessibleName(f"{lane.label} horizon")
-        self.sop = QPlainTextEdit()
-        self.red_flags = QPlainTextEdit()
+        # Enter starts a new line in these texts; Ctrl+Enter saves, Tab moves on.
+        self.sop = NoteEdit()
+        self.red_flags = NoteEdit()
+        for text in (self.sop, self.red_flags):
+            text.setTabChangesFocus(True)
         for widget, name in (
             (self.due_offset, "due offset"),
             (self.due_soon, "due soon"),
@@ -211,7 +213,7 @@ class SettingsDialog(QDialog):
 
         self.holidays = QListWidget()
         self.holidays.setAccessibleName("Holidays")
-        self.holiday_date = QDateEdit(QDate.currentDate())
+        self.holiday_date = DateEdit(QDate.currentDate())
         self.holiday_date.setCalendarPopup(True)
         self.holiday_date.setDisplayFormat("yyyy-MM-dd")
         self.holiday_date.setAccessibleName("Holiday date")
