@@ -197,6 +197,9 @@ class ItemQuery:
     search: str = ""
     owner: str | None = None
     workable_at: datetime | None = None
+    #: A column the VMA sorted the list by (a key of :data:`SORT_COLUMNS`; "": urgency).
+    sort: str = ""
+    descending: bool = False
 
 
 def _where(query: ItemQuery) -> tuple[str, list[Any]]:
@@ -247,11 +250,34 @@ TRIGRAM = 3
 _URGENCY_ORDER = " ORDER BY is_paused, effective_due, due_soon_at, id"
 
 
+#: What a list may be sorted by, as columns; ties (and "") keep the urgency order.
+SORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "patient": ("patient_family COLLATE NOCASE", "patient_given COLLATE NOCASE"),
+    "phone": ("coalesce(phone, phone_raw)",),
+    "practice": ("practice_id",),
+    "lane": ("lane",),
+    "reason": ("reason COLLATE NOCASE",),
+    "attempts": ("attempt_count",),
+    "status": ("status",),
+    "due": ("effective_due",),
+}
+
+
+def _order_by(query: ItemQuery) -> str:
+    """The list's ORDER BY: the VMA's column first (if any), then urgency."""
+    columns = SORT_COLUMNS.get(query.sort)
+    if not columns:
+        return _URGENCY_ORDER
+    way = " DESC" if query.descending else ""
+    chosen = ", ".join(f"{c}{way}" for c in columns)
+    return _URGENCY_ORDER.replace(" ORDER BY ", f" ORDER BY {chosen}, ", 1)
+
+
 def page(conn: Connection, query: ItemQuery, *, offset: int, limit: int) -> list[ItemRow]:
     """A page of items in urgency order (overdue first, then by due time; paused last)."""
     where, params = _where(query)
     rows = conn.execute(
-        f"{_SELECT}{where}{_URGENCY_ORDER} LIMIT ? OFFSET ?", [*params, limit, offset]
+        f"{_SELECT}{where}{_order_by(query)} LIMIT ? OFFSET ?", [*params, limit, offset]
     ).fetchall()
     return [ItemRow(*r) for r in rows]
 
@@ -285,7 +311,7 @@ def list_page(conn: Connection, query: ItemQuery, *, offset: int, limit: int) ->
             source += " NOT INDEXED"
     where, params = _where(query)
     rows = conn.execute(
-        f"{source}{where}{_URGENCY_ORDER} LIMIT ? OFFSET ?", [*params, limit, offset]
+        f"{source}{where}{_order_by(query)} LIMIT ? OFFSET ?", [*params, limit, offset]
     ).fetchall()
     return list(map(ListRow._make, rows))
 

@@ -150,6 +150,7 @@ class LayoutMixin(_Base):
         self.stack.insertWidget(1, view)
         self._escalations_view = view
         self._overlay = ShortcutsOverlay(self)
+        self.menu("View").addMenu(self.table.columns_menu)
         self.setMinimumSize(self._minimum_size())
 
     @property

@@ -1,7 +1,8 @@
 """Console preferences that carry no PHI, kept in an INI file in the config directory.
 
-Only numbers and window geometry live here: auto-lock minutes, clipboard-clear seconds and
-where the window was. Anything about a practice or a patient lives in the encrypted store.
+Only numbers and layout live here: auto-lock minutes, clipboard-clear seconds, where the
+window was and the item table's column order, shown columns and sort.
+Anything about a practice or a patient lives in the encrypted store.
 """
 
 from __future__ import annotations
@@ -82,6 +83,15 @@ class UiSettings:
         """Remember the main window's geometry."""
         self._qs.setValue("window/geometry", geometry)
 
+    def table_header(self) -> QByteArray | None:
+        """The item table's saved column order, shown columns and sort (no PHI), if any."""
+        value = self._qs.value("table/header")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_table_header(self, state: QByteArray) -> None:
+        """Remember the item table's column layout."""
+        self._qs.setValue("table/header", state)
+
     def sync(self) -> None:
         """Write pending changes to disk."""
         self._qs.sync()
@@ -92,6 +102,9 @@ def place_window(window: QWidget, settings: UiSettings) -> None:
 
     Call before the window is first shown, so that it never jumps once on screen.
     """
+    table = getattr(window, "table", None)
+    if table is not None and hasattr(table, "keep_columns"):
+        table.keep_columns(settings)
     geometry = settings.window_geometry()
     if geometry is not None:
         window.restoreGeometry(geometry)
