@@ -6,8 +6,8 @@ a new line and Ctrl+Enter confirms.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, Qt
-from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
+from PySide6.QtCore import QRegularExpression, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -54,6 +54,21 @@ def ok_cancel(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushBut
     box.accepted.connect(dialog.accept)
     box.rejected.connect(dialog.reject)
     return box, ok
+
+
+def fit_to_screen(window: QWidget, width: int = 0, height: int = 0) -> None:
+    """Size a window to ``width``×``height`` (its size hint by default) within the screen.
+
+    Leaves room for the title bar, so that a dialog and its buttons stay on a small screen
+    (1280×720 at 150 % scaling is 853×480); never below the window's own minimum.
+    """
+    want = QSize(width, height) if width and height else window.sizeHint()
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        title_bar = window.fontMetrics().height() * 2
+        want = want.boundedTo(QSize(int(area.width() * 0.95), area.height() - title_bar))
+    window.resize(want.expandedTo(window.minimumSizeHint()))
 
 
 def click_default_button(widget: QWidget) -> bool:

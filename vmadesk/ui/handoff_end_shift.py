@@ -39,6 +39,7 @@ from vmadesk.services.handoff import PacketResult
 from vmadesk.services.handoff_payload import escalation_payload
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.context import ConsoleContext
+from vmadesk.ui.dialog_parts import fit_to_screen
 from vmadesk.ui.handoff_notes_model import HandoffItemsModel
 from vmadesk.ui.handoff_parts import chosen_folder, default_handoff_dir, items_table
 from vmadesk.ui.handoff_report import (
@@ -205,7 +206,7 @@ class EndShiftDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self._receiver_changed()
-        self.resize(980, 640)
+        fit_to_screen(self, 980, 640)
         if self.model.rowCount():
             self.table.selectRow(0)
         else:

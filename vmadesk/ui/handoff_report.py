@@ -34,6 +34,7 @@ from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import EscalationCategory, Lane
 from vmadesk.services.handoff_payload import open_escalations_first
 from vmadesk.store.items import ItemRow
+from vmadesk.ui.dialog_parts import fit_to_screen
 
 REPORT_KIND = "handoff_report"
 
@@ -242,7 +243,7 @@ class ReportPreviewDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        self.resize(760, 680)
+        fit_to_screen(self, 760, 680)
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(

@@ -36,6 +36,7 @@ from vmadesk.services.errors import ActionRefused
 from vmadesk.services.handoff import HandoffService
 from vmadesk.services.handoff_payload import history_lines
 from vmadesk.store.handoffs import HandoffItemRow
+from vmadesk.ui.dialog_parts import fit_to_screen
 from vmadesk.ui.handoff_parts import chosen_folder, default_handoff_dir, items_table
 from vmadesk.ui.handoff_report import escalations_html, subject_text
 from vmadesk.ui.row_table_model import ACCESSIBLE, DISPLAY, RowTableModel
@@ -182,7 +183,7 @@ class ReviewPacketDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(receipt_row)
         layout.addWidget(close)
-        self.resize(980, 640)
+        fit_to_screen(self, 980, 640)
         self._select_next_pending(0)
         self._update_buttons()
 

@@ -123,10 +123,11 @@ class ItemTableView(QTableView):
         for column, sample in _SAMPLES.items():
             self.setColumnWidth(int(column), metrics.horizontalAdvance(sample) + pad)
         self._pin_patient()
-        # The table never gets narrower than the pinned Patient column and the State one.
-        first = (Column.STATE, Column.PATIENT)
+        # The table never gets narrower than the pinned Patient column and a little of the
+        # next; the other columns scroll beside it.
         frame = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
-        self.setMinimumWidth(sum(self.columnWidth(int(c)) for c in first) + frame)
+        peek = metrics.averageCharWidth() * 4
+        self.setMinimumWidth(self.columnWidth(int(Column.PATIENT)) + peek + frame)
 
     # -- the pinned Patient column -----------------------------------------------------------
 

@@ -36,8 +36,9 @@ else:
     _Base = object
 
 SEARCH_DEBOUNCE_MS = 150
-#: Below this the lane list, the table and the detail pane cannot share the window.
-MIN_WIDTH, MIN_HEIGHT = 900, 560
+#: Below this the lane list, the table and the detail pane cannot share the window (a
+#: 1280×720 screen at 150 % scaling offers 853×480 with a title bar to fit).
+MIN_WIDTH, MIN_HEIGHT = 760, 420
 
 
 class LayoutMixin(_Base):
@@ -49,6 +50,11 @@ class LayoutMixin(_Base):
         self.lanes = LaneList()
         self.practice_filter = QComboBox()
         self.practice_filter.setAccessibleName("Practice filter")
+        # A long practice name shortens in a narrow pane rather than widening the window.
+        self.practice_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.practice_filter.setMinimumContentsLength(12)
         self.practice_filter.addItem("All practices", None)
         for p in ctx.worklist.practices():
             self.practice_filter.addItem(p.name, p.id)
@@ -61,7 +67,10 @@ class LayoutMixin(_Base):
         left_layout.addWidget(practice_label)
         left_layout.addWidget(self.practice_filter)
         left_layout.addWidget(self.lanes, 1)
-        left.setMinimumWidth(
+        # Wide enough for a lane's name; its counts get the room the window can spare (a
+        # 1280×720 screen at 150 % scaling is 853 px wide).
+        left.setMinimumWidth(self.fontMetrics().horizontalAdvance("Eligibility checks") + 48)
+        self._left_width = (
             self.fontMetrics().horizontalAdvance("000 open · 00 due soon · 000 overdue") + 48
         )
         self.left_pane = left
@@ -109,7 +118,7 @@ class LayoutMixin(_Base):
         # Start the detail pane wide enough for its phone row and wrapped lines; the sizes
         # only set proportions: the window's width is shared out in this ratio.
         detail_width = self.fontMetrics().averageCharWidth() * 52
-        self.splitter.setSizes([left.minimumWidth(), 2 * detail_width, detail_width])
+        self.splitter.setSizes([self._left_width, 2 * detail_width, detail_width])
         self.setCentralWidget(self.splitter)
         self.toolbar = self.addToolBar("Actions")
         self.toolbar.setObjectName("actions-toolbar")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -41,7 +43,7 @@ from vmadesk.domain.vocabulary import Lane
 from vmadesk.services import practice_settings
 from vmadesk.services.practice_settings import PracticeSettings, policy_from_fields
 from vmadesk.ui.context import ConsoleContext
-from vmadesk.ui.dialog_parts import NoteEdit
+from vmadesk.ui.dialog_parts import NoteEdit, fit_to_screen
 from vmadesk.ui.qt_time import DateEdit, TimeEdit
 from vmadesk.ui.ui_settings import AUTO_LOCK_RANGE, CLIPBOARD_RANGE, UiSettings
 
@@ -59,6 +61,15 @@ def _qtime(value: time) -> QTime:
 
 def _pytime(value: QTime) -> time:
     return time(value.hour(), value.minute())
+
+
+def _scrolling(page: QWidget) -> QScrollArea:
+    """A tab page that scrolls when the screen is too small for it."""
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
 
 
 class _DayRow:
@@ -231,22 +242,23 @@ class SettingsDialog(QDialog):
         hl.addLayout(row_l)
 
         self.lanes = {lane: _LaneEditor(lane) for lane in Lane}
-        lane_tabs = QTabWidget()
-        for lane, editor in self.lanes.items():
-            lane_tabs.addTab(editor, lane.label)
 
-        practice_page = QWidget()
-        pl = QVBoxLayout(practice_page)
+        # The practice and its name and zone sit above the tabs: every practice tab edits it.
         form = QFormLayout()
         form.addRow("&Practice", self.practice)
-        form.addRow("&Name", self.name)
-        form.addRow("&Time zone", self.timezone)
-        pl.addLayout(form)
-        top = QHBoxLayout()
+        names = QHBoxLayout()
+        names.addWidget(self.name, 3)
+        zone_label = QLabel("&Time zone")
+        zone_label.setBuddy(self.timezone)
+        names.addWidget(zone_label)
+        names.addWidget(self.timezone, 2)
+        name_label = QLabel("&Name")
+        name_label.setBuddy(self.name)
+        form.addRow(name_label, names)
+        hours_page = QWidget()
+        top = QHBoxLayout(hours_page)
         top.addWidget(hours_box)
         top.addWidget(holidays_box)
-        pl.addLayout(top)
-        pl.addWidget(lane_tabs)
 
         self.auto_lock = QSpinBox()
         self.auto_lock.setRange(*AUTO_LOCK_RANGE)
@@ -263,9 +275,13 @@ class SettingsDialog(QDialog):
         cf.addRow("&Lock after idle", self.auto_lock)
         cf.addRow("&Clear copied numbers after", self.clipboard)
 
+        # One level of tabs, each page scrolling if it must: the dialog and its buttons fit
+        # a 1280×720 screen at 150 % scaling.
         self.tabs = QTabWidget()
-        self.tabs.addTab(practice_page, "Practices")
-        self.tabs.addTab(console_page, "Console")
+        self.tabs.addTab(_scrolling(hours_page), "&Hours and holidays")
+        for lane, editor in self.lanes.items():
+            self.tabs.addTab(_scrolling(editor), lane.label)
+        self.tabs.addTab(_scrolling(console_page), "Console")
 
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -273,16 +289,54 @@ class SettingsDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).clicked.connect(self.save)
+        save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save_button.setDefault(True)
+        save_button.clicked.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs)
+        layout.addLayout(form)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
 
         self.practice.currentIndexChanged.connect(self._load_practice)
+        #: The message shows a refusal: each edit checks the form again and clears it once
+        #: the field is corrected.
+        self._refused = False
+        self._watch_edits()
         self._load_practice()
+        fit_to_screen(self)
+
+    # -- a refusal clears once corrected ------------------------------------------------------
+
+    def _watch_edits(self) -> None:
+        self.name.textChanged.connect(self._recheck)
+        self.timezone.textChanged.connect(self._recheck)
+        for day in self.days:
+            day.open.toggled.connect(self._recheck)
+            day.start.timeChanged.connect(self._recheck)
+            day.end.timeChanged.connect(self._recheck)
+        self.holidays.model().rowsInserted.connect(self._recheck)
+        self.holidays.model().rowsRemoved.connect(self._recheck)
+        for editor in self.lanes.values():
+            spins = (editor.due_offset, editor.due_soon, editor.max_attempts, editor.attempt_gap)
+            for spin in (*spins, *([editor.horizon] if editor.horizon else [])):
+                spin.valueChanged.connect(self._recheck)
+            editor.sop.textChanged.connect(self._recheck)
+            editor.red_flags.textChanged.connect(self._recheck)
+
+    def _recheck(self, *_args: object) -> None:
+        """After a refusal: the message follows the form (cleared once it is right)."""
+        if not self._refused or self._current is None:
+            return
+        try:
+            self.edited_settings().validate()
+        except ValueError as exc:
+            self.message.setText(str(exc))
+            return
+        self._refused = False
+        self.message.clear()
 
     # -- practice ----------------------------------------------------------------------------
 
@@ -294,6 +348,7 @@ class SettingsDialog(QDialog):
     def _load_practice(self) -> None:
         practice_id = self.practice_id()
         self.message.clear()
+        self._refused = False
         if practice_id is None:
             self._current = None
             return
@@ -363,7 +418,9 @@ class SettingsDialog(QDialog):
                 practice_settings.save(self.ctx.session.conn, practice_id, self.edited_settings())
             except ValueError as exc:
                 self.message.setText(str(exc))
+                self._refused = True
                 return False
+            self._refused = False
             self.ctx.work.forget_practices()
             self.practice.setItemText(self.practice.currentIndex(), self.name.text().strip())
             self._current = practice_settings.load(self.ctx.session.conn, practice_id)
