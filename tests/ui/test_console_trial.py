@@ -120,7 +120,7 @@ def test_overlay_is_opaque_and_lists_shell_and_dialog_keys(window, ctx, qtbot):
     for letter in "SEORKA":
         assert f"Ctrl+Shift+{letter}" in text, letter
     assert "In the attempt dialog" in text and "1–7" in text and "No answer" in text
-    assert "End shift & hand off" in text
+    assert "End shift and hand off" in text
     menu_texts = [a.text() for a in window.menu("Item").actions()]
     assert not any("(D)" in t or "(X)" in t or "(&" in t for t in menu_texts)
     qtbot.keyClick(overlay, Qt.Key.Key_Escape)

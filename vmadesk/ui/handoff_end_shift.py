@@ -87,7 +87,7 @@ class EndShiftDialog(QDialog):
         self.report_count = 0
         self.preview: ReportPreviewDialog | None = None
         self._loading = False
-        self.setWindowTitle("End shift & hand off")
+        self.setWindowTitle("End shift and hand off")
 
         items = open_items(ctx)
         self.escalations = ctx.worklist.escalations_for([item.id for item in items])
