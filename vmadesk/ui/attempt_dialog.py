@@ -189,6 +189,9 @@ class AttemptDialog(QDialog):
         needs_id = outcome in NEEDS_IDENTITY_CHECK or self.lane_outcome() in NEEDS_IDENTITY_CHECK
         self.identity.setText(IDENTITY_TEXT + (" (required)" if needs_id else ""))
         self.ok_button.setEnabled(outcome is not None)
+        self.ok_button.setText(
+            "Log call and record outcome" if self.lane_outcome() is not None else "Log attempt"
+        )
         if self.result_ is None:
             self.box.setTitle(
                 "Call result (Backspace to change)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -67,12 +68,14 @@ class LayoutMixin(_Base):
         left_layout.addWidget(practice_label)
         left_layout.addWidget(self.practice_filter)
         left_layout.addWidget(self.lanes, 1)
-        # Wide enough for a lane's name; its counts get the room the window can spare (a
-        # 1280×720 screen at 150 % scaling is 853 px wide).
-        left.setMinimumWidth(self.fontMetrics().horizontalAdvance("Eligibility checks") + 48)
-        self._left_width = (
-            self.fontMetrics().horizontalAdvance("000 open · 00 due soon · 000 overdue") + 48
-        )
+        # Wide enough for a lane's counts; on a small screen (1280×720 at 150 % scaling is
+        # 853 px wide) for its name, the counts shortened.
+        counts = self.fontMetrics().horizontalAdvance("000 open · 00 due soon · 000 overdue")
+        self._left_width = counts + 48
+        screen = QGuiApplication.primaryScreen()
+        roomy = screen is None or screen.availableGeometry().width() >= 3 * self._left_width + 300
+        name = self.fontMetrics().horizontalAdvance("Eligibility checks") + 48
+        left.setMinimumWidth(self._left_width if roomy else name)
         self.left_pane = left
 
         self.search = SearchBox()

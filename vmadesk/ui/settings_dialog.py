@@ -306,7 +306,17 @@ class SettingsDialog(QDialog):
         self._refused = False
         self._watch_edits()
         self._load_practice()
-        fit_to_screen(self)
+        # As large as the largest page wants (a scroll area's own hint is capped), within
+        # the screen.
+        areas = [self.tabs.widget(i) for i in range(self.tabs.count())]
+        pages = [a.widget().sizeHint() for a in areas if isinstance(a, QScrollArea)]
+        hint = self.sizeHint()
+        shown = max((a.sizeHint() for a in areas), key=lambda size: size.height())
+        extra_w = max(p.width() for p in pages) - shown.width()
+        extra_h = max(p.height() for p in pages) - shown.height()
+        fit_to_screen(
+            self, hint.width() + max(0, extra_w) + 24, hint.height() + max(0, extra_h) + 8
+        )
 
     # -- a refusal clears once corrected ------------------------------------------------------
 
