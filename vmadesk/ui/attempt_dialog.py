@@ -38,7 +38,7 @@ from vmadesk.domain.vocabulary import (
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.work import AttemptResult, WorkService
 from vmadesk.store.items import ItemRow
-from vmadesk.ui.dialog_parts import error_label, note_edit, ok_cancel, show_error
+from vmadesk.ui.dialog_parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
 from vmadesk.ui.identity import IDENTITY_TEXT, identity_checkbox
 from vmadesk.ui.lane_outcome_panel import LaneOutcomePanel
 from vmadesk.ui.qt_time import datetime_edit, from_qdatetime
@@ -126,6 +126,7 @@ class AttemptDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons_box)
         self._update()
+        fit_to_screen(self)
         self.buttons[0].setFocus()
 
     # -- keys --------------------------------------------------------------------------------
@@ -187,7 +188,7 @@ class AttemptDialog(QDialog):
         self.callback_at.setEnabled(callback and self.result_ is None)
         self.callback_label.setEnabled(callback and self.result_ is None)
         needs_id = outcome in NEEDS_IDENTITY_CHECK or self.lane_outcome() in NEEDS_IDENTITY_CHECK
-        self.identity.setText(IDENTITY_TEXT + (" (required)" if needs_id else ""))
+        self.identity.setText(IDENTITY_TEXT + (" — required" if needs_id else ""))
         self.ok_button.setEnabled(outcome is not None)
         self.ok_button.setText(
             "Log call and record outcome" if self.lane_outcome() is not None else "Log attempt"

@@ -63,7 +63,9 @@ def fit_to_screen(window: QWidget, width: int = 0, height: int = 0) -> None:
     (1280×720 at 150 % scaling is 853×480); never below the window's own minimum.
     """
     want = QSize(width, height) if width and height else window.sizeHint()
-    screen = window.screen() or QGuiApplication.primaryScreen()
+    # The primary screen: asking a window not yet shown for its screen() crashed PySide 6.11
+    # in the test suite (a use-after-free at the next dialog's construction).
+    screen = QGuiApplication.primaryScreen()
     if screen is not None:
         area = screen.availableGeometry()
         title_bar = window.fontMetrics().height() * 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox
 
-IDENTITY_TEXT = "&Identity verified with two identifiers (name + DOB) — key I"
+IDENTITY_TEXT = "&Identity verified: name + date of birth (key I)"
 
 
 def identity_checkbox() -> QCheckBox:

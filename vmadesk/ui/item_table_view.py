@@ -185,11 +185,12 @@ class ItemTableView(QTableView):
         index: QModelIndex | QPersistentModelIndex,
         hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible,
     ) -> None:
-        """Scroll rows into view, never the pinned column's cells under it sideways."""
-        if index.isValid() and index.column() == int(Column.PATIENT):
-            index = index.siblingAtColumn(self.horizontalHeader().logicalIndex(1))
-        if index.isValid():
-            super().scrollTo(index, hint)
+        """Scroll a row into view; never sideways (that would slide a column under the pin)."""
+        if not index.isValid():
+            return
+        across = self.horizontalScrollBar().value()
+        super().scrollTo(index, hint)
+        self.horizontalScrollBar().setValue(across)
 
     # -- choosing columns --------------------------------------------------------------------
 

@@ -191,4 +191,6 @@ class LayoutMixin(_Base):
         panes = (self.left_pane, self.table, self.detail)
         width = sum(max(w.minimumWidth(), w.minimumSizeHint().width()) for w in panes)
         width += 3 * self.splitter.handleWidth() + 24
+        # The menu bar and toolbar have their own minimum: never clip the panes below it.
+        width = max(width, self.minimumSizeHint().width())
         return QSize(max(MIN_WIDTH, width), MIN_HEIGHT)

@@ -23,7 +23,7 @@ from vmadesk.domain.vocabulary import (
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.work import WorkService
 from vmadesk.store.items import ItemRow
-from vmadesk.ui.dialog_parts import error_label, note_edit, ok_cancel, show_error
+from vmadesk.ui.dialog_parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
 from vmadesk.ui.identity import identity_checkbox
 from vmadesk.ui.lane_outcome_panel import COVERAGE_FIELDS, LaneOutcomePanel
 
@@ -77,6 +77,7 @@ class OutcomeDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons_box)
         self._update()
+        fit_to_screen(self)
         if self.radios:
             self.radios[0].setFocus()
 
@@ -154,6 +155,7 @@ class CancelDialog(QDialog):
         layout.addWidget(self.error)
         self.buttons_box, self.ok_button = ok_cancel(self, "Cancel item")
         layout.addWidget(self.buttons_box)
+        fit_to_screen(self)
 
     def accept(self) -> None:
         """Cancel through the service."""
@@ -194,6 +196,7 @@ class NoteActionDialog(QDialog):
         layout.addWidget(self.error)
         self.buttons_box, self.ok_button = ok_cancel(self, title)
         layout.addWidget(self.buttons_box)
+        fit_to_screen(self)
 
     def accept(self) -> None:
         """Run the action; stay open on refusal."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -113,5 +113,15 @@ def place_window(window: QWidget, settings: UiSettings) -> None:
     if screen is None:
         return
     area = screen.availableGeometry()
-    window.resize(int(area.width() * 0.85), int(area.height() * 0.85))
-    window.move(area.center() - window.rect().center())
+    # Never below what the window needs (a small screen at 150 % may need all of it), and
+    # centred on the size it will have, so that no edge ends off screen.
+    need = window.minimumSizeHint().expandedTo(window.minimumSize())
+    size = QSize(int(area.width() * 0.85), int(area.height() * 0.85))
+    if need.width() > size.width() or need.height() > size.height():
+        # A small screen: all of it but the window frame and title bar, not the bare minimum.
+        frame = window.fontMetrics().height()
+        size = QSize(area.width() - frame // 2, area.height() - 2 * frame)
+    window.resize(size.boundedTo(area.size()))
+    left = area.x() + max(0, (area.width() - window.width()) // 2)
+    top = area.y() + max(0, (area.height() - window.height()) // 2)
+    window.move(left, top)
