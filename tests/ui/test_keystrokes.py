@@ -46,6 +46,10 @@ class Keyboard:
             focus = app.focusWidget()
             assert focus is not None and focus.window() is dialog
             return focus
+        if not self.window.isActiveWindow():
+            # A dialog closed: the window manager gives the window back its focus.
+            self.window.activateWindow()
+            self.qtbot.waitUntil(self.window.isActiveWindow)
         return app.focusWidget() or self.window.table
 
     def press(self, *keys: str) -> None:
@@ -225,3 +229,23 @@ def test_eligibility_through_the_call_offers_the_outcome_after_reached(
     assert _dialog_closed(window)
     assert len(keyboard.keys) == 8
     assert ctx.worklist.detail(item.id).item.outcome == "coverage_active"
+
+
+def test_outcome_after_a_reached_call_does_not_ask_identity_again(window, ctx, keyboard, qtbot):
+    window.lanes.choose(Lane.CONFIRMATION)
+    window.table.setFocus()
+    keyboard.press("N")
+    item = window.current_item()
+    keyboard.press("A")
+    qtbot.waitExposed(window.active_dialog)
+    # Reached, identity checked, no lane outcome yet (the patient is looking at the calendar).
+    keyboard.press("1", "I", "Backspace")
+    keyboard.press("1", "Enter")  # Backspace dropped Reached: 1 picks it again, Enter logs
+    assert _dialog_closed(window)
+    keyboard.press("O")
+    dialog = window.active_dialog
+    qtbot.waitExposed(dialog)
+    assert dialog.identity.isChecked()
+    keyboard.press("1", "Enter")
+    assert _dialog_closed(window)
+    assert ctx.worklist.detail(item.id).item.outcome == "confirmed"

@@ -296,7 +296,11 @@ class ActionsMixin(_Base):
             (p.timezone for p in self.ctx.worklist.practices() if p.id == item.practice_id), None
         )
         dos = item.date_of_service(zone)
-        dialog = OutcomeDialog(self.ctx.work, item, dos, parent=self)
+        from vmadesk.ui.identity import checked_in_this_call
+
+        attempts = self.detail.detail.attempts if self.detail.detail is not None else []
+        checked = checked_in_this_call(attempts, self.ctx.clock())
+        dialog = OutcomeDialog(self.ctx.work, item, dos, parent=self, identity_checked=checked)
         self.open_dialog(dialog, lambda: self._changed("Outcome recorded; item completed."))
 
     def hold(self) -> None:
