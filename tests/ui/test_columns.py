@@ -37,6 +37,11 @@ def test_header_click_sorts_in_the_store_and_state_goes_back_to_urgency(window, 
     _click_header(qtbot, window.table, Column.ATTEMPTS)
     attempts = [r.attempt_count for r in _all_rows(window)]
     assert attempts == sorted(attempts)
+    _click_header(qtbot, window.table, Column.ESCALATION)
+    states = [r.escalation for r in _all_rows(window)]
+    escalated = [s for s in states if s is not None]
+    assert escalated and escalated == sorted(escalated)
+    assert states[: len(escalated)] == escalated  # never-escalated items come after
     _click_header(qtbot, window.table, Column.STATE)
     assert [r.id for r in _all_rows(window)] == urgency
 

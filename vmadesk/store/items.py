@@ -260,6 +260,13 @@ SORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "attempts": ("attempt_count",),
     "status": ("status",),
     "due": ("effective_due",),
+    # The latest escalation's state (raised, acknowledged, resolved; never escalated last).
+    "escalation": (
+        "(SELECT e.state FROM escalations AS e WHERE e.item_id = items.id"
+        " ORDER BY e.raised_at DESC, e.id DESC LIMIT 1) IS NULL",
+        "(SELECT e.state FROM escalations AS e WHERE e.item_id = items.id"
+        " ORDER BY e.raised_at DESC, e.id DESC LIMIT 1)",
+    ),
 }
 
 

@@ -91,6 +91,7 @@ SORT_KEYS = {
     Column.REASON: "reason",
     Column.ATTEMPTS: "attempts",
     Column.STATUS: "status",
+    Column.ESCALATION: "escalation",
 }
 _N_COLS = len(Column)
 _STATE, _DUE_IN, _ATTEMPTS = int(Column.STATE), int(Column.DUE_IN), int(Column.ATTEMPTS)
