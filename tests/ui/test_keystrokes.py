@@ -249,3 +249,17 @@ def test_outcome_after_a_reached_call_does_not_ask_identity_again(window, ctx, k
     keyboard.press("1", "Enter")
     assert _dialog_closed(window)
     assert ctx.worklist.detail(item.id).item.outcome == "confirmed"
+
+
+def test_callback_reached_is_five_keys_and_completes(window, ctx, keyboard, qtbot):
+    window.lanes.choose(Lane.CALLBACK)
+    window.table.setFocus()
+    keyboard.press("N")
+    item = window.current_item()
+    keyboard.press("C")
+    qtbot.waitExposed(window.active_dialog)
+    keyboard.press("1", "I", "Enter")
+    assert _dialog_closed(window)
+    assert keyboard.keys == ["N", "C", "1", "I", "Enter"]
+    detail = ctx.worklist.detail(item.id)
+    assert detail.item.status == "completed" and detail.attempts[-1].identity_verified
