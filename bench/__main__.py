@@ -6,7 +6,7 @@ import importlib.util
 import subprocess
 import sys
 
-MODULES = ("bench_store", "bench_import", "bench_console", "bench_hub")
+MODULES = ("bench_store", "bench_import", "bench_console", "bench_hub", "bench_shift_soak")
 
 
 def main() -> int:

@@ -3,6 +3,8 @@ import resource
 import sys
 from pathlib import Path
 
+import pytest
+
 from vmadesk import app_logging
 
 
@@ -91,3 +93,56 @@ def test_a_quick_start_logs_plainly_then_rotates(platform_dirs: dict[str, Path])
     # One file, both lines, both redacted: the swap loses nothing and keeps the filter.
     assert "item 7" in text and "item 8" in text
     assert "555 0187" not in text and "04/05/1961" not in text
+
+
+def test_a_full_log_disk_is_refused_at_start_in_one_line(
+    platform_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    from vmadesk import paths
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    paths.log_dir().mkdir(parents=True, exist_ok=True)
+    (paths.log_dir() / app_logging.LOG_FILE).symlink_to("/dev/full")
+    with pytest.raises(OSError) as caught:
+        app_logging.configure()
+    assert caught.value.errno == errno.ENOSPC
+    assert "Logging error" not in capsys.readouterr().err
+
+
+def test_a_log_disk_that_fills_up_later_is_one_line_not_a_dump(
+    platform_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    target = app_logging.configure(rotate=False)
+    handler = logging.getLogger().handlers[0]
+
+    class FullStream:
+        def write(self, _text: str) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self) -> None:
+            pass
+
+    handler.stream = FullStream()  # type: ignore[attr-defined]
+    for n in range(3):
+        logging.getLogger("vmadesk.test").warning("line %d", n)
+    err = capsys.readouterr().err
+    assert "Logging error" not in err and "Traceback" not in err
+    assert err.count("\n") == 1 and "continuing without it" in err
+    assert target.exists()
+
+
+def test_log_files_are_private_whatever_the_umask(platform_dirs: dict[str, Path]) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        target = app_logging.configure()
+        logging.getLogger("vmadesk.test").info("hello")
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o077 == 0

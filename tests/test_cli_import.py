@@ -129,10 +129,12 @@ def test_csv_mapping_file_and_practice_option(
     base = ["import", str(csv_path), "--profile", str(prof_dir)]
     assert cli.main([*base, "--json"]) == 2  # headers not recognised
     assert "missing required column" in capsys.readouterr().err
-    assert cli.main([*base, "--practice", "nope"]) == 2  # no such practice (default made)
-    assert "known: default" in capsys.readouterr().err
-    assert cli.main([*base, "--mapping", str(mapping), "--practice", "default", "--json"]) == 0
+    assert cli.main([*base, "--practice", "nope"]) == 2  # the refusal made no practice
+    assert "known: none" in capsys.readouterr().err
+    assert cli.main([*base, "--mapping", str(mapping), "--json"]) == 0  # makes "default"
     assert json.loads(capsys.readouterr().out)["created"] == 2
+    assert cli.main([*base, "--practice", "nope"]) == 2
+    assert "known: default" in capsys.readouterr().err
     assert cli.main([*base, "--json"]) == 0  # the mapping was remembered for this layout
     assert json.loads(capsys.readouterr().out)["skipped"] == 2
     bad_map = write(tmp_path / "bad.json", "{not json")
@@ -250,7 +252,8 @@ def test_csv_warnings_in_json(
     out, err = capsys.readouterr()
     report = json.loads(out)
     assert report["warnings"] == [
-        "appts.csv, row 2, field 'Cell Phone': not a phone number; the item has no number to call"
+        "appts.csv, row 2, column 6 (mobile phone): not a phone number; "
+        "the item has no number to call"
     ]
     assert "555-01x42" not in out + err
     assert_no_canary(out + err)

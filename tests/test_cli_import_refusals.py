@@ -55,7 +55,7 @@ def test_a_csv_read_as_fhir_is_not_called_truncated(tmp_path: Path) -> None:
 
 def test_the_current_folder_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    assert _refusal(Path(".")).startswith(f"{tmp_path.name}: cannot read the file")
+    assert _refusal(Path(".")).startswith(f"{tmp_path.name}: not a file (a folder")
 
 
 def test_json_output_even_when_the_profile_does_not_open(

@@ -6,6 +6,7 @@ line of defence: it masks anything shaped like a phone number or a date before i
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import logging
 import os
@@ -24,6 +25,8 @@ _PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 # Not part of a longer dotted number (an IP address), but a sentence's full stop is fine.
 _DATE = re.compile(r"(?<!\d)(?<!\d\.)\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?!\.?\d)")
 _fault_file = None
+#: False while configure() probes the file (its failure is raised, not printed).
+_started = False
 
 
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
@@ -68,13 +71,51 @@ def configure(
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = directory / LOG_FILE
     handler = _rotating(target) if rotate else logging.FileHandler(target, encoding="utf-8")
+    _private(target)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
+        old.close()
     root.addHandler(_dressed(handler))
     root.setLevel(level)
     logging.captureWarnings(True)
+    # One line written now: a full log disk is one clear refusal at the start, not a
+    # "--- Logging error ---" dump in the middle of the work.
+    global _started
+    _started = False
+    _write_failures.clear()
+    logging.getLogger("vmadesk").info("vmadesk started")
+    if _write_failures:
+        root.removeHandler(handler)
+        handler.close()
+        raise _write_failures[0]
+    _started = True
     return target
+
+
+#: Errors met writing the log since :func:`configure` (the first one is reported).
+_write_failures: list[OSError] = []
+
+
+def _private(target: Path) -> None:
+    # A log file left 0644 by an older release (or another umask) is made private too.
+    with contextlib.suppress(OSError):
+        os.chmod(target, 0o600)
+
+
+def _log_write_failed(handler: logging.Handler, record: logging.LogRecord) -> None:
+    """Replace logging's traceback dump with one line, once; the work goes on without a log."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, OSError):
+        error = OSError(0, type(error).__name__ if error else "unknown error")
+    if not _write_failures:
+        _write_failures.append(error)
+        if _started:
+            print(
+                "vmadesk: the log file can no longer be written "
+                f"({error.strerror or 'error'}); continuing without it.",
+                file=sys.stderr,
+            )
 
 
 def start_rotation() -> None:
@@ -96,6 +137,8 @@ def _rotating(target: Path) -> logging.Handler:
 
 
 def _dressed(handler: logging.Handler) -> logging.Handler:
+    # An instance attribute: Handler.emit calls self.handleError on any write failure.
+    handler.handleError = lambda record: _log_write_failed(handler, record)  # type: ignore[method-assign]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     return handler
@@ -145,7 +188,15 @@ def install_excepthook(show: Callable[[Path], None] | None = None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
-        report = write_crash_report(exc_type, tb)
+        try:
+            report = write_crash_report(exc_type, tb)
+        except OSError as error:
+            print(
+                "vmadesk stopped on an internal error; no report could be written "
+                f"({error.strerror or 'error'}).",
+                file=sys.stderr,
+            )
+            return
         logging.getLogger("vmadesk.crash").error(
             "uncaught %s; report %s", exc_type.__name__, report.name
         )

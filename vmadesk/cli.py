@@ -13,10 +13,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import sqlcipher3
+
 from vmadesk import __version__, app_logging, paths
-from vmadesk.store import audit
+from vmadesk.store import audit, key_change
 from vmadesk.store import profile as profiles
-from vmadesk.store.errors import AuthenticationError, StoreError
+from vmadesk.store.errors import AuthenticationError, StoreError, os_error_message, user_message
 
 log = logging.getLogger("vmadesk.cli")
 
@@ -72,12 +74,25 @@ def _new_passphrase() -> str:
     return first
 
 
+def _refuse_to_wait(seconds: float) -> None:
+    """The back-off at the terminal: say how long, never sit silent."""
+    import math
+
+    raise AuthenticationError(f"Too many failed unlocks: try again in {math.ceil(seconds)} s.")
+
+
 def open_profile(args: argparse.Namespace) -> profiles.UnlockedProfile:
     """Unlock the profile named by ``--profile`` (keychain, env passphrase or prompt)."""
-    profile = profiles.unlock(_profile_dir(args), prompt=_prompt)
+    profile = profiles.unlock(_profile_dir(args), prompt=_prompt, sleep=_refuse_to_wait)
     for notice in profile.notices:
         print(notice, file=sys.stderr)
+        _printed_notices.add(notice)
     return profile
+
+
+#: Notices already on stderr: an error that repeats one (a damaged audit trail met again by
+#: the command) is not printed twice.
+_printed_notices: set[str] = set()
 
 
 # -- profile ----------------------------------------------------------------------------
@@ -155,10 +170,12 @@ def cmd_change_passphrase(args: argparse.Namespace) -> int:
     """Ask the current passphrase, then the new one; rewrite one slot."""
     directory = _profile_dir(args)
     current = profiles.passphrase_from_env() or _prompt("Current passphrase: ")
-    profile = profiles.unlock(directory, passphrase=current, use_keychain=False)
+    profile = profiles.unlock(
+        directory, passphrase=current, use_keychain=False, sleep=_refuse_to_wait
+    )
     try:
         new = os.environ.get("VMADESK_NEW_PASSPHRASE") or _new_passphrase_prompted()
-        profiles.change_passphrase(profile, new)
+        key_change.change_passphrase(profile, new)
     finally:
         profile.close()
     print("Passphrase changed.")
@@ -176,16 +193,23 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     """Re-encrypt under a new key; rewrite every slot; print the new recovery key."""
     directory = _profile_dir(args)
     passphrase = profiles.passphrase_from_env() or _prompt("Passphrase: ")
-    profile = profiles.unlock(directory, passphrase=passphrase, use_keychain=False)
+    profile = profiles.unlock(
+        directory, passphrase=passphrase, use_keychain=False, sleep=_refuse_to_wait
+    )
+
+    def show(recovery: str) -> None:
+        # Shown before the key changes: a kill after this line leaves either the old key
+        # set working or this one, never a recovery key nobody saw.
+        print("New recovery key (shown once; it replaces the old one when the rotation ends):")
+        print(f"  {recovery}", flush=True)
+
     try:
-        recovery = profiles.rotate_key(profile, passphrase)
+        key_change.rotate_key(profile, passphrase, show=show)
         for notice in profile.notices:
             print(notice, file=sys.stderr)
     finally:
         profile.close()
-    print("Database key rotated; every key slot rewritten.")
-    print("New recovery key (the old one no longer works; shown once):")
-    print(f"  {recovery}")
+    print("Database key rotated; every key slot rewritten. The old recovery key no longer works.")
     return EXIT_OK
 
 
@@ -194,7 +218,7 @@ def cmd_profile_recover(args: argparse.Namespace) -> int:
     directory = _profile_dir(args)
     recovery = os.environ.get("VMADESK_RECOVERY_KEY") or _prompt("Recovery key: ")
     new = os.environ.get("VMADESK_NEW_PASSPHRASE") or _new_passphrase_prompted()
-    profile = profiles.reset_passphrase_with_recovery(directory, recovery, new)
+    profile = key_change.reset_passphrase_with_recovery(directory, recovery, new)
     profile.close()
     print("Profile opened with the recovery key; a new passphrase is set.")
     return EXIT_OK
@@ -213,7 +237,10 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"ok {result.entries} entries")
         return EXIT_OK
-    print(f"broken at sequence {result.first_broken}: {result.reason}")
+    if result.first_broken is None:  # the anchor outside the table does not hold
+        print(f"broken: {result.reason}")
+    else:
+        print(f"broken at sequence {result.first_broken}: {result.reason}")
     return EXIT_FAIL
 
 
@@ -343,9 +370,15 @@ _EXTENSIONS: list[Registrar] = []
 
 def _command_groups() -> list[Registrar]:
     """The command groups kept in their own modules (import, sync and hub)."""
-    from vmadesk import cli_import, cli_sync
+    from vmadesk import cli_evidence, cli_handoff, cli_import, cli_items, cli_sync
 
-    return [cli_import.register, cli_sync.register]
+    return [
+        cli_import.register,
+        cli_sync.register,
+        cli_items.register,
+        cli_handoff.register,
+        cli_evidence.register,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -354,8 +387,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)
     arguments = list(sys.argv[1:] if argv is None else argv)
     console = opens_console(arguments)
-    app_logging.configure(rotate=not console)
     args = build_parser(commands=not console).parse_args(arguments)
+    try:
+        app_logging.configure(rotate=not console)
+    except OSError as exc:
+        print(f"vmadesk: the log cannot be written. {os_error_message(exc)}", file=sys.stderr)
+        return EXIT_FAIL
     try:
         return int(args.func(args))
     except CliError as exc:
@@ -365,8 +402,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vmadesk: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except StoreError as exc:
-        print(f"vmadesk: {exc}", file=sys.stderr)
+        if str(exc) not in _printed_notices:
+            print(f"vmadesk: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a read-only profile or a full disk outside the database
+        print(f"vmadesk: {os_error_message(exc)}", file=sys.stderr)
+        return EXIT_FAIL
+    except sqlcipher3.Error as exc:  # a damaged page met by a command's own query
+        print(f"vmadesk: {user_message(exc)}", file=sys.stderr)
+        return EXIT_FAIL
     except KeyboardInterrupt:
         print("vmadesk: interrupted; nothing half-written was kept.", file=sys.stderr)
         return EXIT_FAIL

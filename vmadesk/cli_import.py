@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from vmadesk import app_logging
 from vmadesk.services.import_wording import ITEMS_NOTE, MISSING_TEXT, counts_text, reasons_text
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
@@ -87,6 +88,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from vmadesk.ingest import IngestCancelled, IngestError, load_mapping
     from vmadesk.services import importer
     from vmadesk.services.errors import ActionRefused
+    from vmadesk.store.errors import StoreError
     from vmadesk.sync.item_events import make_change_hook
 
     empty = importer.ImportReport(dry_run=args.dry_run).to_dict()
@@ -105,11 +107,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(json.dumps({**empty, "errors": [error]}))
         raise
     try:
-        practice = importer.resolve_practice(profile.conn, args.practice)
+        # None when the profile has no practice yet: the import creates it with the items.
+        practice = importer.find_practice(profile.conn, args.practice)
         report = importer.import_file(
             profile,
             args.file,
-            practice_id=practice.id,
+            practice_id=practice.id if practice is not None else None,
             fmt=args.fmt,
             mapping=mapping,
             dry_run=args.dry_run,
@@ -125,6 +128,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _refused(str(exc), {**empty, "errors": [error]}, args.json, "no such practice")
     except (IngestCancelled, importer.ImportCancelled, KeyboardInterrupt):
         print("vmadesk: import interrupted; nothing was written.", file=sys.stderr)
+        return EXIT_FAIL
+    except StoreError:
+        raise  # the CLI's own one-line message and exit code
+    except Exception as exc:
+        # A defect, not the user's doing: one line and a PHI-free report, never a traceback
+        # (its message may quote the file).
+        report_path = app_logging.write_crash_report(type(exc), exc.__traceback__)
+        log.error("import stopped on an internal error (%s)", type(exc).__name__)
+        print(
+            "vmadesk: the import stopped on an internal error; nothing was written "
+            f"(report for the developers, without patient data: {report_path})",
+            file=sys.stderr,
+        )
         return EXIT_FAIL
     finally:
         profile.close()

@@ -75,7 +75,7 @@ def test_id_column_wins_and_its_duplicates_are_refused() -> None:
     assert cb1.source_id == "CB1" and cb2.source_id.startswith("cb-")
     with pytest.raises(IngestError) as info:
         read(text + "CB1,Cy Example,2125550103,Other\n", "callbacks.csv")
-    assert (info.value.location, info.value.field) == ("row 4", "Callback ID")
+    assert (info.value.location, info.value.field) == ("row 4", "column 1 (callback id)")
 
 
 def test_reimport_with_edited_reason_updates_the_item(new_profile, tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_short_row_lacking_optional_columns_is_read_with_a_warning() -> None:
 
 def test_short_row_lacking_a_needed_column_is_refused() -> None:
     err = _refused(HEADER + GOOD + f"A2,2026-03-08 11:00\n{CANARY} Quentin,(212) 555-0142,x,y\n")
-    assert (err.location, err.field) == ("row 3", "Patient Name")
+    assert (err.location, err.field) == ("row 3", "column 3 (patient name)")
     assert err.reason.startswith("2 cells, but the header has 6 columns")
 
 

@@ -80,7 +80,7 @@ def test_unknown_or_negated_status_is_refused_with_the_accepted_words(cell: str)
     with pytest.raises(IngestError) as info:
         read(BASIC.replace("Confirmed", cell))
     err = info.value
-    assert (err.location, err.field) == ("row 2", "Status")
+    assert (err.location, err.field) == ("row 2", "column 12 (status)")
     assert "not a recognised appointment status" in err.reason
     assert "Rescheduled" in err.reason and "No Show" in err.reason
     assert_no_phi(err)
@@ -104,7 +104,7 @@ def test_column_whose_first_value_does_not_fit_points_to_mapping() -> None:
     text = "Appt ID,Appt Date,Appt Time,Patient Name\nA1,Ann Example,03/08/2026,9:00 AM\n"
     with pytest.raises(IngestError) as info:
         read(text)
-    assert info.value.field == "Appt Date" and info.value.reason.endswith(HINT)
+    assert info.value.field == "column 2 (date)" and info.value.reason.endswith(HINT)
 
 
 def test_one_bad_cell_in_a_column_that_fits_gets_no_hint() -> None:

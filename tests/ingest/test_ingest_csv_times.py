@@ -94,7 +94,8 @@ def test_a_window_of_a_date_alone_is_that_whole_day(cell: str) -> None:
 def test_window_refusals(cell: str, reason: str) -> None:
     text = CALLBACKS + f'"{CANARY}, Quentin",(212) 555-0142,Refill question,{cell}\n'
     err = _refused(text, "callbacks.csv")
-    assert (err.file, err.location, err.field) == ("callbacks.csv", "row 2", "Requested Window")
+    where = (err.file, err.location, err.field)
+    assert where == ("callbacks.csv", "row 2", "column 4 (requested window)")
     assert reason in err.reason
 
 
@@ -104,7 +105,7 @@ def test_window_columns_end_before_start() -> None:
         "CB1,Ann Example,2125550101,Results,2026-03-08 13:00,11:30\n"
     )
     err = _refused(text)
-    assert (err.location, err.field) == ("row 2", "Window End")
+    assert (err.location, err.field) == ("row 2", "column 6 (window end)")
     assert "not after its start" in err.reason
 
 
@@ -140,7 +141,7 @@ def test_offsets_that_are_unambiguous(cell: str, offset: timedelta) -> None:
 )
 def test_start_cells_that_could_be_misread_are_refused(cell: str, reason: str) -> None:
     err = _refused(f"Appt ID,Start,Patient Name\nS1,{cell},Ann Example\n")
-    assert (err.location, err.field) == ("row 2", "Start")
+    assert (err.location, err.field) == ("row 2", "column 2 (start)")
     assert reason in err.reason
 
 
@@ -178,10 +179,10 @@ def test_end_time_column_is_on_the_start_day() -> None:
 @pytest.mark.parametrize(
     ("start", "end", "field", "reason"),
     [
-        ("half past two", "", "Start", "not a time"),
-        ("2:30 PM", "later", "End", "not a time"),
-        ("2:30 PM", "1:00 PM", "End", "the end is before the start"),
-        ("2:30 PM-3:00 PM", "", "Start", "not a time"),
+        ("half past two", "", "column 3 (start)", "not a time"),
+        ("2:30 PM", "later", "column 4 (end)", "not a time"),
+        ("2:30 PM", "1:00 PM", "column 4 (end)", "the end is before the start"),
+        ("2:30 PM-3:00 PM", "", "column 3 (start)", "not a time"),
     ],
 )
 def test_date_and_start_refusals_say_what_is_expected(
@@ -194,9 +195,9 @@ def test_date_and_start_refusals_say_what_is_expected(
 
 def test_time_only_start_without_date_column() -> None:
     err = _refused("Appt ID,Start,Patient Name\nS1,2:30 PM,Ann Example\n")
-    assert err.field == "Start" and err.reason.startswith("a time without a date")
+    assert err.field == "column 2 (start)" and err.reason.startswith("a time without a date")
 
 
 def test_time_only_start_needs_the_date_cell() -> None:
     err = _refused(DATE_AND_START + "A1,,2:30 PM,,Ann Example,\n")
-    assert (err.field, err.reason) == ("Appt Date", "the cell is empty")
+    assert (err.field, err.reason) == ("column 2 (date)", "the cell is empty")

@@ -277,12 +277,19 @@ def test_invalid_start_in_single_appointment() -> None:
     assert (info.value.location, info.value.field) == (None, "start")
 
 
-def test_unknown_element_is_named() -> None:
+def test_an_unknown_element_is_named_by_where_it_is_never_by_its_key() -> None:
+    # A key is the file's own text: "Smithson Jane" as a key was once echoed into the log.
     doc = patient()
-    doc["favouriteColour"] = CANARY
+    doc["favouriteColour"] = "blue"
     with pytest.raises(IngestError) as info:
         read(bundle((None, appointment("Patient/p1")), (None, doc)))
-    assert info.value.field == "favouriteColour"
+    assert (info.value.location, info.value.field) == ("entry 1", None)
+    assert "does not define" in info.value.reason and "favouriteColour" not in str(info.value)
+    doc = patient()
+    doc["telecom"][0][f"{CANARY} Jane"] = 1
+    with pytest.raises(IngestError) as info:
+        read(bundle((None, appointment("Patient/p1")), (None, doc)))
+    assert info.value.field == "telecom[0]"
     assert_no_phi(info.value)
 
 

@@ -58,9 +58,10 @@ def test_csv_bad_phone_names_row_and_header() -> None:
     batch = read_bytes(text.encode(), "appts.csv")
     (w,) = batch.warnings
     assert str(w) == (
-        "appts.csv, row 4, field 'Cell Phone': not a phone number; the item has no number to call"
+        "appts.csv, row 4, column 6 (mobile phone): not a phone number; "
+        "the item has no number to call"
     )
-    assert (w.file, w.location, w.field) == ("appts.csv", "row 4", "Cell Phone")
+    assert (w.file, w.location, w.field) == ("appts.csv", "row 4", "column 6 (mobile phone)")
     assert batch.appointments[2].patient.phone_e164 is None
     _no_phi(batch.warnings)
 
@@ -74,7 +75,7 @@ def test_csv_callback_bad_phone() -> None:
     batch = read_bytes(text.encode(), "cb.csv")
     assert batch.kind == "callbacks"
     assert [str(w) for w in batch.warnings] == [
-        "cb.csv, row 3, field 'Phone': not a phone number; the item has no number to call"
+        "cb.csv, row 3, column 2 (phone): not a phone number; the item has no number to call"
     ]
 
 

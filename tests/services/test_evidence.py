@@ -18,7 +18,7 @@ from vmadesk.services.evidence import EvidenceError, EvidenceResponder, Evidence
 from vmadesk.store import items
 from vmadesk.store import profile as profiles
 from vmadesk.sync import wire
-from vmadesk.sync.hub_client import HubClient
+from vmadesk.sync.hub_client import HubClient, HubRejected
 from vmadesk.sync.item_events import item_pseudonym
 
 SECRET = b"k" * 32
@@ -137,13 +137,19 @@ def test_approved_evidence_opens_only_with_the_supervisors_key(  # type: ignore[
 def test_declined_request_sends_nothing(hub, new_profile, supervisor_profile) -> None:  # type: ignore[no-untyped-def]
     responder, viewer, _requests, _ = setup_request(hub, new_profile, supervisor_profile, n=2)
     first, second = responder.pending()
-    responder.decline(first)
+    responder.decline(first, wire.EvidenceDeclineReason.PRACTICE_POLICY)
     assert [r.request_id for r in responder.pending()] == [second.request_id]
     record = hub.client("sue").evidence(first.request_id)
-    assert record.state is wire.EvidenceState.REQUESTED and record.sealed is None
+    # The supervisor sees the decline and its reason; nothing sealed travelled.
+    assert record.state is wire.EvidenceState.DECLINED and record.sealed is None
+    assert record.decline_reason is wire.EvidenceDeclineReason.PRACTICE_POLICY
     with pytest.raises(EvidenceError):
         viewer.open(record)
-    assert [d["action"] for d in audit_details(new_profile, "export")] == ["declined"]
+    assert [(d["action"], d["reason"]) for d in audit_details(new_profile, "export")] == [
+        ("declined", "practice_policy")
+    ]
+    with pytest.raises(HubRejected):  # a declined request cannot be answered afterwards
+        responder.approve(first)
 
 
 def test_unknown_item_is_refused(hub, new_profile, supervisor_profile) -> None:  # type: ignore[no-untyped-def]

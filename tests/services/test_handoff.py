@@ -5,7 +5,7 @@ import pytest
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.services.helpers import CANARY_FAMILY, FakeClock, appointment, callback, practice
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
-from vmadesk.domain.vocabulary import Lane, Priority
+from vmadesk.domain.vocabulary import DeclineReason, Lane, Priority
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.handoff import HandoffService
 from vmadesk.services.worklist import WorkList
@@ -61,7 +61,7 @@ def test_handoff_round_trip_two_acknowledged_one_declined(new_profile, receiver,
         bo.acknowledge(rows[0].id, " ")
     new_a = bo.acknowledge(rows[0].id, "Call at 11:00 as promised")
     bo.acknowledge(rows[1].id, "Confirm today")
-    bo.decline(rows[2].id, "Not my lane")
+    bo.decline(rows[2].id, DeclineReason.NOT_MY_LANE)
     theirs = WorkList(receiver.conn, vma="bo.k")
     assert theirs.count(theirs.query(None)) == 2
     moved = items.get_item(receiver.conn, new_a)

@@ -12,7 +12,7 @@ import keyring.backends.fail
 import pytest
 
 from tests.conftest import FAST_KDF, PASSPHRASE
-from vmadesk.store import keychain
+from vmadesk.store import key_change, keychain
 from vmadesk.store import profile as profiles
 from vmadesk.store.errors import AuthenticationError, StoreError
 from vmadesk.store.keyslots import KeySlots
@@ -115,7 +115,7 @@ def test_rotation_rewrites_keychain_slot(profile_dir: Path) -> None:
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     profile = _create(profile_dir)
-    profiles.rotate_key(profile, PASSPHRASE, kdf=FAST_KDF)
+    key_change.rotate_key(profile, PASSPHRASE, kdf=FAST_KDF)
     new_key = profile.key
     profile.close()
     opened = profiles.unlock(profile_dir)

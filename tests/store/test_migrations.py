@@ -19,8 +19,13 @@ def _v1_profile(directory: Path) -> bytes:
     key = secrets.token_bytes(32)
     conn = connect(directory / profiles.DB_FILE, key, create=True)
     migrate(conn, directory / profiles.DB_FILE, target=1)
+    legacy_key = secrets.token_bytes(32)
+    # Releases before the sealed audit key kept it in the database and signed with it.
+    audit.bind(
+        conn, audit.AuditContext("test-profile", [(1, legacy_key)], lambda: None, lambda _a: None)
+    )
     with transaction(conn):
-        audit.create_key(conn)
+        conn.execute("INSERT INTO secrets VALUES (?, ?)", (audit.LEGACY_KEY_NAME, legacy_key))
         conn.execute("INSERT INTO settings VALUES ('vma_handle', 'ana.r')")
         conn.execute(
             "INSERT INTO practices (code, name, timezone, region, hours_json, created_at)"
@@ -63,3 +68,35 @@ def test_newer_schema_is_refused(new_profile: profiles.UnlockedProfile) -> None:
 
 def test_fresh_profile_has_no_backup(new_profile: profiles.UnlockedProfile) -> None:
     assert list(new_profile.directory.glob("*.bak")) == []
+
+
+def test_an_old_profile_moves_its_audit_key_out_of_the_database(profile_dir: Path) -> None:
+    from vmadesk.store.keyslots import KeySlots
+
+    _v1_profile(profile_dir)
+    legacy = None
+    raw = connect(profile_dir / profiles.DB_FILE, _v1_key(profile_dir))
+    legacy = audit.legacy_key(raw)
+    raw.close()
+    assert legacy is not None
+    profile = profiles.unlock(profile_dir, passphrase=PASSPHRASE)
+    assert audit.legacy_key(profile.conn) is None
+    seal = KeySlots.load(profile_dir).audit
+    assert seal is not None and [first for first, _ in seal.keys] == [1, 2]
+    assert audit.verify(profile.conn).ok
+    # The old key, still in any copy of the old database, cannot sign what came after.
+    assert profile.audit_context is not None
+    assert profile.audit_context.key_for(1) == legacy
+    assert profile.audit_context.key_for(2) != legacy
+    profile.close()
+    again = profiles.unlock(profile_dir, passphrase=PASSPHRASE)
+    assert audit.verify(again.conn).ok
+    again.close()
+
+
+def _v1_key(directory: Path) -> bytes:
+    from vmadesk.store.keyslots import KeySlots, derive_from_passphrase
+
+    slot = KeySlots.load(directory).get("passphrase")
+    assert slot is not None and slot.kdf is not None
+    return slot.unwrap(derive_from_passphrase(PASSPHRASE, slot.salt, slot.kdf))

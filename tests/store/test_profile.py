@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FAST_KDF, PASSPHRASE
-from vmadesk.store import audit, unlock_guard
+from vmadesk.store import audit, key_change, unlock_guard
 from vmadesk.store import profile as profiles
 from vmadesk.store.errors import (
     AuthenticationError,
@@ -113,7 +113,7 @@ def test_create_refuses_existing_and_short(profile_dir: Path, tmp_path: Path) ->
 
 def test_change_passphrase(profile_dir: Path) -> None:
     profile, _ = _create(profile_dir)
-    profiles.change_passphrase(profile, "a brand new passphrase", kdf=FAST_KDF)
+    key_change.change_passphrase(profile, "a brand new passphrase", kdf=FAST_KDF)
     profile.close()
     with pytest.raises(AuthenticationError):
         profiles.unlock(profile_dir, passphrase=PASSPHRASE)
@@ -127,7 +127,7 @@ def test_rotate_key_rewrites_every_slot(profile_dir: Path) -> None:
     with profile.conn:
         profile.conn.execute("INSERT INTO settings (key, value) VALUES ('kept', 'yes')")
     old_key = profile.key
-    new_recovery = profiles.rotate_key(profile, PASSPHRASE, kdf=FAST_KDF)
+    new_recovery = key_change.rotate_key(profile, PASSPHRASE, kdf=FAST_KDF)
     assert profile.key != old_key
     profile.close()
     with pytest.raises(AuthenticationError):
@@ -185,7 +185,7 @@ def test_integrity_check_passes_then_catches_damage(profile_dir: Path) -> None:
 def test_new_passphrase_must_differ(profile_dir: Path) -> None:
     profile, _ = _create(profile_dir)
     with pytest.raises(AuthenticationError, match="is the current one"):
-        profiles.change_passphrase(profile, PASSPHRASE, kdf=FAST_KDF)
-    profiles.change_passphrase(profile, "something else entirely", kdf=FAST_KDF)
+        key_change.change_passphrase(profile, PASSPHRASE, kdf=FAST_KDF)
+    key_change.change_passphrase(profile, "something else entirely", kdf=FAST_KDF)
     assert unlock_guard.load(profile_dir).failures == 0
     profile.close()

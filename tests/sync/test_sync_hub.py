@@ -289,7 +289,7 @@ def test_handoff_through_the_hub(hub, consoles) -> None:  # type: ignore[no-unty
     handoff, rows = service.packet(incoming.id)
     assert handoff.sender == ana.vma and len(rows) == 2
     service.acknowledge(rows[0].id, "Call back tomorrow morning")
-    service.decline(rows[1].id, "not my lane")
+    service.decline(rows[1].id, "not_my_lane")
     sync_once(ben.profile)  # sends the receipt (counts to the hub, sealed details to ana)
     record = hub.client("ana").handoff(envelope_id)
     assert (record.state, record.acknowledged, record.declined, record.sealed) == (

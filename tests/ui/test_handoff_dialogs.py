@@ -12,7 +12,7 @@ from tests.ui.fixtures_b import (  # noqa: F401  (fixtures)
     patient_names,
     second_profile,
 )
-from vmadesk.domain.vocabulary import Lane, Priority
+from vmadesk.domain.vocabulary import DeclineReason, Lane, Priority
 from vmadesk.services.handoff import HandoffService
 from vmadesk.ui.application import build_context
 from vmadesk.ui.console_shell import ConsoleShell
@@ -81,7 +81,7 @@ def test_handoff_round_trip_between_two_profiles(
     out = tmp_path / "handoffs"
 
     dialog, ids = _compose(qtbot, ctx, out)
-    assert dialog.receiver.currentData() == "ben.k"
+    assert dialog.receiver.currentData() == ("file", "ben.k")
     result = dialog.write_packet()
     assert result is not None, dialog.message.text()
     assert result.code is None
@@ -119,7 +119,7 @@ def test_handoff_round_trip_between_two_profiles(
     assert review.acknowledge()  # pre-filled with the sender's first action
     review.select_row(2)
     assert not review.decline()  # a reason is required
-    review.reason.setText("Not my lane this week")
+    review.reason_code.setCurrentIndex(review.reason_code.findData(DeclineReason.NOT_MY_LANE))
     assert review.decline()
     receipt = review.write_receipt()
     assert receipt is not None and receipt.exists()
@@ -192,4 +192,104 @@ def test_models_pass_the_model_tester(qtmodeltester, qtbot, ctx, second_profile,
     _, rows = ctx_b.handoffs.packet(handoff_id)
     packet_model = PacketItemsModel(rows)
     qtmodeltester.check(packet_model)
-    assert packet_model.columnCount(QModelIndex()) == 5
+    assert packet_model.columnCount(QModelIndex()) == 7
+
+
+def test_received_item_brings_its_practice_history_and_escalation(
+    qtbot,
+    ctx,  # noqa: F811
+    second_profile,  # noqa: F811
+    tmp_path,
+) -> None:
+    """Ben's console serves none of Ana's practices: after acknowledging, everything is usable
+    at once (practice in the filter, its zone on the detail pane, the call history, the
+    escalation in his list), without a restart."""
+    from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
+    from vmadesk.domain.vocabulary import EscalationCategory, Outcome, Urgency
+    from vmadesk.services.escalation import Sbar
+
+    ctx_b = build_context(second_profile)
+    ctx.handoffs.add_colleague("ben.k", ctx_b.handoffs.my_public_key())
+    item = next(i for i in open_items(ctx) if i.lane == Lane.CALLBACK.value)
+    ctx.work.log_attempt(item.id, Outcome.NO_ANSWER, note="no pickup at 9")
+    ctx.escalations.raise_(
+        item.id, EscalationCategory.PATIENT_COMPLAINT, Urgency.URGENT, Sbar("Upset about billing")
+    )
+    practice = ctx.work.practice(item.practice_id)
+    note = HandoffNote(Priority.ROUTINE, "One try so far", (ActionStep("Call after 14:00"),))
+    result = ctx.handoffs.create_packet("ben.k", {item.id: note}, "", out_dir=tmp_path)
+
+    window = MainWindow(ctx_b)
+    qtbot.addWidget(window)
+    shell = ConsoleShell(ctx_b, window, ui_settings=UiSettings(), idle_ms=600_000)
+    assert window.practice_filter.findText(practice.name) == -1
+    review = shell.open_packet(result.path)
+    assert review is not None
+    assert review.acknowledge()
+    # The practice is in the filter at once, and the item works under its zone and SOP.
+    assert window.practice_filter.findText(practice.name) >= 0
+    (mine,) = open_items(ctx_b)
+    detail = ctx_b.worklist.detail(mine.id)
+    assert (detail.practice.name, detail.practice.tz) == (practice.name, practice.tz)
+    assert detail.sop == practice.sop[Lane.CALLBACK]
+    assert [a.outcome for a in detail.attempts] == ["no_answer"]
+    (escalation,) = ctx_b.escalations.listing()
+    assert (escalation.item_id, escalation.situation) == (mine.id, "Upset about billing")
+    review.reject()
+    shell.shutdown()
+
+
+def test_review_list_grows_with_the_dialog_and_fits_the_screen(
+    qtbot,
+    ctx,  # noqa: F811
+    second_profile,  # noqa: F811
+    tmp_path,
+) -> None:
+    from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
+
+    ctx_b = build_context(second_profile)
+    ctx.handoffs.add_colleague("ben.k", ctx_b.handoffs.my_public_key())
+    note = HandoffNote(Priority.ROUTINE, "Not reached", (ActionStep("Call after 14:00"),))
+    chosen = open_items(ctx)[:12]
+    result = ctx.handoffs.create_packet("ben.k", {i.id: note for i in chosen}, "", out_dir=tmp_path)
+    review = ReviewPacketDialog(ctx_b.handoffs, ctx_b.handoffs.open_packet(result.path))
+    qtbot.addWidget(review)
+    review.show()
+    qtbot.waitExposed(review)
+    area = review.screen().availableGeometry()
+    assert review.width() <= area.width() and review.height() <= area.height()
+    review.resize(700, 420)
+    qtbot.waitUntil(lambda: review.height() == 420)
+    small = review.table.viewport().size()
+    review.resize(1100, 680)
+    qtbot.waitUntil(lambda: review.height() == 680)
+    large = review.table.viewport().size()
+    assert large.height() > small.height() + 150 and large.width() > small.width()
+    review.reject()
+
+
+def test_sender_is_told_when_the_receiver_answered(
+    qtbot,
+    ctx,  # noqa: F811
+    second_profile,  # noqa: F811
+    tmp_path,
+) -> None:
+    """A receipt applied in the background (as the sync worker does) is news to the sender."""
+    from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
+
+    ctx_b = build_context(second_profile)
+    ctx.handoffs.add_colleague("ben.k", ctx_b.handoffs.my_public_key())
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=600_000)
+    assert shell.check_answers() == 0
+    note = HandoffNote(Priority.ROUTINE, "Not reached", (ActionStep("Call after 14:00"),))
+    chosen = open_items(ctx)[:2]
+    result = ctx.handoffs.create_packet("ben.k", {i.id: note for i in chosen}, "", out_dir=tmp_path)
+    handoff_id = ctx_b.handoffs.open_packet(result.path)
+    assert ctx_b.handoffs.acknowledge_all(handoff_id)
+    ctx.handoffs.apply_receipt(ctx_b.handoffs.write_receipt(handoff_id, tmp_path))
+    assert shell.check_answers() == 2
+    assert window.last_message.startswith("2 handed-off item(s) answered")
+    assert shell.check_answers() == 2  # told once
+    shell.shutdown()

@@ -58,7 +58,7 @@ def test_a_refused_csv_can_be_mapped_again_and_read(
     qtbot.addWidget(dialog, before_close_func=lambda d: d.plan and d.plan.release())
     dialog.start()
     qtbot.waitUntil(lambda: dialog.state in ("preview", "failed"), timeout=30_000)
-    assert dialog.state == "failed" and "'Start'" in dialog.status.text()
+    assert dialog.state == "failed" and "column 3 (start)" in dialog.status.text()
     assert dialog.map_button.isVisibleTo(dialog)
 
     def choose_slot() -> None:

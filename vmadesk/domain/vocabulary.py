@@ -180,6 +180,21 @@ class CloseReason(StrEnum):
     OTHER = "other"
 
 
+class ReopenReason(StrEnum):
+    """Why a closed item (completed, cancelled, failed) is opened again."""
+
+    CLOSED_BY_MISTAKE = "closed_by_mistake"
+    WRONG_OUTCOME = "wrong_outcome"
+    PATIENT_CALLED_BACK = "patient_called_back"
+    NEW_INFORMATION = "new_information"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """Human label."""
+        return code_label(self.value)
+
+
 class EscalationCategory(StrEnum):
     """What an escalation is about."""
 
@@ -238,3 +253,26 @@ class Priority(StrEnum):
 def code_label(code: str) -> str:
     """A code as words: ``no_longer_needed`` -> ``No longer needed``."""
     return code.replace("_", " ").capitalize()
+
+
+class DeclineReason(StrEnum):
+    """Why a receiver sends a handed-off item back to its sender."""
+
+    NOT_MY_LANE = "not_my_lane"
+    NO_CAPACITY = "no_capacity"
+    NOTE_UNCLEAR = "note_unclear"
+    NOT_MY_PRACTICE = "not_my_practice"
+    ALREADY_DONE = "already_done"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """Human label."""
+        return {
+            DeclineReason.NOT_MY_LANE: "Not a lane I hold",
+            DeclineReason.NO_CAPACITY: "No capacity this shift",
+            DeclineReason.NOTE_UNCLEAR: "The note is unclear",
+            DeclineReason.NOT_MY_PRACTICE: "Not a practice I serve",
+            DeclineReason.ALREADY_DONE: "Already done",
+            DeclineReason.OTHER: "Other",
+        }[self]

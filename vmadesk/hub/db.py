@@ -224,6 +224,7 @@ evidence_requests = Table(
     Column("state", String(16), nullable=False),
     Column("sealed", Text, nullable=True),
     Column("answered_at", BigInteger, nullable=True),
+    Column("decline_reason", String(32), nullable=True),
     Index("ix_evidence_vma", "vma", "state"),
 )
 

@@ -51,6 +51,27 @@ def get_key(ctx: Ctx) -> wire.PublicKeyRecord:
     )
 
 
+def list_keys(ctx: Ctx) -> wire.PublicKeyList:
+    """Every active account's public key, by handle (whom a console can hand work to)."""
+    rows = ctx.conn.execute(
+        select(public_keys, users.c.role)
+        .join(users, users.c.name == public_keys.c.handle)
+        .where(users.c.revoked_at.is_(None))
+        .order_by(public_keys.c.handle)
+    ).all()
+    return wire.PublicKeyList(
+        keys=[
+            wire.PublicKeyRecord(
+                handle=row.handle,
+                role=Role(row.role),
+                public_key=row.public_key,
+                registered_at=to_dt(row.registered_at),
+            )
+            for row in rows
+        ]
+    )
+
+
 def post_team_secret(ctx: Ctx) -> wire.TeamSecretRecord:
     """A supervisor leaves the team secret sealed to one account's public key."""
     body: wire.TeamSecretEnvelope = ctx.body
@@ -115,6 +136,13 @@ ENDPOINTS = [
         "Register (or rotate) the caller's X25519 public key",
         request=wire.PublicKeyRegistration,
         response=wire.PublicKeyRecord,
+    ),
+    Endpoint(
+        "GET",
+        "/v1/keys",
+        list_keys,
+        "Every active account's public key (the receivers a handoff can go to)",
+        response=wire.PublicKeyList,
     ),
     Endpoint(
         "GET",

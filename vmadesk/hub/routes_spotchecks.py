@@ -42,7 +42,7 @@ from vmadesk.sync.wire import EvidenceState, ItemEventKind, Role
 
 SUPERVISOR = frozenset({Role.SUPERVISOR})
 WEEK_QUERY = QueryParam("week", wire.ISO_WEEK_PATTERN, "ISO week, e.g. 2025-W07")
-EVIDENCE_STATE_QUERY = QueryParam("state", r"^(requested|answered|all)$", "default: all")
+EVIDENCE_STATE_QUERY = QueryParam("state", r"^(requested|answered|declined|all)$", "default: all")
 
 
 def candidates(ctx: Ctx, vma: str, week: str) -> list[Candidate]:
@@ -237,6 +237,9 @@ def _evidence(row, *, with_sealed: bool) -> wire.EvidenceRecord:  # type: ignore
         state=EvidenceState(row.state),
         sealed=row.sealed if with_sealed else None,
         answered_at=to_dt(row.answered_at),
+        decline_reason=(
+            wire.EvidenceDeclineReason(row.decline_reason) if row.decline_reason else None
+        ),
     )
 
 
@@ -315,10 +318,35 @@ def post_evidence_envelope(ctx: Ctx) -> wire.EvidenceRecord:
         if row.sealed != body.sealed:
             raise conflict("already_answered")
         return _evidence(row, with_sealed=False)
+    if row.state == EvidenceState.DECLINED.value:  # the VMA said no: it stays no
+        raise conflict("already_declined")
     ctx.conn.execute(
         update(evidence_requests)
         .where(evidence_requests.c.id == row.id)
         .values(state=EvidenceState.ANSWERED.value, sealed=body.sealed, answered_at=now_ms())
+    )
+    row = ctx.conn.execute(select(evidence_requests).where(evidence_requests.c.id == row.id)).one()
+    return _evidence(row, with_sealed=False)
+
+
+def post_evidence_decline(ctx: Ctx) -> wire.EvidenceRecord:
+    """The VMA declines to send evidence (a reason code; the supervisor sees the state)."""
+    body: wire.EvidenceDecline = ctx.body
+    row = _visible_request(ctx)
+    if row.vma != ctx.account.name:
+        raise forbidden("vma")
+    if row.state != EvidenceState.REQUESTED.value:
+        if row.state == EvidenceState.DECLINED.value and row.decline_reason == body.reason.value:
+            return _evidence(row, with_sealed=False)
+        raise conflict(f"already_{row.state}")
+    ctx.conn.execute(
+        update(evidence_requests)
+        .where(evidence_requests.c.id == row.id)
+        .values(
+            state=EvidenceState.DECLINED.value,
+            decline_reason=body.reason.value,
+            answered_at=now_ms(),
+        )
     )
     row = ctx.conn.execute(select(evidence_requests).where(evidence_requests.c.id == row.id)).one()
     return _evidence(row, with_sealed=False)
@@ -408,6 +436,16 @@ ENDPOINTS = [
         "The VMA's sealed answer to an evidence request",
         roles=frozenset({Role.VMA}),
         request=wire.EvidenceEnvelope,
+        response=wire.EvidenceRecord,
+        path_params=REQUEST_PARAM,
+    ),
+    Endpoint(
+        "POST",
+        "/v1/evidence-requests/{request_id}/decline",
+        post_evidence_decline,
+        "The VMA declines an evidence request (reason code only)",
+        roles=frozenset({Role.VMA}),
+        request=wire.EvidenceDecline,
         response=wire.EvidenceRecord,
         path_params=REQUEST_PARAM,
     ),

@@ -2,10 +2,13 @@
 
 A read is all or nothing: the whole file is parsed and validated before anything is
 returned, and any problem raises one :class:`IngestError` that names the file, the place
-and the field but never a value from the file.
+and the field but never a value from the file. Only a regular file is opened (a FIFO or a
+device is refused at once, :mod:`.files`); every record passes the same last checks
+(:mod:`.screening`); and a failure nobody foresaw is still such a refusal, with a crash
+report for the developers (:mod:`.crash_guard`), never a traceback.
 
 Only stdlib, fhir.resources, phonenumbers, pydantic and ``vmadesk.domain`` are imported
-here; no Qt, no database.
+here (and ``vmadesk.app_logging``, when a crash report is written); no Qt, no database.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vmadesk.ingest import fhir_parallel
 from vmadesk.ingest.context import MAX_FIELD_CHARS, MAX_ROWS, ReadContext
+from vmadesk.ingest.crash_guard import unexpected_error
 from vmadesk.ingest.csv_mapping import CsvMapping, detect_mapping, load_mapping
 from vmadesk.ingest.csv_reader import read_csv
-from vmadesk.ingest.detect import decode_text, sniff_format
+from vmadesk.ingest.detect import decode_text, refuse_structured, sniff_format
 from vmadesk.ingest.errors import IngestCancelled, IngestError, IngestWarning
 from vmadesk.ingest.fhir_reader import read_fhir
+from vmadesk.ingest.files import display_name, read_regular, too_large
 from vmadesk.ingest.records import (
     AppointmentRecord,
     AppointmentStatus,
@@ -30,6 +35,7 @@ from vmadesk.ingest.records import (
     ImportBatch,
     PatientRecord,
 )
+from vmadesk.ingest.screening import screen
 
 __all__ = [
     "MAX_FIELD_CHARS",
@@ -51,14 +57,8 @@ __all__ = [
 ]
 
 Format = Literal["auto", "fhir", "csv"]
+XML_REASON = "an XML file; vmadesk reads FHIR exports as JSON, or CSV reports"
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-
-
-def _size_text(n: int) -> str:
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= size:
-            return f"{n / size:g} {unit}"
-    return f"{n} bytes"
 
 
 def _zone(practice_tz: str) -> ZoneInfo:
@@ -103,15 +103,10 @@ def read_file(
         ValueError: ``practice_tz`` is not a known time zone.
     """
     path = Path(path)
-    name = path.name or path.resolve().name  # "." names its folder
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(name, f"the file is larger than the {_size_text(max_bytes)} limit")
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise IngestError(name, f"cannot read the file ({exc.strerror or 'I/O error'})") from None
+    name = display_name(path)
+    data, _ = read_regular(path, max_bytes + 1, name=name, max_bytes=max_bytes)
+    if len(data) > max_bytes:  # it grew while being read
+        raise too_large(name, max_bytes)
     return read_bytes(
         data,
         name,
@@ -158,6 +153,8 @@ def read_bytes(
         IngestCancelled: ``cancelled()`` returned True.
         ValueError: ``practice_tz`` is not a known time zone.
     """
+    if fmt not in ("auto", "fhir", "csv"):
+        raise ValueError(f"unknown format {fmt!r}")
     ctx = ReadContext(
         file_name=file_name,
         region=region,
@@ -167,7 +164,7 @@ def read_bytes(
         cancelled=cancelled,
     )
     if len(data) > max_bytes:
-        raise ctx.error(f"the file is larger than the {_size_text(max_bytes)} limit")
+        raise too_large(file_name, max_bytes)
     if cancelled is not None and cancelled():
         raise IngestCancelled(file_name)
     # A large FHIR document is read by worker processes. Spawned ones start now, so that
@@ -177,11 +174,20 @@ def read_bytes(
     try:
         text = decode_text(data, ctx)
         kind = sniff_format(text) if fmt == "auto" else fmt
-        if kind == "fhir":
-            return read_fhir(text, ctx, pool=pool)
         if kind == "csv":
-            return read_csv(text, ctx, mapping)
-        raise ValueError(f"unknown format {fmt!r}")
+            refuse_structured(text, ctx)  # a JSON or XML file is no CSV missing its columns
+            batch = read_csv(text, ctx, mapping)
+        elif kind == "fhir":
+            batch = read_fhir(text, ctx, pool=pool)
+        else:
+            raise ctx.error(XML_REASON, location="line 1")
+        return screen(batch, ctx)
+    except (IngestError, IngestCancelled):
+        raise
+    except Exception as exc:
+        # Whatever a reader did not foresee is still a refusal naming the file (the
+        # readers name the entry or row themselves where they can), never a traceback.
+        raise unexpected_error(file_name, exc) from None
     finally:
         if pool is not None:
             # Waiting: a worker still importing must not outlive a refused or cancelled read.

@@ -207,7 +207,9 @@ def load_mapping(path: Path) -> CsvMapping:
         raise IngestError(Path(path).name, f"cannot read the mapping ({exc.strerror})") from None
     except ValidationError as exc:
         first = exc.errors(include_input=False, include_url=False)[0]
-        field = ".".join(str(p) for p in first["loc"]) or None
+        # Only a field the product knows: an unknown key may be a header copied from the file.
+        known = [str(p) for p in first["loc"] if p in CsvMapping.model_fields]
+        field = known[0] if known and first["type"] != "extra_forbidden" else None
         raise IngestError(Path(path).name, "not a valid column mapping", field=field) from None
 
 
@@ -248,25 +250,58 @@ def optional_gaps(mapping: CsvMapping) -> list[str]:
     ]
 
 
+#: How messages name a field's column, beside its position (never the file's header).
+_FIELD_WORDS = {
+    "appointment_id": "appointment id",
+    "birth_date": "date of birth",
+    "phone_mobile": "mobile phone",
+    "phone_home": "home phone",
+    "appointment_type": "appointment type",
+    "member_id": "member id",
+    "callback_id": "callback id",
+    "window": "requested window",
+}
+
+
+def field_words(field: str) -> str:
+    """A mapped field in words: ``"birth_date"`` → ``"date of birth"``."""
+    return _FIELD_WORDS.get(field, field.replace("_", " "))
+
+
+def column_label(col: int, field: str | None = None) -> str:
+    """How messages name a column: ``"column 4 (patient name)"``, 1-based as a spreadsheet."""
+    return f"column {col + 1} ({field_words(field)})" if field else f"column {col + 1}"
+
+
 def locate_columns(
     mapping: CsvMapping, headers: Sequence[str], file_name: str
 ) -> dict[str, tuple[int, str]]:
-    """Where each mapped field is: field → (column index, the file's header).
+    """Where each mapped field is: field → (column index, how messages name the column).
+
+    A header may be patient data (a report exported without its header row has a patient
+    in row 1), so the column is named by its position and the field, never by its header.
 
     Raises:
-        IngestError: A column the mapping names is not among ``headers``.
+        IngestError: A column the mapping names is not among ``headers``, or is there twice.
     """
-    by_norm: dict[str, int] = {}
+    by_norm: dict[str, list[int]] = {}
     for col, header in enumerate(headers):
-        by_norm.setdefault(normalise_header(header), col)
+        by_norm.setdefault(normalise_header(header), []).append(col)
     columns: dict[str, tuple[int, str]] = {}
     for field, header in mapping.columns().items():
-        col = by_norm.get(normalise_header(header))
-        if col is None:
-            # The header comes from the mapping, not from the file: safe to show.
-            reason = f"the mapping's column '{header}' is not in the file"
-            raise IngestError(file_name, reason, field=field)
-        columns[field] = (col, headers[col])
+        cols = by_norm.get(normalise_header(header))
+        if cols is None:
+            reason = f"the mapping's column for the {field_words(field)} is not in the file"
+            raise IngestError(file_name, reason, location="row 1")
+        if len(cols) > 1:
+            # Which of the two holds the data is a guess: refuse rather than pick one.
+            raise IngestError(
+                file_name,
+                f"columns {cols[0] + 1} and {cols[1] + 1} have the same header; "
+                f"rename one (both could be the {field_words(field)})",
+                location="row 1",
+            )
+        columns[field] = (cols[0], column_label(cols[0], field))
     return columns
 
 

@@ -1,7 +1,9 @@
 """CSV exports: appointment reports and callback lists.
 
 Row numbers are as a spreadsheet shows them: the header is row 1, the first data row is
-row 2. Errors name the row and the column header, never the cell.
+row 2. Errors name the row and the column by its position and mapped field ("column 4
+(patient name)"), never the cell and never the header (a header may be patient data).
+A quote left open to the end of the file is refused (:mod:`vmadesk.ingest.csv_rows`).
 
 Row shape: blank lines are skipped. A row with more non-blank cells than the header has
 columns is refused (an unquoted comma shifts every later cell). A row with fewer cells is
@@ -19,16 +21,15 @@ reason and window) is kept once.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
-import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from typing import TypeVar
 
 from vmadesk.ingest import dates
 from vmadesk.ingest.context import ReadContext
+from vmadesk.ingest.crash_guard import unexpected_error
 from vmadesk.ingest.csv_mapping import (  # sniff_delimiter, header_digest: kept importable here
     MAPPING_HINT,
     CsvMapping,
@@ -40,6 +41,7 @@ from vmadesk.ingest.csv_mapping import (  # sniff_delimiter, header_digest: kept
     required_cells,
     sniff_delimiter,
 )
+from vmadesk.ingest.csv_rows import Rows, check_shapes
 from vmadesk.ingest.errors import IngestError, WarningLog
 from vmadesk.ingest.names import fold, name_key, split_name
 from vmadesk.ingest.phones import phone_key, to_e164
@@ -52,67 +54,15 @@ from vmadesk.ingest.records import (
     PatientRecord,
 )
 
+__all__ = ["header_digest", "read_csv", "sniff_delimiter"]
+
 T = TypeVar("T")
-_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 def _key(*parts: str | None) -> str:
     """A stable key from row content, for rows the export gave no id (stays in the store)."""
     joined = "\x1f".join(p or "" for p in parts)
     return hashlib.blake2b(joined.encode(), digest_size=10).hexdigest()
-
-
-class _Rows:
-    """The parsed rows of one file with the column lookups of one mapping."""
-
-    def __init__(self, text: str, ctx: ReadContext) -> None:
-        self.ctx = ctx
-        self.rows: list[tuple[int, list[str]]] = []
-        self.delimiter = sniff_delimiter(text)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
-        self.headers: list[str] = []
-        row_no = 0
-        try:
-            for cells in reader:
-                row_no += 1
-                self._check(cells, row_no)
-                if not self.headers:
-                    if any(c.strip() for c in cells):
-                        self.headers = [c.strip() for c in cells]
-                    continue
-                if any(c.strip() for c in cells):
-                    self.rows.append((row_no, cells))
-        except csv.Error:
-            # The csv module's message may quote the line; say what it means instead.
-            raise ctx.error(
-                "malformed CSV (an unbalanced quote or a cell too long)",
-                location=f"row {row_no + 1}",
-            ) from None
-        if not self.headers:
-            raise ctx.error("the file is empty")
-        #: Columns up to the last named one: "A,B,C," has three.
-        self.width = _used(self.headers)
-
-    def _check(self, cells: list[str], row_no: int) -> None:
-        if row_no > self.ctx.max_rows + 1:
-            raise self.ctx.error(f"the file has more than {self.ctx.max_rows:,} rows")
-        for col, cell in enumerate(cells):
-            if len(cell) > self.ctx.max_field_chars:
-                field = self.headers[col] if col < len(self.headers) else None
-                raise self.ctx.error(
-                    f"a cell is longer than {self.ctx.max_field_chars:,} characters",
-                    location=f"row {row_no}",
-                    field=field,
-                )
-
-
-def _used(cells: Sequence[str]) -> int:
-    """How many cells there are up to the last non-blank one."""
-    return next((n for n in range(len(cells), 0, -1) if cells[n - 1].strip()), 0)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 class _Row:
@@ -122,7 +72,7 @@ class _Row:
     first value fails likely names the wrong column, so its error carries the mapping hint.
     """
 
-    __slots__ = ("cells", "columns", "ctx", "fitted", "warnings", "where")
+    __slots__ = ("cells", "columns", "ctx", "current", "fitted", "warnings", "where")
 
     def __init__(
         self,
@@ -139,9 +89,12 @@ class _Row:
         self.warnings = warnings
         self.fitted = fitted
         self.where = f"row {row_no}"
+        #: The field last read: where an unforeseen failure is reported.
+        self.current: str | None = None
 
     def get(self, field: str) -> str | None:
         """The stripped cell for ``field``, or None if the column is absent or blank."""
+        self.current = field
         spec = self.columns.get(field)
         if spec is None or spec[0] >= len(self.cells):
             return None
@@ -157,11 +110,11 @@ class _Row:
         return self.ctx.error(reason, location=self.where, field=self.header(field))
 
     def header(self, field: str) -> str:
-        """The file's header for ``field`` (a header is not PHI), else the field's name."""
+        """How messages name ``field``'s column (position and field, never the header)."""
         return self.columns[field][1] if field in self.columns else field
 
     def warn(self, field: str, reason: str) -> None:
-        """Note a warning about this row's ``field`` (named by header; never the cell)."""
+        """Note a warning about this row's ``field`` (named by column; never the cell)."""
         self.warnings.add(reason, location=self.where, field=self.header(field))
 
     def parsed(self, field: str, parse: Callable[[str], T]) -> T | None:
@@ -198,7 +151,7 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
             docstring), a bad cell, too many rows, ...
         IngestCancelled: The caller cancelled.
     """
-    parsed = _Rows(text, ctx)
+    parsed = Rows(text, ctx)
     if mapping is None:
         mapping = partial_mapping(parsed.headers)
         if gaps := mapping.missing():
@@ -218,7 +171,7 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
     for gap in optional_gaps(mapping):
         warnings.add(gap)
     required = sorted(columns[f] for f in required_cells(mapping.kind) if f in columns)
-    _check_shapes(parsed, required, ctx, warnings)
+    check_shapes(parsed, required, ctx, warnings)
     keys = _Keys()
     fitted: set[str] = set()
     appointments: list[AppointmentRecord] = []
@@ -226,12 +179,18 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
     total = len(parsed.rows)
     for n, (row_no, cells) in enumerate(parsed.rows, start=1):
         row = _Row(cells, row_no, columns, ctx, warnings, fitted)
-        if mapping.kind == "appointments":
-            appointment = _appointment(row, source_system, zone)
-            keys.claim(row, appointment.source_id, "appointment_id")
-            appointments.append(appointment)
-        elif (callback := keys.callback(row, _callback(row, source_system, zone))) is not None:
-            callbacks.append(callback)
+        try:
+            if mapping.kind == "appointments":
+                appointment = _appointment(row, source_system, zone)
+                keys.claim(row, appointment.source_id, "appointment_id")
+                appointments.append(appointment)
+            elif (callback := keys.callback(row, _callback(row, source_system, zone))) is not None:
+                callbacks.append(callback)
+        except IngestError:
+            raise
+        except Exception as exc:  # a conversion nobody foresaw: still a refusal naming the place
+            field = row.header(row.current) if row.current else None
+            raise unexpected_error(ctx.file_name, exc, location=row.where, field=field) from None
         ctx.tick(n, total)
     ctx.tick(total, total)
     return ImportBatch(
@@ -243,37 +202,6 @@ def read_csv(text: str, ctx: ReadContext, mapping: CsvMapping | None = None) -> 
         full_export=True,
         warnings=warnings.result(),
     )
-
-
-def _check_shapes(
-    parsed: _Rows, required: list[tuple[int, str]], ctx: ReadContext, warnings: WarningLog
-) -> None:
-    """Refuse rows whose cells would land in the wrong columns (rule: module docstring)."""
-    width, columns = parsed.width, _plural(parsed.width, "column")
-    short: list[int] = []
-    for row_no, cells in parsed.rows:
-        if (used := _used(cells)) > width:
-            separator = _SEPARATOR_NAMES.get(parsed.delimiter, "separator")
-            raise ctx.error(
-                f"{_plural(used, 'cell')}, but the header has {columns} "
-                f"(a {separator} inside an unquoted value?)",
-                location=f"row {row_no}",
-            )
-        if len(cells) < width and (lost := [n for col, n in required if col >= len(cells)]):
-            raise ctx.error(
-                f"{_plural(len(cells), 'cell')}, but the header has {columns} and this one "
-                "is missing (a lost separator, or a line break inside an unquoted value?)",
-                location=f"row {row_no}",
-                field=lost[0],
-            )
-        if len(cells) < width:
-            short.append(row_no)
-    if short:
-        warnings.add(
-            f"{_plural(len(short), 'row')} from here on had fewer cells than the header's "
-            f"{columns}; their last cells were read as empty (check for a lost separator)",
-            location=f"row {short[0]}",
-        )
 
 
 class _Keys:

@@ -41,6 +41,8 @@ _TIGHT_SEP = re.compile(r"\s*[-–—]\s*|\s+(?:to|until|till)\s+", re.IGNORECAS
 _BARE_HOUR = re.compile(r"\d{1,2}(?::\d{2})?")
 _MERIDIEM = re.compile(r"[AaPp]\.?\s*[Mm]\.?$")
 _MIN_OFFSET, _MAX_OFFSET = timedelta(hours=-12), timedelta(hours=14)
+#: The years a date of work may fall in (a birth date is checked by the screening).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 _AMBIGUOUS = (
     "ambiguous: '-HH:MM' after a time may be a range's end or a UTC offset "
     "(write an offset with seconds or a T, e.g. 2026-03-08T09:00:00-05:00)"
@@ -80,14 +82,30 @@ def parse_date(text: str, *, birth: bool = False) -> date:
     text = text.strip()
     try:
         if m := _ISO_DATE.fullmatch(text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _US_DATE.fullmatch(text):
-            return date(_year(m[3], birth=birth), int(m[1]), int(m[2]))
-        if (m := _MON_DATE.fullmatch(text)) and m[2].lower() in _MONTHS:
-            return date(_year(m[3], birth=birth), _MONTHS[m[2].lower()], int(m[1]))
+            day = date(int(m[1]), int(m[2]), int(m[3]))
+        elif m := _US_DATE.fullmatch(text):
+            day = date(_year(m[3], birth=birth), int(m[1]), int(m[2]))
+        elif (m := _MON_DATE.fullmatch(text)) and m[2].lower() in _MONTHS:
+            day = date(_year(m[3], birth=birth), _MONTHS[m[2].lower()], int(m[1]))
+        else:
+            day = None
     except ValueError:
         raise ValueError(f"not a real calendar day (expected {DATE_FORMATS_HINT})") from None
-    raise ValueError(f"not a date in a recognised format (expected {DATE_FORMATS_HINT})")
+    if day is None:
+        raise ValueError(f"not a date in a recognised format (expected {DATE_FORMATS_HINT})")
+    if not birth:
+        _check_year(day.year)
+    return day
+
+
+class OutOfRange(ValueError):
+    """A real date, but outside the years of :data:`FIRST_YEAR` … :data:`LAST_YEAR`."""
+
+
+def _check_year(year: int) -> None:
+    """Refuse a work date far outside any schedule (its arithmetic would overflow at 9999)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise OutOfRange(f"a date outside the years {FIRST_YEAR}–{LAST_YEAR}")
 
 
 def parse_time(text: str) -> time:
@@ -139,6 +157,7 @@ def _iso(text: str, zone: tzinfo) -> datetime | None:
         parsed = datetime.fromisoformat(stamp)
     except ValueError:
         raise ValueError("not a real calendar day or time of day") from None
+    _check_year(parsed.year)
     shift = parsed.utcoffset()
     if shift is None:
         return parsed.replace(tzinfo=zone)
@@ -208,6 +227,8 @@ def parse_range(text: str, zone: tzinfo) -> tuple[datetime, datetime | None]:
     text = text.strip()
     try:
         day = parse_date(text)
+    except OutOfRange:
+        raise
     except ValueError:
         pass
     else:  # "call on 11/24": the whole day, in the practice's zone

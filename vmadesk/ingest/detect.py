@@ -9,6 +9,7 @@ practice-management systems write). Anything else, or text full of control chara
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from typing import Literal
 
@@ -93,10 +94,33 @@ def count_controls(text: str, *, stop_after: int) -> int:
     return controls
 
 
-def sniff_format(text: str) -> Literal["fhir", "csv"]:
-    """FHIR when the text is JSON (starts with ``{`` or ``[``), else CSV.
+def sniff_format(text: str) -> Literal["fhir", "csv", "xml"]:
+    """FHIR when the text is JSON (starts with ``{`` or ``[``), XML at ``<``, else CSV.
 
     A JSON array is no FHIR resource either, but "not a FHIR resource" says more about it
-    than a CSV reader's "missing required column".
+    than a CSV reader's "missing required column"; so does "an XML file" about FHIR XML.
     """
-    return "fhir" if text.lstrip()[:1] in ("{", "[") else "csv"
+    head = text.lstrip()[:1]
+    if head in ("{", "["):
+        return "fhir"
+    return "xml" if head == "<" else "csv"
+
+
+def refuse_structured(text: str, ctx: ReadContext) -> None:
+    """Refuse a JSON or XML file read as CSV (``--format csv``), before the CSV reader does.
+
+    Raises:
+        IngestError: The text starts as a JSON object or XML, or is a JSON array.
+    """
+    head = text.lstrip()[:1]
+    if head == "[":
+        try:
+            json.loads(text)
+        except (ValueError, RecursionError):
+            return  # a CSV whose first header is bracketed: "[Appt ID],…"
+    if head in ("{", "[", "<"):
+        kind = "an XML" if head == "<" else "a JSON"
+        raise ctx.error(
+            f"{kind} file, not a CSV report (FHIR exports are read as FHIR JSON)",
+            location="line 1",
+        )

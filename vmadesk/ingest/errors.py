@@ -18,7 +18,9 @@ def describe(file: str, reason: str, location: str | None, field: str | None) ->
     if location:
         parts.append(location)
     if field:
-        parts.append(f"field '{field}'")
+        # A CSV column is named by its place and the field the product maps it to
+        # ("column 4 (patient name)"): its header is the file's own text.
+        parts.append(field if field.startswith("column ") else f"field '{field}'")
     return f"{', '.join(parts)}: {reason}"
 
 
@@ -28,7 +30,8 @@ class IngestError(Exception):
     Attributes:
         file: The file's name as the caller gave it (a basename, no folders).
         location: Where in the file, e.g. ``"entry 3"``, ``"row 7"``, ``"line 2, column 5"``.
-        field: The field, e.g. ``"participant[1].actor"`` or a CSV header; None if none applies.
+        field: The field, e.g. ``"participant[1].actor"`` or a CSV column as
+            ``"column 4 (patient name)"`` (never its header); None if none applies.
         reason: What is wrong, in words that never quote the file's content.
     """
 
@@ -88,7 +91,7 @@ class IngestWarning:
     Attributes:
         file: The file's name as the caller gave it (a basename).
         location: Where in the file (``"row 4"``, ``"entry 3"``); None for the whole file.
-        field: The field or CSV header; None if none applies.
+        field: The field or CSV column (as in :class:`IngestError`); None if none applies.
         reason: What it means for the work, never quoting the file's content.
     """
 

@@ -20,7 +20,7 @@ NOT_A_TIME_STRING = f"expected a date or date-time string ({_EXAMPLE})"
 # pydantic error types, in words; anything else reads "not a valid value for this element".
 _REASONS = {
     "missing": "required element is missing",
-    "extra_forbidden": "not an element of this resource in FHIR R4",
+    "extra_forbidden": "holds an element that FHIR R4 does not define here",
     "string_type": "expected a string",
     "list_type": "expected an array",
     "model_type": "expected an object",
@@ -51,19 +51,29 @@ _SAFE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _NO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
 
 
-def json_path(loc: tuple[Any, ...]) -> str:
-    """Turn a pydantic ``loc`` into a JSON path like ``participant[0].actor``."""
+#: pydantic's names for a model as a whole: no element of the file.
+_INTERNAL_PARTS = frozenset({"root", "__root__"})
+
+
+def json_path(loc: tuple[Any, ...]) -> str | None:
+    """Turn a pydantic ``loc`` into a JSON path like ``participant[0].actor``.
+
+    The parts are the models' own element names (a key the model does not know is dropped
+    by the caller: it is the file's text). None when the problem is the resource as a whole.
+    """
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif isinstance(part, str) and _SAFE_KEY.fullmatch(part):
+        elif isinstance(part, str) and _SAFE_KEY.fullmatch(part) and part not in _INTERNAL_PARTS:
             out += f".{part}" if out else part
-        # other parts are pydantic's union/validator tags or odd keys: not worth showing
-    return out or "(resource)"
+        # other parts are pydantic's union/validator tags: not worth showing
+    return out or None
 
 
-def first_problem(exc: ValidationError, raw: Any = None, *, skip: int = 0) -> tuple[str, str]:
+def first_problem(
+    exc: ValidationError, raw: Any = None, *, skip: int = 0
+) -> tuple[str | None, str]:
     """The first invalid element in the file's order: (JSON path, reason in words).
 
     Args:
@@ -79,6 +89,10 @@ def first_problem(exc: ValidationError, raw: Any = None, *, skip: int = 0) -> tu
         order = {key: i for i, key in enumerate(raw)}
         located.sort(key=lambda e: order.get(e[0][0], len(order)) if e[0] else -1)
     loc, kind = located[0]
+    if kind == "extra_forbidden" and loc:
+        # The unknown key is the file's own text (it may be a patient's name): the message
+        # names the element that holds it instead.
+        loc = loc[:-1]
     reason = _REASONS.get(kind, _FALLBACK)
     value = _value_at(raw, loc)
     if kind == "value_error" and isinstance(value, str) and _NO_OFFSET.fullmatch(value):

@@ -91,9 +91,9 @@ class AppointmentMapper:
             raise ctx.error(str(exc), location=location, field="status") from None
         if appt.start is None:
             raise ctx.error("the appointment has no start time", location=location, field="start")
-        start = with_std_offset(appt.start)
+        start = self._instant(appt.start, location, "start")
         if appt.end is not None:
-            end: datetime | None = with_std_offset(appt.end)
+            end: datetime | None = self._instant(appt.end, location, "end")
         elif appt.minutes:
             end = start + timedelta(minutes=appt.minutes)
         else:
@@ -129,6 +129,21 @@ class AppointmentMapper:
             coverage=self._coverage(appt, patient_obj, patient_ref),
             location_in_file=where,
         )
+
+    @property
+    def file_name(self) -> str:
+        """The file's name, as errors show it."""
+        return self._ctx.file_name
+
+    def _instant(self, value: Any, location: str | None, field: str) -> datetime:
+        """An instant as a datetime; the models keep a leap second (``23:59:60``) as text."""
+        if not isinstance(value, datetime):
+            raise self._ctx.error(
+                "not a time of day vmadesk can use (a leap second, 23:59:60?)",
+                location=location,
+                field=field,
+            )
+        return with_std_offset(value)
 
     def _patient(
         self, appt: LightAppointment, actors: list[Any], location: str | None

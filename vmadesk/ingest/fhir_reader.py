@@ -11,6 +11,7 @@ and extraction in worker processes.
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import Executor
 from datetime import UTC, date, datetime
 from typing import Any
@@ -20,13 +21,16 @@ from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
 from vmadesk.ingest.context import ReadContext
+from vmadesk.ingest.crash_guard import unexpected_error
 from vmadesk.ingest.errors import IngestError
+from vmadesk.ingest.fhir_codes import BUNDLE_TYPES, check_resource
 from vmadesk.ingest.fhir_errors import NOT_A_TIME_STRING, first_problem
 from vmadesk.ingest.fhir_extract import extract
 from vmadesk.ingest.fhir_mapping import AppointmentMapper
 from vmadesk.ingest.fhir_references import ReferenceIndex
 from vmadesk.ingest.records import AppointmentRecord, ImportBatch
 
+_LONG_NUMBER = re.compile(r"\d{4000,}")
 # Top-level date and time elements of the resources read here, checked to be JSON strings.
 _TIME_ELEMENTS = ("start", "end", "created", "birthDate")
 # Bundle types whose entries are the whole answer to a question, not a set of changes.
@@ -68,6 +72,11 @@ def read_fhir_data(data: Any, ctx: ReadContext) -> ImportBatch:
 
 
 def _load_json(text: str, ctx: ReadContext) -> Any:
+    if text.lstrip().startswith("<"):
+        raise ctx.error(
+            "an XML file; vmadesk reads FHIR exports as JSON, or CSV reports",
+            location="line 1",
+        )
     if not text.lstrip().startswith(("{", "[")):
         # Not truncated JSON but another kind of file (a CSV read as FHIR, say).
         raise ctx.error(
@@ -86,6 +95,23 @@ def _load_json(text: str, ctx: ReadContext) -> Any:
         ) from None
     except RecursionError:
         raise ctx.error("JSON is nested too deeply") from None
+    except ValueError:
+        # Python refuses to convert integers of more than sys.get_int_max_str_digits()
+        # digits (a guard against slow conversions): a number no export needs.
+        raise ctx.error(
+            "a number with thousands of digits (no FHIR element holds one)",
+            location=_long_number_at(text),
+        ) from None
+
+
+def _long_number_at(text: str) -> str | None:
+    """``"line L, column C"`` of the first run of over 4,000 digits, if any."""
+    found = _LONG_NUMBER.search(text)
+    if found is None:
+        return None
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    return f"line {line}, column {column}"
 
 
 def _validation_error(
@@ -118,13 +144,42 @@ def _validate(raw: Any, ctx: ReadContext, location: str | None) -> Any:
         raise ctx.error("not a valid FHIR resource", location=location) from None
 
 
+def read_resource(raw: Any, ctx: ReadContext, location: str | None, day: date) -> Any:
+    """Validate, check and extract one resource (both readers, one entry at a time).
+
+    Raises:
+        IngestError: The resource is refused, or failed in a way nobody foresaw (then a
+            crash report is written and the refusal names the entry).
+    """
+    resource = _validate(raw, ctx, location)
+    try:
+        check_resource(resource, ctx, location)
+        return extract(resource, ctx.region, day)
+    except IngestError:
+        raise
+    except Exception as exc:
+        raise unexpected_error(ctx.file_name, exc, location=location) from None
+
+
+def _build(
+    mapper: AppointmentMapper, appointment: Any, where: str, location: str | None
+) -> AppointmentRecord:
+    """``mapper.build``, an unforeseen failure being a refusal naming the entry."""
+    try:
+        return mapper.build(appointment, where=where, location=location)
+    except IngestError:
+        raise
+    except Exception as exc:
+        raise unexpected_error(mapper.file_name, exc, location=location) from None
+
+
 def _read_single(data: dict[str, Any], ctx: ReadContext) -> ImportBatch:
-    appointment = extract(_validate(data, ctx, None), ctx.region, today())
+    appointment = read_resource(data, ctx, None, today())
     ctx.tick(1, 1)
     index = ReferenceIndex()
     index.add(appointment, None)
     mapper = AppointmentMapper(ctx, index, coverages=(), bundle_source=None)
-    record = mapper.build(appointment, where="resource", location=None)
+    record = _build(mapper, appointment, "resource", None)
     return ImportBatch(
         source_system=ctx.source_system or record.source_system,
         kind="appointments",
@@ -169,7 +224,7 @@ def _read_bundle(data: dict[str, Any], ctx: ReadContext) -> ImportBatch:
     for i, raw in enumerate(raw_entries):
         resource_raw = raw.get("resource")
         if resource_raw is not None:
-            resource = extract(_validate(resource_raw, ctx, f"entry {i}"), ctx.region, day)
+            resource = read_resource(resource_raw, ctx, f"entry {i}", day)
             full_url = bundle.entry[i].fullUrl
             resources.append((i, str(full_url) if full_url else None, resource))
         ctx.tick(i + 1, total)
@@ -199,11 +254,23 @@ def map_bundle(
     Raises:
         IngestError: No appointments, an appointment that cannot be mapped, a duplicate.
     """
+    if bundle.type is not None and bundle.type not in BUNDLE_TYPES:
+        raise ctx.error("not a code FHIR R4 allows here", field="type")
     index = ReferenceIndex()
     appointments: list[tuple[int, Any]] = []
     coverages: list[Any] = []
     other_types = False
+    by_url: dict[str, tuple[int, Any]] = {}
     for i, full_url, resource in resources:
+        if full_url:
+            first = by_url.setdefault(full_url, (i, resource))
+            if first[1] != resource:
+                # Which of the two a reference means is a guess: refuse, do not pick one.
+                raise ctx.error(
+                    f"the same fullUrl as entry {first[0]}, with a different resource",
+                    location=f"entry {i}",
+                    field="fullUrl",
+                )
         index.add(resource, full_url)
         rtype = resource.rtype
         if rtype == "Appointment":
@@ -220,7 +287,7 @@ def map_bundle(
     records: list[AppointmentRecord] = []
     seen: dict[tuple[str, str], int] = {}
     for i, appointment in appointments:
-        record = mapper.build(appointment, where=f"entry {i}", location=f"entry {i}")
+        record = _build(mapper, appointment, f"entry {i}", f"entry {i}")
         key = (record.source_system, record.source_id)
         if key in seen:
             raise ctx.error(

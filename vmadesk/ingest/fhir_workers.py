@@ -32,7 +32,6 @@ from pydantic import TypeAdapter
 from vmadesk.ingest import fhir_reader
 from vmadesk.ingest.context import ReadContext
 from vmadesk.ingest.errors import IngestError
-from vmadesk.ingest.fhir_extract import extract
 from vmadesk.ingest.gc_pause import gc_paused
 
 _WARM_TYPES = ("Appointment", "Patient", "Coverage", "Practitioner", "Location", "Organization")
@@ -192,9 +191,9 @@ def _read_entries(
         if raw is None:
             continue
         try:
-            resource = fhir_reader._validate(raw, ctx, f"entry {i}")
+            resource = fhir_reader.read_resource(raw, ctx, f"entry {i}", today)
         except IngestError as exc:
             return ("resource", exc)
         full_url = entry.get("fullUrl")
-        out.append((i, str(full_url) if full_url else None, extract(resource, ctx.region, today)))
+        out.append((i, str(full_url) if full_url else None, resource))
     return ("ok", out)

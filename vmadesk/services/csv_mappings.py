@@ -13,11 +13,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from vmadesk.ingest import DEFAULT_MAX_BYTES, CsvMapping, IngestError
+from vmadesk.ingest import DEFAULT_MAX_BYTES, CsvMapping
 from vmadesk.ingest.context import ReadContext
 from vmadesk.ingest.csv_mapping import detect_mapping
 from vmadesk.ingest.csv_reader import header_digest, sniff_delimiter
 from vmadesk.ingest.detect import decode_text, sniff_format
+from vmadesk.ingest.files import read_regular
 from vmadesk.store import settings_store
 from vmadesk.store.connection import Connection
 
@@ -68,15 +69,10 @@ def csv_headers(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CsvHeaders
     """
     path = Path(path)
     ctx = ReadContext(file_name=path.name)
-    try:
-        if path.stat().st_size > max_bytes:
-            return None
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES)
-    except OSError as exc:
-        raise IngestError(
-            path.name, f"cannot read the file ({exc.strerror or 'I/O error'})"
-        ) from None
+    # A regular file only: a FIFO or a device would block or never end (see read_regular).
+    head, size = read_regular(path, _HEAD_BYTES)
+    if size > max_bytes:
+        return None
     # Cut at the last line end so a multi-byte character is not split.
     cut = max(head.rfind(b"\n"), 0) if len(head) == _HEAD_BYTES else len(head)
     text = decode_text(head[:cut] or head, ctx)

@@ -135,5 +135,5 @@ class EscalationService:
             self.on_change(self.conn, escalations.get(self.conn, escalation_id))
 
     def listing(self, *, open_only: bool = True) -> list[EscalationRow]:
-        """Escalations, most urgent first."""
-        return escalations.listing(self.conn, open_only=open_only)
+        """Escalations on items this VMA holds, most urgent first."""
+        return escalations.listing(self.conn, open_only=open_only, owner=self.vma)

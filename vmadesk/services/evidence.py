@@ -25,7 +25,7 @@ from vmadesk.store import escalations as store_escalations
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.sync import sealed, wire
-from vmadesk.sync.hub_client import HubClient
+from vmadesk.sync.hub_client import HubClient, HubRejected
 from vmadesk.sync.item_events import item_pseudonym
 
 EVIDENCE_VERSION = 1
@@ -173,27 +173,55 @@ class EvidenceResponder:
                 raise EvidenceError("The requester is not a supervisor.")
             answer = self.seal(request, supervisor_key.public_key)
             record = hub.answer_evidence(answer.request_id, answer.sealed_b64)
-        self._audit(request, "approved", answer.item_id)
+        self.record(request, "approved", answer.item_id)
         return record
 
-    def decline(self, request: wire.EvidenceRecord) -> None:
-        """Refuse to send evidence (audited; the request is no longer listed here)."""
-        self._audit(request, "declined", self.item_for(request))
+    def decline(
+        self,
+        request: wire.EvidenceRecord,
+        reason: wire.EvidenceDeclineReason = wire.EvidenceDeclineReason.OTHER,
+    ) -> wire.EvidenceRecord:
+        """Refuse to send evidence: the hub records the reason code for the supervisor (audited).
 
-    def _audit(self, request: wire.EvidenceRecord, action: str, item_id: int | None) -> None:
+        Raises:
+            HubUnavailable, HubRejected: Nothing was recorded; the request stays pending.
+        """
+        with self._client() as hub:
+            record = hub.decline_evidence(request.request_id, reason)
+        self.record(request, "declined", self.item_for(request), reason=reason)
+        return record
+
+    def preview(self, request: wire.EvidenceRecord) -> list[str]:
+        """What approving would send, as the VMA reviews it first (PHI: screen only).
+
+        Raises:
+            EvidenceError: No item in this profile matches the request.
+        """
+        item_id = self.item_for(request)
+        if item_id is None:
+            raise EvidenceError("No item in this profile matches the request.")
+        return evidence_lines(build_evidence(self.conn, item_id))
+
+    def record(
+        self,
+        request: wire.EvidenceRecord,
+        action: str,
+        item_id: int | None,
+        *,
+        reason: wire.EvidenceDeclineReason | None = None,
+    ) -> None:
+        """Write an approval or a decline to the audit chain (after the hub took it)."""
+        details: dict[str, Any] = {
+            "kind": "evidence",
+            "action": action,
+            "request_id": request.request_id,
+            "sample_id": request.sample_id,
+            "supervisor": request.requested_by,
+        }
+        if reason is not None:
+            details["reason"] = reason.value
         with transaction(self.conn):
-            audit.append(
-                self.conn,
-                AuditEvent.EXPORT,
-                item_id=item_id,
-                details={
-                    "kind": "evidence",
-                    "action": action,
-                    "request_id": request.request_id,
-                    "sample_id": request.sample_id,
-                    "supervisor": request.requested_by,
-                },
-            )
+            audit.append(self.conn, AuditEvent.EXPORT, item_id=item_id, details=details)
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,6 +265,77 @@ class EvidenceViewer:
                 },
             )
         return payload
+
+
+def responder_for(conn: Connection) -> tuple[EvidenceResponder, Callable[[], HubClient]] | None:
+    """The VMA's responder and a hub-client factory for an enrolled profile (None: no hub)."""
+    from vmadesk.sync.enrolment import hub_config
+
+    config = hub_config(conn)
+    if config is None:
+        return None
+
+    def factory() -> HubClient:
+        return HubClient(config.url, config.token)
+
+    return EvidenceResponder(conn, factory), factory
+
+
+#: The decline reasons as the VMA and the supervisor read them.
+DECLINE_LABELS: dict[wire.EvidenceDeclineReason, str] = {
+    wire.EvidenceDeclineReason.ITEM_NOT_HELD: "I do not hold this item",
+    wire.EvidenceDeclineReason.WRONG_ITEM: "Not the item the request means",
+    wire.EvidenceDeclineReason.PRACTICE_POLICY: "The practice's policy does not allow it",
+    wire.EvidenceDeclineReason.PATIENT_OBJECTED: "The patient objected",
+    wire.EvidenceDeclineReason.OTHER: "Other (told the supervisor directly)",
+}
+
+
+def fetch_requests(
+    client_factory: Callable[[], HubClient],
+) -> list[tuple[wire.EvidenceRecord, wire.PublicKeyRecord | None]]:
+    """Requests waiting for this VMA, with each requester's key (network only: any thread).
+
+    A requester who is not a supervisor or has no key comes with ``None``: the request can
+    then only be declined.
+    """
+    with client_factory() as hub:
+        found = hub.evidence_requests(state="requested").requests
+        keys: dict[str, wire.PublicKeyRecord | None] = {}
+        for request in found:
+            if request.requested_by not in keys:
+                try:
+                    key = hub.public_key(request.requested_by)
+                except HubRejected:
+                    key = None
+                keys[request.requested_by] = (
+                    key if key is not None and key.role is wire.Role.SUPERVISOR else None
+                )
+    return [(request, keys[request.requested_by]) for request in found]
+
+
+def count_requests(client_factory: Callable[[], HubClient]) -> int:
+    """How many evidence requests wait for this VMA (network only: any thread)."""
+    with client_factory() as hub:
+        return len(hub.evidence_requests(state="requested").requests)
+
+
+def post_answer(
+    client_factory: Callable[[], HubClient], answer: SealedAnswer
+) -> wire.EvidenceRecord:
+    """Post a sealed answer (network only: any thread)."""
+    with client_factory() as hub:
+        return hub.answer_evidence(answer.request_id, answer.sealed_b64)
+
+
+def post_decline(
+    client_factory: Callable[[], HubClient],
+    request_id: str,
+    reason: wire.EvidenceDeclineReason,
+) -> wire.EvidenceRecord:
+    """Post a decline with its reason code (network only: any thread)."""
+    with client_factory() as hub:
+        return hub.decline_evidence(request_id, reason)
 
 
 def evidence_lines(payload: dict[str, Any]) -> list[str]:

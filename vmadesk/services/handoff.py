@@ -15,10 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from vmadesk.domain.handoff_notes import HandoffNote
-from vmadesk.domain.vocabulary import HandoffItemState, ItemStatus, Lane
+from vmadesk.domain.vocabulary import DeclineReason, HandoffItemState, ItemStatus
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.errors import ActionRefused
-from vmadesk.services.handoff_payload import item_payload, payload_columns, receiver_practice
+from vmadesk.services.handoff_payload import (
+    PACKET_FORMAT,
+    RECEIPT_FORMAT,
+    decline_text,
+    first_action,
+    item_payload,
+    note_text,
+    read_json,
+    store_received_item,
+    take_over_history,
+)
 from vmadesk.store import audit, box_keys, handoffs, history, items
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
@@ -26,11 +36,8 @@ from vmadesk.store.handoffs import HandoffItemRow, HandoffRow
 from vmadesk.store.items import ItemRow
 from vmadesk.sync import sealed
 
-PACKET_FORMAT = "vmadesk-handoff"
-RECEIPT_FORMAT = "vmadesk-handoff-receipt"
 PACKET_SUFFIX = ".vmahandoff"
 RECEIPT_SUFFIX = ".vmareceipt"
-MAX_PACKET_BYTES = 20 * 1024 * 1024
 
 
 #: Called inside the sending transaction for each handed-off item (``action="handed_off"``).
@@ -50,9 +57,9 @@ class SealedPacket:
 
 @dataclass(frozen=True)
 class PacketResult:
-    """A written packet: where, its id, and the one-time code if one was used."""
+    """A written packet: where (None: queued for the hub), its id, the one-time code if used."""
 
-    path: Path
+    path: Path | None
     packet_id: str
     handoff_id: int
     code: str | None
@@ -120,8 +127,13 @@ class HandoffService:
         *,
         one_time_code: bool = False,
         transport: str = "file",
+        on_sealed: Callable[[Connection, str, int, bytes], None] | None = None,
     ) -> SealedPacket:
-        """Seal open items with their notes for ``receiver``, in memory (no file, no temp)."""
+        """Seal open items with their notes for ``receiver``, in memory (no file, no temp).
+
+        ``on_sealed(conn, packet_id, handoff_id, box)`` runs in the same transaction (the hub
+        route queues the envelope there: items are never marked in handoff without it).
+        """
         if not notes:
             raise ActionRefused("Choose at least one open item to hand off.")
         for item_id, note in notes.items():
@@ -201,6 +213,8 @@ class HandoffService:
             if transport != "file":
                 details["transport"] = transport
             audit.append(self.conn, AuditEvent.HANDOFF, details=details)
+            if on_sealed is not None:
+                on_sealed(self.conn, packet_id, handoff_id, box)
         return SealedPacket(packet_id, handoff_id, box, envelope, code)
 
     def outgoing(self, *, open_only: bool = True) -> list[HandoffRow]:
@@ -209,7 +223,7 @@ class HandoffService:
 
     def apply_receipt(self, path: Path) -> dict[str, int]:
         """Settle a packet from the receiver's receipt: acknowledged items become theirs."""
-        envelope = _read_json(path, RECEIPT_FORMAT)
+        envelope = read_json(path, RECEIPT_FORMAT)
         return self.apply_sealed_receipt(sealed.unb64(envelope["ciphertext"]), name=path.name)
 
     def apply_sealed_receipt(self, ciphertext: bytes, *, name: str = "receipt") -> dict[str, int]:
@@ -234,11 +248,16 @@ class HandoffService:
                     self.conn, row.id, state.value, now, ack_action=result.get("ack_action")
                 )
                 values: dict[str, Any] = {"handoff_id": None, "updated_at": now.isoformat()}
+                said = (result.get("ack_action") or "").strip()
                 if state is HandoffItemState.ACKNOWLEDGED:
                     values["owner"] = handoff.receiver
                     text = f"Handed off to {handoff.receiver}; acknowledged."
+                    if said:
+                        text += f" Their next action: {said}"
                 else:
                     text = f"Handoff to {handoff.receiver} declined; back with you."
+                    if said:
+                        text += f" Reason: {said}"
                 items.update_item(self.conn, row.item_id, values)
                 history.add_note(
                     self.conn, row.item_id, at=now, text=text, author=self.vma, kind="handoff"
@@ -256,7 +275,7 @@ class HandoffService:
 
     def open_packet(self, path: Path, *, code: str | None = None) -> int:
         """Decrypt a packet addressed to this VMA and keep it (pending) in the store."""
-        envelope = _read_json(path, PACKET_FORMAT)
+        envelope = read_json(path, PACKET_FORMAT)
         ciphertext = sealed.unb64(envelope.get("ciphertext", ""))
         if envelope.get("mode") == "code":
             if not code:
@@ -297,6 +316,7 @@ class HandoffService:
             )
             for payload in body["items"]:
                 payload["sender_public_key"] = body["sender_public_key"]
+                payload["sender"] = body["sender"]
                 handoffs.insert_item(
                     self.conn,
                     handoff_id,
@@ -332,20 +352,8 @@ class HandoffService:
         with transaction(self.conn):
             row = self._pending(handoff_item_id, "in")
             payload = row.payload
-            practice_id = receiver_practice(self.conn, payload["practice"])
-            values = payload_columns(payload, practice_id=practice_id, owner=self.vma, now=now)
-            existing = items.find_by_source(
-                self.conn, row.source_system, row.source_id, Lane(row.lane)
-            )
-            if existing is None:
-                item_id = items.insert_item(self.conn, values)
-            else:
-                item_id = existing.id
-                items.update_item(
-                    self.conn,
-                    item_id,
-                    {k: v for k, v in values.items() if k not in ("created_at",)},
-                )
+            item_id = store_received_item(self.conn, row, owner=self.vma, now=now)
+            held = take_over_history(self.conn, item_id, payload)
             note = HandoffNote.from_dict(payload["note"])
             history.add_note(
                 self.conn,
@@ -353,7 +361,7 @@ class HandoffService:
                 at=now,
                 author=self.vma,
                 kind="handoff",
-                text=_note_text(payload, note, next_action.strip()),
+                text=note_text(payload, note, next_action.strip()),
             )
             handoffs.set_item_state(
                 self.conn,
@@ -368,20 +376,39 @@ class HandoffService:
                 self.conn,
                 AuditEvent.HANDOFF,
                 item_id=item_id,
-                details={"action": "acknowledged", "handoff": row.handoff_id},
+                details={
+                    "action": "acknowledged",
+                    "handoff": row.handoff_id,
+                    "open_escalations": held,
+                },
             )
         return item_id
 
-    def decline(self, handoff_item_id: int, reason: str = "") -> None:
-        """Send an item back to the sender."""
+    def acknowledge_all(self, handoff_id: int) -> list[int]:
+        """Acknowledge in one step every pending item whose note lists the sender's actions.
+
+        The sender's first action stands as the restated next action; items without actions
+        are left pending for the receiver to decide one by one. Returns the new item ids.
+        """
+        _, rows = self.packet(handoff_id)
+        taken = []
+        for row in rows:
+            first = first_action(row.payload)
+            if row.state == HandoffItemState.PENDING and first:
+                taken.append(self.acknowledge(row.id, first))
+        return taken
+
+    def decline(self, handoff_item_id: int, reason: DeclineReason | str, detail: str = "") -> None:
+        """Send an item back to the sender with a reason (its words travel in the receipt).
+
+        Raises:
+            ActionRefused: No reason given ("Other" needs the detail).
+        """
+        text = decline_text(reason, detail)
         with transaction(self.conn):
             row = self._pending(handoff_item_id, "in")
             handoffs.set_item_state(
-                self.conn,
-                handoff_item_id,
-                "declined",
-                self.clock(),
-                ack_action=reason.strip() or None,
+                self.conn, handoff_item_id, "declined", self.clock(), ack_action=text
             )
             handoffs.close_if_done(self.conn, row.handoff_id)
             audit.append(
@@ -426,24 +453,3 @@ class HandoffService:
             ],
         }
         return sealed.seal_to(sender_key, json.dumps(body).encode())
-
-
-def _note_text(payload: dict[str, Any], note: HandoffNote, next_action: str) -> str:
-    actions = "; ".join(a.text for a in note.actions) or "none listed"
-    return (
-        f"Handoff from {payload.get('sender', 'colleague')} ({note.priority.value}): "
-        f"{note.summary}\nActions: {actions}\nIf/then: {note.contingency or '-'}\n"
-        f"My next action: {next_action}"
-    )
-
-
-def _read_json(path: Path, expected: str) -> dict[str, Any]:
-    try:
-        if path.stat().st_size > MAX_PACKET_BYTES:
-            raise ActionRefused(f"{path.name}: larger than any handoff file; not opened.")
-        data = json.loads(path.read_text("ascii"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        raise ActionRefused(f"{path.name}: not a readable vmadesk file.") from None
-    if not isinstance(data, dict) or data.get("format") != expected:
-        raise ActionRefused(f"{path.name}: not a {expected} file.")
-    return data

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.domain.handoff_notes import HandoffNote
+from vmadesk.domain.instants import load_zone
+from vmadesk.domain.vocabulary import DeclineReason, EscalationState, Lane, Outcome, code_label
+from vmadesk.services.errors import ActionRefused
 from vmadesk.services.practice_setup import add_practice
-from vmadesk.store import escalations, history, practices
+from vmadesk.store import escalations, history, items, practices
 from vmadesk.store.connection import Connection
 from vmadesk.store.escalations import EscalationRow
+from vmadesk.store.handoffs import HandoffItemRow
 from vmadesk.store.items import ITEM_COLUMNS, ItemRow
-from vmadesk.store.timestamps import to_db
+from vmadesk.store.timestamps import from_db, to_db
+
+PACKET_FORMAT = "vmadesk-handoff"
+RECEIPT_FORMAT = "vmadesk-handoff-receipt"
+MAX_PACKET_BYTES = 20 * 1024 * 1024
 
 #: Item columns that travel; ids, owner and local bookkeeping do not.
 _CARRIED = tuple(
@@ -31,6 +41,7 @@ def item_payload(conn: Connection, item: ItemRow, note: HandoffNote, index: int)
     practice = practices.get_practice(conn, item.practice_id)
     return {
         "index": index,
+        "item_id": item.id,
         "item": {c: getattr(item, c) for c in _CARRIED},
         "practice": {
             "code": practice.code,
@@ -38,9 +49,24 @@ def item_payload(conn: Connection, item: ItemRow, note: HandoffNote, index: int)
             "timezone": practice.timezone,
             "region": practice.region,
             "hours": practice.hours,
+            "lanes": {
+                lane.value: {
+                    "policy": row.policy,
+                    "sop_text": row.sop_text,
+                    "red_flag_text": row.red_flag_text,
+                }
+                for lane, row in practices.lane_policies(conn, practice.id).items()
+            },
         },
         "attempts": [
-            {"at": a.at, "outcome": a.outcome, "note": a.note}
+            {
+                "at": a.at,
+                "outcome": a.outcome,
+                "note": a.note,
+                "author": a.author,
+                "identity_verified": a.identity_verified,
+                "details": a.details,
+            }
             for a in history.attempts_for(conn, item.id)
         ],
         "notes": [
@@ -63,12 +89,21 @@ def escalation_payload(escalation: EscalationRow) -> dict[str, Any]:
         "background": escalation.background,
         "assessment": escalation.assessment,
         "request": escalation.request,
+        "acknowledged_at": escalation.acknowledged_at,
+        "resolved_at": escalation.resolved_at,
         "resolution_code": escalation.resolution_code,
+        "resolution_note": escalation.resolution_note,
+        "author": escalation.author,
     }
 
 
 def receiver_practice(conn: Connection, practice: dict[str, Any]) -> int:
-    """The receiver's id for the packet's practice, created with defaults if unknown."""
+    """The receiver's id for the packet's practice; an unknown one is created as the sender has it.
+
+    Name, zone, hours, lane policies and SOP texts come from the packet, so the receiver works
+    the item under the practice's own rules at once. A practice the receiver already serves
+    keeps the receiver's settings.
+    """
     found = practices.find_practice(conn, practice["code"])
     if found is not None:
         return found.id
@@ -77,13 +112,107 @@ def receiver_practice(conn: Connection, practice: dict[str, Any]) -> int:
         if practice.get("hours")
         else BusinessHours.default(practice["timezone"])
     )
-    return add_practice(
+    practice_id = add_practice(
         conn,
         code=practice["code"],
         name=practice["name"],
         hours=hours,
         region=practice.get("region", "US"),
     )
+    for code, lane_rules in (practice.get("lanes") or {}).items():
+        try:
+            lane = Lane(code)
+        except ValueError:
+            continue  # a lane this console does not know: its defaults stay
+        practices.put_lane_policy(
+            conn,
+            practice_id,
+            lane,
+            lane_rules.get("policy") or {},
+            sop_text=lane_rules.get("sop_text", ""),
+            red_flag_text=lane_rules.get("red_flag_text", ""),
+        )
+    return practice_id
+
+
+def store_received_item(conn: Connection, row: HandoffItemRow, *, owner: str, now: datetime) -> int:
+    """The receiver's copy of a packet item: a new item, or one it already had, updated."""
+    payload = row.payload
+    practice_id = receiver_practice(conn, payload["practice"])
+    values = payload_columns(payload, practice_id=practice_id, owner=owner, now=now)
+    existing = items.find_by_source(conn, row.source_system, row.source_id, Lane(row.lane))
+    if existing is None:
+        return items.insert_item(conn, values)
+    items.update_item(conn, existing.id, {k: v for k, v in values.items() if k != "created_at"})
+    return existing.id
+
+
+def take_over_history(conn: Connection, item_id: int, payload: dict[str, Any]) -> int:
+    """Copy the sender's attempts, notes and escalations onto the receiver's item.
+
+    The receiver must be able to answer "why am I calling this again?", and an open
+    escalation must not stay behind with a VMA who no longer holds the item. Entries the
+    receiver already has (an item that comes back to a former holder) are not doubled.
+
+    Returns:
+        How many open escalations the receiver now holds for the item.
+    """
+    have_attempts = {(a.at, a.outcome, a.author) for a in history.attempts_for(conn, item_id)}
+    for a in payload.get("attempts", []):
+        author = a.get("author") or payload.get("sender", "colleague")
+        if (a["at"], a["outcome"], author) in have_attempts:
+            continue
+        history.add_attempt(
+            conn,
+            item_id,
+            at=from_db(a["at"]),
+            outcome=a["outcome"],
+            number_dialled=None,
+            identity_verified=bool(a.get("identity_verified")),
+            note=a.get("note", ""),
+            details=a.get("details") or None,
+            author=author,
+        )
+    have_notes = {(n.at, n.kind, n.text) for n in history.notes_for(conn, item_id)}
+    for n in payload.get("notes", []):
+        if (n["at"], n["kind"], n["text"]) in have_notes:
+            continue
+        history.add_note(
+            conn,
+            item_id,
+            at=from_db(n["at"]),
+            text=n["text"],
+            author=n.get("author") or payload.get("sender", "colleague"),
+            kind=n["kind"],
+        )
+    have_escalations = {
+        (e.raised_at, e.category, e.situation) for e in escalations.for_item(conn, item_id)
+    }
+    open_count = 0
+    for e in payload.get("escalations", []):
+        open_count += e.get("state") != EscalationState.RESOLVED
+        if (e["raised_at"], e["category"], e["situation"]) in have_escalations:
+            continue
+        escalations.insert(
+            conn,
+            {
+                "item_id": item_id,
+                "raised_at": e["raised_at"],
+                "category": e["category"],
+                "urgency": e["urgency"],
+                "situation": e["situation"],
+                "background": e.get("background", ""),
+                "assessment": e.get("assessment", ""),
+                "request": e.get("request", ""),
+                "state": e["state"],
+                "acknowledged_at": e.get("acknowledged_at"),
+                "resolved_at": e.get("resolved_at"),
+                "resolution_code": e.get("resolution_code"),
+                "resolution_note": e.get("resolution_note"),
+                "author": e.get("author") or payload.get("sender", "colleague"),
+            },
+        )
+    return open_count
 
 
 def payload_columns(
@@ -114,11 +243,68 @@ def open_escalations_first(escalated: list[dict[str, Any]]) -> list[dict[str, An
     )
 
 
-def history_lines(payload: dict[str, Any]) -> list[str]:
-    """The sender's history of the item as lines for review before acknowledging."""
-    lines = [
-        f"{a['at'][:16]} attempt: {a['outcome']} {a['note']}".rstrip()
-        for a in payload.get("attempts", [])
-    ]
-    lines += [f"{n['at'][:16]} {n['kind']}: {n['text']}" for n in payload.get("notes", [])]
-    return sorted(lines)
+def history_lines(payload: dict[str, Any], tz: str = "UTC") -> list[str]:
+    """The sender's history of the item, in words, oldest first (for review before taking it)."""
+    zone = load_zone(tz)
+
+    def when(stamp: str) -> str:
+        return from_db(stamp).astimezone(zone).strftime("%a %d %b %H:%M")
+
+    entries = []
+    for a in payload.get("attempts", []):
+        try:
+            outcome = Outcome(a["outcome"]).label
+        except ValueError:
+            outcome = code_label(a["outcome"])
+        who = f" by {a['author']}" if a.get("author") else ""
+        text = f"{when(a['at'])} — call{who}: {outcome}" + (f". {a['note']}" if a["note"] else "")
+        entries.append((a["at"], text))
+    for n in payload.get("notes", []):
+        who = f" by {n['author']}" if n.get("author") else ""
+        entries.append((n["at"], f"{when(n['at'])} — {code_label(n['kind'])}{who}: {n['text']}"))
+    return [text for _, text in sorted(entries, key=lambda e: e[0])]
+
+
+def first_action(payload: dict[str, Any]) -> str:
+    """The sender's first listed action for an item ("" when the note lists none)."""
+    actions = payload.get("note", {}).get("actions") or []
+    return str(actions[0].get("text", "")).strip() if actions else ""
+
+
+def decline_text(reason: DeclineReason | str, detail: str = "") -> str:
+    """The words a declined item goes back with: the reason's label, then the detail.
+
+    Raises:
+        ActionRefused: No reason, an unknown code, or "Other" without a detail.
+    """
+    try:
+        code = DeclineReason(reason)
+    except ValueError:
+        raise ActionRefused("Decline: choose why the item goes back.") from None
+    detail = detail.strip()
+    if code is DeclineReason.OTHER and not detail:
+        raise ActionRefused("Decline: say in a few words why the item goes back.")
+    return f"{code.label}: {detail}" if detail else code.label
+
+
+def note_text(payload: dict[str, Any], note: HandoffNote, next_action: str) -> str:
+    """The receiver's history note on taking an item over."""
+    actions = "; ".join(a.text for a in note.actions) or "none listed"
+    return (
+        f"Handoff from {payload.get('sender', 'colleague')} ({note.priority.value}): "
+        f"{note.summary}\nActions: {actions}\nIf/then: {note.contingency or '-'}\n"
+        f"My next action: {next_action}"
+    )
+
+
+def read_json(path: Path, expected: str) -> dict[str, Any]:
+    """A packet or receipt file's envelope (ActionRefused when it is not one)."""
+    try:
+        if path.stat().st_size > MAX_PACKET_BYTES:
+            raise ActionRefused(f"{path.name}: larger than any handoff file; not opened.")
+        data = json.loads(path.read_text("ascii"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        raise ActionRefused(f"{path.name}: not a readable vmadesk file.") from None
+    if not isinstance(data, dict) or data.get("format") != expected:
+        raise ActionRefused(f"{path.name}: not a {expected} file.")
+    return data

@@ -89,27 +89,44 @@ def apply_import(
         ImportCancelled: ``cancelled()`` returned True; nothing was written.
     """
     with transaction(conn):
-        if store_mark(conn) != plan.store_mark:
-            plan = _replan(conn, plan)
-        with gc_paused():
-            _Writer(conn, plan, progress, cancelled, on_change).write()
-        if plan.mapping is not None and plan.mapping_key is not None:
-            remember_mapping(conn, plan.mapping_key, plan.mapping)
-        audit.append(
-            conn,
-            AuditEvent.IMPORT,
-            details={
-                **plan.summary(),
-                "kind": plan.batch.kind,
-                "full_export": plan.batch.full_export,
-                "practice_id": plan.practice_id,
-                "closed_reasons": plan.closed_reasons(),
-            },
-            at=plan.now,
-        )
+        plan = write_plan(conn, plan, progress=progress, cancelled=cancelled, on_change=on_change)
     report = ImportReport.from_plan(plan, dry_run=False)
     log.info("import applied: %s", plan.summary())
     return report
+
+
+def write_plan(
+    conn: Connection,
+    plan: ImportPlan,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    on_change: ChangeHook | None = None,
+) -> ImportPlan:
+    """:func:`apply_import`'s writes, in the caller's open transaction.
+
+    Returns:
+        The plan written (made again when the store moved since it was made).
+    """
+    if store_mark(conn) != plan.store_mark:
+        plan = _replan(conn, plan)
+    with gc_paused():
+        _Writer(conn, plan, progress, cancelled, on_change).write()
+    if plan.mapping is not None and plan.mapping_key is not None:
+        remember_mapping(conn, plan.mapping_key, plan.mapping)
+    audit.append(
+        conn,
+        AuditEvent.IMPORT,
+        details={
+            **plan.summary(),
+            "kind": plan.batch.kind,
+            "full_export": plan.batch.full_export,
+            "practice_id": plan.practice_id,
+            "closed_reasons": plan.closed_reasons(),
+        },
+        at=plan.now,
+    )
+    return plan
 
 
 def _replan(conn: Connection, plan: ImportPlan) -> ImportPlan:

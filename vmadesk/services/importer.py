@@ -18,6 +18,7 @@ phone, date of birth or member id.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +41,7 @@ from vmadesk.services.import_apply import (
     ImportCancelled,
     Progress,
     apply_import,
+    write_plan,
 )
 from vmadesk.services.import_inputs import ELIGIBILITY_FRESH, store_mark
 from vmadesk.services.import_plan import (
@@ -81,6 +83,7 @@ __all__ = [
     "apply_import",
     "csv_headers",
     "error_dict",
+    "find_practice",
     "import_file",
     "mapping_key",
     "plan_import",
@@ -93,19 +96,24 @@ __all__ = [
     "vma_handle",
 ]
 
+log = logging.getLogger(__name__)
+
 #: Default practice created when a profile has none (CLI convenience).
 DEFAULT_PRACTICE_CODE = "default"
 DEFAULT_PRACTICE_NAME = "Default practice"
 DEFAULT_PRACTICE_TZ = "America/New_York"
 
 
-def resolve_practice(conn: Connection, code: str | None = None) -> PracticeContext:
-    """The practice an import goes to.
+def find_practice(conn: Connection, code: str | None = None) -> PracticeContext | None:
+    """The practice an import goes to, without creating one.
 
     Args:
         conn: Connection.
-        code: The practice's code; None for the only practice (a profile without any
-            gets a "Default practice" in America/New_York).
+        code: The practice's code; None for the only practice.
+
+    Returns:
+        The practice, or None when the profile has none and no code was given (the
+        import creates the "Default practice" with the items it keeps).
 
     Raises:
         ActionRefused: Unknown code, or several practices and no code (lists the codes).
@@ -122,13 +130,35 @@ def resolve_practice(conn: Connection, code: str | None = None) -> PracticeConte
     if rows:
         codes = ", ".join(sorted(p.code for p in rows))
         raise ActionRefused(f"Several practices; choose one with --practice ({codes}).")
+    return None
+
+
+def _add_default_practice(conn: Connection) -> int:
+    """Create the "Default practice" (America/New_York), in the caller's transaction."""
+    return add_practice(
+        conn,
+        code=DEFAULT_PRACTICE_CODE,
+        name=DEFAULT_PRACTICE_NAME,
+        hours=BusinessHours.default(DEFAULT_PRACTICE_TZ),
+    )
+
+
+def resolve_practice(conn: Connection, code: str | None = None) -> PracticeContext:
+    """The practice an import goes to, creating the "Default practice" when there is none.
+
+    Args:
+        conn: Connection.
+        code: The practice's code; None for the only practice (a profile without any
+            gets a "Default practice" in America/New_York).
+
+    Raises:
+        ActionRefused: Unknown code, or several practices and no code (lists the codes).
+    """
+    found = find_practice(conn, code)
+    if found is not None:
+        return found
     with transaction(conn):
-        practice_id = add_practice(
-            conn,
-            code=DEFAULT_PRACTICE_CODE,
-            name=DEFAULT_PRACTICE_NAME,
-            hours=BusinessHours.default(DEFAULT_PRACTICE_TZ),
-        )
+        practice_id = _add_default_practice(conn)
     return load_context(conn, practice_id)
 
 
@@ -261,7 +291,8 @@ def import_file(
     Args:
         target: An ``UnlockedProfile`` (its ``conn`` is used) or a connection.
         path: The export.
-        practice_id: The practice; None for the only one (see :func:`resolve_practice`).
+        practice_id: The practice; None for the only one (a profile without any gets a
+            "Default practice", created in the transaction that keeps the items).
         fmt: ``auto``, ``fhir`` or ``csv``.
         mapping: CSV column mapping; None for the built-in one or the remembered one.
         dry_run: Plan only; write nothing.
@@ -280,31 +311,91 @@ def import_file(
         ActionRefused: No such practice, or several and none chosen.
     """
     conn: Connection = getattr(target, "conn", target)
-    practice = (
-        load_context(conn, practice_id) if practice_id is not None else resolve_practice(conn)
+    practice = load_context(conn, practice_id) if practice_id is not None else find_practice(conn)
+    run = _ImportRun(
+        conn,
+        path,
+        fmt=fmt,
+        mapping=mapping,
+        vma=vma,
+        now=now or clock(),
+        max_bytes=max_bytes,
+        progress=progress,
+        cancelled=cancelled,
     )
     # One pause over read, plan and write: the collector comes back (see gc_pause) once,
     # not after each phase; gc_paused restores it also when the file is refused or cancelled.
     with gc_paused():
-        batch, used = read_for_practice(
-            conn,
-            path,
-            practice=practice,
-            fmt=fmt,
-            mapping=mapping,
-            max_bytes=max_bytes,
-            progress=progress,
-            cancelled=cancelled,
-        )
-        plan = plan_import(
-            conn,
-            batch,
-            practice_id=practice.id,
-            vma=vma or vma_handle(conn),
-            now=now or clock(),
-            mapping=used,
-            mapping_key=mapping_key(path) if used is not None else None,
-        )
+        if practice is None:
+            return run.into_new_practice(dry_run=dry_run, on_change=on_change)
+        plan = run.plan(practice)
         if dry_run:
             return ImportReport.from_plan(plan, dry_run=True)
         return apply_import(conn, plan, progress=progress, cancelled=cancelled, on_change=on_change)
+
+
+class _DryRunDone(Exception):
+    """Ends a dry run's transaction (rolled back) with its report."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("dry run")
+        self.report = report
+
+
+@dataclass
+class _ImportRun:
+    """One :func:`import_file` call's read and plan."""
+
+    conn: Connection
+    path: Path
+    fmt: Literal["auto", "fhir", "csv"]
+    mapping: CsvMapping | None
+    vma: str | None
+    now: datetime
+    max_bytes: int
+    progress: Progress | None
+    cancelled: Cancelled | None
+
+    def plan(self, practice: PracticeContext) -> ImportPlan:
+        batch, used = read_for_practice(
+            self.conn,
+            self.path,
+            practice=practice,
+            fmt=self.fmt,
+            mapping=self.mapping,
+            max_bytes=self.max_bytes,
+            progress=self.progress,
+            cancelled=self.cancelled,
+        )
+        return plan_import(
+            self.conn,
+            batch,
+            practice_id=practice.id,
+            vma=self.vma or vma_handle(self.conn),
+            now=self.now,
+            mapping=used,
+            mapping_key=mapping_key(self.path) if used is not None else None,
+        )
+
+    def into_new_practice(self, *, dry_run: bool, on_change: ChangeHook | None) -> ImportReport:
+        """Import into a "Default practice" created in the same transaction as the items.
+
+        A refused file, a cancel or a dry run rolls the practice back with everything
+        else: the profile is left exactly as it was.
+        """
+        try:
+            with transaction(self.conn):
+                plan = self.plan(load_context(self.conn, _add_default_practice(self.conn)))
+                if dry_run:
+                    raise _DryRunDone(ImportReport.from_plan(plan, dry_run=True))
+                plan = write_plan(
+                    self.conn,
+                    plan,
+                    progress=self.progress,
+                    cancelled=self.cancelled,
+                    on_change=on_change,
+                )
+        except _DryRunDone as done:
+            return done.report
+        log.info("import applied: %s", plan.summary())
+        return ImportReport.from_plan(plan, dry_run=False)

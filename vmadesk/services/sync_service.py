@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from pydantic import ValidationError
 
 from vmadesk.domain.handoff_notes import HandoffNote
-from vmadesk.services.handoff import HandoffService
+from vmadesk.services.handoff_hub import pin_colleague, queue_handoff
 from vmadesk.services.sync_claims import (
     LEASE_SECONDS,
     conflicts,
@@ -43,12 +43,10 @@ from vmadesk.services.sync_claims import (
 )
 from vmadesk.services.sync_relay import pull_escalations, pull_handoffs, send_receipts
 from vmadesk.services.sync_round import SyncAuthError, Tally, raise_if_unauthorised, round_time
-from vmadesk.store import box_keys
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.store.settings_store import vma_handle
-from vmadesk.store.timestamps import to_db
-from vmadesk.sync import backfill, enrolment, outbox, sealed, summary, wire
+from vmadesk.sync import backfill, enrolment, outbox, summary, wire
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 from vmadesk.sync.item_events import make_change_hook
 
@@ -303,29 +301,20 @@ def send_handoff(
     """
     current = round_time(now)
     record = client.public_key(receiver)
-    with transaction(conn):
-        box_keys.put_colleague(conn, receiver, box_keys.parse_public_key(record.public_key))
-    service = HandoffService(
-        conn, vma=vma or vma_handle(conn), clock=lambda: current, on_change=make_change_hook(conn)
+    pin_colleague(conn, receiver, record.public_key)  # a changed key is refused, not trusted
+    envelope_id = queue_handoff(
+        conn,
+        receiver,
+        notes,
+        shift_note,
+        vma=vma or vma_handle(conn),
+        now=current,
+        on_change=make_change_hook(conn),
     )
-    packet = service.seal_packet(receiver, notes, shift_note, transport="hub")
-    envelope = wire.HandoffEnvelope(
-        envelope_id=packet.packet_id,
-        receiver=receiver,
-        sealed=sealed.b64(packet.ciphertext),
-        item_count=len(notes),
-    )
-    with transaction(conn):
-        outbox.enqueue(conn, "handoff", envelope, now=current)
-        conn.execute(
-            "INSERT INTO hub_handoffs (envelope_id, direction, handoff_id, kind, peer, created_at)"
-            " VALUES (?, 'out', ?, 'packet', ?, ?)",
-            (packet.packet_id, packet.handoff_id, receiver, to_db(current)),
-        )
     config = enrolment.hub_config(conn)
     with contextlib.suppress(HubUnavailable):  # queued; the next sync sends it
         send_outbox(conn, client, me=config.handle if config else "", now=current)
-    return packet.packet_id
+    return envelope_id
 
 
 def pending_messages(conn: Connection) -> int:

@@ -8,8 +8,10 @@ belongs to the thread that opened it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3
 
@@ -21,7 +23,35 @@ PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 #: scans cost the same as plain SQLite (DESIGN.md, Known traps). Negative = KiB.
 CACHE_KIB = 64 * 1024
 
-Connection = sqlcipher3.Connection
+log = logging.getLogger(__name__)
+
+
+class Connection(sqlcipher3.Connection):
+    """A SQLCipher connection that carries what belongs to it alone.
+
+    ``audit`` is the audit chain's key context (set by the profile, never stored in the
+    database); ``after_commit`` runs once the current transaction has committed.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.audit: Any = None
+        self.after_commit: list[Callable[[], None]] = []
+
+    def run_after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` when the open transaction commits (now, outside a transaction)."""
+        if self.in_transaction:
+            self.after_commit.append(action)
+        else:
+            _run_hooks([action])
+
+
+def _run_hooks(actions: list[Callable[[], None]]) -> None:
+    for action in actions:
+        try:
+            action()
+        except Exception:  # the commit stands; a hook is bookkeeping beside it
+            log.warning("an after-commit step failed", exc_info=False)
 
 
 def _key_pragma(key: bytes) -> str:
@@ -58,7 +88,9 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Connection:
                     f"{path.name} is an unencrypted SQLite file; vmadesk refuses to use it."
                 )
     try:
-        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=True)
+        conn = sqlcipher3.connect(
+            str(path), isolation_level=None, check_same_thread=True, factory=Connection
+        )
     except sqlcipher3.Error as exc:
         raise translate(exc) from None
     try:
@@ -78,7 +110,7 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Connection:
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     except sqlcipher3.Error as exc:
         conn.close()
-        err = translate(exc)
+        err = translate(exc, path.parent)
         if isinstance(err, WrongKeyError):
             raise WrongKeyError(
                 "The profile database did not open with this key (wrong key or damaged file)."
@@ -106,23 +138,52 @@ def transaction(conn: Connection, *, immediate: bool = True) -> Iterator[Connect
         conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
     except sqlcipher3.Error as exc:
         raise translate(exc) from None
+    hooks = getattr(conn, "after_commit", None)
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if hooks:
+            hooks.clear()
+        with contextlib.suppress(sqlcipher3.Error):
+            conn.execute("ROLLBACK")
         raise
     try:
         conn.execute("COMMIT")
     except sqlcipher3.Error as exc:
+        if hooks:
+            hooks.clear()
         with contextlib.suppress(sqlcipher3.Error):
             conn.execute("ROLLBACK")
         raise translate(exc) from None
+    if hooks:
+        pending = list(hooks)
+        hooks.clear()
+        _run_hooks(pending)
 
 
-def rekey(conn: Connection, new_key: bytes) -> None:
-    """Re-encrypt the whole database under ``new_key`` (``PRAGMA rekey``)."""
-    # rekey is not supported in WAL mode on every build; switch to a rollback journal for it.
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.execute("PRAGMA journal_mode = DELETE")
-    conn.execute(_key_pragma(new_key).replace("PRAGMA key", "PRAGMA rekey"))
-    conn.execute("PRAGMA journal_mode = WAL")
+def cipher_salt(conn: Connection) -> bytes:
+    """SQLCipher's salt of the open database (the first 16 bytes of the file)."""
+    row = conn.execute("PRAGMA cipher_salt").fetchone()
+    return bytes.fromhex(row[0]) if row and row[0] else b""
+
+
+def rekey(conn: Connection, new_key: bytes, step: Callable[[str], None] | None = None) -> None:
+    """Re-encrypt the whole database under ``new_key`` (``PRAGMA rekey``).
+
+    Args:
+        conn: The open connection.
+        new_key: The new raw key.
+        step: Called between the writes (tests stop the process there, as a kill would).
+    """
+    mark = step or (lambda _name: None)
+    try:
+        # rekey is not supported in WAL mode on every build; use a rollback journal for it.
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        mark("rekey: wal checkpointed")
+        conn.execute("PRAGMA journal_mode = DELETE")
+        mark("rekey: rollback journal")
+        conn.execute(_key_pragma(new_key).replace("PRAGMA key", "PRAGMA rekey"))
+        mark("rekey: re-encrypted")
+        conn.execute("PRAGMA journal_mode = WAL")
+    except sqlcipher3.Error as exc:
+        raise translate(exc) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,15 +18,19 @@ from typing import Literal
 
 import sqlcipher3
 
-from vmadesk.store import audit, keychain, unlock_guard
-from vmadesk.store.audit import AuditEvent
-from vmadesk.store.connection import Connection, connect, rekey, transaction
+from vmadesk.store import audit, audit_seal, keychain, unlock_guard
+from vmadesk.store.audit import AuditContext, AuditEvent
+from vmadesk.store.connection import Connection, cipher_salt, connect, transaction
+from vmadesk.store.db_diagnosis import database_problem
 from vmadesk.store.errors import (
+    AuditDamagedError,
     AuthenticationError,
     ProfileExistsError,
     ProfileMissingError,
     StoreError,
     WrongKeyError,
+    os_error_message,
+    translate,
     user_message,
 )
 from vmadesk.store.keyslots import (
@@ -36,9 +41,11 @@ from vmadesk.store.keyslots import (
     derive_from_passphrase,
     new_recovery_key,
     parse_recovery_key,
+    passphrase_forms,
     passphrase_slot,
     recovery_slot,
     recovery_wrapping_key,
+    slots_locked,
     wrap,
 )
 from vmadesk.store.migrations import migrate, schema_version
@@ -62,7 +69,7 @@ def passphrase_from_env() -> str | None:
 
 def check_passphrase_strength(passphrase: str) -> None:
     """Refuse passphrases too short to resist guessing."""
-    if len(passphrase) < MIN_PASSPHRASE:
+    if len(unicodedata.normalize("NFC", passphrase)) < MIN_PASSPHRASE:
         raise AuthenticationError(f"The passphrase must have at least {MIN_PASSPHRASE} characters.")
 
 
@@ -76,6 +83,7 @@ class UnlockedProfile:
     method: UnlockMethod
     conn: Connection = field(repr=False)
     notices: list[str] = field(default_factory=list)
+    audit_context: AuditContext | None = field(default=None, repr=False)
 
     @property
     def db_path(self) -> Path:
@@ -83,8 +91,10 @@ class UnlockedProfile:
         return self.directory / DB_FILE
 
     def connect(self) -> Connection:
-        """A new connection for another thread (raw key: no KDF cost)."""
-        return connect(self.db_path, self.key)
+        """A new connection for another thread (raw key: no KDF cost), audit key bound."""
+        conn = connect(self.db_path, self.key)
+        audit.bind(conn, self.audit_context)
+        return conn
 
     def close(self) -> None:
         """Close the main connection and forget the key reference."""
@@ -98,6 +108,12 @@ class UnlockedProfile:
 def _ensure_private_dir(directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(directory, 0o700)
+
+
+def _private(directory: Path) -> None:
+    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm"):
+        if (directory / name).exists():
+            os.chmod(directory / name, 0o600)
 
 
 def create(
@@ -124,7 +140,10 @@ def create(
     if (directory / SLOTS_FILE).exists() or (directory / DB_FILE).exists():
         raise ProfileExistsError(f"A profile already exists in {directory}.")
     check_passphrase_strength(passphrase)
-    _ensure_private_dir(directory)
+    try:
+        _ensure_private_dir(directory)
+    except OSError as exc:
+        raise StoreError(f"The profile folder cannot be made: {os_error_message(exc)}") from None
     db_key = secrets.token_bytes(32)
     recovery = new_recovery_key()
     import uuid  # only when a profile is created: not on the unlock path
@@ -140,11 +159,15 @@ def create(
             if keychain_choice == "yes":
                 raise StoreError(str(exc)) from None
             notices.append("No OS keychain here: the passphrase will be asked at every start.")
+    slots.audit, audit_keys = audit_seal.new_seal(db_key, slots.profile_id)
+    context = audit_seal.context_for(directory, slots.profile_id, audit_keys)
     try:
         conn = connect(directory / DB_FILE, db_key, create=True)
         migrate(conn, directory / DB_FILE)
+        slots.db_salt = cipher_salt(conn)
+        slots.save(directory)  # before the first entry: its anchor is written into it
+        audit.bind(conn, context)
         with transaction(conn):
-            audit.create_key(conn)
             conn.execute(
                 "INSERT INTO settings (key, value) VALUES ('vma_handle', ?)", (vma_handle,)
             )
@@ -156,15 +179,16 @@ def create(
                 AuditEvent.PROFILE_CREATED,
                 details={"slots": ",".join(s.type for s in slots.slots)},
             )
-        slots.save(directory)
-        for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm"):
-            if (directory / name).exists():
-                os.chmod(directory / name, 0o600)
-    except BaseException:
+        _private(directory)
+    except BaseException as exc:
         for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", SLOTS_FILE):
             (directory / name).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise StoreError(f"The profile was not created: {os_error_message(exc)}") from None
         raise
-    profile = UnlockedProfile(directory, db_key, slots.profile_id, "passphrase", conn, notices)
+    profile = UnlockedProfile(
+        directory, db_key, slots.profile_id, "passphrase", conn, notices, context
+    )
     log.info("profile created with slots %s", [s.type for s in slots.slots])
     return profile, recovery
 
@@ -184,6 +208,27 @@ def _candidate_slot_sets(directory: Path) -> list[tuple[KeySlots, bool]]:
     return sets
 
 
+def _unwrap_passphrase(slot: Slot, passphrase: str) -> tuple[bytes, str] | None:
+    """The database key and the passphrase form that opened the slot, or None."""
+    for form in passphrase_forms(passphrase):
+        wrapping = derive_from_passphrase(form, slot.salt, slot.kdf or KdfParams())
+        try:
+            return slot.unwrap(wrapping), form
+        except AuthenticationError:
+            continue
+    return None
+
+
+def _check_files(directory: Path) -> None:
+    if not (directory / SLOTS_FILE).exists():
+        raise ProfileMissingError(
+            f"No vmadesk profile in {directory} (create one with 'vmadesk profile init')."
+        )
+    db = directory / DB_FILE
+    if not db.exists():
+        raise StoreError(f"The profile in {directory} has key slots but no database.")
+
+
 def unlock(
     directory: Path,
     *,
@@ -201,20 +246,19 @@ def unlock(
 
     Raises:
         ProfileMissingError: No profile in ``directory``.
+        KeySlotsDamagedError: The key slot file is damaged (exit 2).
         AuthenticationError: Wrong passphrase/recovery key (counted, with back-off).
+        DatabaseMismatchError, DatabaseDamagedError: A slot opened but the database did not
+            (not counted: the secret was right).
     """
-    if not (directory / SLOTS_FILE).exists():
-        raise ProfileMissingError(
-            f"No vmadesk profile in {directory} (create one with 'vmadesk profile init')."
-        )
-    if not (directory / DB_FILE).exists():
-        raise StoreError(f"The profile in {directory} has key slots but no database.")
+    _check_files(directory)
+    sets = _candidate_slot_sets(directory)  # a damaged slot file fails before any prompt
     notices: list[str] = []
     if recovery_key is not None:
         parse_recovery_key(recovery_key)  # a mistyped key is not a failed unlock
     secret = passphrase or (None if recovery_key else passphrase_from_env())
     if recovery_key is None and secret is None and use_keychain:
-        opened = _try_keychain(directory, notices)
+        opened = _try_keychain(directory, sets, notices)
         if opened is not None:
             return opened
     if recovery_key is None and secret is None:
@@ -226,87 +270,175 @@ def unlock(
         secret = prompt("Passphrase: ")
     unlock_guard.wait_turn(directory, **({"sleep": sleep} if sleep else {}))
     method: UnlockMethod = "recovery" if recovery_key is not None else "passphrase"
-    for slots, pending in _candidate_slot_sets(directory):
-        try:
-            if recovery_key is not None:
-                slot = slots.get("recovery")
-                wrapping = recovery_wrapping_key(recovery_key) if slot else b""
-            else:
-                slot = slots.get("passphrase")
-                assert secret is not None
-                wrapping = (
-                    derive_from_passphrase(secret, slot.salt, slot.kdf or KdfParams())
-                    if slot
-                    else b""
-                )
-            if slot is None:
-                continue
-            db_key = slot.unwrap(wrapping)
-            return _open(directory, db_key, slots.profile_id, method, notices, pending)
-        except AuthenticationError:
+    opened_a_slot = False
+    for slots, pending in sets:
+        form: str | None = None
+        if recovery_key is not None:
+            slot = slots.get("recovery")
+            try:
+                db_key = slot.unwrap(recovery_wrapping_key(recovery_key)) if slot else None
+            except AuthenticationError:
+                db_key = None
+        else:
+            slot = slots.get("passphrase")
+            assert secret is not None
+            found = _unwrap_passphrase(slot, secret) if slot else None
+            db_key, form = found if found else (None, None)
+        if db_key is None:
             continue
+        opened_a_slot = True
+        try:
+            profile = _open(directory, db_key, slots, method, notices, pending)
         except WrongKeyError:
             continue
-    unlock_guard.record_failure(directory)
+        if form is not None and form != unicodedata.normalize("NFC", form):
+            _renormalise_passphrase_slot(profile, form, slot)
+        return profile
+    if opened_a_slot and not (directory / PENDING_SLOTS_FILE).exists():
+        # The secret was right: the database is the problem, not the VMA.
+        raise database_problem(directory / DB_FILE, [s for s, _ in sets])
+    _record_failure(directory)
     log.warning("unlock failed (%s)", method)
     what = "recovery key" if recovery_key is not None else "passphrase"
     raise AuthenticationError(f"Wrong {what} for the profile in {directory}.")
 
 
-def _try_keychain(directory: Path, notices: list[str]) -> UnlockedProfile | None:
-    for slots, pending in _candidate_slot_sets(directory):
+def _record_failure(directory: Path) -> None:
+    try:
+        unlock_guard.record_failure(directory)
+    except OSError as exc:
+        # Refuse rather than allow unlimited tries without back-off.
+        raise StoreError(
+            f"The unlock failed and could not be counted: {os_error_message(exc)}"
+        ) from None
+
+
+def _try_keychain(
+    directory: Path, sets: list[tuple[KeySlots, bool]], notices: list[str]
+) -> UnlockedProfile | None:
+    # Said only if no set opens: mid-rotation the old set's keychain slot rightly fails.
+    missed: list[str] = []
+    opened_a_slot = False
+    for slots, pending in sets:
         slot = slots.get("keychain")
         if slot is None:
             continue
         try:
             stored = keychain.fetch_secret(slots.profile_id)
             if stored is None:
-                notices.append("The keychain has no entry for this profile; using the passphrase.")
+                missed.append("The keychain has no entry for this profile; using the passphrase.")
                 continue
             db_key = slot.unwrap(bytes.fromhex(stored))
-            return _open(directory, db_key, slots.profile_id, "keychain", notices, pending)
+            opened_a_slot = True
+            return _open(directory, db_key, slots, "keychain", notices, pending)
         except keychain.KeychainUnavailable as exc:
-            notices.append(f"{exc} Using the passphrase instead.")
+            missed.append(f"{exc} Using the passphrase instead.")
         except (AuthenticationError, WrongKeyError, ValueError):
-            notices.append("The keychain entry does not open this profile; using the passphrase.")
+            missed.append("The keychain entry does not open this profile; using the passphrase.")
+    if opened_a_slot and not (directory / PENDING_SLOTS_FILE).exists():
+        raise database_problem(directory / DB_FILE, [s for s, _ in sets])
+    notices.extend(dict.fromkeys(missed))
     return None
 
 
 def _open(
     directory: Path,
     db_key: bytes,
-    profile_id: str,
+    slots: KeySlots,
     method: UnlockMethod,
     notices: list[str],
     pending: bool,
 ) -> UnlockedProfile:
-    conn = connect(directory / DB_FILE, db_key)
-    if pending:
-        os.replace(directory / PENDING_SLOTS_FILE, directory / SLOTS_FILE)
-    elif (directory / PENDING_SLOTS_FILE).exists():
-        (directory / PENDING_SLOTS_FILE).unlink()
+    db = directory / DB_FILE
+    if not db.is_file() or db.stat().st_size == 0:
+        raise WrongKeyError("nothing to open")  # said precisely by _database_problem
+    conn = connect(db, db_key)
+    try:
+        context = _finish_open(directory, conn, db_key, slots, method, notices, pending)
+    except sqlcipher3.Error as exc:
+        conn.close()
+        raise translate(exc, directory) from None
+    except OSError as exc:
+        conn.close()
+        raise StoreError(f"The profile cannot be opened: {os_error_message(exc)}") from None
+    except BaseException:
+        conn.close()
+        raise
+    log.info("profile unlocked (%s)", method)
+    return UnlockedProfile(directory, db_key, slots.profile_id, method, conn, notices, context)
+
+
+def _finish_open(
+    directory: Path,
+    conn: Connection,
+    db_key: bytes,
+    slots: KeySlots,
+    method: UnlockMethod,
+    notices: list[str],
+    pending: bool,
+) -> AuditContext | None:
+    """Settle an interrupted rotation, migrate, bind the audit key, record the unlock."""
+    with slots_locked(directory):
+        if pending:
+            os.replace(directory / PENDING_SLOTS_FILE, directory / SLOTS_FILE)
+        elif (directory / PENDING_SLOTS_FILE).exists():
+            (directory / PENDING_SLOTS_FILE).unlink()
+            notices.append(
+                "A key rotation was interrupted before it changed the key: the previous "
+                "passphrase and recovery key still work; the recovery key it showed does not."
+            )
+        if not slots.db_salt:  # profiles from before the salt was kept
+            slots.db_salt = cipher_salt(conn)
+            KeySlots.update(directory, lambda current: _set_salt(current, slots.db_salt))
     before = schema_version(conn)
     after = migrate(conn, directory / DB_FILE)
-    failures = unlock_guard.take_failures(directory)
-    with transaction(conn):
-        if after != before:
-            audit.append(conn, AuditEvent.SCHEMA_MIGRATED, details={"from": before, "to": after})
-        if failures:
-            audit.append(conn, AuditEvent.UNLOCK_FAILED, details={"count": failures})
-        audit.append(conn, AuditEvent.UNLOCK_OK, details={"method": method})
-    log.info("profile unlocked (%s)", method)
-    return UnlockedProfile(directory, db_key, profile_id, method, conn, notices)
+    context: AuditContext | None = None
+    try:
+        context = audit_seal.open_context(directory, slots, db_key, conn)
+        audit.bind(conn, context)
+        failures = unlock_guard.load(directory).failures
+        with transaction(conn):
+            if after != before:
+                details = {"from": before, "to": after}
+                audit.append(conn, AuditEvent.SCHEMA_MIGRATED, details=details)
+            if failures:
+                audit.append(conn, AuditEvent.UNLOCK_FAILED, details={"count": failures})
+            audit.append(conn, AuditEvent.UNLOCK_OK, details={"method": method})
+    except AuditDamagedError as exc:
+        # The profile still opens (to read, and for 'audit verify' to say so); every write
+        # that must be audited is refused with the same message.
+        notices.append(str(exc))
+        return context
+    unlock_guard.take_failures(directory)
+    return context
 
 
-def _opens_passphrase_slot(profile: UnlockedProfile, passphrase: str) -> bool:
+def _set_salt(slots: KeySlots, salt: bytes) -> bool:
+    slots.db_salt = salt
+    return True
+
+
+def _renormalise_passphrase_slot(profile: UnlockedProfile, form: str, old: Slot) -> None:
+    """A slot derived from a non-NFC passphrase (before normalising): rewrite it from NFC."""
+    new = passphrase_slot(profile.key, form, old.kdf or KdfParams())
+
+    def replace(slots: KeySlots) -> bool:
+        slots.put(new)
+        return True
+
+    try:
+        KeySlots.update(profile.directory, replace)
+    except (OSError, StoreError) as exc:
+        log.warning("the passphrase slot was not renormalised (%s)", type(exc).__name__)
+
+
+def opens_passphrase_slot(profile: UnlockedProfile, passphrase: str) -> bool:
+    """Whether ``passphrase`` opens the passphrase slot to this profile's key (not counted)."""
     slot = KeySlots.load(profile.directory).get("passphrase")
     if slot is None:
         return False
-    try:
-        wrapping = derive_from_passphrase(passphrase, slot.salt, slot.kdf or KdfParams())
-        return slot.unwrap(wrapping) == profile.key
-    except AuthenticationError:
-        return False
+    found = _unwrap_passphrase(slot, passphrase)
+    return found is not None and found[0] == profile.key
 
 
 def check_passphrase(profile: UnlockedProfile, passphrase: str) -> bool:
@@ -315,71 +447,11 @@ def check_passphrase(profile: UnlockedProfile, passphrase: str) -> bool:
     Failures count toward the same back-off as a failed unlock.
     """
     unlock_guard.wait_turn(profile.directory)
-    if _opens_passphrase_slot(profile, passphrase):
+    if opens_passphrase_slot(profile, passphrase):
         unlock_guard.take_failures(profile.directory)
         return True
-    unlock_guard.record_failure(profile.directory)
+    _record_failure(profile.directory)
     return False
-
-
-def change_passphrase(
-    profile: UnlockedProfile, new_passphrase: str, *, kdf: KdfParams | None = None
-) -> None:
-    """Rewrite the passphrase slot (the database key stays the same)."""
-    check_passphrase_strength(new_passphrase)
-    if _opens_passphrase_slot(profile, new_passphrase):
-        raise AuthenticationError("The new passphrase is the current one; nothing was changed.")
-    slots = KeySlots.load(profile.directory)
-    slots.put(passphrase_slot(profile.key, new_passphrase, kdf or KdfParams()))
-    slots.save(profile.directory)
-    with transaction(profile.conn):
-        audit.append(profile.conn, AuditEvent.PASSPHRASE_CHANGED)
-
-
-def rotate_key(profile: UnlockedProfile, passphrase: str, *, kdf: KdfParams | None = None) -> str:
-    """Re-encrypt the database under a new random key and rewrite every slot.
-
-    The new slots are written to a pending file before ``PRAGMA rekey``; unlock tries both
-    sets, so a crash at any point leaves a profile that opens.
-
-    Returns:
-        The new recovery key (the old one no longer opens the profile).
-    """
-    old = KeySlots.load(profile.directory)
-    new_key = secrets.token_bytes(32)
-    recovery = new_recovery_key()
-    slots = KeySlots(old.profile_id)
-    slots.put(passphrase_slot(new_key, passphrase, kdf or KdfParams()))
-    slots.put(recovery_slot(new_key, recovery))
-    kc = old.get("keychain")
-    if kc is not None:
-        try:
-            slots.put(_keychain_slot(old.profile_id, new_key))
-        except keychain.KeychainUnavailable as exc:
-            profile.notices.append(f"{exc} The keychain slot was dropped.")
-    slots.save(profile.directory, PENDING_SLOTS_FILE)
-    rekey(profile.conn, new_key)
-    os.replace(profile.directory / PENDING_SLOTS_FILE, profile.directory / SLOTS_FILE)
-    profile.key = new_key
-    for backup in profile.directory.glob(f"{DB_FILE}.v*.bak"):
-        # Old backups open only with the retired key: of no use to the VMA, a risk if leaked.
-        backup.unlink()
-    with transaction(profile.conn):
-        audit.append(
-            profile.conn,
-            AuditEvent.KEY_ROTATED,
-            details={"slots": ",".join(s.type for s in slots.slots)},
-        )
-    return recovery
-
-
-def reset_passphrase_with_recovery(
-    directory: Path, recovery_key: str, new_passphrase: str, *, kdf: KdfParams | None = None
-) -> UnlockedProfile:
-    """Emergency access: open with the recovery key and set a new passphrase."""
-    profile = unlock(directory, recovery_key=recovery_key, use_keychain=False)
-    change_passphrase(profile, new_passphrase, kdf=kdf)
-    return profile
 
 
 def integrity_check(profile: UnlockedProfile) -> list[str]:

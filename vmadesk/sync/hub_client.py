@@ -266,6 +266,10 @@ class HubClient:
         body = wire.PublicKeyRegistration(public_key=public_key)
         return self._post("/v1/keys", wire.PublicKeyRecord, body, method="PUT")
 
+    def public_keys(self) -> wire.PublicKeyList:
+        """Every active account's public key (the receivers a handoff can go to)."""
+        return self._get("/v1/keys", wire.PublicKeyList)
+
     def public_key(self, handle: str) -> wire.PublicKeyRecord:
         """Another account's public key."""
         return self._get(f"/v1/keys/{handle}", wire.PublicKeyRecord)
@@ -316,6 +320,13 @@ class HubClient:
         """Post the sealed answer (VMA)."""
         body = wire.EvidenceEnvelope(sealed=sealed)
         return self._post(f"/v1/evidence-requests/{request_id}/envelope", wire.EvidenceRecord, body)
+
+    def decline_evidence(
+        self, request_id: str, reason: wire.EvidenceDeclineReason
+    ) -> wire.EvidenceRecord:
+        """Decline an evidence request with a reason code (VMA)."""
+        body = wire.EvidenceDecline(reason=reason)
+        return self._post(f"/v1/evidence-requests/{request_id}/decline", wire.EvidenceRecord, body)
 
     # -- supervisor board (issue 6) -------------------------------------------------------------
 

@@ -196,6 +196,17 @@ class EvidenceState(StrEnum):
 
     REQUESTED = "requested"
     ANSWERED = "answered"
+    DECLINED = "declined"
+
+
+class EvidenceDeclineReason(StrEnum):
+    """Why a VMA declines to send a sampled item's details."""
+
+    ITEM_NOT_HELD = "item_not_held"
+    WRONG_ITEM = "wrong_item"
+    PRACTICE_POLICY = "practice_policy"
+    PATIENT_OBJECTED = "patient_objected"
+    OTHER = "other"
 
 
 class ErrorCode(StrEnum):
@@ -573,6 +584,12 @@ class PublicKeyRecord(Wire):
     registered_at: Timestamp
 
 
+class PublicKeyList(Wire):
+    """The active accounts with a registered public key (a handoff's possible receivers)."""
+
+    keys: list[PublicKeyRecord]
+
+
 class TeamSecretEnvelope(Wire):
     """The team secret sealed by a supervisor's console to one VMA's public key."""
 
@@ -688,8 +705,15 @@ class EvidenceEnvelope(Wire):
     sealed: SealedB64
 
 
+class EvidenceDecline(Wire):
+    """The VMA declines an evidence request, with a reason code (never prose)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    reason: EvidenceDeclineReason
+
+
 class EvidenceRecord(Wire):
-    """An evidence request and, once answered, its sealed envelope."""
+    """An evidence request and, once answered, its sealed envelope (or the decline reason)."""
 
     request_id: Uuid4
     sample_id: Uuid4
@@ -700,6 +724,7 @@ class EvidenceRecord(Wire):
     state: EvidenceState
     sealed: SealedB64 | None = None
     answered_at: Timestamp | None = None
+    decline_reason: EvidenceDeclineReason | None = None
 
 
 class EvidenceList(Wire):
@@ -846,6 +871,7 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     HandoffList,
     PublicKeyRegistration,
     PublicKeyRecord,
+    PublicKeyList,
     TeamSecretEnvelope,
     TeamSecretRecord,
     SampleRequest,
@@ -859,6 +885,7 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     EvidenceRequest,
     EvidenceEnvelope,
     EvidenceRecord,
+    EvidenceDecline,
     EvidenceList,
     BoardLane,
     BoardVma,

@@ -181,6 +181,12 @@ class RunningConsole(QObject):
             self.window.show_message("No shift running: Shift → Start shift (Ctrl+Shift+S).")
         self.shell.show_notices(self.notices)
         self.sync = _start_sync(self.ctx, self.window)
+        if self.sync is not None:  # handoffs through the hub go out and come in at once
+            self.shell.sync_now = self.sync.sync_now
+            self.shell.sync_status = self.sync.status_changed
+            self.sync.status_changed.connect(self.shell.check_evidence)
+            self.sync.status_changed.connect(self.shell.check_answers)
+            self.shell.check_answers()  # what was answered before this start is not news
         app_logging.start_rotation()
 
     def stop(self) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
@@ -19,6 +19,7 @@ from vmadesk import __version__, paths
 from vmadesk.services.handoff import PACKET_SUFFIX, RECEIPT_SUFFIX
 from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.due_notifier import DueNotifier
+from vmadesk.ui.handoff_shell import HandoffShellActions
 from vmadesk.ui.lock import MINUTE_MS, IdleLock
 from vmadesk.ui.ui_settings import UiSettings, place_window
 
@@ -38,6 +39,8 @@ SHELL_ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("end_shift", "&End shift and hand off…", "Ctrl+Shift+E", "Shift"),
     ("open_packet", "&Open handoff packet…", "Ctrl+Shift+O", "Shift"),
     ("apply_receipt", "&Apply handoff receipt…", "Ctrl+Shift+R", "Shift"),
+    ("handoffs", "&Handoffs (hub inbox, answers)…", "Ctrl+Shift+H", "Shift"),
+    ("evidence", "E&vidence requests…", "Ctrl+Shift+V", "Shift"),
     ("my_key", "My public &key…", "Ctrl+Shift+K", "Shift"),
     ("add_colleague", "Add &colleague key…", "Ctrl+Shift+A", "Shift"),
     ("about", "&About vmadesk", "F1", "Help"),
@@ -46,8 +49,11 @@ SHELL_ACTIONS: tuple[tuple[str, str, str, str], ...] = (
 _WHILE_LOCKED = frozenset({"lock", "quit"})
 
 
-class ConsoleShell(QObject):
+class ConsoleShell(HandoffShellActions, QObject):
     """Everything around the main window: actions, dialogs, lock, settings, notifications."""
+
+    #: How many evidence requests wait for the VMA (after each check, see check_evidence).
+    evidence_waiting = Signal(int)
 
     def __init__(
         self,
@@ -64,6 +70,9 @@ class ConsoleShell(QObject):
         self.ui_settings = ui_settings or UiSettings()
         self.handoff_dir = handoff_dir or paths.handoff_dir()
         self.dialog: QWidget | None = None
+        #: The background sync's "round now" (set by the application once it runs).
+        self.sync_now: Callable[[], None] | None = None
+        self.sync_status: Any = None
         self.actions: dict[str, QAction] = {}
         self.lock = IdleLock(
             ctx.session,
@@ -83,6 +92,8 @@ class ConsoleShell(QObject):
             "end_shift": self.end_shift,
             "open_packet": self.open_packet,
             "apply_receipt": self.apply_receipt,
+            "handoffs": self.handoffs,
+            "evidence": self.evidence_requests,
             "my_key": self.my_key,
             "add_colleague": self.add_colleague,
             "about": self.about,
@@ -119,6 +130,7 @@ class ConsoleShell(QObject):
             show(text)
 
     def _refresh(self) -> None:
+        self._sync_practices()
         refresh = getattr(self.window, "refresh", None)
         if callable(refresh):
             refresh()
@@ -202,7 +214,9 @@ class ConsoleShell(QObject):
         """Shift → End shift & hand off: open the dialog."""
         from vmadesk.ui.handoff_end_shift import EndShiftDialog
 
-        dialog = EndShiftDialog(self.ctx, out_dir=self.handoff_dir, parent=self.window)
+        dialog = EndShiftDialog(
+            self.ctx, out_dir=self.handoff_dir, sync_now=self.sync_now, parent=self.window
+        )
         dialog.packet_written.connect(lambda _r: self._refresh())
         dialog.shift_ended.connect(self._refresh)
         dialog.shift_ended.connect(lambda: self._message("Shift ended."))
@@ -275,7 +289,7 @@ class ConsoleShell(QObject):
         self, path: Path | None = None, *, ask_code: Callable[[], str | None] | None = None
     ) -> ReviewPacketDialog | None:
         """Shift → Open handoff packet…: decrypt it, then review item by item."""
-        from vmadesk.ui.handoff_review import ReviewPacketDialog, ask_code_dialog, open_packet
+        from vmadesk.ui.handoff_review import ask_code_dialog, open_packet
 
         path = path or self._choose_file("Open handoff packet", PACKET_SUFFIX)
         if path is None or self.lock.is_locked:
@@ -290,15 +304,7 @@ class ConsoleShell(QObject):
                 str(exc) if isinstance(exc, ValueError) else "The packet could not be read.",
             )
             return None
-        dialog = ReviewPacketDialog(
-            self.ctx.handoffs,
-            handoff_id,
-            out_dir=self.handoff_dir,
-            on_change=self._refresh,
-            parent=self.window,
-        )
-        self._show(dialog)
-        return dialog
+        return self.review_packet(handoff_id)
 
     def apply_receipt(self, path: Path | None = None) -> dict[str, int] | None:
         """Shift → Apply handoff receipt…: settle a packet sent earlier."""
@@ -316,7 +322,8 @@ class ConsoleShell(QObject):
         self._refresh()
         self._message(
             f"Receipt applied: {counts['acknowledged']} acknowledged, "
-            f"{counts['declined']} declined (back with you)."
+            f"{counts['declined']} declined (back with you). Shift → Handoffs shows what "
+            "the receiver answered."
         )
         return counts
 

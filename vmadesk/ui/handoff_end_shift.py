@@ -10,8 +10,10 @@ The dialog holds PHI: the idle lock rejects it, and it drops its rows however it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,21 +38,31 @@ from vmadesk.domain.vocabulary import Priority
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.exports import record_export
 from vmadesk.services.handoff import PacketResult
-from vmadesk.services.handoff_payload import escalation_payload
+from vmadesk.services.handoff_hub import (
+    fetch_public_keys,
+    hub_target,
+    queue_handoff,
+    receivers_from,
+)
 from vmadesk.store.items import ItemRow
+from vmadesk.ui import workers
 from vmadesk.ui.context import ConsoleContext
-from vmadesk.ui.dialog_parts import fit_to_screen
 from vmadesk.ui.handoff_notes_model import HandoffItemsModel
-from vmadesk.ui.handoff_parts import chosen_folder, default_handoff_dir, items_table
+from vmadesk.ui.handoff_parts import (
+    chosen_folder,
+    default_handoff_dir,
+    fit_to_screen,
+    items_table,
+)
 from vmadesk.ui.handoff_report import (
     REPORT_KIND,
     ReportPreviewDialog,
-    build_html,
     default_report_name,
-    entry_from_item,
+    report_html,
 )
 
 ONE_TIME_CODE = "One-time code (read out by phone)"
+FILE, HUB = "file", "hub"
 
 
 def actions_label(local_tz: str, now: datetime) -> str:
@@ -78,6 +90,7 @@ class EndShiftDialog(QDialog):
         ctx: ConsoleContext,
         *,
         out_dir: Path | None = None,
+        sync_now: Callable[[], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -91,7 +104,9 @@ class EndShiftDialog(QDialog):
 
         items = open_items(ctx)
         self.escalations = ctx.worklist.escalations_for([item.id for item in items])
-        self.model = HandoffItemsModel(items, self, escalations=self.escalations)
+        self.model = HandoffItemsModel(
+            items, self, escalations=self.escalations, local_tz=ctx.local_tz
+        )
         self.table = items_table(self.model, "Open items to hand off")
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
@@ -103,6 +118,7 @@ class EndShiftDialog(QDialog):
         self.summary.setAccessibleName("Summary")
         self.summary.setMaxLength(200)
         self.actions = QPlainTextEdit()
+        self.actions.setMinimumHeight(self.actions.fontMetrics().lineSpacing() * 3)
         self.actions.setAccessibleName("Actions")
         self.actions.setPlaceholderText(
             "One per line; start with HH:MM for a time, e.g.\n"
@@ -113,6 +129,7 @@ class EndShiftDialog(QDialog):
         self.contingency.setPlaceholderText("if … then …")
         note_box = QWidget()
         nf = QFormLayout(note_box)
+        nf.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # fields get the full width
         nf.addRow("&Priority", self.priority)
         nf.addRow("&Summary", self.summary)
         nf.addRow(actions_label(ctx.local_tz, ctx.clock()), self.actions)
@@ -127,15 +144,20 @@ class EndShiftDialog(QDialog):
         split.addWidget(note_box)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        self.split = split
 
         self.shift_note = QPlainTextEdit()
         self.shift_note.setAccessibleName("Shift note")
-        self.shift_note.setMaximumHeight(80)
+        self.shift_note.setMaximumHeight(self.shift_note.fontMetrics().lineSpacing() * 3)
         self.receiver = QComboBox()
         self.receiver.setAccessibleName("Receiving VMA")
         for handle in ctx.handoffs.colleagues():
-            self.receiver.addItem(handle, handle)
+            self.receiver.addItem(f"{handle} — packet file", (FILE, handle))
         self.receiver.addItem(ONE_TIME_CODE, None)
+        #: Set once the hub's receiver list is in (or failed); the file route works meanwhile.
+        self.receivers_loaded = False
+        self.sync_now = sync_now
+        self.hub = hub_target(ctx.session.conn)
         self.code_receiver = QLineEdit()
         self.code_receiver.setAccessibleName("Receiver handle")
         self.code_receiver.setPlaceholderText("receiver's handle")
@@ -206,7 +228,19 @@ class EndShiftDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self._receiver_changed()
-        fit_to_screen(self, 980, 640)
+        fit_to_screen(self, 1180, 700)
+        self.split.setSizes([self.width() * 11 // 20, self.width() * 9 // 20])
+        if self.hub is not None:
+            self.message.setText("Fetching your colleagues from the hub…")
+            self._job = workers.start(
+                lambda _progress, target: fetch_public_keys(target),
+                self.hub,
+                on_success=self._receivers_arrived,
+                on_error=self._receivers_failed,
+                parent=self,
+            )
+        else:
+            self.receivers_loaded = True
         if self.model.rowCount():
             self.table.selectRow(0)
         else:
@@ -215,7 +249,30 @@ class EndShiftDialog(QDialog):
     # -- form --------------------------------------------------------------------------------
 
     def _receiver_changed(self) -> None:
-        self.code_receiver.setVisible(self.receiver.currentData() is None)
+        route = self.receiver.currentData()
+        self.code_receiver.setVisible(route is None)
+        self.folder.setEnabled(route is None or route[0] == FILE)
+
+    def _receivers_arrived(self, records: list[Any]) -> None:
+        """Put the hub's VMAs first (keys pinned now); a changed key is shown, not offered."""
+        assert self.hub is not None
+        listed = receivers_from(self.ctx.session.conn, records, self.hub.handle)
+        usable = [r for r in listed if r.usable]
+        for index, receiver in enumerate(usable):
+            self.receiver.insertItem(
+                index, f"{receiver.handle} — through the hub", (HUB, receiver.handle)
+            )
+        if usable:
+            self.receiver.setCurrentIndex(0)
+        problems = [r.problem for r in listed if not r.usable]
+        self.message.setText(" ".join(problems))
+        self.receivers_loaded = True
+
+    def _receivers_failed(self, _error: BaseException) -> None:
+        self.message.setText(
+            "The hub cannot be reached: hand off with a packet file or a one-time code."
+        )
+        self.receivers_loaded = True
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Folder for the packet", self.folder.text())
@@ -258,10 +315,15 @@ class EndShiftDialog(QDialog):
 
     def receiver_handle(self) -> tuple[str, bool]:
         """The receiving VMA's handle and whether a one-time code is used."""
-        handle = self.receiver.currentData()
-        if handle is None:
+        route = self.receiver.currentData()
+        if route is None:
             return self.code_receiver.text().strip(), True
-        return str(handle), False
+        return str(route[1]), False
+
+    def through_hub(self) -> bool:
+        """Whether the chosen receiver gets the packet through the hub (no file)."""
+        route = self.receiver.currentData()
+        return route is not None and route[0] == HUB
 
     def collect_notes(self) -> dict[int, HandoffNote] | None:
         """Validated notes of the included items, or None with problems shown inline."""
@@ -303,22 +365,48 @@ class EndShiftDialog(QDialog):
             return None
         folder = chosen_folder(self.folder)
         try:
-            result = self.ctx.handoffs.create_packet(
-                receiver,
-                notes,
-                self.shift_note.toPlainText().strip(),
-                out_dir=folder,
-                one_time_code=one_time,
-            )
+            if self.through_hub():
+                envelope_id = queue_handoff(
+                    self.ctx.session.conn,
+                    receiver,
+                    notes,
+                    self.shift_note.toPlainText().strip(),
+                    vma=self.ctx.vma,
+                    now=self.ctx.clock(),
+                    on_change=self.ctx.handoffs.on_change,
+                )
+                result = PacketResult(None, envelope_id, 0, None)
+            else:
+                result = self.ctx.handoffs.create_packet(
+                    receiver,
+                    notes,
+                    self.shift_note.toPlainText().strip(),
+                    out_dir=folder,
+                    one_time_code=one_time,
+                )
         except (ValueError, OSError) as exc:
             self.message.setText(str(exc))
             return None
+        if result.path is None and self.sync_now is not None:
+            self.sync_now()  # the packet goes out now, not at the next timed round
         self.result_packet = result
         included = [(item, notes[item.id]) for item in self.model.items if item.id in notes]
         self.report_count = len(included)
-        self.report_html = self._report(result, receiver, included)
+        self.report_html = report_html(
+            self.ctx,
+            packet_id=result.packet_id,
+            receiver=receiver,
+            included=included,
+            escalations=self.escalations,
+            shift_note=self.shift_note.toPlainText().strip(),
+        )
+        where = (
+            "queued for the hub (it goes out with this sync; no file to carry)"
+            if result.path is None
+            else f"written to:\n{result.path}"
+        )
         lines = [
-            f"Sealed packet for {receiver} written to:\n{result.path}",
+            f"Sealed packet for {receiver} {where}",
             f"{len(notes)} item(s) are now in handoff; they stay yours until {receiver} "
             "acknowledges them.",
         ]
@@ -335,28 +423,6 @@ class EndShiftDialog(QDialog):
         self.pages.setCurrentIndex(1)
         self.packet_written.emit(result)
         return result
-
-    def _report(
-        self, result: PacketResult, receiver: str, included: list[tuple[ItemRow, HandoffNote]]
-    ) -> str:
-        names: dict[int, tuple[str, str]] = {}
-        entries = []
-        for item, note in included:
-            if item.practice_id not in names:
-                practice = self.ctx.work.practice(item.practice_id)
-                names[item.practice_id] = (practice.name, practice.tz)
-            name, tz = names[item.practice_id]
-            escalated = [escalation_payload(e) for e in self.escalations.get(item.id, [])]
-            entries.append(entry_from_item(item, name, tz, note, escalated))
-        now = self.ctx.clock().astimezone(load_zone(self.ctx.local_tz))
-        return build_html(
-            sender=self.ctx.vma,
-            receiver=receiver,
-            packet_id=result.packet_id,
-            created=now.strftime("%Y-%m-%d %H:%M %Z"),
-            shift_note=self.shift_note.toPlainText().strip(),
-            entries=entries,
-        )
 
     def preview_report(self) -> ReportPreviewDialog | None:
         """Open the report preview; the PDF is written only on its Save."""

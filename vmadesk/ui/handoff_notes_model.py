@@ -110,8 +110,11 @@ class HandoffItemsModel(RowTableModel[ItemRow]):
         parent: QObject | None = None,
         *,
         escalations: dict[int, list[EscalationRow]] | None = None,
+        local_tz: str = "UTC",
     ) -> None:
         super().__init__(items, parent)
+        #: Due times show in the VMA's own zone, as the note's action times are written.
+        self.zone = load_zone(local_tz)
         self.drafts = [NoteDraft(summary=_auto_summary(item)) for item in items]
         self.problems: dict[int, str] = {}
         self.escalations = escalations or {}
@@ -144,7 +147,8 @@ class HandoffItemsModel(RowTableModel[ItemRow]):
             if col == 2:
                 return item.patient_display
             if col == 3:
-                return item.effective_due[:16].replace("T", " ") + " UTC"
+                due = datetime.fromisoformat(item.effective_due).astimezone(self.zone)
+                return due.strftime("%a %d %b %H:%M %Z")
             if col == 4:
                 return draft.priority.value
             if col == 5:

@@ -14,9 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QLocale, QMarginsF, QSizeF
+from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -32,8 +33,10 @@ from PySide6.QtWidgets import (
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import EscalationCategory, Lane
-from vmadesk.services.handoff_payload import open_escalations_first
+from vmadesk.services.handoff_payload import escalation_payload, open_escalations_first
+from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.items import ItemRow
+from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.dialog_parts import fit_to_screen
 
 REPORT_KIND = "handoff_report"
@@ -135,6 +138,36 @@ def entry_from_item(
     )
 
 
+def report_html(
+    ctx: ConsoleContext,
+    *,
+    packet_id: str,
+    receiver: str,
+    included: Sequence[tuple[ItemRow, HandoffNote]],
+    escalations: dict[int, list[EscalationRow]],
+    shift_note: str,
+) -> str:
+    """The report of a packet just written, from the sender's items and notes."""
+    names: dict[int, tuple[str, str]] = {}
+    entries = []
+    for item, note in included:
+        if item.practice_id not in names:
+            practice = ctx.work.practice(item.practice_id)
+            names[item.practice_id] = (practice.name, practice.tz)
+        name, tz = names[item.practice_id]
+        escalated = [escalation_payload(e) for e in escalations.get(item.id, [])]
+        entries.append(entry_from_item(item, name, tz, note, escalated))
+    now = ctx.clock().astimezone(load_zone(ctx.local_tz))
+    return build_html(
+        sender=ctx.vma,
+        receiver=receiver,
+        packet_id=packet_id,
+        created=now.strftime("%Y-%m-%d %H:%M %Z"),
+        shift_note=shift_note,
+        entries=entries,
+    )
+
+
 def build_html(
     *,
     sender: str,
@@ -180,15 +213,44 @@ def build_html(
     return "\n".join(parts)
 
 
-def write_pdf(html_text: str, path: Path) -> Path:
-    """Render ``html_text`` to a PDF at ``path`` (US Letter, for US practices)."""
+#: Page sizes the VMA can print on, by name (the first that fits the locale is the default).
+PAGE_SIZES: dict[str, QPageSize.PageSizeId] = {
+    "Letter": QPageSize.PageSizeId.Letter,
+    "A4": QPageSize.PageSizeId.A4,
+    "Legal": QPageSize.PageSizeId.Legal,
+}
+#: Body text size, in points: what a printed letter uses.
+BODY_POINTS = 11
+
+
+def default_page_size() -> str:
+    """Letter where the locale measures in US units, A4 elsewhere."""
+    return (
+        "Letter"
+        if QLocale().measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem
+        else "A4"
+    )
+
+
+def write_pdf(html_text: str, path: Path, page_size: str = "Letter") -> Path:
+    """Render ``html_text`` to a PDF at ``path``, paginated at ``page_size``.
+
+    The document is laid out on the PDF writer itself: its fonts are sized in points at the
+    writer's resolution, so body text prints at :data:`BODY_POINTS` and long reports run over
+    as many pages as they need. (Laid out at screen resolution on a page measured in the
+    writer's pixels, a report shrank to an unreadable size on one page.)
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = QPdfWriter(str(path))
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
+    writer.setPageSize(QPageSize(PAGE_SIZES.get(page_size, QPageSize.PageSizeId.Letter)))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setTitle("vmadesk handoff report")
     writer.setCreator("vmadesk")
     doc = QTextDocument()
+    doc.documentLayout().setPaintDevice(writer)
+    font = QFont(doc.defaultFont())
+    font.setPointSizeF(BODY_POINTS)
+    doc.setDefaultFont(font)
     doc.setHtml(html_text)
     doc.setPageSize(QSizeF(writer.width(), writer.height()))
     doc.print_(writer)
@@ -234,10 +296,18 @@ class ReportPreviewDialog(QDialog):
         self.save_button.setText("&Save PDF")
         self.save_button.clicked.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        self.page_size = QComboBox()
+        self.page_size.setAccessibleName("Page size")
+        self.page_size.addItems(list(PAGE_SIZES))
+        self.page_size.setCurrentText(default_page_size())
+        page_label = QLabel("&Paper")
+        page_label.setBuddy(self.page_size)
         row = QHBoxLayout()
         row.addWidget(QLabel("Save to"))
         row.addWidget(self.path, 1)
         row.addWidget(browse)
+        row.addWidget(page_label)
+        row.addWidget(self.page_size)
         layout = QVBoxLayout(self)
         layout.addWidget(self.preview, 1)
         layout.addLayout(row)
@@ -262,7 +332,7 @@ class ReportPreviewDialog(QDialog):
         if target.suffix.lower() != ".pdf":
             target = target.with_suffix(".pdf")
         try:
-            write_pdf(self.html_text, target)
+            write_pdf(self.html_text, target, self.page_size.currentText())
         except OSError as exc:
             self.message.setText(f"Could not save: {exc.strerror or exc}.")
             return None

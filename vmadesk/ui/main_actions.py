@@ -270,6 +270,8 @@ class ActionsMixin(_Base):
 
         def chosen() -> None:
             clicked = box.clickedButton()
+            # One box per used-up item: kept, a shift's boxes would pile up under the window.
+            self._dialog_finished(box)
             if clicked is fail:
                 self.fail()
             elif clicked is escalate:

@@ -41,6 +41,8 @@ class UiSettings:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or settings_path()
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if self.path.exists():  # a file left 0644 by an older release or another umask
+            self.path.chmod(0o600)
         self._qs = QSettings(str(self.path), QSettings.Format.IniFormat)
 
     @property
@@ -93,8 +95,10 @@ class UiSettings:
         self._qs.setValue("table/header", state)
 
     def sync(self) -> None:
-        """Write pending changes to disk."""
+        """Write pending changes to disk (owner-only, whatever the process umask)."""
         self._qs.sync()
+        if self.path.exists():
+            self.path.chmod(0o600)
 
 
 def place_window(window: QWidget, settings: UiSettings) -> None:

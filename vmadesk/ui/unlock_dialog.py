@@ -8,6 +8,7 @@ wrong passphrase is an inline message and another try; the store's back-off is s
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def _try_passphrase(
     progress: workers.Progress, directory: Path, passphrase: str
 ) -> profiles.UnlockedProfile:
     def sleep(seconds: float) -> None:
-        progress.report(0, 0, f"Too many wrong tries: wait {max(1, round(seconds))} s…")
+        progress.report(0, 0, f"Too many wrong tries: trying again in {math.ceil(seconds)} s…")
         time.sleep(seconds)
 
     return _close_in_worker(
@@ -67,7 +68,7 @@ def protection_notice(directory: Path) -> str:
     """Which slots protect the profile, said plainly (never a silent downgrade)."""
     try:
         types = {s.type for s in KeySlots.load(directory).slots}
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, StoreError):
         return ""
     if "keychain" in types:
         return "The OS keychain did not open this profile; enter your passphrase."

@@ -126,6 +126,42 @@ def test_evidence_request_approve_and_view(hub, window, qtbot, vma_profile) -> N
     qtbot.waitUntil(lambda: spot.evidence_dialog is None, timeout=5000)
 
 
+def test_supervisor_sees_a_declined_evidence_request(hub, window, qtbot, vma_profile) -> None:  # type: ignore[no-untyped-def]
+    ctx = practice(vma_profile.conn)
+    item = items.get_item(vma_profile.conn, callback(vma_profile.conn, ctx, 78))
+    p = item_pseudonym(SECRET, item)
+    hub.client("ana").send(
+        [
+            env(
+                wire.ItemEvent(
+                    pseudonym=p,
+                    lane=Lane.CALLBACK,
+                    event=wire.ItemEventKind.COMPLETED,
+                    seconds_from_due=-600,
+                    attempt_count=1,
+                )
+            )
+        ]
+    )
+    sample = draw(window, qtbot)
+    spot = window.spot
+    spot.items_view.selectRow([i.pseudonym for i in sample.items].index(p))
+    wait_idle(qtbot, window)
+    qtbot.keyClick(spot.items_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, window)
+    responder = EvidenceResponder(
+        vma_profile.conn, lambda: HubClient(hub.base_url, hub.tokens["ana"]), team_secret=SECRET
+    )
+    (request,) = responder.pending()
+    responder.decline(request, wire.EvidenceDeclineReason.PRACTICE_POLICY)
+    qtbot.keyClick(spot.items_view, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, window)
+    assert spot.evidence_dialog is None
+    assert spot.status.text() == (
+        "Evidence declined by ana: The practice's policy does not allow it."
+    )
+
+
 def test_report_csv_and_pdf_without_phi(hub, window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     sample = draw(window, qtbot)
     spot = window.spot

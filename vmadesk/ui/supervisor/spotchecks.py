@@ -31,7 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vmadesk.services.evidence import EvidenceError, EvidenceViewer, evidence_lines
+from vmadesk.services.evidence import (
+    DECLINE_LABELS,
+    EvidenceError,
+    EvidenceViewer,
+    evidence_lines,
+)
 from vmadesk.services.supervisor import SupervisorService
 from vmadesk.sync import wire
 from vmadesk.ui.supervisor.board_tabs import table_view
@@ -338,6 +343,12 @@ class SpotCheckTab(QWidget):
 
     def _show_evidence(self, records: list[wire.EvidenceRecord]) -> None:
         answered = [r for r in records if r.sealed]
+        declined = [r for r in records if r.state is wire.EvidenceState.DECLINED]
+        if not answered and declined:
+            reason = declined[-1].decline_reason
+            why = DECLINE_LABELS[reason] if reason is not None else "no reason given"
+            self.status.setText(f"Evidence declined by {declined[-1].vma}: {why}.")
+            return
         if not answered or self.viewer is None:
             waiting = "requested, not answered yet" if records else "not requested yet"
             self.status.setText(f"Evidence {waiting}.")
