@@ -42,3 +42,66 @@ def test_lane_switch_lists_the_lane_in_urgency_order_with_badges(window, ctx):
     assert {i for i, text in shown.items() if text} == set(badges)
     patient = {model.item_at(r).id: model.index(r, int(Column.PATIENT)).data() for r in range(3)}
     assert patient == {r.id: r.patient_display for r in full[:3]}
+
+
+def _listed_ids(window) -> set[int]:
+    while window.model.canFetchMore():
+        window.model.fetchMore()
+    return {window.model.item_at(r).id for r in range(window.model.rowCount())}
+
+
+def _search(window, qtbot, text: str) -> set[int]:
+    window.search.clear()
+    qtbot.keyClicks(window.search, text)
+    window.apply_search()
+    return _listed_ids(window)
+
+
+def test_a_phone_number_is_found_however_it_is_typed(window, ctx, qtbot):
+    item = next(
+        window.model.item_at(r)
+        for r in range(window.model.rowCount())
+        if (window.model.item_at(r).phone or "").startswith("+1")
+    )
+    national = item.phone[2:]
+    area, exchange, line = national[:3], national[3:6], national[6:]
+    for typed in (
+        f"({area}) {exchange}-{line}",
+        f"{area}-{exchange}-{line}",
+        f"{area}.{exchange}.{line}",
+        item.phone,
+        f"+1 {area} {exchange} {line}",
+        f"{exchange}-{line}",
+    ):
+        assert item.id in _search(window, qtbot, typed), typed
+
+
+def test_a_number_kept_as_written_is_found_by_its_international_form(window, ctx, qtbot):
+    from vmadesk.services.intake import quick_add_callback
+
+    practice = ctx.worklist.practices()[0]
+    item_id = quick_add_callback(
+        ctx.session.conn,
+        practice_id=practice.id,
+        family="Quill",
+        given="Ada",
+        phone="415.555.0177",
+        reason="refill",
+        window_start=None,
+        window_end=None,
+        vma=ctx.vma,
+        clock=ctx.clock,
+        on_change=ctx.work.on_change,
+    )
+    for typed in ("+14155550177", "(415) 555-0177", "1-415-555-0177"):
+        assert item_id in _search(window, qtbot, typed), typed
+
+
+def test_a_name_is_found_as_it_is_shown(window, qtbot):
+    item = window.model.item_at(0)
+    shown = item.patient_display
+    assert ", " in shown
+    assert item.id in _search(window, qtbot, shown)
+    assert item.id in _search(window, qtbot, shown.replace(", ", ","))
+    family, given = shown.split(", ", 1)
+    assert item.id in _search(window, qtbot, f"{given} {family}")

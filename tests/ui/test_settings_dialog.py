@@ -118,3 +118,23 @@ def test_ui_settings_file_is_under_xdg_config_and_holds_no_phi(
     text = path.read_text("utf-8")
     assert "auto_lock_minutes=9" in text
     assert not any(name in text for name in patient_names(ctx))
+
+
+def test_a_refusal_clears_once_the_field_is_corrected(qtbot, ctx, demo_profile) -> None:  # noqa: F811
+    dialog = SettingsDialog(ctx, UiSettings())
+    qtbot.addWidget(dialog)
+    good = dialog.timezone.text()
+    dialog.timezone.setText("Mars/Olympus_Mons")
+    assert not dialog.save()
+    assert dialog.message.text().startswith("Time zone:")
+    dialog.timezone.setText("Mars/Olympus")  # still wrong: still said
+    assert dialog.message.text().startswith("Time zone:")
+    dialog.timezone.setText(good)
+    assert dialog.message.text() == ""
+    for day in dialog.days:
+        day.open.setChecked(False)
+    assert not dialog.save()
+    assert dialog.message.text().startswith("Business hours:")
+    dialog.days[0].open.setChecked(True)
+    assert dialog.message.text() == ""
+    assert dialog.save() and dialog.message.text() == "Saved."

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from vmadesk.domain.attempts import next_attempt_at, proposal_after_attempt
+from vmadesk.domain.money import format_amount, parse_amount
 from vmadesk.domain.sla import due_state
 from vmadesk.domain.status_rules import TransitionError, check_transition
 from vmadesk.domain.vocabulary import (
@@ -46,6 +47,8 @@ REQUIRED_DETAILS: dict[Outcome, tuple[str, ...]] = {
     Outcome.COVERAGE_ACTIVE: ("plan", "copay", "deductible_remaining", "reference_number"),
     Outcome.UNABLE_TO_VERIFY: ("reason",),
 }
+#: Detail fields that are money amounts (kept as "25.00"), with the words a refusal uses.
+AMOUNT_DETAILS = {"copay": "Copay", "deductible_remaining": "Deductible remaining"}
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,12 @@ class WorkService:
             missing = [f for f in REQUIRED_DETAILS.get(outcome, ()) if not details.get(f)]
             if missing:
                 raise ActionRefused(f"'{outcome.label}' needs: {', '.join(missing)}.")
+            for key, label in AMOUNT_DETAILS.items():
+                if key in details:
+                    try:
+                        details[key] = format_amount(parse_amount(str(details[key])))
+                    except ValueError as exc:
+                        raise ActionRefused(f"{label}: {exc}.") from None
             if lane is Lane.ELIGIBILITY and item.appointment_start:
                 zone = practices.get_practice(self.conn, item.practice_id).timezone
                 details.setdefault("date_of_service", item.date_of_service(zone))

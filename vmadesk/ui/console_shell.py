@@ -36,7 +36,7 @@ SHELL_ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("lock", "&Lock now", "Ctrl+L", "File"),
     ("quit", "&Quit", "Ctrl+Q", "File"),
     ("start_shift", "&Start shift…", "Ctrl+Shift+S", "Shift"),
-    ("end_shift", "&End shift && hand off…", "Ctrl+Shift+E", "Shift"),
+    ("end_shift", "&End shift and hand off…", "Ctrl+Shift+E", "Shift"),
     ("open_packet", "&Open handoff packet…", "Ctrl+Shift+O", "Shift"),
     ("apply_receipt", "&Apply handoff receipt…", "Ctrl+Shift+R", "Shift"),
     ("handoffs", "&Handoffs (hub inbox, answers)…", "Ctrl+Shift+H", "Shift"),

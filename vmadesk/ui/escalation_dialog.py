@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Urgency
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.escalation import EscalationService, Sbar
-from vmadesk.ui.dialog_parts import error_label, note_edit, ok_cancel, show_error
+from vmadesk.ui.dialog_parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
 
 RED_FLAG_CONFIRM = "I have followed the red-flag guidance"
 IMMEDIATE_HINT = "Chest pain, trouble breathing, stroke signs → Immediate"
@@ -92,10 +92,10 @@ class EscalationDialog(QDialog):
         self.guidance_area.addWidget(placeholder)
         self.guidance_area.addWidget(self.red_flag_box)
 
-        self.situation = note_edit("Situation")
-        self.background = note_edit("Background")
-        self.assessment = note_edit("Assessment")
-        self.request = note_edit("Request")
+        self.situation = note_edit("Situation", lines=3)
+        self.background = note_edit("Background", lines=3)
+        self.assessment = note_edit("Assessment", lines=3)
+        self.request = note_edit("Request", lines=3)
         form = QFormLayout()
         form.addRow("Category:", self.category)
         form.addRow("Urgency:", self.urgency)
@@ -123,6 +123,7 @@ class EscalationDialog(QDialog):
         self.red_flag_confirm.toggled.connect(self._update)
         self.situation.textChanged.connect(self._update)
         self._update()
+        fit_to_screen(self)
 
     def set_category(self, category: EscalationCategory) -> None:
         """Choose a category."""

@@ -100,7 +100,7 @@ class EndShiftDialog(QDialog):
         self.report_count = 0
         self.preview: ReportPreviewDialog | None = None
         self._loading = False
-        self.setWindowTitle("End shift & hand off")
+        self.setWindowTitle("End shift and hand off")
 
         items = open_items(ctx)
         self.escalations = ctx.worklist.escalations_for([item.id for item in items])
@@ -118,6 +118,7 @@ class EndShiftDialog(QDialog):
         self.summary.setAccessibleName("Summary")
         self.summary.setMaxLength(200)
         self.actions = QPlainTextEdit()
+        self.actions.setMinimumHeight(self.actions.fontMetrics().lineSpacing() * 3)
         self.actions.setAccessibleName("Actions")
         self.actions.setPlaceholderText(
             "One per line; start with HH:MM for a time, e.g.\n"
@@ -147,7 +148,7 @@ class EndShiftDialog(QDialog):
 
         self.shift_note = QPlainTextEdit()
         self.shift_note.setAccessibleName("Shift note")
-        self.shift_note.setMaximumHeight(80)
+        self.shift_note.setMaximumHeight(self.shift_note.fontMetrics().lineSpacing() * 3)
         self.receiver = QComboBox()
         self.receiver.setAccessibleName("Receiving VMA")
         for handle in ctx.handoffs.colleagues():

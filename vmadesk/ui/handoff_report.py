@@ -37,6 +37,7 @@ from vmadesk.services.handoff_payload import escalation_payload, open_escalation
 from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.context import ConsoleContext
+from vmadesk.ui.dialog_parts import fit_to_screen
 
 REPORT_KIND = "handoff_report"
 
@@ -312,7 +313,7 @@ class ReportPreviewDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        self.resize(760, 680)
+        fit_to_screen(self, 760, 680)
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(

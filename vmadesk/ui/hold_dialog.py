@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QVBoxLayo
 from vmadesk.domain.vocabulary import HoldReason, code_label
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.work import WorkService
-from vmadesk.ui.dialog_parts import error_label, note_edit, ok_cancel, show_error
+from vmadesk.ui.dialog_parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
 from vmadesk.ui.qt_time import datetime_edit, from_qdatetime
 
 PAUSE_TEXT = (
@@ -47,6 +47,7 @@ class HoldDialog(QDialog):
         layout.addWidget(self.error)
         self.buttons_box, self.ok_button = ok_cancel(self, "Hold")
         layout.addWidget(self.buttons_box)
+        fit_to_screen(self)
 
     def accept(self) -> None:
         """Hold through the service; stay open on refusal."""

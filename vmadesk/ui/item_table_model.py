@@ -13,6 +13,7 @@ does not use return None after a few integer comparisons.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
@@ -79,6 +80,19 @@ HEADERS = {
     Column.ESCALATION: "Escalation",
 }
 _HEADER_TEXTS = tuple(HEADERS[c] for c in Column)
+#: The store's sort key per column (State sorts by urgency, the list's own order).
+SORT_KEYS = {
+    Column.STATE: "",
+    Column.DUE_IN: "due",
+    Column.PATIENT: "patient",
+    Column.PHONE: "phone",
+    Column.PRACTICE: "practice",
+    Column.LANE: "lane",
+    Column.REASON: "reason",
+    Column.ATTEMPTS: "attempts",
+    Column.STATUS: "status",
+    Column.ESCALATION: "escalation",
+}
 _N_COLS = len(Column)
 _STATE, _DUE_IN, _ATTEMPTS = int(Column.STATE), int(Column.DUE_IN), int(Column.ATTEMPTS)
 _STATUS_LABELS = {s.value: s.value.replace("-", " ").capitalize() for s in ItemStatus} | {
@@ -143,6 +157,8 @@ class ItemTableModel(QAbstractTableModel):
         self._clock = clock
         self._local_tz = local_tz
         self._query: ItemQuery | None = None
+        #: The column sort the VMA chose: (store key, descending); ("", False) is urgency.
+        self._sort: tuple[str, bool] = ("", False)
         self._rows: list[ListRow] = []
         #: How each loaded row looks, once painted (None: not worked out since the last tick).
         self._looks: list[Look | None] = []
@@ -165,7 +181,7 @@ class ItemTableModel(QAbstractTableModel):
         """Show another query: reset and load its first page."""
         if not self._practices:
             self._practices = {p.id: p.name for p in self._worklist.practices()}
-        rows = self._worklist.list_page(query, 0, PAGE_SIZE)
+        rows = self._worklist.list_page(self._sorted(query), 0, PAGE_SIZE)
         self.beginResetModel()
         self._query = query
         self._now = self._clock()
@@ -173,6 +189,25 @@ class ItemTableModel(QAbstractTableModel):
         self._looks = [None] * len(rows)
         self._more = len(rows) == PAGE_SIZE
         self.endResetModel()
+
+    def _sorted(self, query: ItemQuery) -> ItemQuery:
+        """The query in the VMA's column order (the shown query stays the plain one)."""
+        key, descending = self._sort
+        return replace(query, sort=key, descending=descending) if key else query
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column in the store (State: back to urgency order)."""
+        key = SORT_KEYS.get(Column(column), "") if 0 <= column < _N_COLS else ""
+        sort = (key, bool(key) and order == Qt.SortOrder.DescendingOrder)
+        if sort != self._sort:
+            self._sort = sort
+            if self._query is not None:
+                self.set_query(self._query)
+
+    @property
+    def sort_key(self) -> tuple[str, bool]:
+        """The store's sort key and direction ("" : urgency order)."""
+        return self._sort
 
     def reload(self) -> None:
         """Re-read the current query (after an action changed items)."""
@@ -199,7 +234,7 @@ class ItemTableModel(QAbstractTableModel):
         """Load the next page."""
         if parent.isValid() or self._query is None:
             return
-        page = self._worklist.list_page(self._query, len(self._rows), PAGE_SIZE)
+        page = self._worklist.list_page(self._sorted(self._query), len(self._rows), PAGE_SIZE)
         self._more = len(page) == PAGE_SIZE
         if not page:
             return

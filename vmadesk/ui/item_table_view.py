@@ -6,12 +6,13 @@ from the font's metrics so they grow with 150 % scaling instead of clipping.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, Signal
-from PySide6.QtGui import QPaintEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from vmadesk.ui.item_delegate import ItemDelegate
-from vmadesk.ui.item_table_model import Column, ItemTableModel
+from vmadesk.ui.item_table_model import HEADERS, Column, ItemTableModel
+from vmadesk.ui.ui_settings import UiSettings
 
 #: Sample text per column: widths follow the font, so 150 % scaling never clips.
 _SAMPLES = {
@@ -29,38 +30,85 @@ _SAMPLES = {
 
 
 class ItemTableView(QTableView):
-    """A read-only, row-selecting table tuned for long lists."""
+    """A read-only, row-selecting table tuned for long lists.
+
+    The VMA chooses, orders and sorts the columns (header drag, header click, the header's
+    context menu or View → Columns); the Patient column is pinned at the left and never
+    scrolls away (a one-column view laid over it, sharing the model and the selection).
+    """
 
     #: Emitted once, right after the first paint: the lane is on screen.
     first_painted = Signal()
+    #: The column layout changed (order, shown columns or sort): worth remembering.
+    columns_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._painted = False
+        self._moving = False
         self.setAccessibleName("Items")
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        _tune(self)
         self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setTabKeyNavigation(False)
-        self.setShowGrid(False)
-        vertical = self.verticalHeader()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(int(self.fontMetrics().height() * 1.6))
-        vertical.hide()
         horizontal = self.horizontalHeader()
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         horizontal.setStretchLastSection(True)
         horizontal.setHighlightSections(False)
+        horizontal.setSectionsMovable(True)
+        horizontal.setSortIndicator(int(Column.STATE), Qt.SortOrder.AscendingOrder)
+        horizontal.setSortIndicatorShown(True)
+        horizontal.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        horizontal.customContextMenuRequested.connect(
+            lambda pos: self.columns_menu.popup(horizontal.mapToGlobal(pos))
+        )
+        horizontal.sectionMoved.connect(self._section_moved)
+        horizontal.sortIndicatorChanged.connect(lambda *_a: self.columns_changed.emit())
         # Paints from the model's worked-out looks: one Python call per cell, not seven.
         self._delegate = ItemDelegate(self)
         self.setItemDelegate(self._delegate)
+        self.columns_menu = QMenu("Co&lumns", self)
+        self.columns_menu.setAccessibleName("Columns")
+        self._column_actions: dict[Column, QAction] = {}
+        for column in Column:
+            action = self.columns_menu.addAction(HEADERS[column])
+            action.setCheckable(True)
+            action.setChecked(True)
+            # Who to call is never hidden.
+            action.setEnabled(column is not Column.PATIENT)
+            action.toggled.connect(lambda on, c=column: self.show_column(c, on))
+            self._column_actions[column] = action
+        self.columns_menu.addSeparator()
+        self.columns_menu.addAction("Default columns and order", self.reset_columns)
+        self.frozen = QTableView(self)
+        self.frozen.setAccessibleName("Patients")
+        self.frozen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        _tune(self.frozen)
+        self.frozen.setAlternatingRowColors(True)
+        self.frozen.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.frozen.horizontalHeader().setHighlightSections(False)
+        self.frozen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.frozen.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.frozen.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self._frozen_delegate = ItemDelegate(self.frozen)
+        self.frozen.setItemDelegate(self._frozen_delegate)
+        self.viewport().stackUnder(self.frozen)
+        self.frozen.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
+        self.verticalScrollBar().valueChanged.connect(self.frozen.verticalScrollBar().setValue)
+        horizontal.sectionResized.connect(self._section_resized)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         """Show a model; an :class:`ItemTableModel` is painted by the fast delegate."""
         super().setModel(model)
-        self._delegate.model = model if isinstance(model, ItemTableModel) else None
+        fast = model if isinstance(model, ItemTableModel) else None
+        self._delegate.model = fast
+        self._frozen_delegate.model = fast
+        self.frozen.setModel(model)
+        if model is not None:
+            self.frozen.setSelectionModel(self.selectionModel())
+            for column in range(model.columnCount()):
+                self.frozen.setColumnHidden(column, column != int(Column.PATIENT))
+            self.setSortingEnabled(True)
+        self._place_frozen()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Paint; the first time, tell whoever waits for the lane to be on screen."""
@@ -75,11 +123,136 @@ class ItemTableView(QTableView):
         pad = metrics.averageCharWidth() * 3
         for column, sample in _SAMPLES.items():
             self.setColumnWidth(int(column), metrics.horizontalAdvance(sample) + pad)
-        # Who to call must always be on screen: Patient is shown right after State (which
-        # already says overdue / due soon), and the table never gets narrower than those two;
-        # the columns after them may scroll.
-        header = self.horizontalHeader()
-        header.moveSection(header.visualIndex(int(Column.PATIENT)), 1)
-        first = (Column.STATE, Column.PATIENT)
+        self._pin_patient()
+        # The table never gets narrower than the pinned Patient column and a little of the
+        # next; the other columns scroll beside it.
         frame = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
-        self.setMinimumWidth(sum(self.columnWidth(int(c)) for c in first) + frame)
+        peek = metrics.averageCharWidth() * 4
+        self.setMinimumWidth(self.columnWidth(int(Column.PATIENT)) + peek + frame)
+
+    # -- the pinned Patient column -----------------------------------------------------------
+
+    def _pin_patient(self) -> None:
+        """Patient first, State right after it (it already says overdue / due soon)."""
+        header = self.horizontalHeader()
+        self._moving = True
+        try:
+            header.moveSection(header.visualIndex(int(Column.PATIENT)), 0)
+        finally:
+            self._moving = False
+        self._place_frozen()
+
+    def _section_moved(self, _logical: int, _old: int, _new: int) -> None:
+        if self._moving:
+            return
+        if self.horizontalHeader().visualIndex(int(Column.PATIENT)) != 0:
+            self._pin_patient()
+        self.columns_changed.emit()
+
+    def _section_resized(self, logical: int, _old: int, new: int) -> None:
+        if logical == int(Column.PATIENT):
+            self.frozen.setColumnWidth(logical, new)
+            self._place_frozen()
+
+    def _place_frozen(self) -> None:
+        if not hasattr(self, "frozen"):  # Qt lays out while the view is still being built
+            return
+        patient = int(Column.PATIENT)
+        self.frozen.setColumnWidth(patient, self.columnWidth(patient))
+        self.frozen.verticalHeader().setDefaultSectionSize(
+            self.verticalHeader().defaultSectionSize()
+        )
+        self.frozen.horizontalHeader().setFixedHeight(self.horizontalHeader().height())
+        self.frozen.setGeometry(
+            self.frameWidth(),
+            self.frameWidth(),
+            self.columnWidth(patient),
+            self.viewport().height() + self.horizontalHeader().height(),
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the pinned column over the viewport's left edge."""
+        super().resizeEvent(event)
+        self._place_frozen()
+
+    def updateGeometries(self) -> None:
+        """The header's height may change with the font: follow it."""
+        super().updateGeometries()
+        self._place_frozen()
+
+    def scrollTo(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible,
+    ) -> None:
+        """Scroll a row into view; never sideways (that would slide a column under the pin)."""
+        if not index.isValid():
+            return
+        across = self.horizontalScrollBar().value()
+        super().scrollTo(index, hint)
+        self.horizontalScrollBar().setValue(across)
+
+    # -- choosing columns --------------------------------------------------------------------
+
+    def show_column(self, column: Column, shown: bool) -> None:
+        """Show or hide a column (Patient is always shown)."""
+        if column is Column.PATIENT:
+            shown = True
+        self.setColumnHidden(int(column), not shown)
+        action = self._column_actions[column]
+        if action.isChecked() != shown:
+            action.setChecked(shown)
+        self.columns_changed.emit()
+
+    def reset_columns(self) -> None:
+        """Every column, in the default order, sorted by urgency."""
+        header = self.horizontalHeader()
+        self._moving = True
+        try:
+            for column in Column:
+                header.moveSection(header.visualIndex(int(column)), int(column))
+        finally:
+            self._moving = False
+        for column in Column:
+            self.show_column(column, True)
+        header.setSortIndicator(int(Column.STATE), Qt.SortOrder.AscendingOrder)
+        self._pin_patient()
+        self.columns_changed.emit()
+
+    def keep_columns(self, settings: UiSettings) -> None:
+        """Restore the VMA's column layout from the settings and save every change to it."""
+        if getattr(self, "_kept", None) is settings:
+            return
+        state = settings.table_header()
+        if state is not None:
+            self.horizontalHeader().restoreState(state)
+            # Widths follow this machine's font, whatever the saved state said.
+            self.apply_widths()
+            for column in Column:
+                self._column_actions[column].setChecked(not self.isColumnHidden(int(column)))
+            self.show_column(Column.PATIENT, True)
+            header = self.horizontalHeader()
+            model = self.model()
+            if model is not None:
+                model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self._kept = settings
+
+        def save() -> None:
+            settings.set_table_header(self.horizontalHeader().saveState())
+            settings.sync()
+
+        self.columns_changed.connect(save)
+
+
+def _tune(view: QTableView) -> None:
+    """What the item table and its pinned column share: fixed rows, row selection."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.setTabKeyNavigation(False)
+    view.setShowGrid(False)
+    vertical = view.verticalHeader()
+    vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    vertical.setDefaultSectionSize(int(view.fontMetrics().height() * 1.6))
+    vertical.hide()

@@ -256,19 +256,19 @@ class ActionsMixin(_Base):
             self.ctx.work,
             item.id,
             number=number or item.phone or item.phone_raw or "",
+            item=item,
             parent=self,
         )
         self.open_dialog(dialog, lambda: self._attempt_logged(dialog))
 
     def _attempt_logged(self, dialog: AttemptDialog) -> None:
         result = dialog.result_
-        outcome = dialog.outcome()
-        self._changed(f"Attempt logged: {outcome.label if outcome else ''}.")
+        self._changed(dialog.summary())
         if result is None:
             return
         if result.proposal == "fail_or_escalate":
             self.propose_fail_or_escalate(dialog.item_id, result.unsuccessful)
-        elif result.proposal == "record_outcome":
+        elif result.proposal == "record_outcome" and dialog.lane_outcome_recorded is None:
             self.show_message("Reached: record the lane outcome (O).")
 
     def propose_fail_or_escalate(self, item_id: int, attempts: int) -> QMessageBox:
@@ -317,7 +317,11 @@ class ActionsMixin(_Base):
             (p.timezone for p in self.ctx.worklist.practices() if p.id == item.practice_id), None
         )
         dos = item.date_of_service(zone)
-        dialog = OutcomeDialog(self.ctx.work, item, dos, parent=self)
+        from vmadesk.ui.identity import checked_in_this_call
+
+        attempts = self.detail.detail.attempts if self.detail.detail is not None else []
+        checked = checked_in_this_call(attempts, self.ctx.clock())
+        dialog = OutcomeDialog(self.ctx.work, item, dos, parent=self, identity_checked=checked)
         self.open_dialog(dialog, lambda: self._changed("Outcome recorded; item completed."))
 
     def hold(self) -> None:

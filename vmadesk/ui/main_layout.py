@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
-    QLineEdit,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from vmadesk.ui.item_table_model import ItemTableModel
 from vmadesk.ui.item_table_view import ItemTableView
 from vmadesk.ui.lane_list import LaneList
+from vmadesk.ui.search_box import SearchBox
 
 if TYPE_CHECKING:
     from vmadesk.ui.detail_pane import DetailPane
@@ -36,8 +37,9 @@ else:
     _Base = object
 
 SEARCH_DEBOUNCE_MS = 150
-#: Below this the lane list, the table and the detail pane cannot share the window.
-MIN_WIDTH, MIN_HEIGHT = 900, 560
+#: Below this the lane list, the table and the detail pane cannot share the window (a
+#: 1280×720 screen at 150 % scaling offers 853×480 with a title bar to fit).
+MIN_WIDTH, MIN_HEIGHT = 760, 420
 
 
 class LayoutMixin(_Base):
@@ -49,6 +51,11 @@ class LayoutMixin(_Base):
         self.lanes = LaneList()
         self.practice_filter = QComboBox()
         self.practice_filter.setAccessibleName("Practice filter")
+        # A long practice name shortens in a narrow pane rather than widening the window.
+        self.practice_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.practice_filter.setMinimumContentsLength(12)
         self.practice_filter.addItem("All practices", None)
         for p in ctx.worklist.practices():
             self.practice_filter.addItem(p.name, p.id)
@@ -61,15 +68,18 @@ class LayoutMixin(_Base):
         left_layout.addWidget(practice_label)
         left_layout.addWidget(self.practice_filter)
         left_layout.addWidget(self.lanes, 1)
-        left.setMinimumWidth(
-            self.fontMetrics().horizontalAdvance("000 open · 00 due soon · 000 overdue") + 48
-        )
+        # Wide enough for a lane's counts; on a small screen (1280×720 at 150 % scaling is
+        # 853 px wide) for its name, the counts shortened.
+        counts = self.fontMetrics().horizontalAdvance("000 open · 00 due soon · 000 overdue")
+        self._left_width = counts + 48
+        screen = QGuiApplication.primaryScreen()
+        roomy = screen is None or screen.availableGeometry().width() >= 3 * self._left_width + 300
+        name = self.fontMetrics().horizontalAdvance("Eligibility checks") + 48
+        left.setMinimumWidth(self._left_width if roomy else name)
         self.left_pane = left
 
-        self.search = QLineEdit()
-        self.search.setAccessibleName("Search items")
-        self.search.setPlaceholderText("Search name, phone or reason  (Ctrl+F or /)")
-        self.search.setClearButtonEnabled(True)
+        self.search = SearchBox()
+        self.search.to_results.connect(self._enter_results)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
@@ -111,13 +121,20 @@ class LayoutMixin(_Base):
         # Start the detail pane wide enough for its phone row and wrapped lines; the sizes
         # only set proportions: the window's width is shared out in this ratio.
         detail_width = self.fontMetrics().averageCharWidth() * 52
-        self.splitter.setSizes([left.minimumWidth(), 2 * detail_width, detail_width])
+        self.splitter.setSizes([self._left_width, 2 * detail_width, detail_width])
         self.setCentralWidget(self.splitter)
         self.toolbar = self.addToolBar("Actions")
         self.toolbar.setObjectName("actions-toolbar")
         self.toolbar.setAccessibleName("Actions toolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
         self.statusBar().setAccessibleName("Status bar")
+
+    def _enter_results(self) -> None:
+        """From the search box into the results: the search runs now, the first row is chosen."""
+        self.apply_search()
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
 
     def finish_startup(self) -> None:
         """Build what the first lane did not need (idempotent): panes, overlay, minimum size."""
@@ -145,6 +162,7 @@ class LayoutMixin(_Base):
         self.stack.insertWidget(1, view)
         self._escalations_view = view
         self._overlay = ShortcutsOverlay(self)
+        self.menu("View").addMenu(self.table.columns_menu)
         self.setMinimumSize(self._minimum_size())
 
     @property
@@ -173,4 +191,6 @@ class LayoutMixin(_Base):
         panes = (self.left_pane, self.table, self.detail)
         width = sum(max(w.minimumWidth(), w.minimumSizeHint().width()) for w in panes)
         width += 3 * self.splitter.handleWidth() + 24
+        # The menu bar and toolbar have their own minimum: never clip the panes below it.
+        width = max(width, self.minimumSizeHint().width())
         return QSize(max(MIN_WIDTH, width), MIN_HEIGHT)

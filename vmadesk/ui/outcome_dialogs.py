@@ -5,21 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
-    QGroupBox,
     QLabel,
-    QLineEdit,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from vmadesk.domain.vocabulary import (
-    LANE_OUTCOMES,
     NEEDS_IDENTITY_CHECK,
     CloseReason,
     Lane,
@@ -29,20 +23,20 @@ from vmadesk.domain.vocabulary import (
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.work import WorkService
 from vmadesk.store.items import ItemRow
-from vmadesk.ui.attempt_dialog import IDENTITY_TEXT
-from vmadesk.ui.dialog_parts import error_label, note_edit, ok_cancel, show_error
+from vmadesk.ui.dialog_parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
+from vmadesk.ui.identity import identity_checkbox
+from vmadesk.ui.lane_outcome_panel import COVERAGE_FIELDS, LaneOutcomePanel
 
-#: Detail fields of "coverage active", with their labels.
-COVERAGE_FIELDS = (
-    ("plan", "Plan"),
-    ("copay", "Copay"),
-    ("deductible_remaining", "Deductible remaining"),
-    ("reference_number", "Reference number"),
-)
+__all__ = ["COVERAGE_FIELDS", "CancelDialog", "NoteActionDialog", "OutcomeDialog"]
 
 
 class OutcomeDialog(QDialog):
-    """The lane's finishing outcome for one item (confirmation or eligibility)."""
+    """The lane's finishing outcome for one item (confirmation or eligibility).
+
+    Digits pick the outcome; "Coverage active" puts the cursor in the first empty figure
+    (the plan comes prefilled), so N, O, 1, the figures with Tab between them and Enter
+    record it. ``identity_checked`` carries a check already made in this call.
+    """
 
     def __init__(
         self,
@@ -50,6 +44,8 @@ class OutcomeDialog(QDialog):
         item: ItemRow,
         date_of_service: str = "",
         parent: QWidget | None = None,
+        *,
+        identity_checked: bool = False,
     ) -> None:
         super().__init__(parent)
         self.work = work
@@ -57,89 +53,60 @@ class OutcomeDialog(QDialog):
         self.lane = Lane(item.lane)
         self.setWindowTitle(f"Record outcome — {self.lane.label}")
         self.setAccessibleName("Record outcome")
-        outcomes = LANE_OUTCOMES[self.lane]
-
-        box = QGroupBox(f"Outcome (keys 1–{len(outcomes)})")
-        box.setAccessibleName("Outcome")
-        box_layout = QVBoxLayout(box)
-        self.group = QButtonGroup(self)
-        self.outcomes = outcomes
-        self.radios: list[QRadioButton] = []
-        for i, outcome in enumerate(outcomes):
-            radio = QRadioButton(f"{i + 1}  {outcome.label}")
-            radio.setAccessibleName(outcome.label)
-            self.group.addButton(radio, i)
-            box_layout.addWidget(radio)
-            self.radios.append(radio)
-        self.group.idToggled.connect(self._update)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(box)
-
-        self.fields: dict[str, QLineEdit] = {}
-        self.coverage = QGroupBox("Coverage details")
-        self.coverage.setAccessibleName("Coverage details")
-        cov_form = QFormLayout(self.coverage)
-        if self.lane is Lane.ELIGIBILITY:
-            dos = QLabel(date_of_service or "(no appointment date)")
-            dos.setAccessibleName("Date of service")
-            cov_form.addRow("Checked for date of service:", dos)
-            for key, label in COVERAGE_FIELDS:
-                edit = QLineEdit(item.plan or "" if key == "plan" else "")
-                edit.setAccessibleName(label)
-                self.fields[key] = edit
-                cov_form.addRow(f"{label}:", edit)
-            layout.addWidget(self.coverage)
-        self.reason = QLineEdit()
-        self.reason.setAccessibleName("Reason unable to verify")
-        self.reason.setPlaceholderText("e.g. payer portal down")
-        self.reason_label = QLabel("Reason (unable to verify):")
-        self.note = note_edit("Outcome note")
+        self.panel = LaneOutcomePanel(
+            self.lane, plan=item.plan or "", date_of_service=date_of_service
+        )
+        self.panel.set_title(f"Outcome (keys 1–{len(self.panel.outcomes)})")
+        self.panel.changed.connect(self._update)
+        self.radios = self.panel.radios
+        self.outcomes = self.panel.outcomes
+        self.fields = self.panel.fields
+        self.coverage = self.panel.coverage
+        self.reason = self.panel.reason
+        self.note = note_edit("Outcome note", lines=3)
         form = QFormLayout()
-        if self.lane is Lane.ELIGIBILITY:
-            form.addRow(self.reason_label, self.reason)
         form.addRow("Note:", self.note)
-        layout.addLayout(form)
-        self.identity = QCheckBox(IDENTITY_TEXT)
-        self.identity.setAccessibleName("Identity verified")
-        layout.addWidget(self.identity)
+        self.identity = identity_checkbox()
+        self.identity.setChecked(identity_checked)
         self.error = error_label()
-        layout.addWidget(self.error)
         self.buttons_box, self.ok_button = ok_cancel(self, "Record outcome")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel)
+        layout.addLayout(form)
+        layout.addWidget(self.identity)
+        layout.addWidget(self.error)
         layout.addWidget(self.buttons_box)
         self._update()
+        fit_to_screen(self)
+        if self.radios:
+            self.radios[0].setFocus()
 
     def choose(self, outcome: Outcome) -> None:
         """Pick an outcome (as the VMA's click or key would)."""
-        self.radios[self.outcomes.index(outcome)].setChecked(True)
+        self.panel.choose(outcome)
 
     def outcome(self) -> Outcome | None:
         """The chosen outcome."""
-        i = self.group.checkedId()
-        return self.outcomes[i] if i >= 0 else None
+        return self.panel.outcome()
 
     def _update(self, *_args: object) -> None:
         outcome = self.outcome()
-        self.coverage.setEnabled(outcome is Outcome.COVERAGE_ACTIVE)
-        self.reason.setEnabled(outcome is Outcome.UNABLE_TO_VERIFY)
-        self.reason_label.setEnabled(outcome is Outcome.UNABLE_TO_VERIFY)
         self.identity.setVisible(outcome is None or outcome in NEEDS_IDENTITY_CHECK)
         self.ok_button.setEnabled(outcome is not None)
 
     def details(self) -> dict[str, str]:
         """The detail fields the chosen outcome carries."""
-        outcome = self.outcome()
-        if outcome is Outcome.COVERAGE_ACTIVE:
-            return {k: e.text().strip() for k, e in self.fields.items()}
-        if outcome is Outcome.UNABLE_TO_VERIFY:
-            return {"reason": self.reason.text().strip()}
-        return {}
+        return self.panel.details()
 
     def accept(self) -> None:
         """Record through the service; stay open on refusal."""
         outcome = self.outcome()
         if outcome is None:
             show_error(self.error, "Choose an outcome.")
+            return
+        problem = self.panel.problem(self.identity.isChecked())
+        if problem:
+            show_error(self.error, problem)
             return
         try:
             self.work.record_outcome(
@@ -155,10 +122,12 @@ class OutcomeDialog(QDialog):
         super().accept()
 
     def keyPressEvent(self, event) -> None:
-        """Digit keys pick outcomes when no text field has focus."""
+        """Digit keys pick outcomes and I ticks the identity check (text fields keep theirs)."""
         text = event.text()
-        if text.isdigit() and 1 <= int(text) <= len(self.radios):
-            self.radios[int(text) - 1].setChecked(True)
+        if text.isdigit() and self.panel.pick_digit(int(text)):
+            return
+        if text.lower() == "i" and self.identity.isVisible():
+            self.identity.toggle()
             return
         super().keyPressEvent(event)
 
@@ -186,6 +155,7 @@ class CancelDialog(QDialog):
         layout.addWidget(self.error)
         self.buttons_box, self.ok_button = ok_cancel(self, "Cancel item")
         layout.addWidget(self.buttons_box)
+        fit_to_screen(self)
 
     def accept(self) -> None:
         """Cancel through the service."""
@@ -226,6 +196,7 @@ class NoteActionDialog(QDialog):
         layout.addWidget(self.error)
         self.buttons_box, self.ok_button = ok_cancel(self, title)
         layout.addWidget(self.buttons_box)
+        fit_to_screen(self)
 
     def accept(self) -> None:
         """Run the action; stay open on refusal."""

@@ -6,7 +6,31 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QDateTime, QTime
-from PySide6.QtWidgets import QDateTimeEdit, QWidget
+from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QTimeEdit, QWidget
+
+
+class _TabLeaves:
+    """Tab leaves the editor instead of stepping through its day, month, hour… sections.
+
+    Qt's date editors take Tab to the next section, where the next digit (a dialog's outcome
+    key, say) silently changes the date. The sections stay reachable with the arrow keys.
+    """
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Move the focus to the next widget, as any other field does."""
+        return QWidget.focusNextPrevChild(self, next)  # type: ignore[arg-type]
+
+
+class DateTimeEdit(_TabLeaves, QDateTimeEdit):
+    """A date-time editor that Tab leaves."""
+
+
+class DateEdit(_TabLeaves, QDateEdit):
+    """A date editor that Tab leaves."""
+
+
+class TimeEdit(_TabLeaves, QTimeEdit):
+    """A time editor that Tab leaves."""
 
 
 def to_qdatetime(at: datetime) -> QDateTime:
@@ -32,7 +56,7 @@ def datetime_edit(
             :func:`from_wall_clock`); None for the machine's local time.
     """
     value = to_wall_clock(at, zone) if zone is not None else to_qdatetime(at)
-    edit = QDateTimeEdit(value, parent)
+    edit = DateTimeEdit(value, parent)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("ddd d MMM yyyy HH:mm")
     edit.setAccessibleName(name)

@@ -19,7 +19,7 @@ from vmadesk.services.errors import ActionRefused
 from vmadesk.services.intake import quick_add_callback
 from vmadesk.store.practices import PracticeRow
 from vmadesk.ui.context import ConsoleContext
-from vmadesk.ui.dialog_parts import error_label, ok_cancel, show_error
+from vmadesk.ui.dialog_parts import error_label, fit_to_screen, ok_cancel, show_error
 from vmadesk.ui.qt_time import datetime_edit, from_wall_clock
 
 
@@ -80,6 +80,7 @@ class QuickAddDialog(QDialog):
         self.buttons_box, self.ok_button = ok_cancel(self, "Add callback")
         layout.addWidget(self.buttons_box)
         self._update()
+        fit_to_screen(self)
         self.family.setFocus()
 
     def zone(self) -> str | None:

@@ -20,22 +20,21 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
-    QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +43,8 @@ from vmadesk.domain.vocabulary import Lane
 from vmadesk.services import practice_settings
 from vmadesk.services.practice_settings import PracticeSettings, policy_from_fields
 from vmadesk.ui.context import ConsoleContext
+from vmadesk.ui.dialog_parts import NoteEdit, fit_to_screen
+from vmadesk.ui.qt_time import DateEdit, TimeEdit
 from vmadesk.ui.ui_settings import AUTO_LOCK_RANGE, CLIPBOARD_RANGE, UiSettings
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -62,16 +63,25 @@ def _pytime(value: QTime) -> time:
     return time(value.hour(), value.minute())
 
 
+def _scrolling(page: QWidget) -> QScrollArea:
+    """A tab page that scrolls when the screen is too small for it."""
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
 class _DayRow:
     """One weekday: open or closed, opening and closing time (one interval a day)."""
 
     def __init__(self, name: str) -> None:
         self.open = QCheckBox(name)
         self.open.setAccessibleName(f"{name} open")
-        self.start = QTimeEdit()
+        self.start = TimeEdit()
         self.start.setDisplayFormat("HH:mm")
         self.start.setAccessibleName(f"{name} opens")
-        self.end = QTimeEdit()
+        self.end = TimeEdit()
         self.end.setDisplayFormat("HH:mm")
         self.end.setAccessibleName(f"{name} closes")
         self.open.toggled.connect(self.start.setEnabled)
@@ -127,8 +137,11 @@ class _LaneEditor(QWidget):
             self.horizon.setSuffix(" days")
             self.horizon.setSpecialValueText("No limit")  # 0: every future appointment
             self.horizon.setAccessibleName(f"{lane.label} horizon")
-        self.sop = QPlainTextEdit()
-        self.red_flags = QPlainTextEdit()
+        # Enter starts a new line in these texts; Ctrl+Enter saves, Tab moves on.
+        self.sop = NoteEdit()
+        self.red_flags = NoteEdit()
+        for text in (self.sop, self.red_flags):
+            text.setTabChangesFocus(True)
         for widget, name in (
             (self.due_offset, "due offset"),
             (self.due_soon, "due soon"),
@@ -211,7 +224,7 @@ class SettingsDialog(QDialog):
 
         self.holidays = QListWidget()
         self.holidays.setAccessibleName("Holidays")
-        self.holiday_date = QDateEdit(QDate.currentDate())
+        self.holiday_date = DateEdit(QDate.currentDate())
         self.holiday_date.setCalendarPopup(True)
         self.holiday_date.setDisplayFormat("yyyy-MM-dd")
         self.holiday_date.setAccessibleName("Holiday date")
@@ -229,22 +242,23 @@ class SettingsDialog(QDialog):
         hl.addLayout(row_l)
 
         self.lanes = {lane: _LaneEditor(lane) for lane in Lane}
-        lane_tabs = QTabWidget()
-        for lane, editor in self.lanes.items():
-            lane_tabs.addTab(editor, lane.label)
 
-        practice_page = QWidget()
-        pl = QVBoxLayout(practice_page)
+        # The practice and its name and zone sit above the tabs: every practice tab edits it.
         form = QFormLayout()
         form.addRow("&Practice", self.practice)
-        form.addRow("&Name", self.name)
-        form.addRow("&Time zone", self.timezone)
-        pl.addLayout(form)
-        top = QHBoxLayout()
+        names = QHBoxLayout()
+        names.addWidget(self.name, 3)
+        zone_label = QLabel("&Time zone")
+        zone_label.setBuddy(self.timezone)
+        names.addWidget(zone_label)
+        names.addWidget(self.timezone, 2)
+        name_label = QLabel("&Name")
+        name_label.setBuddy(self.name)
+        form.addRow(name_label, names)
+        hours_page = QWidget()
+        top = QHBoxLayout(hours_page)
         top.addWidget(hours_box)
         top.addWidget(holidays_box)
-        pl.addLayout(top)
-        pl.addWidget(lane_tabs)
 
         self.auto_lock = QSpinBox()
         self.auto_lock.setRange(*AUTO_LOCK_RANGE)
@@ -261,9 +275,13 @@ class SettingsDialog(QDialog):
         cf.addRow("&Lock after idle", self.auto_lock)
         cf.addRow("&Clear copied numbers after", self.clipboard)
 
+        # One level of tabs, each page scrolling if it must: the dialog and its buttons fit
+        # a 1280×720 screen at 150 % scaling.
         self.tabs = QTabWidget()
-        self.tabs.addTab(practice_page, "Practices")
-        self.tabs.addTab(console_page, "Console")
+        self.tabs.addTab(_scrolling(hours_page), "&Hours and holidays")
+        for lane, editor in self.lanes.items():
+            self.tabs.addTab(_scrolling(editor), lane.label)
+        self.tabs.addTab(_scrolling(console_page), "Console")
 
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -271,16 +289,64 @@ class SettingsDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).clicked.connect(self.save)
+        save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save_button.setDefault(True)
+        save_button.clicked.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs)
+        layout.addLayout(form)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
 
         self.practice.currentIndexChanged.connect(self._load_practice)
+        #: The message shows a refusal: each edit checks the form again and clears it once
+        #: the field is corrected.
+        self._refused = False
+        self._watch_edits()
         self._load_practice()
+        # As large as the largest page wants (a scroll area's own hint is capped), within
+        # the screen.
+        areas = [self.tabs.widget(i) for i in range(self.tabs.count())]
+        pages = [a.widget().sizeHint() for a in areas if isinstance(a, QScrollArea)]
+        hint = self.sizeHint()
+        shown = max((a.sizeHint() for a in areas), key=lambda size: size.height())
+        extra_w = max(p.width() for p in pages) - shown.width()
+        extra_h = max(p.height() for p in pages) - shown.height()
+        fit_to_screen(
+            self, hint.width() + max(0, extra_w) + 24, hint.height() + max(0, extra_h) + 8
+        )
+
+    # -- a refusal clears once corrected ------------------------------------------------------
+
+    def _watch_edits(self) -> None:
+        self.name.textChanged.connect(self._recheck)
+        self.timezone.textChanged.connect(self._recheck)
+        for day in self.days:
+            day.open.toggled.connect(self._recheck)
+            day.start.timeChanged.connect(self._recheck)
+            day.end.timeChanged.connect(self._recheck)
+        self.holidays.model().rowsInserted.connect(self._recheck)
+        self.holidays.model().rowsRemoved.connect(self._recheck)
+        for editor in self.lanes.values():
+            spins = (editor.due_offset, editor.due_soon, editor.max_attempts, editor.attempt_gap)
+            for spin in (*spins, *([editor.horizon] if editor.horizon else [])):
+                spin.valueChanged.connect(self._recheck)
+            editor.sop.textChanged.connect(self._recheck)
+            editor.red_flags.textChanged.connect(self._recheck)
+
+    def _recheck(self, *_args: object) -> None:
+        """After a refusal: the message follows the form (cleared once it is right)."""
+        if not self._refused or self._current is None:
+            return
+        try:
+            self.edited_settings().validate()
+        except ValueError as exc:
+            self.message.setText(str(exc))
+            return
+        self._refused = False
+        self.message.clear()
 
     # -- practice ----------------------------------------------------------------------------
 
@@ -292,6 +358,7 @@ class SettingsDialog(QDialog):
     def _load_practice(self) -> None:
         practice_id = self.practice_id()
         self.message.clear()
+        self._refused = False
         if practice_id is None:
             self._current = None
             return
@@ -361,7 +428,9 @@ class SettingsDialog(QDialog):
                 practice_settings.save(self.ctx.session.conn, practice_id, self.edited_settings())
             except ValueError as exc:
                 self.message.setText(str(exc))
+                self._refused = True
                 return False
+            self._refused = False
             self.ctx.work.forget_practices()
             self.practice.setItemText(self.practice.currentIndex(), self.name.text().strip())
             self._current = practice_settings.load(self.ctx.session.conn, practice_id)

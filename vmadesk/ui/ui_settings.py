@@ -1,14 +1,15 @@
 """Console preferences that carry no PHI, kept in an INI file in the config directory.
 
-Only numbers and window geometry live here: auto-lock minutes, clipboard-clear seconds and
-where the window was. Anything about a practice or a patient lives in the encrypted store.
+Only numbers and layout live here: auto-lock minutes, clipboard-clear seconds, where the
+window was and the item table's column order, shown columns and sort.
+Anything about a practice or a patient lives in the encrypted store.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -84,6 +85,15 @@ class UiSettings:
         """Remember the main window's geometry."""
         self._qs.setValue("window/geometry", geometry)
 
+    def table_header(self) -> QByteArray | None:
+        """The item table's saved column order, shown columns and sort (no PHI), if any."""
+        value = self._qs.value("table/header")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_table_header(self, state: QByteArray) -> None:
+        """Remember the item table's column layout."""
+        self._qs.setValue("table/header", state)
+
     def sync(self) -> None:
         """Write pending changes to disk (owner-only, whatever the process umask)."""
         self._qs.sync()
@@ -96,6 +106,9 @@ def place_window(window: QWidget, settings: UiSettings) -> None:
 
     Call before the window is first shown, so that it never jumps once on screen.
     """
+    table = getattr(window, "table", None)
+    if table is not None and hasattr(table, "keep_columns"):
+        table.keep_columns(settings)
     geometry = settings.window_geometry()
     if geometry is not None:
         window.restoreGeometry(geometry)
@@ -104,5 +117,15 @@ def place_window(window: QWidget, settings: UiSettings) -> None:
     if screen is None:
         return
     area = screen.availableGeometry()
-    window.resize(int(area.width() * 0.85), int(area.height() * 0.85))
-    window.move(area.center() - window.rect().center())
+    # Never below what the window needs (a small screen at 150 % may need all of it), and
+    # centred on the size it will have, so that no edge ends off screen.
+    need = window.minimumSizeHint().expandedTo(window.minimumSize())
+    size = QSize(int(area.width() * 0.85), int(area.height() * 0.85))
+    if need.width() > size.width() or need.height() > size.height():
+        # A small screen: all of it but the window frame and title bar, not the bare minimum.
+        frame = window.fontMetrics().height()
+        size = QSize(area.width() - frame // 2, area.height() - 2 * frame)
+    window.resize(size.boundedTo(area.size()))
+    left = area.x() + max(0, (area.width() - window.width()) // 2)
+    top = area.y() + max(0, (area.height() - window.height()) // 2)
+    window.move(left, top)

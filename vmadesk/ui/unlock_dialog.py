@@ -91,6 +91,7 @@ class UnlockDialog(QDialog):
         self.setModal(True)
 
         self.intro = QLabel("Unlock your vmadesk profile.")
+        self.intro.setWordWrap(True)
         self.notice = QLabel("")
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Unlock notice")
@@ -118,6 +119,8 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.passphrase)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        # Room for a notice on two lines; longer texts make the dialog grow (see _relayout).
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 56)
 
         if try_keychain:
             self._busy("Opening with the OS keychain…")
@@ -133,10 +136,23 @@ class UnlockDialog(QDialog):
 
     # -- states ------------------------------------------------------------------------------
 
+    def _relayout(self) -> None:
+        """Grow to fit the texts just set: a wrapped label never ends cut off."""
+        layout = self.layout()
+        layout.invalidate()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self._relayout()
+
     def _busy(self, text: str) -> None:
         self.passphrase.setEnabled(False)
         self.unlock_button.setEnabled(False)
-        self.message.setText(text)
+        self._say(text)
 
     def _ask(self, message: str = "") -> None:
         notice = protection_notice(self.directory)
@@ -145,7 +161,7 @@ class UnlockDialog(QDialog):
             self.notice.show()
         self.passphrase.setEnabled(True)
         self.unlock_button.setEnabled(True)
-        self.message.setText(message)
+        self._say(message)
         self.passphrase.setFocus()
 
     def _keychain_failed(self, exc: BaseException) -> None:
@@ -162,7 +178,7 @@ class UnlockDialog(QDialog):
             return
         secret = self.passphrase.text()
         if not secret:
-            self.message.setText("Enter your passphrase.")
+            self._say("Enter your passphrase.")
             return
         self._busy("Checking the passphrase…")
         self._job = workers.start(
@@ -171,7 +187,7 @@ class UnlockDialog(QDialog):
             secret,
             on_success=self._opened,
             on_error=self._wrong,
-            on_progress=lambda _d, _t, text: self.message.setText(text),
+            on_progress=lambda _d, _t, text: self._say(text),
             parent=self,
         )
 
