@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 
-from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, limit_of
+from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, conflict, limit_of
 from vmadesk.hub.db import claim_events, claims, insert_ignore, now_ms, to_dt
 from vmadesk.sync import wire
 from vmadesk.sync.wire import ClaimStatus, ConflictKind, Role
@@ -115,25 +115,21 @@ def post_takeover(ctx: Ctx) -> wire.TakeoverResult:
     me = ctx.account.name
     now = now_ms()
     expires = now + body.lease_seconds * 1000
-    previous = None
-    if not insert_ignore(
-        ctx.conn,
-        claims,
-        {"pseudonym": body.pseudonym, "holder": me, "since": now, "lease_expires_at": expires},
-        ["pseudonym"],
-    ):
-        # Lock the row (PostgreSQL; SQLite holds the write lock already) to read the holder we
-        # replace, then replace it.
-        stmt = select(claims.c.holder).where(claims.c.pseudonym == body.pseudonym)
-        if ctx.conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        row = ctx.conn.execute(stmt).first()
-        previous = row.holder if row is not None else None
-        ctx.conn.execute(
-            update(claims)
-            .where(claims.c.pseudonym == body.pseudonym)
-            .values(holder=me, since=now, lease_expires_at=expires)
-        )
+    # Lock the row (PostgreSQL; SQLite holds the write lock already) to read the holder we
+    # replace, then replace it. Nobody holds an unclaimed item, so there is nothing to take over
+    # (a plain claim gets it): refused rather than recorded as a takeover from no one.
+    stmt = select(claims.c.holder).where(claims.c.pseudonym == body.pseudonym)
+    if ctx.conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = ctx.conn.execute(stmt).first()
+    if row is None:
+        raise conflict("pseudonym.not_claimed")
+    previous = row.holder
+    ctx.conn.execute(
+        update(claims)
+        .where(claims.c.pseudonym == body.pseudonym)
+        .values(holder=me, since=now, lease_expires_at=expires)
+    )
     ctx.conn.execute(
         claim_events.insert().values(
             kind=ConflictKind.TAKEOVER.value,
@@ -172,12 +168,16 @@ def get_conflicts(ctx: Ctx) -> wire.ConflictList:
     )
 
 
+#: Claims are held by VMAs, who work items; a supervisor's token holds none.
+VMA_ONLY = frozenset({Role.VMA})
+
 ENDPOINTS = [
     Endpoint(
         "POST",
         "/v1/claims",
         post_claims,
         "Claim pseudonyms (first claim wins; an expired lease can be taken)",
+        roles=VMA_ONLY,
         request=wire.Claim,
         response=wire.ClaimResults,
     ),
@@ -186,6 +186,7 @@ ENDPOINTS = [
         "/v1/claims/heartbeat",
         post_heartbeat,
         "Refresh the caller's leases",
+        roles=VMA_ONLY,
         request=wire.Heartbeat,
         response=wire.HeartbeatResult,
     ),
@@ -194,6 +195,7 @@ ENDPOINTS = [
         "/v1/claims/release",
         post_release,
         "Release the caller's claims",
+        roles=VMA_ONLY,
         request=wire.Release,
         response=wire.ReleaseResult,
     ),
@@ -202,6 +204,7 @@ ENDPOINTS = [
         "/v1/claims/takeover",
         post_takeover,
         "Take over an item with a reason code (recorded)",
+        roles=VMA_ONLY,
         request=wire.Takeover,
         response=wire.TakeoverResult,
     ),

@@ -1,10 +1,16 @@
-"""``POST /v1/messages`` (the console's outbox), ``GET /v1/summaries``, ``GET /v1/events``."""
+"""``POST /v1/messages`` (the console's outbox), ``GET /v1/summaries``, ``GET /v1/events``.
+
+Idempotency keys are scoped per sender: the hub stores a UUIDv5 of (sender, key), so one VMA's
+key can never make another VMA's message look like a duplicate and be dropped.
+"""
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 
-from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, QueryParam, forbidden, limit_of
+from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, QueryParam, conflict, forbidden, limit_of
 from vmadesk.hub.db import (
     escalations,
     insert_ignore,
@@ -32,8 +38,32 @@ def scope_vma(ctx: Ctx) -> str | None:
     return ctx.account.name
 
 
+#: Namespace of the stored, sender-scoped idempotency keys.
+_KEY_NAMESPACE = uuid.UUID("5b0f1c4e-7d1a-4f3e-9a57-3c9e2b6d8f10")
+
+
+def scoped_key(sender: str, key: str) -> str:
+    """The stored idempotency key: unique per (sender, key)."""
+    return str(uuid.uuid5(_KEY_NAMESPACE, f"{sender}\n{key}"))
+
+
+def _seen_before(ctx: Ctx, sender: str, key: str) -> bool:
+    # Rows stored before keys were scoped hold the key as sent.
+    return (
+        ctx.conn.execute(
+            select(messages.c.id).where(
+                messages.c.idempotency_key == key, messages.c.sender == sender
+            )
+        ).first()
+        is not None
+    )
+
+
 def post_messages(ctx: Ctx) -> wire.BatchResult:
-    """Store each new envelope once; report the keys already counted as duplicates."""
+    """Store each new envelope once; report the keys already counted as duplicates.
+
+    Item events and escalations are a VMA's work: a supervisor's token may not post them.
+    """
     batch: wire.Batch = ctx.body
     now = now_ms()
     sender = ctx.account.name
@@ -41,17 +71,21 @@ def post_messages(ctx: Ctx) -> wire.BatchResult:
     duplicates: list[str] = []
     for envelope in batch.envelopes:
         message = envelope.message
-        row = insert_ignore(
-            ctx.conn,
-            messages,
-            {
-                "idempotency_key": envelope.idempotency_key,
-                "sender": sender,
-                "kind": message.kind,
-                "received_at": now,
-            },
-            ["idempotency_key"],
-        )
+        if ctx.account.is_supervisor and not isinstance(message, wire.Summary):
+            raise forbidden("role")
+        row = None
+        if not _seen_before(ctx, sender, envelope.idempotency_key):
+            row = insert_ignore(
+                ctx.conn,
+                messages,
+                {
+                    "idempotency_key": scoped_key(sender, envelope.idempotency_key),
+                    "sender": sender,
+                    "kind": message.kind,
+                    "received_at": now,
+                },
+                ["idempotency_key"],
+            )
         if row is None:
             duplicates.append(envelope.idempotency_key)
             continue
@@ -85,25 +119,36 @@ def post_messages(ctx: Ctx) -> wire.BatchResult:
                 )
             )
         else:
-            insert_ignore(
-                ctx.conn,
-                escalations,
-                {
-                    "id": message.escalation_id,
-                    "message_id": message_id,
-                    "vma": sender,
-                    "category": message.category.value,
-                    "urgency": message.urgency.value,
-                    "urgency_rank": message.urgency.rank,
-                    "lane": message.lane.value,
-                    "pseudonym": message.pseudonym,
-                    "age_seconds": message.age_seconds,
-                    "raised_at": now,
-                    "state": EscalationState.RAISED.value,
-                },
-                ["id"],
-            )
+            _store_escalation(ctx, message, message_id, now)
     return wire.BatchResult(accepted=accepted, duplicates=duplicates)
+
+
+def _store_escalation(ctx: Ctx, message: wire.EscalationRaised, message_id: int, now: int) -> None:
+    """Store an escalation once; another VMA's escalation id is refused (409), not dropped."""
+    sender = ctx.account.name
+    if not insert_ignore(
+        ctx.conn,
+        escalations,
+        {
+            "id": message.escalation_id,
+            "message_id": message_id,
+            "vma": sender,
+            "category": message.category.value,
+            "urgency": message.urgency.value,
+            "urgency_rank": message.urgency.rank,
+            "lane": message.lane.value,
+            "pseudonym": message.pseudonym,
+            "age_seconds": message.age_seconds,
+            "raised_at": now,
+            "state": EscalationState.RAISED.value,
+        },
+        ["id"],
+    ):
+        holder = ctx.conn.execute(
+            select(escalations.c.vma).where(escalations.c.id == message.escalation_id)
+        ).scalar_one()
+        if holder != sender:
+            raise conflict("escalation_id")
 
 
 def get_summaries(ctx: Ctx) -> wire.SummaryList:

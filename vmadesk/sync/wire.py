@@ -22,11 +22,21 @@ spot checks) have their own endpoints and models below.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import base64
+import binascii
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from vmadesk.domain.vocabulary import (
     CloseReason,
@@ -72,11 +82,43 @@ Handle = Annotated[str, StringConstraints(pattern=HANDLE_PATTERN)]
 """A VMA's or supervisor's account name at the hub: a short lowercase slug, not a person's name."""
 PublicKeyB64 = Annotated[str, StringConstraints(pattern=PUBLIC_KEY_PATTERN)]
 """A Curve25519 (X25519) public key, 32 bytes in standard base64."""
+#: A sealed box is an ephemeral public key (32 bytes) and a MAC (16 bytes) around the plaintext.
+SEALED_BOX_OVERHEAD = 48
+
+
+def _sealed_box(value: str) -> str:
+    """Refuse base64 that is not canonical or too short to be a sealed box of one byte or more."""
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except binascii.Error:
+        raise ValueError("not base64") from None
+    if base64.b64encode(raw).decode("ascii") != value:
+        raise ValueError("not canonical base64")
+    if len(raw) <= SEALED_BOX_OVERHEAD:
+        raise ValueError("too short for a sealed box")
+    return value
+
+
+def _real_week(value: str) -> str:
+    """Refuse a week the calendar does not have (``2025-W53``, ``0000-W01``, ``9999-W52``).
+
+    The week must also end on a representable day: the hub reads it as [Monday, next Monday).
+    """
+    year, number = value.split("-W")
+    try:
+        date.fromisocalendar(int(year), int(number), 7) + timedelta(days=1)
+    except (ValueError, OverflowError):
+        raise ValueError("no such ISO week") from None
+    return value
+
+
 SealedB64 = Annotated[
-    str, StringConstraints(pattern=BASE64_PATTERN, min_length=64, max_length=MAX_SEALED_CHARS)
+    str,
+    StringConstraints(pattern=BASE64_PATTERN, min_length=68, max_length=MAX_SEALED_CHARS),
+    AfterValidator(_sealed_box),
 ]
 """Ciphertext of a libsodium sealed box (``nacl.public.SealedBox``) in standard base64."""
-IsoWeek = Annotated[str, StringConstraints(pattern=ISO_WEEK_PATTERN)]
+IsoWeek = Annotated[str, StringConstraints(pattern=ISO_WEEK_PATTERN), AfterValidator(_real_week)]
 """An ISO 8601 week such as ``2025-W07`` (the hub's receipt week, never a patient's date)."""
 
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
