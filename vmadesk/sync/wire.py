@@ -62,6 +62,12 @@ HANDLE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{1,31}$"
 #: 32 bytes in standard base64 (44 characters, one ``=`` of padding).
 PUBLIC_KEY_PATTERN = r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"
 BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+#: Base64 of more than 48 bytes (a sealed box of one byte or more): the minimum length is in the
+#: pattern itself, so generators of the OpenAPI document produce it directly.
+SEALED_PATTERN = (
+    r"^(?:[A-Za-z0-9+/]{4}){16}(?:[A-Za-z0-9+/]{4})*"
+    r"(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$"
+)
 ISO_WEEK_PATTERN = r"^[0-9]{4}-W(?:0[1-9]|[1-4][0-9]|5[0-3])$"
 
 #: Largest sealed envelope, in base64 characters (768 KiB of ciphertext); fits the hub's 1 MiB
@@ -114,7 +120,7 @@ def _real_week(value: str) -> str:
 
 SealedB64 = Annotated[
     str,
-    StringConstraints(pattern=BASE64_PATTERN, min_length=68, max_length=MAX_SEALED_CHARS),
+    StringConstraints(pattern=SEALED_PATTERN, min_length=68, max_length=MAX_SEALED_CHARS),
     AfterValidator(_sealed_box),
 ]
 """Ciphertext of a libsodium sealed box (``nacl.public.SealedBox``) in standard base64."""
