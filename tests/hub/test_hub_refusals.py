@@ -8,12 +8,13 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from nacl.public import PrivateKey, SealedBox
 
-from tests.hub.test_hub_api import env, event, pn, raw_post, stored_rows
+from tests.hub.test_hub_api import env, event, pn, raw_post, stored_rows, summary
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Urgency
 from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubRejected
@@ -172,3 +173,37 @@ def test_405_carries_allow(hub) -> None:  # type: ignore[no-untyped-def]
 def test_every_error_body_is_json_not_a_traceback(hub) -> None:  # type: ignore[no-untyped-def]
     response = raw_post(hub, "/v1/messages", json.dumps([1] * 3).encode(), hub.tokens["ana"])
     assert response.status_code == 422 and response.json()["error"] == "validation_failed"
+
+
+def _summary_at(start, end, **kw) -> wire.Summary:  # type: ignore[no-untyped-def]
+    base = summary()
+    return base.model_copy(update={"interval_start": start, "interval_end": end, **kw})
+
+
+def test_summary_times_far_from_the_hub_clock_are_refused(hub) -> None:  # type: ignore[no-untyped-def]
+    ana, sue = hub.client("ana"), hub.client("sue")
+    now = datetime.now(UTC).replace(microsecond=0)
+    ana.send([env(_summary_at(now - timedelta(hours=1), now))])
+    before = sue.board().vmas[0]
+    cases = {
+        "interval_end.clock_skew": _summary_at(now, now + timedelta(days=3)),
+        "shift_start.clock_skew": _summary_at(
+            now, now + timedelta(minutes=1), shift_start=now + timedelta(hours=2)
+        ),
+        # reaching back over what was reported would hide those completions
+        "interval_start.overlaps_reported": _summary_at(now - timedelta(days=6), now),
+        "interval_start.overlaps_reported ": _summary_at(datetime(1970, 1, 1, tzinfo=UTC), now),
+    }
+    for expected, bad in cases.items():
+        expected = expected.strip()
+        with pytest.raises(HubRejected) as info:
+            ana.send([env(bad)])
+        assert info.value.status == 422
+        assert info.value.detail == [f"envelopes.0.message.{expected}"]
+    assert hub.count("summaries") == 1
+    after = sue.board().vmas[0]
+    assert after.lanes == before.lanes  # nothing wiped
+    # a "so far" snapshot from the same start, and the next interval, are fine
+    ana.send([env(_summary_at(now - timedelta(hours=1), now + timedelta(minutes=1)))])
+    ana.send([env(_summary_at(now + timedelta(minutes=1), now + timedelta(minutes=2)))])
+    assert hub.count("summaries") == 3

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, QueryParam, conflict, forbidden, limit_of
+from vmadesk.hub.app import (
+    LIMIT_QUERY,
+    Ctx,
+    Endpoint,
+    QueryParam,
+    conflict,
+    forbidden,
+    limit_of,
+    validation_error,
+)
 from vmadesk.hub.db import (
     escalations,
     insert_ignore,
@@ -69,7 +78,7 @@ def post_messages(ctx: Ctx) -> wire.BatchResult:
     sender = ctx.account.name
     accepted: list[str] = []
     duplicates: list[str] = []
-    for envelope in batch.envelopes:
+    for index, envelope in enumerate(batch.envelopes):
         message = envelope.message
         if ctx.account.is_supervisor and not isinstance(message, wire.Summary):
             raise forbidden("role")
@@ -92,6 +101,7 @@ def post_messages(ctx: Ctx) -> wire.BatchResult:
         accepted.append(envelope.idempotency_key)
         message_id = row[0]
         if isinstance(message, wire.Summary):
+            _check_summary(ctx, message, index, now)
             ctx.conn.execute(
                 summaries.insert().values(
                     message_id=message_id,
@@ -121,6 +131,45 @@ def post_messages(ctx: Ctx) -> wire.BatchResult:
         else:
             _store_escalation(ctx, message, message_id, now)
     return wire.BatchResult(accepted=accepted, duplicates=duplicates)
+
+
+#: How far ahead of the hub's clock a console's time may be (clocks drift; minutes, not hours).
+MAX_CLOCK_AHEAD_MS = 10 * 60 * 1000
+
+
+def _check_summary(ctx: Ctx, message: wire.Summary, index: int, now: int) -> None:
+    """Refuse (422) a summary whose times cannot be a console's round.
+
+    The board shows each VMA's latest summary and drops summaries inside another's interval, so
+    a summary dated in the future, or starting inside an interval already reported (other than
+    a growing "so far" snapshot from the same start), would wipe figures that are true.
+    """
+    at = f"envelopes.{index}.message"
+    start, end = to_ms(message.interval_start), to_ms(message.interval_end)
+    bad = [
+        f"{at}.{name}.clock_skew"
+        for name, value in (
+            ("interval_end", end),
+            ("shift_start", message.shift_start and to_ms(message.shift_start)),
+            ("shift_end", message.shift_end and to_ms(message.shift_end)),
+        )
+        if value and value > now + MAX_CLOCK_AHEAD_MS
+    ]
+    if not bad:
+        sender = ctx.account.name
+        latest = ctx.conn.execute(
+            select(func.max(summaries.c.interval_end)).where(summaries.c.vma == sender)
+        ).scalar_one()
+        if latest is not None and start < latest:
+            same_start = ctx.conn.execute(
+                select(summaries.c.id)
+                .where(summaries.c.vma == sender, summaries.c.interval_start == start)
+                .limit(1)
+            ).first()
+            if same_start is None or end < latest:
+                bad.append(f"{at}.interval_start.overlaps_reported")
+    if bad:
+        raise validation_error(bad)
 
 
 def _store_escalation(ctx: Ctx, message: wire.EscalationRaised, message_id: int, now: int) -> None:

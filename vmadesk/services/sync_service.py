@@ -6,7 +6,7 @@ connection, the background worker (:mod:`vmadesk.sync.worker`) on its own. A rou
 1. fetches the team secret if it is still missing (sealed at the hub by a supervisor), and
    once the profile can send, runs the one-time backfill (:mod:`vmadesk.sync.backfill`) of the
    work that existed before;
-2. queues the next summary when one is due;
+2. queues the next summary (every round, once enrolment is complete: the team secret is here);
 3. sends the outbox — messages in batches (at-least-once: the hub counts each idempotency key
    once), claims and releases in the order written, sealed handoff envelopes — marking rows sent
    only once the hub answered for them;
@@ -65,7 +65,9 @@ __all__ = [
     "takeover",
 ]
 
-DEFAULT_SUMMARY_EVERY = timedelta(minutes=15)
+#: A summary goes with every round: the board is as fresh as the console's last round, and its
+#: "last sync" is that round (an idle console still reports that it is there).
+DEFAULT_SUMMARY_EVERY = timedelta(0)
 
 
 @dataclass(frozen=True)
