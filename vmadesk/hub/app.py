@@ -19,6 +19,7 @@ several processes can serve one database.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -115,12 +116,21 @@ class Endpoint:
     status: int = 200
     path_params: Mapping[str, str] = field(default_factory=dict)
     query: tuple[QueryParam, ...] = ()
+    #: A write others may be waiting for: waiting requests re-check after it commits.
+    notifies: bool = False
+    #: A long poll: while this says the answer is empty, wait (up to the ``wait`` query
+    #: parameter, seconds) for a notifying write, then answer again.
+    keep_waiting: Callable[[Any], bool] | None = None
 
 
 PSEUDONYM_PARAM = wire.HEX64_PATTERN
 UUID_PARAM = wire.UUID4_PATTERN
 HANDLE_PARAM = wire.HANDLE_PATTERN
 LIMIT_QUERY = QueryParam("limit", r"^[1-9][0-9]{0,3}$", "at most this many (1-9999)")
+WAIT_QUERY = QueryParam("wait", r"^(?:[0-9]|[12][0-9]|30)$", "seconds to wait for a change (0-30)")
+#: A long poll re-reads the database this often even without a notification: another hub
+#: process (several serve one PostgreSQL) may have written what it waits for.
+POLL_SECONDS = 1.0
 
 
 def limit_of(ctx: Ctx, default: int = 500) -> int:
@@ -227,6 +237,43 @@ class Hub:
     def __init__(self, engine: Engine, max_body: int) -> None:
         self.engine = engine
         self.max_body = max_body
+        self._waiters: set[asyncio.Future[None]] = set()
+
+    @property
+    def waiting(self) -> int:
+        """How many long polls wait in this process now."""
+        return len(self._waiters)
+
+    def notify(self) -> None:
+        """Wake every waiting long poll (call on the event loop, after a write committed)."""
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _changed(self, timeout: float) -> None:
+        """Until a notifying write commits in this process, or ``timeout`` seconds."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.add(waiter)
+        try:
+            await asyncio.wait_for(waiter, timeout)
+        except TimeoutError:
+            pass
+        finally:
+            self._waiters.discard(waiter)
+
+    async def _answer(self, endpoint: Endpoint, request: Request, raw: bytes | None) -> Any:
+        """Run the endpoint; a long poll runs it again on each change until it has news."""
+        authorization = request.headers.get("authorization")
+        result = await run_in_threadpool(self._run, endpoint, authorization, raw, request)
+        if endpoint.keep_waiting is None:
+            return result
+        loop = asyncio.get_running_loop()
+        # validated by the first run (a bad value was a 422)
+        deadline = loop.time() + int(request.query_params.get("wait", "0"))
+        while endpoint.keep_waiting(result) and loop.time() < deadline:
+            await self._changed(min(POLL_SECONDS, deadline - loop.time()))
+            result = await run_in_threadpool(self._run, endpoint, authorization, raw, request)
+        return result
 
     def _run(
         self, endpoint: Endpoint, authorization: str | None, raw: bytes | None, request: Request
@@ -291,9 +338,9 @@ class Hub:
                 if not ctype.split(";")[0].strip().lower().endswith("json"):
                     raise HubError(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, ["content-type"])
                 raw = await _read_body(request, self.max_body)
-            result = await run_in_threadpool(
-                self._run, endpoint, request.headers.get("authorization"), raw, request
-            )
+            result = await self._answer(endpoint, request, raw)
+            if endpoint.notifies:
+                self.notify()
             status = endpoint.status
             if result is None:
                 return Response(status_code=status)
@@ -408,5 +455,6 @@ def create_app(
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
     app.state.engine = engine
+    app.state.hub = hub
     app.state.max_body = max_body
     return app

@@ -6,17 +6,19 @@ urgent first, then oldest first.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from vmadesk.hub.app import (
     LIMIT_QUERY,
     UUID_PARAM,
+    WAIT_QUERY,
     Ctx,
     Endpoint,
     QueryParam,
     conflict,
     limit_of,
     not_found,
+    validation_error,
 )
 from vmadesk.hub.db import escalations, now_ms, to_dt
 from vmadesk.hub.routes_messages import VMA_QUERY, scope_vma
@@ -65,6 +67,40 @@ def list_escalations(ctx: Ctx) -> wire.EscalationList:
         escalations.c.id,
     ).limit(limit_of(ctx))
     return wire.EscalationList(escalations=[record(row) for row in ctx.conn.execute(stmt)])
+
+
+AFTER_QUERY = QueryParam("after", r"^[0-9]{1,15}$", "hub milliseconds (the last cursor)")
+
+
+def escalation_changes(ctx: Ctx) -> wire.EscalationChanges:
+    """Escalations raised, acknowledged or resolved after ``after`` (absent: from now).
+
+    With ``wait`` (and ``after``) the hub holds the request until there is one (or the wait
+    ends): the desk learns of an immediate escalation as soon as it arrives, without polling.
+    Without ``after`` the answer is at once: its cursor is where to wait from.
+    """
+    if "after" not in ctx.query and ctx.query.get("wait", "0") != "0":
+        # "from now" moves on each time a long poll looks again: wait from a cursor.
+        raise validation_error(["query.after"])
+    now = now_ms()
+    after = int(ctx.query.get("after", now))
+    stmt = select(escalations).where(
+        or_(
+            escalations.c.raised_at > after,
+            escalations.c.acknowledged_at > after,
+            escalations.c.resolved_at > after,
+        )
+    )
+    vma = scope_vma(ctx)
+    if vma is not None:
+        stmt = stmt.where(escalations.c.vma == vma)
+    rows = ctx.conn.execute(
+        stmt.order_by(escalations.c.raised_at, escalations.c.id).limit(limit_of(ctx))
+    ).all()
+    times = [t for row in rows for t in (row.raised_at, row.acknowledged_at, row.resolved_at) if t]
+    return wire.EscalationChanges(
+        escalations=[record(row) for row in rows], cursor=max([after, *times])
+    )
 
 
 def get_escalation(ctx: Ctx) -> wire.EscalationRecord:
@@ -121,6 +157,15 @@ ENDPOINTS = [
     ),
     Endpoint(
         "GET",
+        "/v1/escalations/changes",
+        escalation_changes,
+        "Escalations changed after a cursor; waits up to `wait` seconds for one (long poll)",
+        response=wire.EscalationChanges,
+        query=(AFTER_QUERY, WAIT_QUERY, VMA_QUERY, LIMIT_QUERY),
+        keep_waiting=lambda changes: not changes.escalations,
+    ),
+    Endpoint(
+        "GET",
         "/v1/escalations/{escalation_id}",
         get_escalation,
         "One escalation's state",
@@ -136,5 +181,6 @@ ENDPOINTS = [
         request=wire.EscalationUpdate,
         response=wire.EscalationRecord,
         path_params={"escalation_id": UUID_PARAM},
+        notifies=True,
     ),
 ]

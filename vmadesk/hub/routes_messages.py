@@ -258,6 +258,7 @@ ENDPOINTS = [
         roles=frozenset({Role.VMA, Role.SUPERVISOR}),
         request=wire.Batch,
         response=wire.BatchResult,
+        notifies=True,
     ),
     Endpoint(
         "GET",

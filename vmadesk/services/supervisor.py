@@ -355,6 +355,16 @@ class SupervisorService:
         with self.client() as hub:
             return hub.conflicts().conflicts
 
+    def wait_escalations(self, after: int | None, wait: int) -> wire.EscalationChanges:
+        """Escalations changed after the cursor ``after`` (None: from now).
+
+        Blocks up to ``wait`` seconds; the hub answers as soon as one changes (a long poll).
+        """
+        with self.client() as hub:
+            if after is None:
+                after = hub.escalation_changes(None, 0).cursor
+            return hub.escalation_changes(after, wait)
+
     def open_escalations(self) -> list[wire.EscalationRecord]:
         """Open escalations team-wide, most urgent first."""
         with self.client() as hub:

@@ -408,6 +408,17 @@ class EscalationList(Wire):
     escalations: list[EscalationRecord]
 
 
+class EscalationChanges(Wire):
+    """``GET /v1/escalations/changes``: escalations changed after a cursor.
+
+    Raised, acknowledged or resolved after ``after`` (hub milliseconds); the hub waits up to
+    ``wait`` seconds for the first one.
+    """
+
+    escalations: list[EscalationRecord]
+    cursor: int = Field(ge=0, le=2**62, description="pass as `after` to wait for what follows")
+
+
 # --------------------------------------------------------------------------------------------
 # Envelope / batch for POST /v1/messages
 # --------------------------------------------------------------------------------------------
@@ -870,6 +881,7 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     EscalationUpdate,
     EscalationRecord,
     EscalationList,
+    EscalationChanges,
     Envelope,
     Batch,
     BatchResult,
