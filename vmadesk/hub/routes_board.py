@@ -268,6 +268,15 @@ def get_trends(ctx: Ctx) -> wire.Trends:
     )
     if vma is not None:
         stmt = stmt.where(item_events.c.vma == vma)
+    # An appointment imported by several VMAs opened once: its first import counts.
+    first_imports = (
+        select(func.min(item_events.c.id))
+        .where(item_events.c.event == ItemEventKind.IMPORTED.value)
+        .group_by(item_events.c.pseudonym, item_events.c.lane)
+    )
+    stmt = stmt.where(
+        (item_events.c.event != ItemEventKind.IMPORTED.value) | item_events.c.id.in_(first_imports)
+    )
     for row in ctx.conn.execute(stmt):
         cell = acc[(row.vma, Lane(row.lane), _day(row.received_at))]
         if row.event == ItemEventKind.IMPORTED.value:

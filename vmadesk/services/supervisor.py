@@ -294,6 +294,44 @@ class BoardSnapshot:
     fetched_at: datetime
 
 
+@dataclass(frozen=True)
+class ConflictGroup:
+    """Conflicts (or takeovers) between one claimant and one holder, counted.
+
+    The hub's conflict log has a row per refused claim; the supervisor needs the pattern (who
+    keeps importing whose work, how often), not a row per item.
+    """
+
+    kind: wire.ConflictKind
+    claimant: str
+    holder: str | None
+    events: int
+    items: int
+    reasons: tuple[wire.TakeoverReason, ...]
+    latest: datetime
+
+
+def group_conflicts(records: list[wire.ConflictRecord]) -> list[ConflictGroup]:
+    """Group per (kind, claimant, holder), most events first, then most recent first."""
+    groups: dict[tuple[str, str, str | None], list[wire.ConflictRecord]] = defaultdict(list)
+    for record in records:
+        groups[(record.kind.value, record.claimant, record.holder)].append(record)
+    out = [
+        ConflictGroup(
+            kind=rows[0].kind,
+            claimant=rows[0].claimant,
+            holder=rows[0].holder,
+            events=len(rows),
+            items=len({r.pseudonym for r in rows}),
+            reasons=tuple(sorted({r.reason for r in rows if r.reason is not None})),
+            latest=max(r.at for r in rows),
+        )
+        for rows in groups.values()
+    ]
+    out.sort(key=lambda g: (-g.events, -g.latest.timestamp(), g.claimant, g.holder or ""))
+    return out
+
+
 class SupervisorService:
     """The supervisor's hub calls; safe to call from any thread (one client per call)."""
 
@@ -350,10 +388,10 @@ class SupervisorService:
             )
         return None
 
-    def conflicts(self) -> list[wire.ConflictRecord]:
-        """Ownership conflicts and takeovers, newest first."""
+    def conflicts(self) -> list[ConflictGroup]:
+        """Ownership conflicts and takeovers, grouped per claimant and holder with counts."""
         with self.client() as hub:
-            return hub.conflicts().conflicts
+            return group_conflicts(hub.conflicts(limit=5000).conflicts)
 
     def wait_escalations(self, after: int | None, wait: int) -> wire.EscalationChanges:
         """Escalations changed after the cursor ``after`` (None: from now).

@@ -16,7 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.spotcheck_report import QualityRow
-from vmadesk.services.supervisor import RECOMMENDATION_LABELS, BoardRow
+from vmadesk.services.supervisor import RECOMMENDATION_LABELS, BoardRow, ConflictGroup
 from vmadesk.sync import wire
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -124,6 +124,13 @@ def minutes(value: float | None) -> str:
     return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
+def local_time(at: datetime | None) -> str:
+    """An instant in the supervisor's own zone (the zone of this machine), with the zone."""
+    if at is None:
+        return "never"
+    return at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
 def age(at: datetime | None, now: datetime | None = None) -> str:
     """How long ago: ``5 min``, ``3 h``, ``2 d``."""
     if at is None:
@@ -217,7 +224,12 @@ BOARD_COLUMNS: tuple[Column[BoardRow], ...] = (
     _count("carried_over"),
     _count("escalations_open"),
     Column("handoffs_awaiting_ack", "Handoffs awaiting ack", _handoffs_text, numeric=True),
-    Column("last_sync", "Last sync", lambda r: age(r.last_sync_at)),
+    Column(
+        "last_sync",
+        "Last sync",
+        lambda r: age(r.last_sync_at),
+        tooltip=lambda r: f"Last sync round: {local_time(r.last_sync_at)}",
+    ),
     Column(
         "signals", "Capacity signals", lambda r: r.signals_text or "none", tooltip=_signals_tooltip
     ),
@@ -237,13 +249,18 @@ ESCALATION_COLUMNS: tuple[Column[wire.EscalationRecord], ...] = (
     Column("item", "Item", lambda e: short(e.pseudonym)),
 )
 
-CONFLICT_COLUMNS: tuple[Column[wire.ConflictRecord], ...] = (
+CONFLICT_COLUMNS: tuple[Column[ConflictGroup], ...] = (
     Column("kind", "Kind", lambda c: c.kind.value.capitalize()),
     Column("claimant", "Claimant", lambda c: c.claimant),
     Column("holder", "Holder", lambda c: c.holder or "–"),
-    Column("reason", "Reason", lambda c: c.reason.value.replace("_", " ") if c.reason else "–"),
-    Column("at", "When", lambda c: c.at.astimezone().strftime("%Y-%m-%d %H:%M")),
-    Column("item", "Item", lambda c: short(c.pseudonym)),
+    Column("items", "Items", lambda c: str(c.items), numeric=True, sort=lambda c: c.items),
+    Column("events", "Times", lambda c: str(c.events), numeric=True, sort=lambda c: c.events),
+    Column(
+        "reason",
+        "Reasons",
+        lambda c: ", ".join(r.value.replace("_", " ") for r in c.reasons) or "–",
+    ),
+    Column("at", "Latest", lambda c: local_time(c.latest), sort=lambda c: c.latest),
 )
 
 
