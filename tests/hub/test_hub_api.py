@@ -393,4 +393,4 @@ def test_migrations_match_tables(migrated) -> None:  # type: ignore[no-untyped-d
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
     migrate.upgrade(migrated)  # idempotent
-    assert migrate.current(migrated) == "0001"
+    assert migrate.current(migrated) == "0002"

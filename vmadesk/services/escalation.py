@@ -148,3 +148,54 @@ class EscalationService:
     def listing(self, *, open_only: bool = True) -> list[EscalationRow]:
         """Escalations, most urgent first."""
         return escalations.listing(self.conn, open_only=open_only)
+
+
+class DetailsUnavailable(ActionRefused):
+    """The escalation's details are not sealed to this profile (yet), or do not open."""
+
+
+def open_details(conn: Connection, escalation_id: str, sealed_details: str | None) -> Sbar:
+    """Open an escalation's SBAR text sealed to this (supervisor's) profile; audit the view.
+
+    ``conn`` is the supervisor profile's connection; the text is PHI, for the screen only.
+    """
+    import json
+
+    from vmadesk.store import box_keys
+    from vmadesk.sync import sealed
+
+    if sealed_details is None:
+        raise DetailsUnavailable(
+            "The VMA's console has not sealed the details to you yet (it does on its next sync)."
+        )
+    with transaction(conn):
+        key = box_keys.secret_key(conn)
+    try:
+        payload = json.loads(sealed.open_sealed(key, sealed.unb64(sealed_details)))
+        sbar = Sbar(
+            str(payload["situation"]),
+            str(payload.get("background", "")),
+            str(payload.get("assessment", "")),
+            str(payload.get("request", "")),
+        )
+    except (sealed.EnvelopeError, ValueError, KeyError, TypeError):
+        raise DetailsUnavailable(
+            "The details do not open with this profile's key, or they are damaged."
+        ) from None
+    with transaction(conn):
+        audit.append(
+            conn,
+            AuditEvent.ITEM_VIEWED,
+            details={"kind": "escalation_details", "escalation": escalation_id},
+        )
+    return sbar
+
+
+def sbar_lines(sbar: Sbar) -> list[str]:
+    """The SBAR as labelled lines for a viewer (PHI: screen only)."""
+    return [
+        f"Situation: {sbar.situation}",
+        f"Background: {sbar.background or '–'}",
+        f"Assessment: {sbar.assessment or '–'}",
+        f"Request: {sbar.request or '–'}",
+    ]

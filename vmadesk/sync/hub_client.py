@@ -226,6 +226,18 @@ class HubClient:
         assert result is not None
         return result
 
+    def escalation_recipients(self) -> wire.EscalationRecipients:
+        """The supervisors' public keys, to seal escalation details to."""
+        return self._get("/v1/escalations/recipients", wire.EscalationRecipients)
+
+    def put_escalation_details(
+        self, escalation_id: str, details: wire.EscalationDetails
+    ) -> wire.EscalationRecord:
+        """Leave an escalation's SBAR text sealed to supervisors (VMA, own escalation)."""
+        return self._post(
+            f"/v1/escalations/{escalation_id}/details", wire.EscalationRecord, details, "PUT"
+        )
+
     def escalation(self, escalation_id: str) -> wire.EscalationRecord:
         """One escalation's current state."""
         return self._get(f"/v1/escalations/{escalation_id}", wire.EscalationRecord)

@@ -400,12 +400,40 @@ class EscalationRecord(Wire):
     acknowledged_at: Timestamp | None = None
     resolved_by: Handle | None = None
     resolved_at: Timestamp | None = None
+    details_for: list[Handle] = Field(
+        default_factory=list,
+        max_length=32,
+        description="supervisors the SBAR details are sealed to",
+    )
+    sealed_details: SealedB64 | None = Field(
+        None, description="the SBAR details sealed to the calling supervisor, if any"
+    )
 
 
 class EscalationList(Wire):
     """Escalations, most urgent first, then oldest first."""
 
     escalations: list[EscalationRecord]
+
+
+class SealedDetail(Wire):
+    """An escalation's SBAR text sealed on the VMA's console to one supervisor's public key."""
+
+    recipient: Handle
+    sealed: SealedB64
+
+
+class EscalationDetails(Wire):
+    """The SBAR text of an escalation, one sealed box per supervisor (the hub cannot open them)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    details: list[SealedDetail] = Field(min_length=1, max_length=32)
+
+    @model_validator(mode="after")
+    def _check(self) -> EscalationDetails:
+        if len({d.recipient for d in self.details}) != len(self.details):
+            raise ValueError("a recipient appears twice")
+        return self
 
 
 class EscalationChanges(Wire):
@@ -630,6 +658,12 @@ class PublicKeyRecord(Wire):
     role: Role
     public_key: PublicKeyB64
     registered_at: Timestamp
+
+
+class EscalationRecipients(Wire):
+    """The active supervisors' public keys, to seal escalation details to."""
+
+    keys: list[PublicKeyRecord]
 
 
 class TeamSecretEnvelope(Wire):
@@ -882,6 +916,8 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     EscalationRecord,
     EscalationList,
     EscalationChanges,
+    SealedDetail,
+    EscalationDetails,
     Envelope,
     Batch,
     BatchResult,
@@ -906,6 +942,7 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     HandoffList,
     PublicKeyRegistration,
     PublicKeyRecord,
+    EscalationRecipients,
     TeamSecretEnvelope,
     TeamSecretRecord,
     SampleRequest,

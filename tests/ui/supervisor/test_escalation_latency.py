@@ -29,6 +29,8 @@ from vmadesk.sync.worker import SyncWorker
 from vmadesk.ui.escalation_dialog import EscalationDialog
 from vmadesk.ui.supervisor.app import SupervisorWindow
 
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
 TARGET_SECONDS = 5.0
 
 

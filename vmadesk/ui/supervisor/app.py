@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk.services.escalation import open_details, sbar_lines
 from vmadesk.services.evidence import EvidenceViewer
 from vmadesk.services.supervisor import BoardSnapshot, SupervisorService
 from vmadesk.sync import wire
@@ -91,6 +92,11 @@ class SupervisorWindow(QMainWindow):
         self.trends = TrendsTab(self)
         self.conflicts = ConflictsTab(self)
         self.desk = EscalationDesk(service, self.run, self)
+        if viewer is not None:
+            conn = viewer.conn
+            self.desk.open_details = lambda record: sbar_lines(
+                open_details(conn, record.escalation_id, record.sealed_details)
+            )
         self.spot = SpotCheckTab(service, self.run, viewer, self)
         self.report = ReportTab(service, self.run, record_export, self)
         for widget, title in (
@@ -135,7 +141,9 @@ class SupervisorWindow(QMainWindow):
         menu.addAction(close)
         self.addAction(refresh)
         desk_menu = self.menuBar().addMenu("&Desk")
-        desk_menu.addActions([self.desk.ack_action, self.desk.resolve_action])
+        desk_menu.addActions(
+            [self.desk.ack_action, self.desk.resolve_action, self.desk.details_action]
+        )
         spot_menu = self.menuBar().addMenu("&Spot checks")
         spot_menu.addActions(
             [
@@ -263,6 +271,8 @@ class SupervisorWindow(QMainWindow):
         self.timer.stop()
         if self.spot.evidence_dialog is not None:
             self.spot.evidence_dialog.close()
+        if self.desk.details_dialog is not None:
+            self.desk.details_dialog.close()
         if self.tray is not None:
             self.tray.hide()
         super().closeEvent(event)

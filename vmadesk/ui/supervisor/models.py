@@ -247,6 +247,7 @@ ESCALATION_COLUMNS: tuple[Column[wire.EscalationRecord], ...] = (
     Column("vma", "VMA", lambda e: e.vma),
     Column("state", "State", lambda e: e.state.value.capitalize()),
     Column("item", "Item", lambda e: short(e.pseudonym)),
+    Column("details", "Details (D)", lambda e: "sealed to you" if e.sealed_details else "–"),
 )
 
 CONFLICT_COLUMNS: tuple[Column[ConflictGroup], ...] = (
