@@ -15,8 +15,9 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from vmadesk.domain.vocabulary import Lane
+from vmadesk.services.conflict_groups import ConflictGroup
 from vmadesk.services.spotcheck_report import QualityRow
-from vmadesk.services.supervisor import RECOMMENDATION_LABELS, BoardRow, ConflictGroup
+from vmadesk.services.supervisor import RECOMMENDATION_LABELS, BoardRow
 from vmadesk.sync import wire
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
