@@ -207,3 +207,18 @@ def test_summary_times_far_from_the_hub_clock_are_refused(hub) -> None:  # type:
     ana.send([env(_summary_at(now - timedelta(hours=1), now + timedelta(minutes=1)))])
     ana.send([env(_summary_at(now + timedelta(minutes=1), now + timedelta(minutes=2)))])
     assert hub.count("summaries") == 3
+
+
+def test_keys_stored_before_scoping_still_count_once(hub) -> None:  # type: ignore[no-untyped-def]
+    from vmadesk.hub.db import messages, now_ms
+
+    key = str(uuid.uuid4())
+    with hub.engine.begin() as conn:  # a row written by a hub that kept keys as sent
+        conn.execute(
+            messages.insert().values(
+                idempotency_key=key, sender="ana", kind="item_event", received_at=now_ms()
+            )
+        )
+    message = wire.Envelope(idempotency_key=key, message=event(1))
+    assert hub.client("ana").send([message]).duplicates == [key]
+    assert hub.client("ben").send([message]).accepted == [key]  # ben's own key
