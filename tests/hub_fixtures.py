@@ -171,11 +171,17 @@ def migrated(db_url: str) -> Iterator[Engine]:
 
 def start_hub_process(db_url: str, port: int, log) -> subprocess.Popen:  # type: ignore[no-untyped-def]
     """``vmadesk.hub.cli.serve`` in a child process (so it can be SIGKILLed); waits for /health."""
+    # The URL travels in the environment: a PostgreSQL password never goes on a command line.
     code = (
-        "import sys; from vmadesk.hub.cli import serve; "
-        f"sys.exit(serve({db_url!r}, '127.0.0.1', {port}, False))"
+        "import os, sys; from vmadesk.hub.cli import serve; "
+        f"sys.exit(serve(os.environ['VMADESK_HUB_DB'], '127.0.0.1', {port}, False))"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "VMADESK_HUB_DB": db_url},
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:

@@ -124,11 +124,39 @@ def cmd_summary(args: argparse.Namespace) -> int:
 # -- hub --------------------------------------------------------------------------------------
 
 
+def _hub_db(args: argparse.Namespace) -> str | None:
+    """``--db`` without a password (else ``VMADESK_HUB_DB``); bad input is exit 2."""
+    from vmadesk.hub.cli import DbArgumentError, db_from_arguments
+
+    try:
+        return db_from_arguments(args.db)
+    except DbArgumentError as exc:
+        raise CliError(str(exc), EXIT_INPUT) from None
+
+
 def cmd_hub_serve(args: argparse.Namespace) -> int:
     """Run the hub (refuses plain HTTP on a non-loopback address without the flag)."""
     from vmadesk.hub.cli import serve
 
-    return serve(args.db, args.host, args.port, args.allow_insecure_http)
+    return serve(_hub_db(args), args.host, args.port, args.allow_insecure_http)
+
+
+def cmd_hub_board(args: argparse.Namespace) -> int:
+    """Print the team board (the same document as GET /v1/board)."""
+    from vmadesk.hub.cli import board
+
+    document = board(_hub_db(args))
+    if args.json:
+        print(document.model_dump_json(indent=2))
+        return EXIT_OK
+    for vma in document.vmas:
+        print(f"{vma.vma}: {sum(lane.open for lane in vma.lanes)} open")
+        for lane in vma.lanes:
+            print(
+                f"  {lane.lane.label}: {lane.open} open, {lane.due_soon} due soon, "
+                f"{lane.overdue} overdue, {lane.completed_on_time + lane.completed_late} done"
+            )
+    return EXIT_OK
 
 
 def cmd_hub_add_user(args: argparse.Namespace) -> int:
@@ -137,7 +165,7 @@ def cmd_hub_add_user(args: argparse.Namespace) -> int:
     from vmadesk.hub.cli import add_user
 
     try:
-        token = add_user(args.name, args.role, args.db)
+        token = add_user(args.name, args.role, _hub_db(args))
     except AccountError as exc:
         raise CliError(str(exc), EXIT_INPUT) from None
     print(f"Account {args.name} ({args.role}) created. Token (shown once; only its hash is kept):")
@@ -149,7 +177,7 @@ def cmd_hub_revoke(args: argparse.Namespace) -> int:
     """Revoke an account's token."""
     from vmadesk.hub.cli import revoke_user
 
-    if not revoke_user(args.name, args.db):
+    if not revoke_user(args.name, _hub_db(args)):
         raise CliError(f"no active account called {args.name}.", EXIT_INPUT)
     print(f"Account {args.name} revoked.")
     return EXIT_OK
@@ -259,7 +287,10 @@ def register(
 
     hub = sub.add_parser("hub", help="run and administer the team hub")
     hub_sub = hub.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
-    db_help = "database URL (default: SQLite in the user data directory; postgresql://… for teams)"
+    db_help = (
+        "database URL (default: VMADESK_HUB_DB, else SQLite in the user data directory; "
+        "postgresql://USER@HOST/DB for teams, password from PGPASSWORD/~/.pgpass/service)"
+    )
     p = hub_sub.add_parser("serve", help="run the hub (uvicorn)")
     p.add_argument("--db", default=None, metavar="URL", help=db_help)
     p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
@@ -282,6 +313,10 @@ def register(
     p = hub_sub.add_parser("openapi", help="print or write the OpenAPI document")
     p.add_argument("--out", default=None, metavar="FILE", help="write to FILE")
     p.set_defaults(func=cmd_hub_openapi)
+    p = hub_sub.add_parser("board", help="print the team board (as GET /v1/board)")
+    p.add_argument("--db", default=None, metavar="URL", help=db_help)
+    p.add_argument("--json", action="store_true", help="the Board document as JSON")
+    p.set_defaults(func=cmd_hub_board)
 
 
 __all__ = ["EXIT_FAIL", "EXIT_INPUT", "EXIT_OK", "register"]

@@ -144,3 +144,47 @@ def test_spot_check_draw_reproducible_from_recorded_seed(hub) -> None:  # type: 
     )
     assert again.items == first.items and again.sample_id != first.sample_id
     assert str(uuid.UUID(first.sample_id)) == first.sample_id
+
+
+def test_hub_board_cli_prints_the_api_document(hub, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from vmadesk import cli
+
+    fill_team(hub)
+    served = httpx.get(
+        hub.base_url + "/v1/board",
+        headers={"Authorization": f"Bearer {hub.tokens['sue']}"},
+        timeout=10,
+    ).json()
+    # the URL comes from the environment: the test database's password stays off argv
+    monkeypatch.setenv("VMADESK_HUB_DB", hub.db_url)
+    assert cli.main(["hub", "board", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    wire.Board.model_validate_json(json.dumps(printed))
+    for document in (served, printed):
+        del document["generated_at"]
+    assert printed == served
+    assert cli.main(["hub", "board"]) == 0
+    text = capsys.readouterr().out
+    assert "ana:" in text and "  Callbacks: " in text and "callback" not in text
+
+
+def test_an_appointment_imported_by_several_vmas_opens_once(hub) -> None:  # type: ignore[no-untyped-def]
+    from tests.ui.supervisor.simulate import env, pn
+
+    def imported(number: int) -> wire.Envelope:
+        return env(
+            wire.ItemEvent(
+                pseudonym=pn("shared", number),
+                lane=Lane.CONFIRMATION,
+                event=wire.ItemEventKind.IMPORTED,
+                seconds_from_due=-3600,
+            )
+        )
+
+    hub.client("ana").send([imported(1), imported(2)])
+    hub.client("ben").send([imported(1), imported(3)])  # 1 is the same appointment
+    series = {s.vma: s for s in hub.client("sue").trends(days=1).series}
+    opened = {vma: sum(p.opened for p in s.points) for vma, s in series.items()}
+    assert opened == {"ana": 2, "ben": 1}

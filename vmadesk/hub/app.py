@@ -4,8 +4,13 @@ Every endpoint is declared once as an :class:`Endpoint` (method, path, models, r
 declarations build the routes and the OpenAPI document. A request goes through one pipeline:
 
 1. body size (``Content-Length`` and the bytes actually read) -> 413;
-2. in one database transaction: bearer token -> 401, role -> 403, body against the wire model
-   -> 422, then the handler. Any error rolls the transaction back, so nothing is stored.
+2. in one database transaction: bearer token -> 401, role -> 403, path and query parameters
+   -> 404 / 422, body against the wire model -> 400 / 422, then the handler. Any error rolls the
+   transaction back, so nothing is stored. Checking the role before the parameters keeps a
+   caller without the role from learning which parameter values the operation accepts.
+
+One route per path dispatches on the method, so a method the path does not serve gets 405 with
+an ``Allow`` header listing the ones it does.
 
 Errors are ``{"error": code, "detail": [field paths]}``; input values are never echoed, and the
 access log names the route template, not the raw path. The app keeps no state but its config:
@@ -14,6 +19,7 @@ several processes can serve one database.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -110,12 +116,21 @@ class Endpoint:
     status: int = 200
     path_params: Mapping[str, str] = field(default_factory=dict)
     query: tuple[QueryParam, ...] = ()
+    #: A write others may be waiting for: waiting requests re-check after it commits.
+    notifies: bool = False
+    #: A long poll: while this says the answer is empty, wait (up to the ``wait`` query
+    #: parameter, seconds) for a notifying write, then answer again.
+    keep_waiting: Callable[[Any], bool] | None = None
 
 
 PSEUDONYM_PARAM = wire.HEX64_PATTERN
 UUID_PARAM = wire.UUID4_PATTERN
 HANDLE_PARAM = wire.HANDLE_PATTERN
 LIMIT_QUERY = QueryParam("limit", r"^[1-9][0-9]{0,3}$", "at most this many (1-9999)")
+WAIT_QUERY = QueryParam("wait", r"^(?:[0-9]|[12][0-9]|30)$", "seconds to wait for a change (0-30)")
+#: A long poll re-reads the database this often even without a notification: another hub
+#: process (several serve one PostgreSQL) may have written what it waits for.
+POLL_SECONDS = 1.0
 
 
 def limit_of(ctx: Ctx, default: int = 500) -> int:
@@ -222,18 +237,50 @@ class Hub:
     def __init__(self, engine: Engine, max_body: int) -> None:
         self.engine = engine
         self.max_body = max_body
+        self._waiters: set[asyncio.Future[None]] = set()
+
+    @property
+    def waiting(self) -> int:
+        """How many long polls wait in this process now."""
+        return len(self._waiters)
+
+    def notify(self) -> None:
+        """Wake every waiting long poll (call on the event loop, after a write committed)."""
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _changed(self, timeout: float) -> None:
+        """Until a notifying write commits in this process, or ``timeout`` seconds."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.add(waiter)
+        try:
+            await asyncio.wait_for(waiter, timeout)
+        except TimeoutError:
+            pass
+        finally:
+            self._waiters.discard(waiter)
+
+    async def _answer(self, endpoint: Endpoint, request: Request, raw: bytes | None) -> Any:
+        """Run the endpoint; a long poll runs it again on each change until it has news."""
+        authorization = request.headers.get("authorization")
+        result = await run_in_threadpool(self._run, endpoint, authorization, raw, request)
+        if endpoint.keep_waiting is None:
+            return result
+        loop = asyncio.get_running_loop()
+        # validated by the first run (a bad value was a 422)
+        deadline = loop.time() + int(request.query_params.get("wait", "0"))
+        while endpoint.keep_waiting(result) and loop.time() < deadline:
+            await self._changed(min(POLL_SECONDS, deadline - loop.time()))
+            result = await run_in_threadpool(self._run, endpoint, authorization, raw, request)
+        return result
 
     def _run(
-        self,
-        endpoint: Endpoint,
-        authorization: str | None,
-        raw: bytes | None,
-        path: dict[str, str],
-        query: dict[str, str],
+        self, endpoint: Endpoint, authorization: str | None, raw: bytes | None, request: Request
     ) -> BaseModel | None:
         for attempt in range(_RETRIES):
             try:
-                return self._run_once(endpoint, authorization, raw, path, query)
+                return self._run_once(endpoint, authorization, raw, request)
             except DBAPIError as error:
                 # deadlock / serialization failure: the transaction rolled back; run it again
                 code = getattr(error.orig, "sqlstate", None)
@@ -243,12 +290,7 @@ class Hub:
         raise AssertionError("unreachable")
 
     def _run_once(
-        self,
-        endpoint: Endpoint,
-        authorization: str | None,
-        raw: bytes | None,
-        path: dict[str, str],
-        query: dict[str, str],
+        self, endpoint: Endpoint, authorization: str | None, raw: bytes | None, request: Request
     ) -> BaseModel | None:
         with self.engine.begin() as conn:
             account = auth.authenticate(conn, authorization)
@@ -256,13 +298,16 @@ class Hub:
                 raise HubError(401, ErrorCode.UNAUTHENTICATED)
             if account.role not in endpoint.roles:
                 raise forbidden("role")
+            path, query = _check_params(endpoint, request)
             body = None
             if endpoint.request is not None:
                 if not raw:
                     raise HubError(400, ErrorCode.INVALID_JSON, ["body"])
                 try:
                     json.loads(raw)
-                except (ValueError, UnicodeDecodeError):
+                except (ValueError, UnicodeDecodeError, RecursionError):
+                    # RecursionError: JSON nested deeper than the parser's stack (a fuzzer's
+                    # 100,000 brackets) is malformed input, not a server fault.
                     raise HubError(400, ErrorCode.INVALID_JSON, ["body"]) from None
                 try:
                     body = endpoint.request.model_validate_json(raw)
@@ -270,53 +315,59 @@ class Hub:
                     raise validation_error(_paths(error)) from None
             return endpoint.handler(Ctx(conn, account, body, path, query))
 
-    def route(self, endpoint: Endpoint) -> Route:
-        """A Starlette route running ``endpoint`` through the pipeline."""
+    def route(self, path: str, endpoints: list[Endpoint]) -> Route:
+        """One Starlette route for ``path`` dispatching each method to its endpoint."""
+        by_method = {endpoint.method: endpoint for endpoint in endpoints}
+        if "GET" in by_method:
+            by_method.setdefault("HEAD", by_method["GET"])
 
-        async def call(request: Request) -> Response:
-            started = time.perf_counter()
-            status = 500
-            try:
-                path, query = _check_params(endpoint, request)
-                raw = None
-                if endpoint.request is not None:
-                    ctype = request.headers.get("content-type", "application/json")
-                    if not ctype.split(";")[0].strip().lower().endswith("json"):
-                        raise HubError(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, ["content-type"])
-                    raw = await _read_body(request, self.max_body)
-                result = await run_in_threadpool(
-                    self._run, endpoint, request.headers.get("authorization"), raw, path, query
-                )
-                status = endpoint.status
-                if result is None:
-                    return Response(status_code=status)
-                return Response(
-                    result.model_dump_json(), status_code=status, media_type="application/json"
-                )
-            except HubError as exc:
-                status = exc.status
-                return _error_response(exc)
-            except OperationalError as error:
-                if getattr(error.orig, "sqlstate", None) in _RETRY_SQLSTATES:
-                    status = 503
-                    return _error_response(HubError(503, ErrorCode.INTERNAL, ["retry"]))
+        async def dispatch(request: Request) -> Response:
+            return await self.call(by_method[request.method], request)
+
+        dispatch.__name__ = "_".join(e.handler.__name__ for e in endpoints)
+        return Route(path, dispatch, methods=sorted(by_method))
+
+    async def call(self, endpoint: Endpoint, request: Request) -> Response:
+        """Run ``endpoint`` through the pipeline and answer."""
+        started = time.perf_counter()
+        status = 500
+        try:
+            raw = None
+            if endpoint.request is not None:
+                ctype = request.headers.get("content-type", "application/json")
+                if not ctype.split(";")[0].strip().lower().endswith("json"):
+                    raise HubError(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, ["content-type"])
+                raw = await _read_body(request, self.max_body)
+            result = await self._answer(endpoint, request, raw)
+            if endpoint.notifies:
+                self.notify()
+            status = endpoint.status
+            if result is None:
+                return Response(status_code=status)
+            return Response(
+                result.model_dump_json(), status_code=status, media_type="application/json"
+            )
+        except HubError as exc:
+            status = exc.status
+            return _error_response(exc)
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) in _RETRY_SQLSTATES:
                 status = 503
-                log.exception("database unavailable")
-                return _error_response(HubError(503, ErrorCode.INTERNAL, ["database"]))
-            except Exception:
-                log.exception("internal error in %s %s", endpoint.method, endpoint.path)
-                return _error_response(HubError(500, ErrorCode.INTERNAL))
-            finally:
-                access_log.info(
-                    "%s %s %d %.1fms",
-                    endpoint.method,
-                    endpoint.path,
-                    status,
-                    (time.perf_counter() - started) * 1000,
-                )
-
-        call.__name__ = endpoint.handler.__name__
-        return Route(endpoint.path, call, methods=[endpoint.method])
+                return _error_response(HubError(503, ErrorCode.INTERNAL, ["retry"]))
+            status = 503
+            log.exception("database unavailable")
+            return _error_response(HubError(503, ErrorCode.INTERNAL, ["database"]))
+        except Exception:
+            log.exception("internal error in %s %s", endpoint.method, endpoint.path)
+            return _error_response(HubError(500, ErrorCode.INTERNAL))
+        finally:
+            access_log.info(
+                "%s %s %d %.1fms",
+                endpoint.method,
+                endpoint.path,
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
 
     def health(self) -> wire.Health:
         """Probe the database."""
@@ -352,6 +403,13 @@ def all_endpoints() -> list[Endpoint]:
     ]
 
 
+def _by_path(endpoints: list[Endpoint]) -> dict[str, list[Endpoint]]:
+    grouped: dict[str, list[Endpoint]] = {}
+    for endpoint in endpoints:
+        grouped.setdefault(endpoint.path, []).append(endpoint)
+    return grouped
+
+
 def create_app(
     db_url: str | None, *, max_body: int = DEFAULT_MAX_BODY, migrate_db: bool = True
 ) -> Starlette:
@@ -382,7 +440,10 @@ def create_app(
             exc.status_code, ErrorCode.INVALID_JSON
         )
         access_log.info("<unmatched> %d", exc.status_code)
-        return _error_response(HubError(exc.status_code, code))
+        response = _error_response(HubError(exc.status_code, code))
+        if exc.headers and "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
 
     async def server_error(_request: Request, _exc: Exception) -> Response:
         log.error("internal error", exc_info=_exc)
@@ -391,12 +452,13 @@ def create_app(
     routes = [
         Route("/health", health, methods=["GET"]),
         Route("/v1/openapi.json", openapi, methods=["GET"]),
-        *(hub.route(endpoint) for endpoint in all_endpoints()),
+        *(hub.route(path, group) for path, group in _by_path(all_endpoints()).items()),
     ]
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
     app.state.engine = engine
+    app.state.hub = hub
     app.state.max_body = max_body
     return app

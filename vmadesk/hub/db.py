@@ -158,6 +158,15 @@ escalations = Table(
     Index("ix_escalations_vma", "vma"),
 )
 
+escalation_details = Table(
+    "escalation_details",
+    metadata,
+    Column("escalation_id", String(36), primary_key=True),
+    Column("recipient", String(32), primary_key=True),
+    Column("sealed", Text, nullable=False),
+    Column("posted_at", BigInteger, nullable=False),
+)
+
 handoffs = Table(
     "handoffs",
     metadata,

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from vmadesk.hub.app import Ctx, Endpoint, QueryParam
 from vmadesk.hub.db import escalations, handoffs, item_events, messages, summaries, to_dt, users
@@ -91,7 +91,7 @@ def _start_ms(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
 
 
-def _load_summaries(ctx: Ctx, since_ms: int, vma: str | None) -> list[StoredSummary]:
+def _load_summaries(conn: Connection, since_ms: int, vma: str | None) -> list[StoredSummary]:
     stmt = select(
         summaries.c.vma, summaries.c.interval_start, summaries.c.interval_end, summaries.c.body
     ).where(summaries.c.interval_end >= since_ms)
@@ -104,7 +104,7 @@ def _load_summaries(ctx: Ctx, since_ms: int, vma: str | None) -> list[StoredSumm
             row.interval_end,
             wire.Summary.model_validate_json(row.body),
         )
-        for row in ctx.conn.execute(stmt)
+        for row in conn.execute(stmt)
     ]
 
 
@@ -112,8 +112,8 @@ def _open_count(lane: wire.LaneSummary) -> int:
     return sum(lane.by_due_state.values())
 
 
-def _active_vmas(ctx: Ctx) -> list[str]:
-    rows = ctx.conn.execute(
+def _active_vmas(conn: Connection) -> list[str]:
+    rows = conn.execute(
         select(users.c.name)
         .where(users.c.role == Role.VMA.value, users.c.revoked_at.is_(None))
         .order_by(users.c.name)
@@ -126,21 +126,21 @@ def _active_vmas(ctx: Ctx) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _board_vma(ctx: Ctx, vma: str, since_ms: int) -> wire.BoardVma:
-    latest = ctx.conn.execute(
+def _board_vma(conn: Connection, vma: str, since_ms: int) -> wire.BoardVma:
+    latest = conn.execute(
         select(summaries.c.interval_end, summaries.c.body)
         .where(summaries.c.vma == vma)
         .order_by(summaries.c.interval_end.desc(), summaries.c.id.desc())
         .limit(1)
     ).first()
-    window = effective_summaries(_load_summaries(ctx, since_ms, vma))
+    window = effective_summaries(_load_summaries(conn, since_ms, vma))
     on_time: dict[Lane, int] = defaultdict(int)
     late: dict[Lane, int] = defaultdict(int)
     for row in window:
         for lane in row.summary.lanes:
             on_time[lane.lane] += lane.completed_on_time
             late[lane.lane] += lane.completed_late
-    esc_rows = ctx.conn.execute(
+    esc_rows = conn.execute(
         select(escalations.c.lane, func.count())
         .where(escalations.c.vma == vma, escalations.c.state != EscalationState.RESOLVED.value)
         .group_by(escalations.c.lane)
@@ -170,12 +170,12 @@ def _board_vma(ctx: Ctx, vma: str, since_ms: int) -> wire.BoardVma:
                 summary_at=summary_at if snap else None,
             )
         )
-    awaiting = ctx.conn.execute(
+    awaiting = conn.execute(
         select(func.coalesce(func.sum(handoffs.c.item_count), 0)).where(
             handoffs.c.sender == vma, handoffs.c.state != HandoffState.RECEIPTED.value
         )
     ).scalar_one()
-    last_sync = ctx.conn.execute(
+    last_sync = conn.execute(
         select(func.max(messages.c.received_at)).where(messages.c.sender == vma)
     ).scalar_one()
     return wire.BoardVma(
@@ -187,17 +187,21 @@ def _board_vma(ctx: Ctx, vma: str, since_ms: int) -> wire.BoardVma:
     )
 
 
-def get_board(ctx: Ctx) -> wire.Board:
-    """Per VMA and lane: open, due soon, overdue, a week's completions, escalations, handoffs."""
+def board_from(conn: Connection, vma: str | None = None) -> wire.Board:
+    """The board as the hub's database holds it now (the API and ``vmadesk hub board``)."""
     now = datetime.now(UTC)
     since_ms = int((now - timedelta(days=BOARD_WINDOW_DAYS)).timestamp() * 1000)
-    wanted = ctx.query.get("vma")
-    vmas = [v for v in _active_vmas(ctx) if wanted is None or v == wanted]
+    vmas = [v for v in _active_vmas(conn) if vma is None or v == vma]
     return wire.Board(
         generated_at=now,
         window_days=BOARD_WINDOW_DAYS,
-        vmas=[_board_vma(ctx, vma, since_ms) for vma in vmas],
+        vmas=[_board_vma(conn, who, since_ms) for who in vmas],
     )
+
+
+def get_board(ctx: Ctx) -> wire.Board:
+    """Per VMA and lane: open, due soon, overdue, a week's completions, escalations, handoffs."""
+    return board_from(ctx.conn, ctx.query.get("vma"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,7 +247,7 @@ def get_trends(ctx: Ctx) -> wire.Trends:
     start = end - timedelta(days=days - 1)
     since = _start_ms(start)
     acc: dict[tuple[str, Lane, date], _Acc] = defaultdict(_Acc)
-    for row in effective_summaries(_load_summaries(ctx, since, vma)):
+    for row in effective_summaries(_load_summaries(ctx.conn, since, vma)):
         day = _day(row.interval_end)
         for lane in row.summary.lanes:
             cell = acc[(row.vma, lane.lane, day)]
@@ -264,6 +268,15 @@ def get_trends(ctx: Ctx) -> wire.Trends:
     )
     if vma is not None:
         stmt = stmt.where(item_events.c.vma == vma)
+    # An appointment imported by several VMAs opened once: its first import counts.
+    first_imports = (
+        select(func.min(item_events.c.id))
+        .where(item_events.c.event == ItemEventKind.IMPORTED.value)
+        .group_by(item_events.c.pseudonym, item_events.c.lane)
+    )
+    stmt = stmt.where(
+        (item_events.c.event != ItemEventKind.IMPORTED.value) | item_events.c.id.in_(first_imports)
+    )
     for row in ctx.conn.execute(stmt):
         cell = acc[(row.vma, Lane(row.lane), _day(row.received_at))]
         if row.event == ItemEventKind.IMPORTED.value:

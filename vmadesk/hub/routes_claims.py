@@ -28,8 +28,6 @@ DONE = "done"
 DONE_REASONS = frozenset(
     {wire.ReleaseReason.COMPLETED, wire.ReleaseReason.FAILED, wire.ReleaseReason.CANCELLED}
 )
-#: Only VMAs hold claims: a supervisor holding an item would leave it worked by nobody.
-_VMA_ONLY = frozenset({Role.VMA})
 #: ``offered_to`` of a claim offered to whoever acknowledges the handoff.
 ANY_RECEIVER = "*"
 
@@ -179,16 +177,15 @@ def post_takeover(ctx: Ctx) -> wire.TakeoverResult:
     me = ctx.account.name
     now = now_ms()
     expires = now + body.lease_seconds * 1000
-    previous = None
-    values = {"pseudonym": body.pseudonym, "holder": me, "since": now, "lease_expires_at": expires}
-    if not insert_ignore(ctx.conn, claims, values, ["pseudonym"]):
-        row = locked_claim(ctx.conn, body.pseudonym)
-        if row is None:  # dropped (rekeyed) between the two statements
-            return post_takeover(ctx)
-        if row.state == DONE and row.holder != me:
-            raise conflict("done")
-        previous = row.holder
-        move_claim(ctx.conn, body.pseudonym, me, now, expires)
+    # Nobody holds an unclaimed item, so there is nothing to take over (a plain claim gets
+    # it): refused rather than recorded as a takeover from no one.
+    row = locked_claim(ctx.conn, body.pseudonym)
+    if row is None:
+        raise conflict("pseudonym.not_claimed")
+    if row.state == DONE and row.holder != me:
+        raise conflict("done")
+    previous = row.holder
+    move_claim(ctx.conn, body.pseudonym, me, now, expires)
     record_event(
         ctx.conn, ConflictKind.TAKEOVER, body.pseudonym, me, previous, now, reason=body.reason
     )
@@ -221,13 +218,16 @@ def get_conflicts(ctx: Ctx) -> wire.ConflictList:
     )
 
 
+#: Claims are held by VMAs, who work items; a supervisor's token holds none.
+VMA_ONLY = frozenset({Role.VMA})
+
 ENDPOINTS = [
     Endpoint(
         "POST",
         "/v1/claims",
         post_claims,
         "Claim pseudonyms (first claim wins; done and unattended work is never granted)",
-        roles=_VMA_ONLY,
+        roles=VMA_ONLY,
         request=wire.Claim,
         response=wire.ClaimResults,
     ),
@@ -236,7 +236,7 @@ ENDPOINTS = [
         "/v1/claims/heartbeat",
         post_heartbeat,
         "Refresh the caller's leases",
-        roles=_VMA_ONLY,
+        roles=VMA_ONLY,
         request=wire.Heartbeat,
         response=wire.HeartbeatResult,
     ),
@@ -245,7 +245,7 @@ ENDPOINTS = [
         "/v1/claims/release",
         post_release,
         "End the caller's work on items (done work stays owned by the caller)",
-        roles=_VMA_ONLY,
+        roles=VMA_ONLY,
         request=wire.Release,
         response=wire.ReleaseResult,
     ),
@@ -254,7 +254,7 @@ ENDPOINTS = [
         "/v1/claims/takeover",
         post_takeover,
         "Take over an item with a reason code (recorded)",
-        roles=_VMA_ONLY,
+        roles=VMA_ONLY,
         request=wire.Takeover,
         response=wire.TakeoverResult,
     ),

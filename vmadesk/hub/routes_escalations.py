@@ -1,24 +1,36 @@
 """Escalations: consoles raise them through ``/v1/messages``; supervisors acknowledge and resolve.
 
 A VMA reads the state of their own escalations; supervisors list the team's, open ones most
-urgent first, then oldest first.
+urgent first, then oldest first. The SBAR text reaches supervisors sealed on the VMA's console
+to each supervisor's public key (``PUT /v1/escalations/{id}/details``): the hub stores and
+relays ciphertext only, and hands each supervisor the box sealed to them.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from vmadesk.hub.app import (
     LIMIT_QUERY,
     UUID_PARAM,
+    WAIT_QUERY,
     Ctx,
     Endpoint,
     QueryParam,
     conflict,
     limit_of,
     not_found,
+    validation_error,
 )
-from vmadesk.hub.db import escalations, now_ms, to_dt
+from vmadesk.hub.db import (
+    escalation_details,
+    escalations,
+    insert_ignore,
+    now_ms,
+    public_keys,
+    to_dt,
+    users,
+)
 from vmadesk.hub.routes_messages import VMA_QUERY, scope_vma
 from vmadesk.sync import wire
 from vmadesk.sync.wire import EscalationState, Role
@@ -28,9 +40,25 @@ STATE_QUERY = QueryParam(
 )
 
 
-def record(row) -> wire.EscalationRecord:  # type: ignore[no-untyped-def]
-    """A stored escalation -> wire record."""
+def records(ctx: Ctx, rows: list) -> list[wire.EscalationRecord]:  # type: ignore[type-arg]
+    """Stored escalations -> wire records, with their sealed details for the caller."""
+    boxes: dict[str, dict[str, str]] = {}
+    if rows:
+        for detail in ctx.conn.execute(
+            select(escalation_details).where(
+                escalation_details.c.escalation_id.in_([row.id for row in rows])
+            )
+        ):
+            boxes.setdefault(detail.escalation_id, {})[detail.recipient] = detail.sealed
+    return [record(row, boxes.get(row.id, {}), ctx.account.name) for row in rows]
+
+
+def record(row, boxes: dict[str, str] | None = None, caller: str = "") -> wire.EscalationRecord:  # type: ignore[no-untyped-def]
+    """A stored escalation -> wire record (``boxes``: recipient -> sealed details)."""
+    boxes = boxes or {}
     return wire.EscalationRecord(
+        details_for=sorted(boxes),
+        sealed_details=boxes.get(caller),
         escalation_id=row.id,
         vma=row.vma,
         category=wire.EscalationCategory(row.category),
@@ -64,7 +92,39 @@ def list_escalations(ctx: Ctx) -> wire.EscalationList:
         (escalations.c.raised_at - escalations.c.age_seconds * 1000).asc(),
         escalations.c.id,
     ).limit(limit_of(ctx))
-    return wire.EscalationList(escalations=[record(row) for row in ctx.conn.execute(stmt)])
+    return wire.EscalationList(escalations=records(ctx, ctx.conn.execute(stmt).all()))
+
+
+AFTER_QUERY = QueryParam("after", r"^[0-9]{1,15}$", "hub milliseconds (the last cursor)")
+
+
+def escalation_changes(ctx: Ctx) -> wire.EscalationChanges:
+    """Escalations raised, acknowledged or resolved after ``after`` (absent: from now).
+
+    With ``wait`` (and ``after``) the hub holds the request until there is one (or the wait
+    ends): the desk learns of an immediate escalation as soon as it arrives, without polling.
+    Without ``after`` the answer is at once: its cursor is where to wait from.
+    """
+    if "after" not in ctx.query and ctx.query.get("wait", "0") != "0":
+        # "from now" moves on each time a long poll looks again: wait from a cursor.
+        raise validation_error(["query.after"])
+    now = now_ms()
+    after = int(ctx.query.get("after", now))
+    stmt = select(escalations).where(
+        or_(
+            escalations.c.raised_at > after,
+            escalations.c.acknowledged_at > after,
+            escalations.c.resolved_at > after,
+        )
+    )
+    vma = scope_vma(ctx)
+    if vma is not None:
+        stmt = stmt.where(escalations.c.vma == vma)
+    rows = ctx.conn.execute(
+        stmt.order_by(escalations.c.raised_at, escalations.c.id).limit(limit_of(ctx))
+    ).all()
+    times = [t for row in rows for t in (row.raised_at, row.acknowledged_at, row.resolved_at) if t]
+    return wire.EscalationChanges(escalations=records(ctx, rows), cursor=max([after, *times]))
 
 
 def get_escalation(ctx: Ctx) -> wire.EscalationRecord:
@@ -74,7 +134,7 @@ def get_escalation(ctx: Ctx) -> wire.EscalationRecord:
     ).first()
     if row is None or (not ctx.account.is_supervisor and row.vma != ctx.account.name):
         raise not_found()
-    return record(row)
+    return records(ctx, [row])[0]
 
 
 def update_escalation(ctx: Ctx) -> wire.EscalationRecord:
@@ -98,7 +158,7 @@ def update_escalation(ctx: Ctx) -> wire.EscalationRecord:
             state=EscalationState.ACKNOWLEDGED.value, acknowledged_by=me, acknowledged_at=now
         )
     elif body.state is EscalationState.ACKNOWLEDGED:
-        return record(row)  # acknowledging twice changes nothing
+        return records(ctx, [row])[0]  # acknowledging twice changes nothing
     if body.state is EscalationState.RESOLVED:
         values.update(
             state=EscalationState.RESOLVED.value,
@@ -107,7 +167,70 @@ def update_escalation(ctx: Ctx) -> wire.EscalationRecord:
             resolved_at=now,
         )
     ctx.conn.execute(update(escalations).where(escalations.c.id == key).values(**values))
-    return record(ctx.conn.execute(select(escalations).where(escalations.c.id == key)).one())
+    updated = ctx.conn.execute(select(escalations).where(escalations.c.id == key)).one()
+    return records(ctx, [updated])[0]
+
+
+def put_details(ctx: Ctx) -> wire.EscalationRecord:
+    """The raising VMA leaves the SBAR text sealed to supervisors (ciphertext only).
+
+    Each recipient must be an active supervisor; a box for a recipient already served is
+    replaced (the console seals again after a supervisor's key changed).
+    """
+    body: wire.EscalationDetails = ctx.body
+    key = ctx.path["escalation_id"]
+    row = ctx.conn.execute(select(escalations).where(escalations.c.id == key)).first()
+    if row is None or row.vma != ctx.account.name:
+        raise not_found()
+    supervisors = {
+        r.name
+        for r in ctx.conn.execute(
+            select(users.c.name).where(
+                users.c.role == Role.SUPERVISOR.value, users.c.revoked_at.is_(None)
+            )
+        )
+    }
+    if any(d.recipient not in supervisors for d in body.details):
+        raise validation_error(["details.recipient.not_a_supervisor"])
+    now = now_ms()
+    for detail in body.details:
+        values = {"sealed": detail.sealed, "posted_at": now}
+        if not insert_ignore(
+            ctx.conn,
+            escalation_details,
+            {"escalation_id": key, "recipient": detail.recipient, **values},
+            ["escalation_id", "recipient"],
+        ):
+            ctx.conn.execute(
+                update(escalation_details)
+                .where(
+                    escalation_details.c.escalation_id == key,
+                    escalation_details.c.recipient == detail.recipient,
+                )
+                .values(**values)
+            )
+    return records(ctx, [row])[0]
+
+
+def get_recipients(ctx: Ctx) -> wire.EscalationRecipients:
+    """Active supervisors with a registered public key: whom to seal details to."""
+    rows = ctx.conn.execute(
+        select(public_keys)
+        .join(users, users.c.name == public_keys.c.handle)
+        .where(users.c.role == Role.SUPERVISOR.value, users.c.revoked_at.is_(None))
+        .order_by(public_keys.c.handle)
+    )
+    return wire.EscalationRecipients(
+        keys=[
+            wire.PublicKeyRecord(
+                handle=row.handle,
+                role=Role.SUPERVISOR,
+                public_key=row.public_key,
+                registered_at=to_dt(row.registered_at),
+            )
+            for row in rows
+        ]
+    )
 
 
 ENDPOINTS = [
@@ -118,6 +241,22 @@ ENDPOINTS = [
         "Escalations (supervisor: team; VMA: own), most urgent first",
         response=wire.EscalationList,
         query=(VMA_QUERY, STATE_QUERY, LIMIT_QUERY),
+    ),
+    Endpoint(
+        "GET",
+        "/v1/escalations/changes",
+        escalation_changes,
+        "Escalations changed after a cursor; waits up to `wait` seconds for one (long poll)",
+        response=wire.EscalationChanges,
+        query=(AFTER_QUERY, WAIT_QUERY, VMA_QUERY, LIMIT_QUERY),
+        keep_waiting=lambda changes: not changes.escalations,
+    ),
+    Endpoint(
+        "GET",
+        "/v1/escalations/recipients",
+        get_recipients,
+        "The supervisors' public keys, to seal escalation details to",
+        response=wire.EscalationRecipients,
     ),
     Endpoint(
         "GET",
@@ -136,5 +275,17 @@ ENDPOINTS = [
         request=wire.EscalationUpdate,
         response=wire.EscalationRecord,
         path_params={"escalation_id": UUID_PARAM},
+        notifies=True,
+    ),
+    Endpoint(
+        "PUT",
+        "/v1/escalations/{escalation_id}/details",
+        put_details,
+        "The raising VMA's SBAR text, sealed to each supervisor (ciphertext only)",
+        roles=frozenset({Role.VMA}),
+        request=wire.EscalationDetails,
+        response=wire.EscalationRecord,
+        path_params={"escalation_id": UUID_PARAM},
+        notifies=True,
     ),
 ]

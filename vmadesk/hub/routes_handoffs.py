@@ -13,6 +13,7 @@ from vmadesk.hub.app import (
     conflict,
     limit_of,
     not_found,
+    validation_error,
 )
 from vmadesk.hub.db import handoffs, insert_ignore, now_ms, to_dt, users
 from vmadesk.sync import wire
@@ -120,6 +121,10 @@ def post_receipt(ctx: Ctx) -> wire.HandoffRecord:
         raise not_found()
     if body.acknowledged + body.declined > row.item_count:
         raise conflict("acknowledged_plus_declined_exceeds_item_count")
+    if body.acknowledged + body.declined == 0 and row.item_count > 0:
+        # An envelope of items is answered item by item; only a relayed sealed receipt (no
+        # items) is receipted with nothing in it.
+        raise validation_error(["body.empty_receipt"])
     if row.state == HandoffState.RECEIPTED.value:
         if (row.acknowledged, row.declined) != (body.acknowledged, body.declined):
             raise conflict("already_receipted")

@@ -1,10 +1,25 @@
-"""``POST /v1/messages`` (the console's outbox), ``GET /v1/summaries``, ``GET /v1/events``."""
+"""``POST /v1/messages`` (the console's outbox), ``GET /v1/summaries``, ``GET /v1/events``.
+
+Idempotency keys are scoped per sender: the hub stores a UUIDv5 of (sender, key), so one VMA's
+key can never make another VMA's message look like a duplicate and be dropped.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import uuid
 
-from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, QueryParam, forbidden, limit_of
+from sqlalchemy import func, select
+
+from vmadesk.hub.app import (
+    LIMIT_QUERY,
+    Ctx,
+    Endpoint,
+    QueryParam,
+    conflict,
+    forbidden,
+    limit_of,
+    validation_error,
+)
 from vmadesk.hub.db import (
     escalations,
     insert_ignore,
@@ -32,32 +47,61 @@ def scope_vma(ctx: Ctx) -> str | None:
     return ctx.account.name
 
 
+#: Namespace of the stored, sender-scoped idempotency keys.
+_KEY_NAMESPACE = uuid.UUID("5b0f1c4e-7d1a-4f3e-9a57-3c9e2b6d8f10")
+
+
+def scoped_key(sender: str, key: str) -> str:
+    """The stored idempotency key: unique per (sender, key)."""
+    return str(uuid.uuid5(_KEY_NAMESPACE, f"{sender}\n{key}"))
+
+
+def _seen_before(ctx: Ctx, sender: str, key: str) -> bool:
+    # Rows stored before keys were scoped hold the key as sent.
+    return (
+        ctx.conn.execute(
+            select(messages.c.id).where(
+                messages.c.idempotency_key == key, messages.c.sender == sender
+            )
+        ).first()
+        is not None
+    )
+
+
 def post_messages(ctx: Ctx) -> wire.BatchResult:
-    """Store each new envelope once; report the keys already counted as duplicates."""
+    """Store each new envelope once; report the keys already counted as duplicates.
+
+    Item events and escalations are a VMA's work: a supervisor's token may not post them.
+    """
     batch: wire.Batch = ctx.body
     now = now_ms()
     sender = ctx.account.name
     accepted: list[str] = []
     duplicates: list[str] = []
-    for envelope in batch.envelopes:
+    for index, envelope in enumerate(batch.envelopes):
         message = envelope.message
-        row = insert_ignore(
-            ctx.conn,
-            messages,
-            {
-                "idempotency_key": envelope.idempotency_key,
-                "sender": sender,
-                "kind": message.kind,
-                "received_at": now,
-            },
-            ["idempotency_key"],
-        )
+        if ctx.account.is_supervisor and not isinstance(message, wire.Summary):
+            raise forbidden("role")
+        row = None
+        if not _seen_before(ctx, sender, envelope.idempotency_key):
+            row = insert_ignore(
+                ctx.conn,
+                messages,
+                {
+                    "idempotency_key": scoped_key(sender, envelope.idempotency_key),
+                    "sender": sender,
+                    "kind": message.kind,
+                    "received_at": now,
+                },
+                ["idempotency_key"],
+            )
         if row is None:
             duplicates.append(envelope.idempotency_key)
             continue
         accepted.append(envelope.idempotency_key)
         message_id = row[0]
         if isinstance(message, wire.Summary):
+            _check_summary(ctx, message, index, now)
             ctx.conn.execute(
                 summaries.insert().values(
                     message_id=message_id,
@@ -85,25 +129,75 @@ def post_messages(ctx: Ctx) -> wire.BatchResult:
                 )
             )
         else:
-            insert_ignore(
-                ctx.conn,
-                escalations,
-                {
-                    "id": message.escalation_id,
-                    "message_id": message_id,
-                    "vma": sender,
-                    "category": message.category.value,
-                    "urgency": message.urgency.value,
-                    "urgency_rank": message.urgency.rank,
-                    "lane": message.lane.value,
-                    "pseudonym": message.pseudonym,
-                    "age_seconds": message.age_seconds,
-                    "raised_at": now,
-                    "state": EscalationState.RAISED.value,
-                },
-                ["id"],
-            )
+            _store_escalation(ctx, message, message_id, now)
     return wire.BatchResult(accepted=accepted, duplicates=duplicates)
+
+
+#: How far ahead of the hub's clock a console's time may be (clocks drift; minutes, not hours).
+MAX_CLOCK_AHEAD_MS = 10 * 60 * 1000
+
+
+def _check_summary(ctx: Ctx, message: wire.Summary, index: int, now: int) -> None:
+    """Refuse (422) a summary whose times cannot be a console's round.
+
+    The board shows each VMA's latest summary and drops summaries inside another's interval, so
+    a summary dated in the future, or starting inside an interval already reported (other than
+    a growing "so far" snapshot from the same start), would wipe figures that are true.
+    """
+    at = f"envelopes.{index}.message"
+    start, end = to_ms(message.interval_start), to_ms(message.interval_end)
+    bad = [
+        f"{at}.{name}.clock_skew"
+        for name, value in (
+            ("interval_end", end),
+            ("shift_start", message.shift_start and to_ms(message.shift_start)),
+            ("shift_end", message.shift_end and to_ms(message.shift_end)),
+        )
+        if value and value > now + MAX_CLOCK_AHEAD_MS
+    ]
+    if not bad:
+        sender = ctx.account.name
+        latest = ctx.conn.execute(
+            select(func.max(summaries.c.interval_end)).where(summaries.c.vma == sender)
+        ).scalar_one()
+        if latest is not None and start < latest:
+            same_start = ctx.conn.execute(
+                select(summaries.c.id)
+                .where(summaries.c.vma == sender, summaries.c.interval_start == start)
+                .limit(1)
+            ).first()
+            if same_start is None or end < latest:
+                bad.append(f"{at}.interval_start.overlaps_reported")
+    if bad:
+        raise validation_error(bad)
+
+
+def _store_escalation(ctx: Ctx, message: wire.EscalationRaised, message_id: int, now: int) -> None:
+    """Store an escalation once; another VMA's escalation id is refused (409), not dropped."""
+    sender = ctx.account.name
+    if not insert_ignore(
+        ctx.conn,
+        escalations,
+        {
+            "id": message.escalation_id,
+            "message_id": message_id,
+            "vma": sender,
+            "category": message.category.value,
+            "urgency": message.urgency.value,
+            "urgency_rank": message.urgency.rank,
+            "lane": message.lane.value,
+            "pseudonym": message.pseudonym,
+            "age_seconds": message.age_seconds,
+            "raised_at": now,
+            "state": EscalationState.RAISED.value,
+        },
+        ["id"],
+    ):
+        holder = ctx.conn.execute(
+            select(escalations.c.vma).where(escalations.c.id == message.escalation_id)
+        ).scalar_one()
+        if holder != sender:
+            raise conflict("escalation_id")
 
 
 def get_summaries(ctx: Ctx) -> wire.SummaryList:
@@ -164,6 +258,7 @@ ENDPOINTS = [
         roles=frozenset({Role.VMA, Role.SUPERVISOR}),
         request=wire.Batch,
         response=wire.BatchResult,
+        notifies=True,
     ),
     Endpoint(
         "GET",

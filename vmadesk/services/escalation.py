@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from vmadesk.domain.status_rules import TransitionError, check_escalation_transition
@@ -26,7 +27,13 @@ class Sbar:
 
 
 class EscalationService:
-    """Raise and move escalations for one VMA."""
+    """Raise and move escalations for one VMA.
+
+    ``on_change`` runs inside each change's transaction (it queues the hub message);
+    ``after_raise`` runs once a raised escalation is committed, with its id: the console asks
+    its sync worker for a round at once, so the supervisor's desk hears of it in seconds
+    instead of at the next scheduled round.
+    """
 
     def __init__(
         self,
@@ -35,11 +42,13 @@ class EscalationService:
         vma: str,
         clock: Clock = system_clock,
         on_change: object | None = None,
+        after_raise: Callable[[int], None] | None = None,
     ) -> None:
         self.conn = conn
         self.vma = vma
         self.clock = clock
         self.on_change = on_change
+        self.after_raise = after_raise
 
     def raise_(
         self,
@@ -93,6 +102,8 @@ class EscalationService:
                 },
             )
             self._emit(esc_id)
+        if self.after_raise is not None:
+            self.after_raise(esc_id)
         return esc_id
 
     def acknowledge(self, escalation_id: int) -> None:
@@ -137,3 +148,54 @@ class EscalationService:
     def listing(self, *, open_only: bool = True) -> list[EscalationRow]:
         """Escalations on items this VMA holds, most urgent first."""
         return escalations.listing(self.conn, open_only=open_only, owner=self.vma)
+
+
+class DetailsUnavailable(ActionRefused):
+    """The escalation's details are not sealed to this profile (yet), or do not open."""
+
+
+def open_details(conn: Connection, escalation_id: str, sealed_details: str | None) -> Sbar:
+    """Open an escalation's SBAR text sealed to this (supervisor's) profile; audit the view.
+
+    ``conn`` is the supervisor profile's connection; the text is PHI, for the screen only.
+    """
+    import json
+
+    from vmadesk.store import box_keys
+    from vmadesk.sync import sealed
+
+    if sealed_details is None:
+        raise DetailsUnavailable(
+            "The VMA's console has not sealed the details to you yet (it does on its next sync)."
+        )
+    with transaction(conn):
+        key = box_keys.secret_key(conn)
+    try:
+        payload = json.loads(sealed.open_sealed(key, sealed.unb64(sealed_details)))
+        sbar = Sbar(
+            str(payload["situation"]),
+            str(payload.get("background", "")),
+            str(payload.get("assessment", "")),
+            str(payload.get("request", "")),
+        )
+    except (sealed.EnvelopeError, ValueError, KeyError, TypeError):
+        raise DetailsUnavailable(
+            "The details do not open with this profile's key, or they are damaged."
+        ) from None
+    with transaction(conn):
+        audit.append(
+            conn,
+            AuditEvent.ITEM_VIEWED,
+            details={"kind": "escalation_details", "escalation": escalation_id},
+        )
+    return sbar
+
+
+def sbar_lines(sbar: Sbar) -> list[str]:
+    """The SBAR as labelled lines for a viewer (PHI: screen only)."""
+    return [
+        f"Situation: {sbar.situation}",
+        f"Background: {sbar.background or '–'}",
+        f"Assessment: {sbar.assessment or '–'}",
+        f"Request: {sbar.request or '–'}",
+    ]

@@ -34,6 +34,7 @@ from vmadesk.domain.capacity import (
     recommend_for_vma,
 )
 from vmadesk.domain.vocabulary import Lane
+from vmadesk.services.conflict_groups import ConflictGroup, group_conflicts
 from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 
@@ -350,10 +351,20 @@ class SupervisorService:
             )
         return None
 
-    def conflicts(self) -> list[wire.ConflictRecord]:
-        """Ownership conflicts and takeovers, newest first."""
+    def conflicts(self) -> list[ConflictGroup]:
+        """Ownership conflicts and takeovers, grouped per claimant and holder with counts."""
         with self.client() as hub:
-            return hub.conflicts().conflicts
+            return group_conflicts(hub.conflicts(limit=5000).conflicts)
+
+    def wait_escalations(self, after: int | None, wait: int) -> wire.EscalationChanges:
+        """Escalations changed after the cursor ``after`` (None: from now).
+
+        Blocks up to ``wait`` seconds; the hub answers as soon as one changes (a long poll).
+        """
+        with self.client() as hub:
+            if after is None:
+                after = hub.escalation_changes(None, 0).cursor
+            return hub.escalation_changes(after, wait)
 
     def unattended(self) -> list[wire.UnattendedClaim]:
         """Work whose holder's lease lapsed (their console is away), longest lapsed first."""

@@ -23,7 +23,7 @@ from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.settings_store import vma_handle
 from vmadesk.store.timestamps import to_db
 from vmadesk.sync import enrolment, sealed, wire
-from vmadesk.sync.hub_client import HubClient
+from vmadesk.sync.hub_client import HubClient, HubRejected
 from vmadesk.sync.item_events import queue_claim
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ def pull_escalations(conn: Connection, client: HubClient, now: datetime, t: Tall
     if not links:
         return
     records = {r.escalation_id: r for r in client.escalations(state="all", limit=9999).escalations}
+    send_escalation_details(conn, client, [(row[0], row[1]) for row in links], records)
     for escalation_id, hub_id, hub_state, local_state in links:
         record = records.get(hub_id)
         if record is None or _STATE_RANK[record.state.value] <= _STATE_RANK[hub_state]:
@@ -79,6 +80,55 @@ def pull_escalations(conn: Connection, client: HubClient, now: datetime, t: Tall
                 "UPDATE escalation_links SET hub_state = ?, updated_at = ? WHERE escalation_id = ?",
                 (record.state.value, to_db(now), escalation_id),
             )
+
+
+def send_escalation_details(
+    conn: Connection,
+    client: HubClient,
+    links: list[tuple[int, str]],
+    records: dict[str, wire.EscalationRecord],
+) -> None:
+    """Seal each open escalation's SBAR text to every supervisor not served yet, and leave it.
+
+    The text is PHI: it is sealed here to each supervisor's public key (as evidence is) and the
+    hub relays ciphertext only. Supervisors who join later get it on a later round.
+    """
+    open_links = [
+        (local_id, hub_id)
+        for local_id, hub_id in links
+        if hub_id in records and records[hub_id].state is not EscalationState.RESOLVED
+    ]
+    if not open_links:
+        return
+    supervisors = client.escalation_recipients().keys
+    for local_id, hub_id in open_links:
+        missing = [k for k in supervisors if k.handle not in records[hub_id].details_for]
+        if not missing:
+            continue
+        row = escalations.get(conn, local_id)
+        plaintext = json.dumps(
+            {
+                "situation": row.situation,
+                "background": row.background,
+                "assessment": row.assessment,
+                "request": row.request,
+            }
+        ).encode("utf-8")
+        details = wire.EscalationDetails(
+            details=[
+                wire.SealedDetail(
+                    recipient=key.handle,
+                    sealed=sealed.b64(
+                        sealed.seal_to(box_keys.parse_public_key(key.public_key), plaintext)
+                    ),
+                )
+                for key in missing
+            ]
+        )
+        try:
+            client.put_escalation_details(hub_id, details)
+        except HubRejected as error:
+            log.warning("escalation details refused by the hub (%s)", error.status)
 
 
 def pull_handoffs(conn: Connection, client: HubClient, vma: str, now: datetime, t: Tally) -> None:

@@ -8,7 +8,7 @@ connection, the background worker (:mod:`vmadesk.sync.worker`) on its own. A rou
    work that existed before;
 2. fetches the team-wide practice identities (claims whose pseudonym changed move to the new
    one: :mod:`vmadesk.services.sync_practices`) before the backfill, and queues the next
-   summary when one is due;
+   summary (every round, once enrolment is complete: the team secret is here);
 3. sends the outbox — messages in batches (at-least-once: the hub counts each idempotency key
    once), claims and releases in the order written, sealed handoff envelopes — marking rows sent
    only once the hub answered for them;
@@ -72,7 +72,9 @@ __all__ = [
     "takeover",
 ]
 
-DEFAULT_SUMMARY_EVERY = timedelta(minutes=15)
+#: A summary goes with every round: the board is as fresh as the console's last round, and its
+#: "last sync" is that round (an idle console still reports that it is there).
+DEFAULT_SUMMARY_EVERY = timedelta(0)
 
 
 @dataclass(frozen=True)

@@ -108,13 +108,15 @@ class HubClient:
         response_model: type[M] | None,
         body: BaseModel | None = None,
         params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> M | None:
         content = body.model_dump_json().encode() if body is not None else None
         headers = {"Content-Type": "application/json"} if content is not None else None
         clean = {k: str(v) for k, v in (params or {}).items() if v is not None}
+        extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
         try:
             response = self._http.request(
-                method, path, content=content, headers=headers, params=clean or None
+                method, path, content=content, headers=headers, params=clean or None, **extra
             )
         except httpx.HTTPError as error:
             raise HubUnavailable(f"hub unreachable: {type(error).__name__}") from error
@@ -251,6 +253,30 @@ class HubClient:
     ) -> wire.EscalationList:
         """Escalations most urgent first; ``state`` is open|all|raised|acknowledged|resolved."""
         return self._get("/v1/escalations", wire.EscalationList, state=state, vma=vma, limit=limit)
+
+    def escalation_changes(self, after: int | None, wait: int = 0) -> wire.EscalationChanges:
+        """Escalations changed after ``after`` (None: from now), waiting up to ``wait`` s."""
+        result = self._request(
+            "GET",
+            "/v1/escalations/changes",
+            wire.EscalationChanges,
+            params={"after": after, "wait": wait},
+            timeout=wait + 10.0,
+        )
+        assert result is not None
+        return result
+
+    def escalation_recipients(self) -> wire.EscalationRecipients:
+        """The supervisors' public keys, to seal escalation details to."""
+        return self._get("/v1/escalations/recipients", wire.EscalationRecipients)
+
+    def put_escalation_details(
+        self, escalation_id: str, details: wire.EscalationDetails
+    ) -> wire.EscalationRecord:
+        """Leave an escalation's SBAR text sealed to supervisors (VMA, own escalation)."""
+        return self._post(
+            f"/v1/escalations/{escalation_id}/details", wire.EscalationRecord, details, "PUT"
+        )
 
     def escalation(self, escalation_id: str) -> wire.EscalationRecord:
         """One escalation's current state."""

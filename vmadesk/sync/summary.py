@@ -3,7 +3,13 @@
 Everything here is a count, a duration, a code or the VMA's own time (shift start/end, interval):
 the builder reads PHI columns only to compute such figures and never copies one.
 
-Definitions (interval = ``[since, now)``):
+Definitions (interval = ``[since, now)``). Only this VMA's own work counts, so that the board's
+figures summed over the team equal the distinct items the consoles hold:
+
+* an item counts where it is owned: not once an acknowledged handoff made it the receiver's, and
+  not while another VMA holds it at the hub (a refused claim or a takeover: the holder counts it);
+* an attempt is a contact try this VMA made (a contact outcome); recording a lane's outcome
+  (confirmed, coverage active, …) finishes the item and is not a second attempt.
 
 * ``by_status`` — every item open at ``now`` or closed in the interval, by status;
 * ``by_due_state`` — open items at ``now``: on-hold items ``paused``, past their effective due
@@ -35,6 +41,7 @@ from datetime import UTC, datetime, timedelta
 
 from vmadesk.domain.vocabulary import (
     COMPLETED_BY_PRACTICE_SYSTEM,
+    CONTACT_OUTCOMES,
     DueState,
     EscalationCategory,
     ItemStatus,
@@ -62,14 +69,26 @@ def _count(n: int) -> int:
     return max(0, min(wire.MAX_COUNT, int(n)))
 
 
+#: Items this console owns and nobody else holds at the hub (``?`` = this VMA's handle).
+_MINE = (
+    "owner = ? AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.item_id = items.id"
+    " AND c.state IN ('conflict', 'taken_over'))"
+)
+#: Contact tries only (``?`` = this VMA's handle), as SQL over the ``attempts`` alias ``a``.
+_CONTACT = "a.author = ? AND a.outcome IN ({})".format(
+    ", ".join(f"'{outcome.value}'" for outcome in CONTACT_OUTCOMES)
+)
+
+
 def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.Summary:
     """The summary of ``[since, now)`` for this profile."""
     start, end = to_db(since), to_db(now)
+    me = settings_store.vma_handle(conn)
     by_status: dict[str, Counter[str]] = defaultdict(Counter)
     for lane, status, n in conn.execute(
-        "SELECT lane, status, count(*) FROM items WHERE is_open = 1"
-        " OR (closed_at >= ? AND closed_at < ?) GROUP BY lane, status",
-        (start, end),
+        f"SELECT lane, status, count(*) FROM items WHERE (is_open = 1"
+        f" OR (closed_at >= ? AND closed_at < ?)) AND {_MINE} GROUP BY lane, status",
+        (start, end, me),
     ):
         by_status[lane][status] += n
 
@@ -77,8 +96,8 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
     for lane, paused, overdue, soon, total in conn.execute(
         "SELECT lane, sum(status = 'on-hold'), sum(status != 'on-hold' AND effective_due < ?),"
         " sum(status != 'on-hold' AND effective_due >= ? AND due_soon_at <= ?), count(*)"
-        " FROM items WHERE is_open = 1 GROUP BY lane",
-        (end, end, end),
+        f" FROM items WHERE is_open = 1 AND {_MINE} GROUP BY lane",
+        (end, end, end, me),
     ):
         paused, overdue, soon = int(paused or 0), int(overdue or 0), int(soon or 0)
         due[lane].update(
@@ -94,17 +113,17 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
     late: Counter[str] = Counter()
     for lane, in_time, n in conn.execute(
         "SELECT lane, closed_at <= effective_due, count(*) FROM items WHERE status = 'completed'"
-        " AND closed_at >= ? AND closed_at < ? AND outcome_json IS NOT ?"
+        f" AND closed_at >= ? AND closed_at < ? AND outcome_json IS NOT ? AND {_MINE}"
         " GROUP BY lane, closed_at <= effective_due",
-        (start, end, COMPLETED_BY_PRACTICE_SYSTEM),
+        (start, end, COMPLETED_BY_PRACTICE_SYSTEM, me),
     ):
         (on_time if in_time else late)[lane] += n
 
     first: dict[str, list[float]] = defaultdict(list)
     for lane, created, first_at in conn.execute(
         "SELECT i.lane, i.created_at, min(a.at) FROM attempts a JOIN items i ON i.id = a.item_id"
-        " GROUP BY a.item_id HAVING min(a.at) >= ? AND min(a.at) < ?",
-        (start, end),
+        f" WHERE {_CONTACT} GROUP BY a.item_id HAVING min(a.at) >= ? AND min(a.at) < ?",
+        (me, start, end),
     ):
         waited = (from_db(first_at) - from_db(created)).total_seconds()
         if waited >= 0:  # attempted before it existed here: no figure (see the docstring)
@@ -113,28 +132,29 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
     attempts_total: Counter[str] = Counter()
     attempted: Counter[str] = Counter()
     outcomes: dict[str, Counter[str]] = defaultdict(Counter)
-    for lane, outcome, n in conn.execute(
-        "SELECT i.lane, a.outcome, count(*) FROM attempts a"
-        " JOIN items i ON i.id = a.item_id WHERE a.at >= ? AND a.at < ?"
+    for lane, outcome, contact, n in conn.execute(
+        f"SELECT i.lane, a.outcome, {_CONTACT}, count(*) FROM attempts a"
+        " JOIN items i ON i.id = a.item_id WHERE a.at >= ? AND a.at < ? AND a.author = ?"
         " GROUP BY i.lane, a.outcome",
-        (start, end),
+        (me, start, end, me),
     ):
-        attempts_total[lane] += n
+        if contact:
+            attempts_total[lane] += n
         if outcome in Outcome.__members__.values():
             outcomes[lane][outcome] += n
     for lane, n in conn.execute(
         "SELECT i.lane, count(DISTINCT a.item_id) FROM attempts a JOIN items i ON i.id = a.item_id"
-        " WHERE a.at >= ? AND a.at < ? GROUP BY i.lane",
-        (start, end),
+        f" WHERE a.at >= ? AND a.at < ? AND {_CONTACT} GROUP BY i.lane",
+        (start, end, me),
     ):
         attempted[lane] = n
 
     carried = Counter(
         dict(
             conn.execute(
-                "SELECT lane, count(*) FROM items WHERE is_open = 1 AND created_at < ?"
-                " GROUP BY lane",
-                (to_db(day_start(now)),),
+                f"SELECT lane, count(*) FROM items WHERE is_open = 1 AND created_at < ?"
+                f" AND {_MINE} GROUP BY lane",
+                (to_db(day_start(now)), me),
             ).fetchall()
         )
     )
@@ -243,6 +263,10 @@ def queue_summary(conn: Connection, *, now: datetime) -> wire.Summary:
 
 
 def summary_due(conn: Connection, *, now: datetime, every: timedelta) -> bool:
-    """Whether the next summary is due (``every`` since the last one)."""
+    """Whether the next summary is due (``every`` since the last one, and never twice at once).
+
+    ``every`` zero means every sync round; a round that already queued one (the backfill's) at
+    this instant adds no empty interval after it.
+    """
     last = last_summary_end(conn)
-    return last is None or now - last >= every
+    return last is None or (now > last and now - last >= every)

@@ -22,11 +22,21 @@ spot checks) have their own endpoints and models below.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import base64
+import binascii
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from vmadesk.domain.vocabulary import (
     CloseReason,
@@ -52,6 +62,12 @@ HANDLE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{1,31}$"
 #: 32 bytes in standard base64 (44 characters, one ``=`` of padding).
 PUBLIC_KEY_PATTERN = r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"
 BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+#: Base64 of more than 48 bytes (a sealed box of one byte or more): the minimum length is in the
+#: pattern itself, so generators of the OpenAPI document produce it directly.
+SEALED_PATTERN = (
+    r"^(?:[A-Za-z0-9+/]{4}){16}(?:[A-Za-z0-9+/]{4})*"
+    r"(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$"
+)
 ISO_WEEK_PATTERN = r"^[0-9]{4}-W(?:0[1-9]|[1-4][0-9]|5[0-3])$"
 #: A console's local practice code (a short code such as ``riverside``, never a name).
 PRACTICE_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
@@ -74,11 +90,43 @@ Handle = Annotated[str, StringConstraints(pattern=HANDLE_PATTERN)]
 """A VMA's or supervisor's account name at the hub: a short lowercase slug, not a person's name."""
 PublicKeyB64 = Annotated[str, StringConstraints(pattern=PUBLIC_KEY_PATTERN)]
 """A Curve25519 (X25519) public key, 32 bytes in standard base64."""
+#: A sealed box is an ephemeral public key (32 bytes) and a MAC (16 bytes) around the plaintext.
+SEALED_BOX_OVERHEAD = 48
+
+
+def _sealed_box(value: str) -> str:
+    """Refuse base64 that is not canonical or too short to be a sealed box of one byte or more."""
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except binascii.Error:
+        raise ValueError("not base64") from None
+    if base64.b64encode(raw).decode("ascii") != value:
+        raise ValueError("not canonical base64")
+    if len(raw) <= SEALED_BOX_OVERHEAD:
+        raise ValueError("too short for a sealed box")
+    return value
+
+
+def _real_week(value: str) -> str:
+    """Refuse a week the calendar does not have (``2025-W53``, ``0000-W01``, ``9999-W52``).
+
+    The week must also end on a representable day: the hub reads it as [Monday, next Monday).
+    """
+    year, number = value.split("-W")
+    try:
+        date.fromisocalendar(int(year), int(number), 7) + timedelta(days=1)
+    except (ValueError, OverflowError):
+        raise ValueError("no such ISO week") from None
+    return value
+
+
 SealedB64 = Annotated[
-    str, StringConstraints(pattern=BASE64_PATTERN, min_length=64, max_length=MAX_SEALED_CHARS)
+    str,
+    StringConstraints(pattern=SEALED_PATTERN, min_length=68, max_length=MAX_SEALED_CHARS),
+    AfterValidator(_sealed_box),
 ]
 """Ciphertext of a libsodium sealed box (``nacl.public.SealedBox``) in standard base64."""
-IsoWeek = Annotated[str, StringConstraints(pattern=ISO_WEEK_PATTERN)]
+IsoWeek = Annotated[str, StringConstraints(pattern=ISO_WEEK_PATTERN), AfterValidator(_real_week)]
 """An ISO 8601 week such as ``2025-W07`` (the hub's receipt week, never a patient's date)."""
 
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
@@ -375,12 +423,51 @@ class EscalationRecord(Wire):
     acknowledged_at: Timestamp | None = None
     resolved_by: Handle | None = None
     resolved_at: Timestamp | None = None
+    details_for: list[Handle] = Field(
+        default_factory=list,
+        max_length=32,
+        description="supervisors the SBAR details are sealed to",
+    )
+    sealed_details: SealedB64 | None = Field(
+        None, description="the SBAR details sealed to the calling supervisor, if any"
+    )
 
 
 class EscalationList(Wire):
     """Escalations, most urgent first, then oldest first."""
 
     escalations: list[EscalationRecord]
+
+
+class SealedDetail(Wire):
+    """An escalation's SBAR text sealed on the VMA's console to one supervisor's public key."""
+
+    recipient: Handle
+    sealed: SealedB64
+
+
+class EscalationDetails(Wire):
+    """The SBAR text of an escalation, one sealed box per supervisor (the hub cannot open them)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    details: list[SealedDetail] = Field(min_length=1, max_length=32)
+
+    @model_validator(mode="after")
+    def _check(self) -> EscalationDetails:
+        if len({d.recipient for d in self.details}) != len(self.details):
+            raise ValueError("a recipient appears twice")
+        return self
+
+
+class EscalationChanges(Wire):
+    """``GET /v1/escalations/changes``: escalations changed after a cursor.
+
+    Raised, acknowledged or resolved after ``after`` (hub milliseconds); the hub waits up to
+    ``wait`` seconds for the first one.
+    """
+
+    escalations: list[EscalationRecord]
+    cursor: int = Field(ge=0, le=2**62, description="pass as `after` to wait for what follows")
 
 
 # --------------------------------------------------------------------------------------------
@@ -707,6 +794,12 @@ class PublicKeyList(Wire):
     keys: list[PublicKeyRecord]
 
 
+class EscalationRecipients(Wire):
+    """The active supervisors' public keys, to seal escalation details to."""
+
+    keys: list[PublicKeyRecord]
+
+
 class TeamSecretEnvelope(Wire):
     """The team secret sealed by a supervisor's console to one VMA's public key."""
 
@@ -964,6 +1057,9 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     EscalationUpdate,
     EscalationRecord,
     EscalationList,
+    EscalationChanges,
+    SealedDetail,
+    EscalationDetails,
     Envelope,
     Batch,
     BatchResult,
@@ -1000,6 +1096,7 @@ ALL_MODELS: tuple[type[Wire], ...] = (
     PublicKeyRegistration,
     PublicKeyRecord,
     PublicKeyList,
+    EscalationRecipients,
     TeamSecretEnvelope,
     TeamSecretRecord,
     SampleRequest,

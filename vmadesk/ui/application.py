@@ -210,7 +210,10 @@ def _start_sync(ctx: ConsoleContext, window: QWidget) -> SyncController | None:
         return None
     from vmadesk.ui.sync_indicator import start_sync
 
-    return start_sync(ctx.session, window)
+    controller = start_sync(ctx.session, window)
+    # An escalation goes out at once, not at the next scheduled round.
+    ctx.escalations.after_raise = lambda _escalation_id: controller.sync_now()
+    return controller
 
 
 def _run_supervisor(profile: profiles.UnlockedProfile, hub_url: str | None) -> int:

@@ -51,14 +51,22 @@ def test_conflicts_listed_with_reasons(hub, window, qtbot) -> None:  # type: ign
     ana.claim([p])
     ben.claim([p])
     ben.takeover(p, wire.TakeoverReason.HOLDER_OFF_SHIFT)
+    # ben keeps importing ana's work: three more refused claims on two items
+    for other in ("x", "y"):
+        ana.claim([pn("ana", other)])
+        ben.claim([pn("ana", other)])
+    ben.claim([pn("ana", "x")])
     window.refresh_all()
     wait_idle(qtbot, window)
-    texts = [
-        (c.kind.value, c.reason.value if c.reason else None) for c in window.conflicts.model.rows()
-    ]
-    assert ("takeover", "holder_off_shift") in texts and ("conflict", None) in texts
+    groups = {(g.kind.value, g.claimant, g.holder): g for g in window.conflicts.model.rows()}
+    refused = groups[("conflict", "ben", "ana")]
+    assert (refused.events, refused.items) == (4, 3)  # one row per pair, with counts
+    took = groups[("takeover", "ben", "ana")]
+    assert took.reasons == (wire.TakeoverReason.HOLDER_OFF_SHIFT,) and took.events == 1
     model = window.conflicts.model
-    assert model.index(0, model.column("reason")).data() == "holder off shift"
+    assert model.index(0, model.column("events")).data() == "4"
+    assert model.index(1, model.column("reason")).data() == "holder off shift"
+    assert model.index(0, model.column("at")).data().startswith(str(refused.latest.year))
 
 
 def test_escalation_desk_by_keyboard(hub, window, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -2,9 +2,12 @@
 
 Tabs: Team board, Trends, Conflicts & takeovers, Escalation desk, Spot checks, Report, Unattended
 (``Ctrl+1`` … ``Ctrl+7``; ``F5`` refreshes everything). Every hub call runs on a pool thread
-(:mod:`vmadesk.ui.workers`); results come back by signals. Open escalations are polled every
-30 s; a new *immediate* one raises a desktop notification (tray balloon where a tray exists,
-else the status bar) whose text names only codes and the VMA's handle, never PHI.
+(:mod:`vmadesk.ui.workers`); results come back by signals. The desk learns of escalations without
+polling delay: :meth:`SupervisorWindow.watch` keeps one long poll open at the hub
+(``GET /v1/escalations/changes?wait=…``), which answers the moment one is raised, acknowledged or
+resolved; the list is also refreshed every 30 s. A new *immediate* one raises a desktop
+notification (tray balloon where a tray exists, else the status bar) whose text names only codes
+and the VMA's handle, never PHI.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk.services.escalation import open_details, sbar_lines
 from vmadesk.services.evidence import EvidenceViewer
 from vmadesk.services.supervisor import BoardSnapshot, SupervisorService
 from vmadesk.sync import wire
@@ -36,6 +40,10 @@ from vmadesk.ui.supervisor.spotchecks import SpotCheckTab
 from vmadesk.ui.supervisor.unattended import UnattendedTab
 
 POLL_MS = 30_000
+#: How long one long poll waits at the hub before it is renewed (seconds).
+WATCH_SECONDS = 20
+#: After a failed long poll (hub down), try again this much later (milliseconds).
+WATCH_RETRY_MS = 5_000
 #: Exit code when the board cannot start (bad input or authentication, as in the CLI).
 EXIT_REFUSED = 2
 _IMMEDIATE = wire.Urgency.IMMEDIATE
@@ -66,10 +74,14 @@ class SupervisorWindow(QMainWindow):
         viewer: EvidenceViewer | None = None,
         record_export: Callable[[str, int], None] | None = None,
         poll_ms: int = POLL_MS,
+        watch_seconds: int = WATCH_SECONDS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
+        self.watch_seconds = watch_seconds
+        self._cursor: int | None = None
+        self._watching = False
         self.setWindowTitle("vmadesk — supervisor")
         self.pending = 0
         self.errors: list[str] = []
@@ -81,6 +93,11 @@ class SupervisorWindow(QMainWindow):
         self.trends = TrendsTab(self)
         self.conflicts = ConflictsTab(self)
         self.desk = EscalationDesk(service, self.run, self)
+        if viewer is not None:
+            conn = viewer.conn
+            self.desk.open_details = lambda record: sbar_lines(
+                open_details(conn, record.escalation_id, record.sealed_details)
+            )
         self.spot = SpotCheckTab(service, self.run, viewer, self)
         self.report = ReportTab(service, self.run, record_export, self)
         self.unattended = UnattendedTab(service, self.run, self)
@@ -130,7 +147,9 @@ class SupervisorWindow(QMainWindow):
         menu.addAction(close)
         self.addAction(refresh)
         desk_menu = self.menuBar().addMenu("&Desk")
-        desk_menu.addActions([self.desk.ack_action, self.desk.resolve_action])
+        desk_menu.addActions(
+            [self.desk.ack_action, self.desk.resolve_action, self.desk.details_action]
+        )
         spot_menu = self.menuBar().addMenu("&Spot checks")
         spot_menu.addActions(
             [
@@ -212,6 +231,41 @@ class SupervisorWindow(QMainWindow):
                 self._seen_immediate.add(record.escalation_id)
                 self.notify(notification_text(record))
 
+    def watch(self) -> None:
+        """Keep one long poll open for escalation changes; on news, refresh the desk at once.
+
+        It runs outside :attr:`pending` (it is always in flight) and stops when the window
+        closes; a failure (hub down) retries a few seconds later.
+        """
+        if self._closing or self._watching:
+            return
+        self._watching = True
+
+        def call(_progress: workers.Progress, after: int | None, wait: int) -> Any:
+            return self.service.wait_escalations(after, wait)
+
+        workers.start(
+            call,
+            self._cursor,
+            self.watch_seconds,
+            on_success=self._watched,
+            on_error=self._watch_failed,
+        )
+
+    def _watched(self, changes: wire.EscalationChanges) -> None:
+        self._watching = False
+        if self._closing:
+            return
+        self._cursor = changes.cursor
+        if changes.escalations:
+            self.poll()
+        self.watch()
+
+    def _watch_failed(self, _error: BaseException) -> None:
+        self._watching = False
+        if not self._closing:
+            QTimer.singleShot(WATCH_RETRY_MS, self.watch)
+
     def notify(self, text: str) -> None:
         """A desktop notification (tray balloon, else the status bar). ``text`` has no PHI."""
         self.notifications.append(text)
@@ -225,6 +279,8 @@ class SupervisorWindow(QMainWindow):
         self.timer.stop()
         if self.spot.evidence_dialog is not None:
             self.spot.evidence_dialog.close()
+        if self.desk.details_dialog is not None:
+            self.desk.details_dialog.close()
         if self.tray is not None:
             self.tray.hide()
         super().closeEvent(event)
@@ -260,4 +316,5 @@ def run_supervisor(session, hub_url: str, token: str) -> int:  # type: ignore[no
     window.resize(1400, 900)
     window.show()
     window.refresh_all()
+    window.watch()
     return int(app.exec())

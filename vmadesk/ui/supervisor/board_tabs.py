@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from vmadesk.domain.vocabulary import Lane
+from vmadesk.services.conflict_groups import ConflictGroup
 from vmadesk.services.supervisor import BoardSnapshot, trend_data
 from vmadesk.sync import wire
 from vmadesk.ui.supervisor.chart import BAR, LINE, TrendChart, plural
@@ -160,15 +161,21 @@ class ConflictsTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model: RowModel[wire.ConflictRecord] = RowModel(CONFLICT_COLUMNS, self)
+        self.model: RowModel[ConflictGroup] = RowModel(CONFLICT_COLUMNS, self)
         self.view = table_view("conflicts", self)
         self.view.setModel(self.model)
         self.view.setAccessibleName("Conflicts and takeovers")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Ownership conflicts and takeovers, newest first.", self))
+        layout.addWidget(
+            QLabel(
+                "Ownership conflicts and takeovers, per claimant and holder: how many items, "
+                "how many times, the latest in your time zone.",
+                self,
+            )
+        )
         layout.addWidget(self.view)
 
-    def show_conflicts(self, conflicts: list[wire.ConflictRecord]) -> None:
+    def show_conflicts(self, conflicts: list[ConflictGroup]) -> None:
         """Replace the list."""
         self.model.set_rows(conflicts)
         self.view.resizeColumnsToContents()

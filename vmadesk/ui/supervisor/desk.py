@@ -2,7 +2,9 @@
 
 Keys (on the desk): ``A`` acknowledges the selected escalation; ``R`` then a digit resolves it
 with that resolution code (the digits are listed in the status line while ``R`` waits); ``Esc``
-cancels. Opening the tab puts the focus on the list with a row selected, so ``A`` works at once
+cancels; ``D`` shows the SBAR details the VMA's console sealed to this supervisor (opened with
+the supervisor profile's key, audited, cleared on close). Opening the tab puts the focus on the
+list with a row selected, so ``A`` works at once
 (the keys are scoped to the desk, and the tab bar keeps the focus otherwise). "Show resolved"
 lists resolved escalations too (for looking back; they cannot be acknowledged or resolved
 again). Every hub call runs on a worker thread.
@@ -16,10 +18,12 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
+from vmadesk.services.errors import ActionRefused
 from vmadesk.services.supervisor import SupervisorService
 from vmadesk.sync import wire
 from vmadesk.ui.supervisor.board_tabs import table_view
 from vmadesk.ui.supervisor.models import ESCALATION_COLUMNS, ROW_ROLE, RowModel
+from vmadesk.ui.supervisor.spotchecks import EvidenceDialog
 from vmadesk.ui.supervisor.tab_action import tab_action
 
 #: Resolution codes in digit order (1…8).
@@ -63,6 +67,10 @@ class EscalationDesk(QWidget):
             self, "&Acknowledge escalation", "A", self.acknowledge_selected
         )
         self.resolve_action = tab_action(self, "&Resolve escalation…", "R", self.start_resolve)
+        self.details_action = tab_action(self, "Escalation &details…", "D", self.show_details)
+        #: Opens sealed details with the supervisor profile's key (None: no profile, no key).
+        self.open_details: Callable[[wire.EscalationRecord], list[str]] | None = None
+        self.details_dialog: EvidenceDialog | None = None
         tab_action(self, "Cancel resolve", "Esc", self.cancel_resolve)
         for digit in range(1, len(RESOLUTION_KEYS) + 1):
             tab_action(
@@ -146,6 +154,35 @@ class EscalationDesk(QWidget):
         code = RESOLUTION_KEYS[digit - 1]
         self.status.setText(f"Resolving as {code.value.replace('_', ' ')}…")
         self._run(self.service.resolve, record.escalation_id, code, on_success=self._done)
+
+    def show_details(self) -> None:
+        """D: the selected escalation's SBAR text, opened from the box sealed to this supervisor."""
+        record = self.selected()
+        if record is None:
+            return
+        if self.open_details is None:
+            self.status.setText(
+                "Details open with a supervisor profile's key: start with --profile."
+            )
+            return
+        try:
+            lines = self.open_details(record)
+        except ActionRefused as error:
+            self.status.setText(str(error))
+            return
+        self.details_dialog = EvidenceDialog(
+            lines,
+            self,
+            title="Escalation details",
+            intro="The VMA's SBAR note, sealed to you. Viewing is audited; nothing is kept "
+            "after you close this.",
+        )
+        del lines
+        self.details_dialog.destroyed.connect(self._details_gone)
+        self.details_dialog.open()
+
+    def _details_gone(self) -> None:
+        self.details_dialog = None
 
     def _done(self, record: wire.EscalationRecord) -> None:
         self.status.setText(f"{record.category.label} ({record.vma}): {record.state.value}.")

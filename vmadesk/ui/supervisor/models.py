@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from vmadesk.domain.vocabulary import Lane
+from vmadesk.services.conflict_groups import ConflictGroup
 from vmadesk.services.spotcheck_report import QualityRow
 from vmadesk.services.supervisor import RECOMMENDATION_LABELS, BoardRow
 from vmadesk.sync import wire
@@ -124,6 +125,13 @@ def minutes(value: float | None) -> str:
     return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
+def local_time(at: datetime | None) -> str:
+    """An instant in the supervisor's own zone (the zone of this machine), with the zone."""
+    if at is None:
+        return "never"
+    return at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
 def age(at: datetime | None, now: datetime | None = None) -> str:
     """How long ago: ``5 min``, ``3 h``, ``2 d``."""
     if at is None:
@@ -217,7 +225,12 @@ BOARD_COLUMNS: tuple[Column[BoardRow], ...] = (
     _count("carried_over"),
     _count("escalations_open"),
     Column("handoffs_awaiting_ack", "Handoffs awaiting ack", _handoffs_text, numeric=True),
-    Column("last_sync", "Last sync", lambda r: age(r.last_sync_at)),
+    Column(
+        "last_sync",
+        "Last sync",
+        lambda r: age(r.last_sync_at),
+        tooltip=lambda r: f"Last sync round: {local_time(r.last_sync_at)}",
+    ),
     Column(
         "signals", "Capacity signals", lambda r: r.signals_text or "none", tooltip=_signals_tooltip
     ),
@@ -235,15 +248,21 @@ ESCALATION_COLUMNS: tuple[Column[wire.EscalationRecord], ...] = (
     Column("vma", "VMA", lambda e: e.vma),
     Column("state", "State", lambda e: e.state.value.capitalize()),
     Column("item", "Item", lambda e: short(e.pseudonym)),
+    Column("details", "Details (D)", lambda e: "sealed to you" if e.sealed_details else "–"),
 )
 
-CONFLICT_COLUMNS: tuple[Column[wire.ConflictRecord], ...] = (
+CONFLICT_COLUMNS: tuple[Column[ConflictGroup], ...] = (
     Column("kind", "Kind", lambda c: c.kind.value.capitalize()),
     Column("claimant", "Claimant", lambda c: c.claimant),
     Column("holder", "Holder", lambda c: c.holder or "–"),
-    Column("reason", "Reason", lambda c: c.reason.value.replace("_", " ") if c.reason else "–"),
-    Column("at", "When", lambda c: c.at.astimezone().strftime("%Y-%m-%d %H:%M")),
-    Column("item", "Item", lambda c: short(c.pseudonym)),
+    Column("items", "Items", lambda c: str(c.items), numeric=True, sort=lambda c: c.items),
+    Column("events", "Times", lambda c: str(c.events), numeric=True, sort=lambda c: c.events),
+    Column(
+        "reason",
+        "Reasons",
+        lambda c: ", ".join(r.value.replace("_", " ") for r in c.reasons) or "–",
+    ),
+    Column("at", "Latest", lambda c: local_time(c.latest), sort=lambda c: c.latest),
 )
 
 

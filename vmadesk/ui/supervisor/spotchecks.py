@@ -64,9 +64,17 @@ def this_week(now: datetime | None = None) -> str:
 class EvidenceDialog(QDialog):
     """Shows opened evidence; clears it on close."""
 
-    def __init__(self, lines: list[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        lines: list[str],
+        parent: QWidget | None = None,
+        *,
+        title: str = "Spot-check evidence",
+        intro: str = "Patient details from the VMA's sealed answer. Viewing is "
+        "audited; nothing is kept after you close this.",
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Spot-check evidence")  # no PHI in titles
+        self.setWindowTitle(title)  # no PHI in titles
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
@@ -75,13 +83,7 @@ class EvidenceDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                "Patient details from the VMA's sealed answer. Viewing is "
-                "audited; nothing is kept after you close this.",
-                self,
-            )
-        )
+        layout.addWidget(QLabel(intro, self))
         layout.addWidget(self.text)
         layout.addWidget(buttons)
         self.resize(560, 420)

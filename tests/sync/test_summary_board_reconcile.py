@@ -1,0 +1,55 @@
+"""Board totals equal the distinct items the consoles hold: two VMAs import overlapping work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.sync_helpers import FakeClock, new_console
+from vmadesk.domain.vocabulary import Lane, Outcome
+from vmadesk.services.sync_service import sync_once
+
+
+def test_board_counts_each_appointment_once(hub, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # one clock for the team, started at the hub's time (the board's window is the last week)
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    ana = new_console(
+        tmp_path / "ana", "ana", hub_url=hub.base_url, token=hub.tokens["ana"], clock=clock
+    )
+    ben = new_console(
+        tmp_path / "ben", "ben", hub_url=hub.base_url, token=hub.tokens["ben"], clock=clock
+    )
+
+    def sync(console) -> None:  # type: ignore[no-untyped-def]
+        clock.advance(seconds=1)
+        sync_once(console.profile, now=clock())
+
+    try:
+        first = ana.import_appointments(range(5))  # appointments 0-4
+        sync(ana)
+        ben.import_appointments(range(3, 8))  # 3 and 4 are ana's already: held by others
+        sync(ben)
+        held = ben.conn.execute("SELECT count(*) FROM claims WHERE state = 'conflict'")
+        assert held.fetchone()[0] == 2
+        # ana reaches one patient and records the outcome: one attempt, one done
+        ana.work().log_attempt(first[0], Outcome.REACHED, identity_verified=True)
+        ana.work().record_outcome(first[0], Outcome.CONFIRMED, identity_verified=True)
+        for console in (ana, ben):
+            sync(console)
+        board = {v.vma: v for v in hub.client("sue").board().vmas}
+        lanes = {
+            name: next(lane for lane in board[name].lanes if lane.lane is Lane.CONFIRMATION)
+            for name in ("ana", "ben")
+        }
+        assert (lanes["ana"].open, lanes["ben"].open) == (4, 3)
+        distinct_open = 8 - 1  # appointments 0-7, one of them done
+        assert lanes["ana"].open + lanes["ben"].open == distinct_open
+        done = lanes["ana"].completed_on_time + lanes["ana"].completed_late
+        assert done == 1 and lanes["ben"].completed_on_time + lanes["ben"].completed_late == 0
+        summaries = hub.client("sue").summaries(vma="ana").summaries
+        latest = max(summaries, key=lambda s: s.summary.interval_end).summary
+        attempts = sum(lane.attempts_total for s in summaries for lane in s.summary.lanes)
+        assert attempts == 1 and latest.lanes  # the outcome was not a second attempt
+    finally:
+        ana.close()
+        ben.close()

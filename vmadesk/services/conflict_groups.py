@@ -1,0 +1,50 @@
+"""Ownership conflicts grouped for the supervisor: per claimant and holder, with counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from vmadesk.sync import wire
+
+
+@dataclass(frozen=True)
+class ConflictGroup:
+    """Conflicts (or takeovers) between one claimant and one holder, counted.
+
+    The hub's conflict log has a row per refused claim; the supervisor needs the pattern (who
+    keeps importing whose work, how often), not a row per item.
+    """
+
+    kind: wire.ConflictKind
+    claimant: str
+    holder: str | None
+    events: int
+    items: int
+    reasons: tuple[wire.TakeoverReason, ...]
+    latest: datetime
+
+
+def group_conflicts(records: list[wire.ConflictRecord]) -> list[ConflictGroup]:
+    """Group per (kind, claimant, holder), most events first, then most recent first."""
+    groups: dict[tuple[str, str, str | None], list[wire.ConflictRecord]] = defaultdict(list)
+    for record in records:
+        groups[(record.kind.value, record.claimant, record.holder)].append(record)
+    out = [
+        ConflictGroup(
+            kind=rows[0].kind,
+            claimant=rows[0].claimant,
+            holder=rows[0].holder,
+            events=len(rows),
+            items=len({r.pseudonym for r in rows}),
+            reasons=tuple(sorted({r.reason for r in rows if r.reason is not None})),
+            latest=max(r.at for r in rows),
+        )
+        for rows in groups.values()
+    ]
+    out.sort(key=lambda g: (-g.events, -g.latest.timestamp(), g.claimant, g.holder or ""))
+    return out
+
+
+__all__ = ["ConflictGroup", "group_conflicts"]
