@@ -20,6 +20,8 @@ class ConflictGroup:
     kind: wire.ConflictKind
     claimant: str
     holder: str | None
+    #: Who moved the items when it was not the claimant (a supervisor's reassignment).
+    by: str | None
     events: int
     items: int
     reasons: tuple[wire.TakeoverReason, ...]
@@ -27,15 +29,18 @@ class ConflictGroup:
 
 
 def group_conflicts(records: list[wire.ConflictRecord]) -> list[ConflictGroup]:
-    """Group per (kind, claimant, holder), most events first, then most recent first."""
-    groups: dict[tuple[str, str, str | None], list[wire.ConflictRecord]] = defaultdict(list)
+    """Group per (kind, claimant, holder, mover), most events first, then most recent first."""
+    groups: dict[tuple[str, str, str | None, str | None], list[wire.ConflictRecord]]
+    groups = defaultdict(list)
     for record in records:
-        groups[(record.kind.value, record.claimant, record.holder)].append(record)
+        key = (record.kind.value, record.claimant, record.holder, record.by)
+        groups[key].append(record)
     out = [
         ConflictGroup(
             kind=rows[0].kind,
             claimant=rows[0].claimant,
             holder=rows[0].holder,
+            by=rows[0].by,
             events=len(rows),
             items=len({r.pseudonym for r in rows}),
             reasons=tuple(sorted({r.reason for r in rows if r.reason is not None})),
