@@ -15,6 +15,7 @@ from vmadesk.ingest.csv_mapping import CsvMapping
 from vmadesk.ingest.samples import make_fhir_bundle
 from vmadesk.services import importer
 from vmadesk.services.session import Session
+from vmadesk.store import practices
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.ui.csv_mapping_dialog import CsvMappingDialog
 from vmadesk.ui.import_dialog import ImportDialog
@@ -201,3 +202,20 @@ def test_closing_the_preview_ends_the_import_process(
     dialog.cancel()  # nothing running: closes
     _import_process_ends(dialog)
     assert dump(session.conn)[0] == []
+
+
+def test_preview_on_a_profile_without_practices_writes_nothing(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    assert practices.list_practices(session.conn) == []
+    refused = _dialog(qtbot, session, write(tmp_path / "bad.json", {"resourceType": "Bundle"}))
+    assert refused.state == "failed"
+    path = write(tmp_path / "today.json", bundle(*visit("a1", pid="p1"), *visit("a2", pid="p2")))
+    dialog = _dialog(qtbot, session, path)
+    assert dialog.state == "preview"
+    # neither the refused file nor the preview created the "Default practice"
+    assert practices.list_practices(session.conn) == []
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.state == "done", timeout=30_000)
+    assert [p.name for p in practices.list_practices(session.conn)] == ["Default practice"]
+    assert len(dump(session.conn)[0]) == 4

@@ -19,10 +19,11 @@ phone, date of birth or member id.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.ingest import DEFAULT_MAX_BYTES, CsvMapping, ImportBatch, read_file
@@ -81,12 +82,14 @@ __all__ = [
     "Progress",
     "ReadRequest",
     "apply_import",
+    "apply_previewed",
     "csv_headers",
     "error_dict",
     "find_practice",
     "import_file",
     "mapping_key",
     "plan_import",
+    "plan_provisionally",
     "read_for_practice",
     "read_request",
     "remember_mapping",
@@ -160,6 +163,58 @@ def resolve_practice(conn: Connection, code: str | None = None) -> PracticeConte
     with transaction(conn):
         practice_id = _add_default_practice(conn)
     return load_context(conn, practice_id)
+
+
+_T = TypeVar("_T")
+
+
+class _Provisional(Exception):
+    """Ends the transaction that planned against a provisional practice (rolled back)."""
+
+    def __init__(self, result: object) -> None:
+        super().__init__("provisional practice")
+        self.result = result
+
+
+def plan_provisionally(conn: Connection, plan_with: Callable[[PracticeContext], _T]) -> _T:
+    """Plan a preview for a profile without practices, writing nothing.
+
+    The "Default practice" the import will create exists only inside a transaction that is
+    rolled back once ``plan_with`` returned; :func:`apply_previewed` creates it again, with
+    the items, when the VMA imports. A preview that is refused or closed leaves no trace.
+    """
+    try:
+        with transaction(conn):
+            raise _Provisional(plan_with(load_context(conn, _add_default_practice(conn))))
+    except _Provisional as done:
+        return done.result  # type: ignore[return-value]
+
+
+def apply_previewed(
+    conn: Connection,
+    plan: ImportPlan,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    on_change: ChangeHook | None = None,
+) -> ImportReport:
+    """Write a previewed plan, as :func:`apply_import`.
+
+    A plan from :func:`plan_provisionally` creates its "Default practice" in the import's own
+    transaction, so a cancel rolls the practice back with the items.
+
+    Raises:
+        ActionRefused: A practice was added since the preview (preview the file again).
+        ImportCancelled: ``cancelled()`` returned True; nothing was written.
+    """
+    if any(p.id == plan.practice_id for p in practices.list_practices(conn)):
+        return apply_import(conn, plan, progress=progress, cancelled=cancelled, on_change=on_change)
+    with transaction(conn):
+        if practices.list_practices(conn) or _add_default_practice(conn) != plan.practice_id:
+            raise ActionRefused("A practice was added since the preview: open the file again.")
+        plan = write_plan(conn, plan, progress=progress, cancelled=cancelled, on_change=on_change)
+    log.info("import applied: %s", plan.summary())
+    return ImportReport.from_plan(plan, dry_run=False)
 
 
 @dataclass(frozen=True)

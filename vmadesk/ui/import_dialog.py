@@ -40,7 +40,7 @@ from vmadesk.services.clock import system_clock
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.import_missing import missing_items
 from vmadesk.services.import_wording import counts_text
-from vmadesk.services.practice_setup import load_context
+from vmadesk.services.practice_setup import PracticeContext, load_context
 from vmadesk.services.session import Session
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.sync.item_events import make_change_hook
@@ -67,22 +67,32 @@ def _read_and_plan(
 ) -> Preview:
     conn = profile.connect()
     try:
-        practice = (
+
+        def plan_for(
+            practice: PracticeContext,
+        ) -> tuple[PracticeContext, importer.ImportPlan]:
+            return practice, import_offload.read_and_plan(
+                conn,
+                path,
+                practice=practice,
+                vma=vma,
+                now=now,
+                mapping=mapping,
+                progress=lambda done, total: control.report(done, total, "Reading"),
+                cancelled=lambda: control.cancelled,
+                planning=lambda: control.report(0, 0, "Comparing with your work"),
+                process=process,
+            )
+
+        found = (
             load_context(conn, practice_id)
             if practice_id is not None
-            else importer.resolve_practice(conn)
+            else importer.find_practice(conn)
         )
-        plan = import_offload.read_and_plan(
-            conn,
-            path,
-            practice=practice,
-            vma=vma,
-            now=now,
-            mapping=mapping,
-            progress=lambda done, total: control.report(done, total, "Reading"),
-            cancelled=lambda: control.cancelled,
-            planning=lambda: control.report(0, 0, "Comparing with your work"),
-            process=process,
+        # A profile without practices: the preview writes nothing (the import creates the
+        # "Default practice" with its items).
+        practice, plan = (
+            importer.plan_provisionally(conn, plan_for) if found is None else plan_for(found)
         )
         missing = missing_items(conn, plan.missing_ids, MISSING_ROWS)
         # Here: tens of milliseconds the UI thread does not spend.
@@ -98,7 +108,7 @@ def _apply(
 ) -> importer.ImportReport:
     conn = profile.connect()
     try:
-        return importer.apply_import(
+        return importer.apply_previewed(
             conn,
             plan,
             progress=lambda done, total: control.report(done, total, "Importing"),
