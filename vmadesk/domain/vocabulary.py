@@ -180,6 +180,21 @@ class CloseReason(StrEnum):
     OTHER = "other"
 
 
+class ReopenReason(StrEnum):
+    """Why a closed item (completed, cancelled, failed) is opened again."""
+
+    CLOSED_BY_MISTAKE = "closed_by_mistake"
+    WRONG_OUTCOME = "wrong_outcome"
+    PATIENT_CALLED_BACK = "patient_called_back"
+    NEW_INFORMATION = "new_information"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """Human label."""
+        return code_label(self.value)
+
+
 class EscalationCategory(StrEnum):
     """What an escalation is about."""
 

@@ -37,6 +37,20 @@ class NoteRow:
     text: str
     author: str
 
+    @property
+    def action(self) -> str:
+        """What the entry records: ``note``, ``hold``, ``resume``, ``cancel``, ``reopen``, ..."""
+        return self.kind.partition(EVENT_SEPARATOR)[0]
+
+    @property
+    def reason(self) -> str | None:
+        """The reason code a status change was given (None for plain notes)."""
+        return self.kind.partition(EVENT_SEPARATOR)[2] or None
+
+
+#: Between the action and its reason code in a status change's ``kind`` ("cancel:duplicate").
+EVENT_SEPARATOR = ":"
+
 
 def add_attempt(
     conn: Connection,
@@ -103,6 +117,25 @@ def add_note(
         (item_id, to_db(at), kind, text, author),
     )
     return int(cur.lastrowid)
+
+
+def add_event(
+    conn: Connection,
+    item_id: int,
+    *,
+    at: datetime,
+    action: str,
+    reason: str | None,
+    text: str,
+    author: str,
+) -> int:
+    """Record a status change (hold, resume, complete, fail, cancel, reopen) in the history.
+
+    Stored as a note whose kind carries the action and its reason code, so the change travels
+    with the item's notes wherever they go (handoff packets, evidence).
+    """
+    kind = f"{action}{EVENT_SEPARATOR}{reason}" if reason else action
+    return add_note(conn, item_id, at=at, text=text, author=author, kind=kind)
 
 
 def notes_for(conn: Connection, item_id: int) -> list[NoteRow]:
