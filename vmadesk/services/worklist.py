@@ -50,6 +50,7 @@ class EscalationSubject:
     patient: str
     practice: str
     lane: Lane
+    practice_id: int | None = None
 
 
 class WorkList:
@@ -129,6 +130,7 @@ class WorkList:
                 item.patient_display,
                 names.get(item.practice_id, f"#{item.practice_id}"),
                 Lane(item.lane),
+                item.practice_id,
             )
         return subjects
 

@@ -63,6 +63,8 @@ class DetailPane(QWidget):
 
     copy_requested = Signal(str)
     call_requested = Signal()
+    #: The item shown changed (another item, the same one re-read, or none).
+    shown_changed = Signal()
 
     def __init__(self, local_tz: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,6 +150,7 @@ class DetailPane(QWidget):
         self.sop.clear()
         self.copy_button.setEnabled(False)
         self.call_button.setEnabled(False)
+        self.shown_changed.emit()
 
     def show_detail(self, detail: ItemDetail, now: datetime) -> None:
         """Render one item's detail."""
@@ -168,11 +171,13 @@ class DetailPane(QWidget):
         number = item.phone or item.phone_raw or ""
         self.phone.setText(f"Phone: {number}" if number else "Phone: (no number)")
         self.copy_button.setEnabled(bool(number))
-        self.call_button.setEnabled(bool(number))
+        # Calling is part of working an open item; a closed one is reopened first.
+        self.call_button.setEnabled(bool(number) and ItemStatus(item.status).is_open)
         self.at_hand.setText(self._at_hand(detail, now))
         self.history.setHtml(self._history_html(detail, now))
         self.sop.setPlainText(detail.sop)
         self._fit_wrapped()
+        self.shown_changed.emit()
 
     def _fit_wrapped(self) -> None:
         """Give each wrapped label the height its text needs at the pane's current width.

@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QAction, QKeySequence
 
 from vmadesk.domain.time_display import format_dual
-from vmadesk.domain.vocabulary import Lane
+from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.services.errors import ActionRefused
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.icons import icon
@@ -30,6 +30,25 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
+#: What an item must be for an action on it to be offered.
+ItemNeed = Callable[[ItemRow], bool]
+
+
+def _any(_item: ItemRow) -> bool:
+    return True
+
+
+def _open(item: ItemRow) -> bool:
+    return ItemStatus(item.status).is_open
+
+
+def _callable(item: ItemRow) -> bool:
+    return _open(item) and bool(item.phone or item.phone_raw)
+
+
+def _closed(item: ItemRow) -> bool:
+    return not _open(item)
+
 
 class ActionsMixin(_Base):
     """Builds the window's actions and handles them."""
@@ -39,6 +58,8 @@ class ActionsMixin(_Base):
         self.all_actions: list[QAction] = []
         self.item_actions: list[QAction] = []
         self.actions_by_name: dict[str, QAction] = {}
+        #: Actions on the item shown, with what the item must be: off while none is shown.
+        self.needs_item: dict[QAction, ItemNeed] = {}
 
         def add(
             name: str,
@@ -50,6 +71,7 @@ class ActionsMixin(_Base):
             *,
             item: bool = False,
             toolbar: bool = False,
+            needs: ItemNeed | None = None,
         ) -> QAction:
             action = QAction(icon(icon_name), text, self)
             action.setObjectName(f"action_{name}")
@@ -64,6 +86,8 @@ class ActionsMixin(_Base):
                 self.item_actions.append(action)
             if toolbar:
                 self.toolbar.addAction(action)
+            if needs is not None:
+                self.needs_item[action] = needs
             return action
 
         add("import", "&Import…", ("Ctrl+I",), self.import_requested.emit, "File", "import")
@@ -88,7 +112,17 @@ class ActionsMixin(_Base):
             item=True,
             toolbar=True,
         )
-        add("call", "&Call", ("C",), self.call, "Item", "call", item=True, toolbar=True)
+        add(
+            "call",
+            "&Call",
+            ("C",),
+            self.call,
+            "Item",
+            "call",
+            item=True,
+            toolbar=True,
+            needs=_callable,
+        )
         add(
             "attempt",
             "Log &attempt…",
@@ -98,6 +132,7 @@ class ActionsMixin(_Base):
             "attempt",
             item=True,
             toolbar=True,
+            needs=_open,
         )
         add(
             "outcome",
@@ -108,13 +143,42 @@ class ActionsMixin(_Base):
             "outcome",
             item=True,
             toolbar=True,
+            needs=_open,
         )
-        add("hold", "&Hold…", ("H",), self.hold, "Item", "hold", item=True, toolbar=True)
-        add("resume", "&Resume", ("R",), self.resume, "Item", "resume", item=True)
+        add(
+            "hold",
+            "&Hold…",
+            ("H",),
+            self.hold,
+            "Item",
+            "hold",
+            item=True,
+            toolbar=True,
+            needs=_open,
+        )
+        add("resume", "&Resume", ("R",), self.resume, "Item", "resume", item=True, needs=_open)
         # The menu shows each shortcut beside its text: the text need not repeat the key.
-        add("complete", "Co&mplete…", ("D",), self.complete, "Item", "complete", item=True)
-        add("cancel", "Cancel &item…", ("X",), self.cancel_item, "Item", "cancel", item=True)
-        add("fail", "&Fail…", ("F",), self.fail, "Item", "fail", item=True)
+        add(
+            "complete",
+            "Co&mplete…",
+            ("D",),
+            self.complete,
+            "Item",
+            "complete",
+            item=True,
+            needs=_open,
+        )
+        add(
+            "cancel",
+            "Cancel &item…",
+            ("X",),
+            self.cancel_item,
+            "Item",
+            "cancel",
+            item=True,
+            needs=_open,
+        )
+        add("fail", "&Fail…", ("F",), self.fail, "Item", "fail", item=True, needs=_open)
         add(
             "escalate",
             "&Escalate…",
@@ -124,6 +188,7 @@ class ActionsMixin(_Base):
             "escalate",
             item=True,
             toolbar=True,
+            needs=_any,
         )
         add("search", "&Search", ("Ctrl+F", "/"), self.focus_search, "View", "search", item=True)
         add("refresh", "&Refresh", ("F5",), self.refresh, "View", "refresh", item=True)
@@ -157,8 +222,16 @@ class ActionsMixin(_Base):
             item=True,
         )
         add("shortcuts", "&Keyboard shortcuts", ("?",), self.show_shortcuts, "Help", "help")
+        self.update_item_actions()
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def update_item_actions(self) -> None:
+        """Offer each item action only while the item it would act on is shown and fits."""
+        pane = self._detail
+        item = None if self._locked or pane is None or pane.detail is None else pane.detail.item
+        for action, needs in self.needs_item.items():
+            action.setEnabled(item is not None and needs(item))
 
     def _need_item(self) -> ItemRow | None:
         item = self.current_item()

@@ -132,6 +132,7 @@ class LayoutMixin(_Base):
         detail = DetailPane(ctx.local_tz)
         detail.copy_requested.connect(self.copy_to_clipboard)
         detail.call_requested.connect(self.call)
+        detail.shown_changed.connect(self.update_item_actions)
         self.splitter.replaceWidget(2, detail)
         self.splitter.setStretchFactor(2, 2)
         self._detail_slot.deleteLater()
@@ -142,10 +143,12 @@ class LayoutMixin(_Base):
         view.message.connect(self.show_message)
         view.changed.connect(self.refresh_counts)
         view.item_activated.connect(self.show_item)
+        view.item_selected.connect(self._escalation_selected)
         self.stack.insertWidget(1, view)
         self._escalations_view = view
         self._overlay = ShortcutsOverlay(self)
         self.setMinimumSize(self._minimum_size())
+        self.update_item_actions()
 
     @property
     def detail(self) -> DetailPane:
