@@ -41,9 +41,6 @@ from vmadesk.store.timestamps import from_db, to_db
 #: Hook called inside each change's transaction (the sync outbox plugs in here).
 ChangeHook = Callable[[Connection, ItemRow, str, dict[str, Any]], None]
 
-#: Reason code of a resume the console made because the hold's time came.
-HOLD_ENDED = "hold_ended"
-
 #: Fields a lane outcome must carry, per outcome.
 REQUIRED_DETAILS: dict[Outcome, tuple[str, ...]] = {
     Outcome.COVERAGE_ACTIVE: ("plan", "copay", "deductible_remaining", "reference_number"),
@@ -307,7 +304,7 @@ class WorkService:
                 item_id,
                 at=now,
                 action="resume",
-                reason=HOLD_ENDED if hold_ended else None,
+                reason=history.HOLD_ENDED if hold_ended else None,
                 text="",
                 author=self.vma,
             )

@@ -22,8 +22,8 @@ from vmadesk.domain.vocabulary import (
     ReopenReason,
     code_label,
 )
-from vmadesk.services.work import HOLD_ENDED
 from vmadesk.services.worklist import ItemDetail
+from vmadesk.store.history import EVENT_SEPARATOR, HOLD_ENDED
 
 #: Renders a stored instant as the pane shows times ("14:30 practice · 03:30 local").
 Dual = Callable[[str | None], str]
@@ -150,7 +150,7 @@ def details_words(details: dict[str, Any], dual: Dual) -> str:
 
 def event_title(kind: str) -> str:
     """A history note's heading: "Cancelled — duplicate", "Reopened — closed by mistake"."""
-    action, _, reason = kind.partition(":")
+    action, _, reason = kind.partition(EVENT_SEPARATOR)
     title = EVENT_WORDS.get(action, code_label(action))
     return f"{title} — {reason_words(reason).lower()}" if reason else title
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QKeySequence
 
 from vmadesk.domain.time_display import format_dual
@@ -18,10 +18,10 @@ from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.services.errors import ActionRefused
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.icons import icon
-from vmadesk.ui.lane_list import ESCALATIONS, MY_SHIFT
+from vmadesk.ui.lane_list import DONE_TODAY, ESCALATIONS, MY_SHIFT
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QDialog, QMessageBox
+    from PySide6.QtWidgets import QDialog
 
     from vmadesk.ui.attempt_dialog import AttemptDialog
     from vmadesk.ui.main_window import MainWindow
@@ -190,6 +190,17 @@ class ActionsMixin(_Base):
             toolbar=True,
             needs=_any,
         )
+        add("note", "Add no&te…", ("T",), self.add_note, "Item", "note", item=True, needs=_any)
+        add(
+            "reopen",
+            "Re&open…",
+            ("Shift+R",),
+            self.reopen,
+            "Item",
+            "reopen",
+            item=True,
+            needs=_closed,
+        )
         add("search", "&Search", ("Ctrl+F", "/"), self.focus_search, "View", "search", item=True)
         add("refresh", "&Refresh", ("F5",), self.refresh, "View", "refresh", item=True)
         self.menu("View").addSeparator()
@@ -219,6 +230,15 @@ class ActionsMixin(_Base):
             lambda: self.lanes.choose(ESCALATIONS),
             "View",
             "escalations",
+            item=True,
+        )
+        add(
+            "lane_done_today",
+            "&Done today",
+            ("Ctrl+5",),
+            lambda: self.lanes.choose(DONE_TODAY),
+            "View",
+            "done_today",
             item=True,
         )
         add("shortcuts", "&Keyboard shortcuts", ("?",), self.show_shortcuts, "Help", "help")
@@ -269,7 +289,7 @@ class ActionsMixin(_Base):
         """
         if self._locked:
             return
-        if self.lanes.current_key() == ESCALATIONS:
+        if self.lanes.current_key() in (ESCALATIONS, DONE_TODAY):
             self.lanes.choose(MY_SHIFT)
         query = self.current_query()
         item_id = self.ctx.worklist.next_most_urgent(query)
@@ -324,34 +344,6 @@ class ActionsMixin(_Base):
             self.propose_fail_or_escalate(dialog.item_id, result.unsuccessful)
         elif result.proposal == "record_outcome":
             self.show_message("Reached: record the lane outcome (O).")
-
-    def propose_fail_or_escalate(self, item_id: int, attempts: int) -> QMessageBox:
-        """After the last allowed attempt: Fail, Escalate or Later."""
-        from PySide6.QtWidgets import QMessageBox
-
-        box = QMessageBox(self)
-        box.setWindowTitle("Attempts used up")
-        box.setAccessibleName("Attempts used up")
-        box.setText(
-            f"{attempts} unsuccessful attempts: the lane's attempt policy is used up.\n"
-            "Mark the item failed, or escalate it?"
-        )
-        fail = box.addButton("&Fail", QMessageBox.ButtonRole.AcceptRole)
-        escalate = box.addButton("&Escalate", QMessageBox.ButtonRole.ActionRole)
-        later = box.addButton("&Later", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(later)
-
-        def chosen() -> None:
-            clicked = box.clickedButton()
-            if clicked is fail:
-                self.fail()
-            elif clicked is escalate:
-                self.escalate()
-
-        box.finished.connect(lambda _r: QTimer.singleShot(0, chosen))
-        self.active_dialog = box
-        box.open()
-        return box
 
     def record_outcome(self) -> None:
         """O: the lane outcome (confirmation or eligibility)."""
@@ -415,20 +407,6 @@ class ActionsMixin(_Base):
 
             dialog = CancelDialog(self.ctx.work, item.id, parent=self)
             self.open_dialog(dialog, lambda: self._changed("Item cancelled."))
-
-    def fail(self) -> None:
-        """F: mark failed (e.g. unreachable after the allowed attempts)."""
-        item = self._need_item()
-        if item is not None:
-            from vmadesk.ui.outcome_dialogs import NoteActionDialog
-
-            dialog = NoteActionDialog(
-                "Fail",
-                "Mark this item failed (attempts exhausted)?",
-                lambda note: self.ctx.work.fail(item.id, note),
-                parent=self,
-            )
-            self.open_dialog(dialog, lambda: self._changed("Item marked failed."))
 
     def escalate(self) -> None:
         """E: raise an escalation (clinical concern shows red-flag guidance first)."""

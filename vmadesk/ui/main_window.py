@@ -20,14 +20,16 @@ from vmadesk.services.errors import ActionRefused
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.clipboard_guard import ClipboardGuard
 from vmadesk.ui.context import ConsoleContext
-from vmadesk.ui.lane_list import ESCALATIONS, MY_SHIFT, LaneKey
+from vmadesk.ui.lane_list import DONE_TODAY, ESCALATIONS, MY_SHIFT, LaneKey
 from vmadesk.ui.main_actions import ActionsMixin
 from vmadesk.ui.main_layout import MIN_HEIGHT, MIN_WIDTH, LayoutMixin
+from vmadesk.ui.review_actions import ReviewActionsMixin
 
 if TYPE_CHECKING:  # annotations only: each Qt class costs its first use ~1 ms to set up
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QDialog
 
+    from vmadesk.ui.done_today_view import DoneTodayView
     from vmadesk.ui.escalations_view import EscalationsView
     from vmadesk.ui.shortcuts_overlay import ShortcutsOverlay
 
@@ -36,7 +38,7 @@ MENUS = ("File", "Shift", "Item", "View", "Help")
 UrlOpener = Callable[[QUrl], object]
 
 
-class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
+class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
     """One VMA's console over an unlocked session."""
 
     import_requested = Signal()
@@ -72,11 +74,13 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
         self._saved_search = ""
         self._saved_item: int | None = None
         self._saved_escalation: int | None = None
+        self._saved_done: int | None = None
         self._hidden_dialogs: list[QDialog] = []
         self._overdue = 0
         self.setAccessibleName("vmadesk console")
         self.setAcceptDrops(True)
         self._escalations_view: EscalationsView | None = None
+        self._done_view: DoneTodayView | None = None
         self._overlay: ShortcutsOverlay | None = None
         self._finished = False
         self._build_widgets()
@@ -145,6 +149,7 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
             # VMA typed is back after unlock, and so is the item it belongs to.
             self._saved_item = self.current_item_id()
             self._saved_escalation = self.escalations_view.selected_id()
+            self._saved_done = self.done_view.selected_id()
             self._hidden_dialogs = [d for d in self._open_dialogs() if d.isVisible()]
             for dialog in self._hidden_dialogs:
                 dialog.hide()
@@ -158,6 +163,7 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
             self.model.clear_for_lock()
             self.detail.clear()
             self.escalations_view.clear()
+            self.done_view.clear()
             self.stack.setCurrentWidget(self.locked_page)
             self.statusBar().clearMessage()
         else:
@@ -184,10 +190,14 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
     def _restore_selection(self) -> None:
         """After unlock: the escalation or item selected before the lock, selected again."""
         item_id, escalation_id = self._saved_item, self._saved_escalation
+        done_id, self._saved_done = self._saved_done, None
         self._saved_item = self._saved_escalation = None
         if self.stack.currentWidget() is self.escalations_view:
             if escalation_id is not None:
                 self.escalations_view.select_escalation(escalation_id)
+        elif self.stack.currentWidget() is self.done_view:
+            if done_id is not None:
+                self.done_view.select_item(done_id)
         elif item_id is not None:
             self.select_item(item_id)
 
@@ -238,6 +248,10 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
             self.stack.setCurrentWidget(self.escalations_view)
             self.escalations_view.practice_id = self._practice_id()
             self.escalations_view.reload()
+        elif key == DONE_TODAY:
+            self.stack.setCurrentWidget(self.done_view)
+            self.done_view.practice_id = self._practice_id()
+            self.done_view.reload()
         else:
             self.stack.setCurrentWidget(self.items_page)
             self.model.set_query(self.current_query(key))
@@ -257,9 +271,9 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
         else:
             self.table.setCurrentIndex(self.model.index(row, 0))
 
-    def _escalation_selected(self, item_id: int | None) -> None:
-        """The Escalations view drives the detail pane (and so every item action)."""
-        if self._locked or self.stack.currentWidget() is not self.escalations_view:
+    def _side_selected(self, view: QWidget, item_id: int | None) -> None:
+        """Escalations and Done today drive the detail pane (and so every item action)."""
+        if self._locked or self.stack.currentWidget() is not view:
             return
         if item_id is None:
             self.detail.clear()
@@ -275,7 +289,7 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
         self._search_timer.stop()
         if self._locked:
             return
-        if self.lanes.current_key() == ESCALATIONS:
+        if self.lanes.current_key() in (ESCALATIONS, DONE_TODAY):
             self.lanes.choose(MY_SHIFT)
             return
         query = self.current_query()
@@ -285,7 +299,11 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
             self._follow_table()
 
     def focus_search(self) -> None:
-        """Ctrl+F or /: jump to the search box."""
+        """Ctrl+F or /: jump to the search box (Done today's own in Done today)."""
+        if self.lanes.current_key() == DONE_TODAY:
+            self.done_view.search.setFocus()
+            self.done_view.search.selectAll()
+            return
         if self.lanes.current_key() == ESCALATIONS:
             self.lanes.choose(MY_SHIFT)
         self.search.setFocus()
@@ -373,6 +391,8 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
         selected = self.current_item_id()
         if self.stack.currentWidget() is self.escalations_view:
             self.escalations_view.reload()
+        elif self.stack.currentWidget() is self.done_view:
+            self.done_view.reload()
         elif self.model.query is not None:
             self.model.reload()
         if selected is not None:
