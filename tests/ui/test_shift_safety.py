@@ -206,3 +206,42 @@ def test_escalation_selection_is_back_after_unlock(window, ctx, qtbot):
     assert window.current_item_id() == item.id
     assert window.escalations_view.selected().item_id == item.id
     assert window.actions_by_name["call"].isEnabled()
+
+
+def test_the_patients_other_open_items_are_on_the_pane_and_selectable(window, ctx, qtbot):
+    from vmadesk.services.intake import quick_add_callback
+
+    window.lanes.choose(Lane.ELIGIBILITY)
+    item = next(
+        r for r in ctx.worklist.page(ctx.worklist.query(Lane.ELIGIBILITY), 0, 100) if r.phone
+    )
+    # The same patient also asked for a call back about a refill.
+    callback_id = quick_add_callback(
+        ctx.session.conn,
+        practice_id=item.practice_id,
+        family=item.patient_family,
+        given=item.patient_given,
+        phone=item.phone,
+        reason="Refill question",
+        vma=ctx.vma,
+        clock=ctx.clock,
+    )
+    window.lanes.choose(MY_SHIFT)
+    window.select_item(item.id)
+    others = window.detail.others
+    assert others.isVisible() and others.count() == 1
+    assert others.item(0).text().startswith("Callbacks: Refill question")
+    others.setFocus()
+    others.setCurrentRow(0)
+    qtbot.keyClick(others, Qt.Key.Key_Return)
+    assert window.current_item_id() == callback_id
+    assert window.table.currentIndex().isValid()  # the list follows, not only the pane
+    assert window.detail.others.item(0).data(Qt.ItemDataRole.UserRole) == item.id
+    # An unrelated patient has none.
+    lone = next(
+        r
+        for r in ctx.worklist.page(ctx.worklist.query(None), 0, 100)
+        if r.id not in (item.id, callback_id)
+    )
+    window.select_item(lone.id)
+    assert not window.detail.others.isVisible()

@@ -12,7 +12,7 @@ from datetime import datetime
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.practice_setup import PracticeContext, load_context
-from vmadesk.store import audit, escalations, history, items, practices
+from vmadesk.store import audit, escalations, history, items, patient_items, practices
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.escalations import EscalationRow
@@ -31,6 +31,8 @@ class ItemDetail:
     attempts: list[AttemptRow]
     notes: list[NoteRow]
     escalations: list[EscalationRow]
+    #: The same patient's other open items (do them on the same call).
+    others: tuple[ItemRow, ...] = ()
 
     @property
     def sop(self) -> str:
@@ -151,4 +153,5 @@ class WorkList:
             attempts=history.attempts_for(self.conn, item_id),
             notes=history.notes_for(self.conn, item_id),
             escalations=escalations.for_item(self.conn, item_id),
+            others=tuple(patient_items.other_open_items(self.conn, item)),
         )

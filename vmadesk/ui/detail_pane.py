@@ -13,6 +13,8 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSizePolicy,
     QTabWidget,
@@ -25,6 +27,7 @@ from vmadesk.domain.appointment_time import given_note
 from vmadesk.domain.time_display import format_dual
 from vmadesk.domain.vocabulary import DueState, ItemStatus, Lane
 from vmadesk.services.worklist import ItemDetail
+from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db
 from vmadesk.ui.due_style import state_colour
 from vmadesk.ui.history_text import (
@@ -53,6 +56,8 @@ class DetailPane(QWidget):
     call_requested = Signal()
     #: The item shown changed (another item, the same one re-read, or none).
     shown_changed = Signal()
+    #: The VMA chose one of the patient's other open items (its id).
+    other_item_chosen = Signal(int)
 
     def __init__(self, local_tz: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,11 +103,21 @@ class DetailPane(QWidget):
         self.at_hand.setTextFormat(Qt.TextFormat.PlainText)
         self.at_hand.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
+        self.others_label = QLabel("Also open for this patient (Enter opens one):")
+        self.others = QListWidget()
+        self.others.setAccessibleName("Patient's other open items")
+        self.others.setMaximumHeight(self.others.fontMetrics().lineSpacing() * 4 + 8)
+        self.others.itemActivated.connect(self._other_chosen)
+        self.others.itemClicked.connect(self._other_chosen)
+        self.others_label.setBuddy(self.others)
+
         form = QVBoxLayout()
         form.addWidget(self.practice)
         form.addWidget(self.state)
         form.addLayout(phone_row)
         form.addWidget(self.at_hand)
+        form.addWidget(self.others_label)
+        form.addWidget(self.others)
 
         self.history = QTextBrowser()
         self.history.setAccessibleName("Item history")
@@ -136,6 +151,7 @@ class DetailPane(QWidget):
             label.clear()
         self.history.clear()
         self.sop.clear()
+        self._show_others((), None)
         self.copy_button.setEnabled(False)
         self.call_button.setEnabled(False)
         self.shown_changed.emit()
@@ -162,10 +178,28 @@ class DetailPane(QWidget):
         # Calling is part of working an open item; a closed one is reopened first.
         self.call_button.setEnabled(bool(number) and ItemStatus(item.status).is_open)
         self.at_hand.setText(self._at_hand(detail, now))
+        self._show_others(detail.others, now)
         self.history.setHtml(self._history_html(detail, now))
         self.sop.setPlainText(detail.sop)
         self._fit_wrapped()
         self.shown_changed.emit()
+
+    def _show_others(self, others: tuple[ItemRow, ...], now: datetime | None) -> None:
+        """List the patient's other open items (hidden when there are none)."""
+        self.others.clear()
+        for other in others:
+            what = other.reason or other.appointment_type or ""
+            text = Lane(other.lane).label + (f": {what}" if what else "")
+            if now is not None:
+                text += f" · {due_text(other, now)}"
+            entry = QListWidgetItem(text)
+            entry.setData(Qt.ItemDataRole.UserRole, other.id)
+            self.others.addItem(entry)
+        self.others_label.setVisible(bool(others))
+        self.others.setVisible(bool(others))
+
+    def _other_chosen(self, entry: QListWidgetItem) -> None:
+        self.other_item_chosen.emit(int(entry.data(Qt.ItemDataRole.UserRole)))
 
     def _fit_wrapped(self) -> None:
         """Give each wrapped label the height its text needs at the pane's current width.

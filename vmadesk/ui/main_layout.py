@@ -135,6 +135,7 @@ class LayoutMixin(_Base):
         detail.copy_requested.connect(self.copy_to_clipboard)
         detail.call_requested.connect(self.call)
         detail.shown_changed.connect(self.update_item_actions)
+        detail.other_item_chosen.connect(self.select_item)
         self.splitter.replaceWidget(2, detail)
         self.splitter.setStretchFactor(2, 2)
         self._detail_slot.deleteLater()
