@@ -245,3 +245,32 @@ def test_the_patients_other_open_items_are_on_the_pane_and_selectable(window, ct
     )
     window.select_item(lone.id)
     assert not window.detail.others.isVisible()
+
+
+def test_a_failed_call_link_tells_the_vma(qtbot, ctx):
+    from vmadesk.ui.main_window import MainWindow
+
+    window = MainWindow(ctx, url_opener=lambda _url: False)  # no softphone installed
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.next_most_urgent()
+    window.call()
+    assert "softphone did not open" in window.last_message
+    assert isinstance(window.active_dialog, AttemptDialog)  # the attempt is still logged
+    assert not leaked(patient_names(ctx), [window.last_message])
+    window.close_dialogs()
+
+
+def test_quick_add_defaults_to_the_practice_in_view(window, ctx, qtbot):
+    practices = ctx.worklist.practices()
+    rows = ctx.worklist.page(ctx.worklist.query(None), 0, 1000)
+    item = next(r for r in rows if r.practice_id != practices[0].id)
+    window.select_item(item.id)  # "All practices", an item of the second practice on screen
+    qtbot.keyClick(window.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.active_dialog.practice.currentData() == item.practice_id
+    window.active_dialog.reject()
+    window.practice_filter.setCurrentIndex(window.practice_filter.findData(practices[0].id))
+    qtbot.keyClick(window.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.active_dialog.practice.currentData() == practices[0].id
+    window.active_dialog.reject()

@@ -316,8 +316,13 @@ class ActionsMixin(_Base):
         if not number:
             self.show_message("This item has no phone number.")
             return
-        self.url_opener(QUrl(f"tel:{number}"))
+        opened = self.url_opener(QUrl(f"tel:{number}"))
         self.log_attempt(number)
+        if opened is False:  # the desktop says no handler took the link
+            self.show_message(
+                "The softphone did not open: no program takes call links here. "
+                "Dial the number shown (Copy puts it on the clipboard), then log the attempt."
+            )
 
     def log_attempt(self, number: str | None = None) -> None:
         """A: the attempt dialog (digit keys pick the outcome)."""
@@ -427,9 +432,11 @@ class ActionsMixin(_Base):
             return
         from vmadesk.ui.quick_add_dialog import QuickAddDialog
 
-        dialog = QuickAddDialog(
-            self.ctx, self.ctx.worklist.practices(), self._practice_id(), parent=self
-        )
+        # The practice in view: the filter's, else that of the item on screen.
+        practice_id = self._practice_id()
+        if practice_id is None and self.current_item() is not None:
+            practice_id = self.current_item().practice_id
+        dialog = QuickAddDialog(self.ctx, self.ctx.worklist.practices(), practice_id, parent=self)
 
         def added() -> None:
             self._changed("Callback added.")
