@@ -364,6 +364,16 @@ def open_by_status(conn: Connection) -> dict[tuple[str, str], int]:
     return {(r[0], r[1]): int(r[2]) for r in rows}
 
 
+def open_held(conn: Connection, owner: str) -> dict[tuple[str, bool], int]:
+    """(lane, in a handoff) -> open items ``owner`` holds (what a VMA has on their plate)."""
+    rows = conn.execute(
+        "SELECT lane, handoff_id IS NOT NULL, count(*) FROM items"
+        " WHERE is_open = 1 AND owner = ? GROUP BY lane, handoff_id IS NOT NULL",
+        (owner,),
+    )
+    return {(r[0], bool(r[1])): int(r[2]) for r in rows}
+
+
 def set_status(
     conn: Connection, item_id: int, status: ItemStatus, at: datetime, **extra: Any
 ) -> None:
