@@ -274,3 +274,47 @@ def test_quick_add_defaults_to_the_practice_in_view(window, ctx, qtbot):
     qtbot.keyClick(window.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert window.active_dialog.practice.currentData() == practices[0].id
     window.active_dialog.reject()
+
+
+def test_waiting_items_sort_after_the_workable_ones(window, ctx, clock, qtbot):
+    qtbot.keyClick(window.table, Qt.Key.Key_N)
+    called = window.current_item_id()
+    assert window.model.item_at(0).id == called  # the most urgent, at the top
+    qtbot.keyClick(window.table, Qt.Key.Key_A)
+    dialog = window.active_dialog
+    qtbot.keyClick(dialog, Qt.Key.Key_3)
+    qtbot.keyClick(dialog.buttons[2], Qt.Key.Key_Return)
+    window.refresh()
+    assert called in _waiting_ids(window, clock)
+    workable, waiting = _bands(window, clock)
+    assert workable and waiting and max(workable) < min(waiting)
+    clock.advance(hours=3)  # its next try has come: back among the workable, by due time
+    window.refresh()
+    workable, waiting = _bands(window, clock)
+    assert called not in _waiting_ids(window, clock)
+    assert not waiting or max(workable) < min(waiting)
+
+
+def _rows(window):
+    return [window.model.item_at(r) for r in range(window.model.rowCount())]
+
+
+def _is_waiting(row, clock) -> bool:
+    return (
+        row.status != "on-hold"
+        and bool(row.next_attempt_at)
+        and (row.next_attempt_at > clock.now.isoformat())
+    )
+
+
+def _waiting_ids(window, clock) -> set[int]:
+    return {r.id for r in _rows(window) if _is_waiting(r, clock)}
+
+
+def _bands(window, clock) -> tuple[list[int], list[int]]:
+    rows = _rows(window)
+    waiting = [i for i, r in enumerate(rows) if _is_waiting(r, clock)]
+    workable = [
+        i for i, r in enumerate(rows) if r.status != "on-hold" and not _is_waiting(r, clock)
+    ]
+    return workable, waiting

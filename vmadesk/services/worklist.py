@@ -77,12 +77,15 @@ class WorkList:
         )
 
     def page(self, query: ItemQuery, offset: int, limit: int) -> list[ItemRow]:
-        """A page of items in urgency order."""
-        return items.page(self.conn, query, offset=offset, limit=limit)
+        """A page of items in urgency order (waiting for a try after the workable ones)."""
+        return items.page(self.conn, query, offset=offset, limit=limit, now=self.clock())
 
     def list_page(self, query: ItemQuery, offset: int, limit: int) -> list[ListRow]:
-        """A page of what the item table shows, in urgency order (not an item view)."""
-        return items.list_page(self.conn, query, offset=offset, limit=limit)
+        """A page of what the item table shows, in urgency order (not an item view).
+
+        Items waiting for their next try come after those that can be called now.
+        """
+        return items.list_page(self.conn, query, offset=offset, limit=limit, now=self.clock())
 
     def count(self, query: ItemQuery) -> int:
         """How many items the query matches."""
