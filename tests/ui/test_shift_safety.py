@@ -168,6 +168,18 @@ def test_a_draft_survives_the_lock_and_a_call_postpones_it(window, ctx, qtbot, c
     )
 
 
+def test_ctrl_l_locks_from_inside_the_attempt_dialog_and_keeps_it(window, ctx, qtbot):
+    shell = _shell(qtbot, window, ctx, IdleClock())
+    qtbot.keyClick(window.table, Qt.Key.Key_N)
+    qtbot.keyClick(window.table, Qt.Key.Key_A)
+    dialog = window.active_dialog
+    qtbot.keyClick(dialog, Qt.Key.Key_3)
+    qtbot.keyClick(dialog, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert shell.lock.is_locked and not dialog.isVisible()
+    assert shell.lock.try_unlock(PASSPHRASE)
+    assert dialog.isVisible() and dialog.outcome().label == "No answer"
+
+
 def test_idle_locks_on_its_clock_and_input_restarts_the_count(window, ctx, qtbot):
     clock = IdleClock()
     shell = _shell(qtbot, window, ctx, clock)

@@ -97,6 +97,7 @@ class ConsoleShell(QObject):
             action.triggered.connect(lambda _checked=False, fn=handlers[key]: fn())
             self.actions[key] = action
             self._add(menu, action)
+        self.lock.lock_key = self.actions["lock"].shortcut()
         self.actions["settings"].setMenuRole(QAction.MenuRole.PreferencesRole)
         self.actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
         self.actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)

@@ -34,6 +34,7 @@ from typing import Protocol
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QToolTip, QWidget
 
 from vmadesk.services.session import Session
@@ -95,6 +96,8 @@ class IdleLock(QObject):
         self.is_locked = False
         self._hidden: list[QWidget] = []
         self._hidden_windows: list[QWidget] = []
+        #: Locks even from inside a dialog (set by the shell to its Lock now key).
+        self.lock_key: QKeySequence | None = None
         self._idle_ms = 5 * MINUTE_MS
         self._last_input = clock()
         self.screen = LockScreen(window)
@@ -133,9 +136,23 @@ class IdleLock(QObject):
         return int((self.clock() - self._last_input) * 1000)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Any keyboard or mouse input restarts the idle count."""
-        if not self.is_locked and event.type() in _INPUT_EVENTS:
-            self._last_input = self.clock()
+        """Any keyboard or mouse input restarts the idle count; the lock key locks anywhere.
+
+        The window's Lock now shortcut cannot fire while a window-modal dialog blocks it, so
+        the key is also caught here: a VMA called away mid-call locks with the dialog open.
+        """
+        if self.is_locked or event.type() not in _INPUT_EVENTS:
+            return False
+        self._last_input = self.clock()
+        if (
+            self.lock_key is not None
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and QApplication.activeModalWidget() is not None
+            and QKeySequence(event.keyCombination()) == self.lock_key
+        ):
+            self.lock("manual")
+            return True
         return False
 
     def _call_in_progress(self) -> bool:
