@@ -127,6 +127,7 @@ def _describe_slots(profile: profiles.UnlockedProfile) -> str:
 
 def cmd_profile_info(args: argparse.Namespace) -> int:
     """Print mode, schema version and open items per lane."""
+    from vmadesk.domain.vocabulary import Lane
     from vmadesk.services.profile_info import profile_info
 
     profile = open_profile(args)
@@ -146,7 +147,9 @@ def cmd_profile_info(args: argparse.Namespace) -> int:
         f"Keychain backend: {info['keychain_backend']}"
         f" ({'available' if info['keychain_available'] else 'not available'})"
     )
-    print("Open items: " + ", ".join(f"{k} {v}" for k, v in info["open_items"].items()))
+    lanes = [(Lane(k).label, v, info["in_handoff"][k]) for k, v in info["open_items"].items()]
+    print("Open items you hold: " + ", ".join(f"{label} {n}" for label, n, _ in lanes))
+    print("In a handoff packet: " + ", ".join(f"{label} {n}" for label, _, n in lanes))
     print(f"Audit entries: {info['audit_entries']}")
     return EXIT_OK
 

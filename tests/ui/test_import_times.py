@@ -13,6 +13,7 @@ from vmadesk.services import importer
 from vmadesk.services.session import Session
 from vmadesk.store import items, practices
 from vmadesk.store.profile import UnlockedProfile
+from vmadesk.ui.history_text import date_words
 from vmadesk.ui.import_dialog import ImportDialog
 from vmadesk.ui.import_preview import COLUMNS
 
@@ -51,7 +52,7 @@ def test_detail_pane_dates_service_where_the_visit_is(
     ).fetchone()
     window.select_item(row[0])
     text = window.detail.at_hand.text()
-    assert f"Date of service: {day.isoformat()}" in text
+    assert f"Date of service: {date_words(day.isoformat())}" in text
     assert f"(as given: {start:%a %d %b} 23:30 UTC−05:00)" in text
     assert items.get_item(conn, row[0]).appointment_offset_min == -300
 

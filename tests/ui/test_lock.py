@@ -29,10 +29,22 @@ def _audit(conn) -> list[tuple[str, dict]]:
     return [(e, json.loads(d)) for e, d in rows]
 
 
-def _console(qtbot, ctx, idle_ms=200):  # noqa: F811
+class _Clock:
+    """The lock's monotonic clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _console(qtbot, ctx, idle_ms=200, clock=None):  # noqa: F811
     window = MainWindow(ctx)
     qtbot.addWidget(window)
-    shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=idle_ms)
+    shell = ConsoleShell(
+        ctx, window, ui_settings=UiSettings(), idle_ms=idle_ms, idle_clock=clock or _Clock()
+    )
     # As run() does on exit: the app-wide lock filter must not outlive the window.
     qtbot.addWidget(window, before_close_func=lambda _w, s=shell: s.shutdown())
     window.resize(1000, 700)
@@ -45,12 +57,13 @@ def _console(qtbot, ctx, idle_ms=200):  # noqa: F811
 
 def test_idle_lock_hides_every_patient_name(qtbot, ctx) -> None:  # noqa: F811
     names = patient_names(ctx)
-    window, shell = _console(qtbot, ctx, idle_ms=60_000)
+    clock = _Clock()
+    window, shell = _console(qtbot, ctx, idle_ms=60_000, clock=clock)
     assert leaked(names, visible_texts()), "the console should show names before locking"
     dialog = shell.end_shift()  # a dialog full of PHI
     qtbot.waitExposed(dialog)
-    shell.lock.set_idle_ms(200)
-    qtbot.waitUntil(lambda: shell.lock.is_locked, timeout=5000)
+    clock.now += 61
+    assert shell.lock.check_idle()
 
     assert not leaked(names, visible_texts())
     assert shell.lock.screen.isVisible()
@@ -58,16 +71,20 @@ def test_idle_lock_hides_every_patient_name(qtbot, ctx) -> None:  # noqa: F811
     assert visible_windows() == [window]
     assert not shell.actions["end_shift"].isEnabled()
     assert ctx.session.locked
+    assert shell.lock.try_unlock(PASSPHRASE)
+    assert dialog.isVisible() and shell.dialog is dialog  # back as it was
 
 
 def test_input_resets_the_idle_timer(qtbot, ctx) -> None:  # noqa: F811
-    window, shell = _console(qtbot, ctx, idle_ms=400)
+    clock = _Clock()
+    window, shell = _console(qtbot, ctx, idle_ms=400, clock=clock)
     for _ in range(6):
-        QTest.qWait(100)
+        clock.now += 0.3
         QTest.mouseMove(window.table.viewport())
         QTest.keyClick(window.table, Qt.Key.Key_Down)
-    assert not shell.lock.is_locked
-    qtbot.waitUntil(lambda: shell.lock.is_locked, timeout=3000)
+        assert not shell.lock.check_idle()
+    clock.now += 0.4
+    assert shell.lock.check_idle() and shell.lock.is_locked
 
 
 def test_wrong_passphrase_keeps_it_locked_right_one_unlocks(qtbot, ctx, demo_profile) -> None:  # noqa: F811

@@ -173,14 +173,16 @@ def test_locked_window_shows_no_patient_name(window, ctx, qtbot):
     assert window.active_dialog is not None
     window.search.setText(window.current_item().patient_family)
     assert any(any(n in t for n in names) for t in _visible_texts())
+    dialog = window.active_dialog
     window.set_locked(True)
-    assert window.active_dialog is None
+    assert not dialog.isVisible()  # hidden, not closed: nothing typed in it is lost
     assert window.model.rowCount() == 0
     for text in _visible_texts():
         assert not any(n in text for n in names), text
     window.set_locked(False)
     assert window.model.rowCount() > 0
     assert window.search.text()
+    assert window.active_dialog is dialog and dialog.isVisible()
 
 
 def test_shortcut_overlay_lists_every_action(window, qtbot):

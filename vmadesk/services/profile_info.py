@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from vmadesk.domain.vocabulary import OPEN_STATUSES, Lane
-from vmadesk.store import audit, items, keychain
+from vmadesk.domain.vocabulary import Lane
+from vmadesk.store import audit, items, keychain, settings_store
 from vmadesk.store.migrations import schema_version
 from vmadesk.store.profile import UnlockedProfile
 
@@ -25,15 +25,17 @@ def describe_protection(slot_types: list[str]) -> str:
 
 
 def profile_info(profile: UnlockedProfile) -> dict[str, Any]:
-    """Mode, schema version and open items per lane."""
+    """Mode, schema version, and the open items the VMA holds per lane.
+
+    Only the profile's own VMA's items count (a colleague's, received and not yet
+    acknowledged, or handed on, are not on this VMA's plate); items the VMA holds but has put
+    in a handoff packet are counted apart, under ``in_handoff``.
+    """
     slots = profile.slot_types()
-    by_status = items.open_by_status(profile.conn)
-    open_per_lane = {
-        lane.value: sum(
-            n for (ln, st), n in by_status.items() if ln == lane.value and st in OPEN_STATUSES
-        )
-        for lane in Lane
-    }
+    vma = settings_store.get(profile.conn, "vma_handle") or ""
+    held = items.open_held(profile.conn, vma)
+    open_per_lane = {lane.value: held.get((lane.value, False), 0) for lane in Lane}
+    in_handoff = {lane.value: held.get((lane.value, True), 0) for lane in Lane}
     head = audit.head(profile.conn)
     return {
         "profile_id": profile.profile_id,
@@ -46,5 +48,6 @@ def profile_info(profile: UnlockedProfile) -> dict[str, Any]:
         "schema_version": schema_version(profile.conn),
         "cipher_version": profile.conn.execute("PRAGMA cipher_version").fetchone()[0],
         "open_items": open_per_lane,
+        "in_handoff": in_handoff,
         "audit_entries": head.seq,
     }

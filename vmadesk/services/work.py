@@ -274,10 +274,15 @@ class WorkService:
                 hold_reason=reason.value,
                 hold_started=to_db(now),
             )
-            if note:
-                history.add_note(
-                    self.conn, item_id, at=now, text=note, author=self.vma, kind="hold"
-                )
+            history.add_event(
+                self.conn,
+                item_id,
+                at=now,
+                action="hold",
+                reason=reason.value,
+                text=note,
+                author=self.vma,
+            )
 
     def _resume_values(self, item: ItemRow, ctx: PracticeContext, now: datetime) -> dict[str, Any]:
         started = from_db(item.hold_started) if item.hold_started else now
@@ -289,8 +294,13 @@ class WorkService:
             **timing_columns(ctx, Lane(item.lane), from_db(item.due_at), held),
         }
 
-    def resume(self, item_id: int) -> None:
-        """End a hold now; the SLA clock runs again from where it stopped."""
+    def resume(self, item_id: int, *, hold_ended: bool = False) -> None:
+        """End a hold now; the SLA clock runs again from where it stopped.
+
+        Args:
+            item_id: The item on hold.
+            hold_ended: True when the hold's time came (the console's tick), not the VMA.
+        """
         now = self.clock()
         with self._change(item_id, "resume") as item:
             if item.status != "on-hold":
@@ -298,6 +308,15 @@ class WorkService:
             target = ItemStatus.IN_PROGRESS if item.attempt_count else ItemStatus.REQUESTED
             values = self._resume_values(item, self.practice(item.practice_id), now)
             items.set_status(self.conn, item_id, target, now, **values)
+            history.add_event(
+                self.conn,
+                item_id,
+                at=now,
+                action="resume",
+                reason=history.HOLD_ENDED if hold_ended else None,
+                text="",
+                author=self.vma,
+            )
 
     def resume_expired_holds(self) -> list[int]:
         """Resume every hold whose time has come (called on the console's tick)."""
@@ -309,7 +328,7 @@ class WorkService:
             )
         ]
         for item_id in ids:
-            self.resume(item_id)
+            self.resume(item_id, hold_ended=True)
         return ids
 
     # -- closing -----------------------------------------------------------------------------
@@ -322,11 +341,24 @@ class WorkService:
         """Cancel with a reason code."""
         self._close(item_id, ItemStatus.CANCELLED, "cancel", reason=reason, note=note)
 
-    def fail(self, item_id: int, note: str = "") -> None:
-        """Give up (e.g. unreachable after the allowed attempts)."""
-        self._close(
-            item_id, ItemStatus.FAILED, "fail", reason=CloseReason.ATTEMPTS_EXHAUSTED, note=note
-        )
+    def fail(self, item_id: int, note: str = "", reason: CloseReason | None = None) -> None:
+        """Give up (e.g. unreachable after the allowed attempts).
+
+        Args:
+            item_id: The open item.
+            note: Why, in the VMA's words.
+            reason: The reason code; by default "attempts exhausted" once a call was logged,
+                and "other" before any (no attempt was used up).
+
+        Raises:
+            ActionRefused: "Attempts exhausted" given for an item never called.
+        """
+        attempts = items.get_item(self.conn, item_id).attempt_count
+        if reason is None:
+            reason = CloseReason.ATTEMPTS_EXHAUSTED if attempts else CloseReason.OTHER
+        if reason is CloseReason.ATTEMPTS_EXHAUSTED and not attempts:
+            raise ActionRefused("No call was logged on this item: its attempts are not used up.")
+        self._close(item_id, ItemStatus.FAILED, "fail", reason=reason, note=note)
 
     def _close(
         self,
@@ -355,10 +387,50 @@ class WorkService:
                 status_reason=reason.value if reason else None,
                 **values,
             )
-            if note:
-                history.add_note(
-                    self.conn, item_id, at=now, text=note, author=self.vma, kind=action
-                )
+            history.add_event(
+                self.conn,
+                item_id,
+                at=now,
+                action=action,
+                reason=reason.value if reason else None,
+                text=note,
+                author=self.vma,
+            )
+
+    def reopen(self, item_id: int, reason: ReopenReason, note: str = "") -> None:
+        """Open a completed, cancelled or failed item again, with the reason why.
+
+        The item goes back to ``requested`` (its attempts stay in the history and count);
+        its outcome and close reason are cleared, and the history records the reopen.
+
+        Raises:
+            ActionRefused: If the item is not closed.
+        """
+        now = self.clock()
+        with self._change(item_id, "reopened", reason=reason.value) as item:
+            try:
+                check_transition(ItemStatus(item.status), ItemStatus.REQUESTED, reopen=True)
+            except TransitionError:
+                raise ActionRefused("This item is still open; only closed items reopen.") from None
+            items.set_status(
+                self.conn,
+                item_id,
+                ItemStatus.REQUESTED,
+                now,
+                outcome=None,
+                outcome_json=None,
+                status_reason=None,
+                next_attempt_at=None,
+            )
+            history.add_event(
+                self.conn,
+                item_id,
+                at=now,
+                action="reopen",
+                reason=reason.value,
+                text=note.strip(),
+                author=self.vma,
+            )
 
     def reopen(self, item_id: int, reason: ReopenReason, note: str = "") -> None:
         """Open a completed, cancelled or failed item again, with the reason why.

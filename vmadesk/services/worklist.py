@@ -12,7 +12,7 @@ from datetime import datetime
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.practice_setup import PracticeContext, load_context
-from vmadesk.store import audit, escalations, history, items, practices
+from vmadesk.store import audit, escalations, history, items, patient_items, practices
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.escalations import EscalationRow
@@ -31,6 +31,8 @@ class ItemDetail:
     attempts: list[AttemptRow]
     notes: list[NoteRow]
     escalations: list[EscalationRow]
+    #: The same patient's other open items (do them on the same call).
+    others: tuple[ItemRow, ...] = ()
 
     @property
     def sop(self) -> str:
@@ -50,6 +52,7 @@ class EscalationSubject:
     patient: str
     practice: str
     lane: Lane
+    practice_id: int | None = None
 
 
 class WorkList:
@@ -74,12 +77,15 @@ class WorkList:
         )
 
     def page(self, query: ItemQuery, offset: int, limit: int) -> list[ItemRow]:
-        """A page of items in urgency order."""
-        return items.page(self.conn, query, offset=offset, limit=limit)
+        """A page of items in urgency order (waiting for a try after the workable ones)."""
+        return items.page(self.conn, query, offset=offset, limit=limit, now=self.clock())
 
     def list_page(self, query: ItemQuery, offset: int, limit: int) -> list[ListRow]:
-        """A page of what the item table shows, in urgency order (not an item view)."""
-        return items.list_page(self.conn, query, offset=offset, limit=limit)
+        """A page of what the item table shows, in urgency order (not an item view).
+
+        Items waiting for their next try come after those that can be called now.
+        """
+        return items.list_page(self.conn, query, offset=offset, limit=limit, now=self.clock())
 
     def count(self, query: ItemQuery) -> int:
         """How many items the query matches."""
@@ -129,6 +135,7 @@ class WorkList:
                 item.patient_display,
                 names.get(item.practice_id, f"#{item.practice_id}"),
                 Lane(item.lane),
+                item.practice_id,
             )
         return subjects
 
@@ -149,4 +156,5 @@ class WorkList:
             attempts=history.attempts_for(self.conn, item_id),
             notes=history.notes_for(self.conn, item_id),
             escalations=escalations.for_item(self.conn, item_id),
+            others=tuple(patient_items.other_open_items(self.conn, item)),
         )

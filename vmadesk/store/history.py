@@ -48,6 +48,9 @@ class NoteRow:
         return self.kind.partition(EVENT_SEPARATOR)[2] or None
 
 
+#: Reason code of a resume the console made because the hold's time came.
+HOLD_ENDED = "hold_ended"
+
 #: Between the action and its reason code in a status change's ``kind`` ("cancel:duplicate").
 EVENT_SEPARATOR = ":"
 

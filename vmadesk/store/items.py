@@ -280,12 +280,23 @@ def _order_by(query: ItemQuery) -> str:
     return _URGENCY_ORDER.replace(" ORDER BY ", f" ORDER BY {chosen}, ", 1)
 
 
-def page(conn: Connection, query: ItemQuery, *, offset: int, limit: int) -> list[ItemRow]:
-    """A page of items in urgency order (overdue first, then by due time; paused last)."""
+def page(
+    conn: Connection,
+    query: ItemQuery,
+    *,
+    offset: int,
+    limit: int,
+    now: datetime | None = None,
+) -> list[ItemRow]:
+    """A page of items in urgency order (overdue first, then by due time; paused last).
+
+    With ``now``, items waiting for their next try come after the workable ones, as in
+    :func:`list_page`.
+    """
     where, params = _where(query)
-    rows = conn.execute(
-        f"{_SELECT}{where}{_order_by(query)} LIMIT ? OFFSET ?", [*params, limit, offset]
-    ).fetchall()
+    rows = _banded(
+        conn, _SELECT, where, params, offset=offset, limit=limit, now=now, order=_order_by(query)
+    )
     return [ItemRow(*r) for r in rows]
 
 
@@ -300,8 +311,21 @@ _LIST_SELECT = (
 FEW_MATCHES = 200
 
 
-def list_page(conn: Connection, query: ItemQuery, *, offset: int, limit: int) -> list[ListRow]:
+def list_page(
+    conn: Connection,
+    query: ItemQuery,
+    *,
+    offset: int,
+    limit: int,
+    now: datetime | None = None,
+) -> list[ListRow]:
     """A page of list rows in urgency order (the columns a list shows, see :class:`ListRow`).
+
+    With ``now``, items waiting for their next try (``next_attempt_at`` after it) come after
+    every item that can be worked now, and paused items last: the list is read as three
+    bands, each in index order, so no page sorts the whole list (one ``ORDER BY`` on "is
+    waiting" sorted 100,000 items for every page: 0.7 s instead of 2 ms). A band is counted
+    only when a page starts past its end.
 
     A search whose words the trigram index finds rarely (counting stops past
     :data:`FEW_MATCHES`) reads those few items by id and sorts them: walking the queue for
@@ -317,10 +341,59 @@ def list_page(conn: Connection, query: ItemQuery, *, offset: int, limit: int) ->
         if found <= FEW_MATCHES:
             source += " NOT INDEXED"
     where, params = _where(query)
-    rows = conn.execute(
-        f"{source}{where}{_order_by(query)} LIMIT ? OFFSET ?", [*params, limit, offset]
-    ).fetchall()
+    rows = _banded(
+        conn, source, where, params, offset=offset, limit=limit, now=now, order=_order_by(query)
+    )
     return list(map(ListRow._make, rows))
+
+
+def _banded(
+    conn: Connection,
+    select: str,
+    where: str,
+    params: list[Any],
+    *,
+    offset: int,
+    limit: int,
+    now: datetime | None,
+    order: str = _URGENCY_ORDER,
+) -> list[Any]:
+    """Rows in urgency order; with ``now``, workable, then waiting for a try, then paused.
+
+    A column the VMA sorts by (``order`` other than the urgency order) is one plain sort:
+    the VMA asked for that order, bands would break it.
+    """
+    if now is None or order != _URGENCY_ORDER:
+        return conn.execute(
+            f"{select}{where}{order} LIMIT ? OFFSET ?", [*params, limit, offset]
+        ).fetchall()
+    stamp = to_db(now)
+    glue = " AND " if where else " WHERE "
+    bands: tuple[tuple[str, list[Any]], ...] = (
+        ("is_paused = 0 AND (next_attempt_at IS NULL OR next_attempt_at <= ?)", [stamp]),
+        ("is_paused = 0 AND next_attempt_at > ?", [stamp]),
+        ("is_paused = 1", []),
+    )
+    out: list[Any] = []
+    skip = offset
+    for clause, extra in bands:
+        need = limit - len(out)
+        if need <= 0:
+            break
+        band_where = f"{where}{glue}{clause}"
+        rows = conn.execute(
+            f"{select}{band_where}{_URGENCY_ORDER} LIMIT ? OFFSET ?",
+            [*params, *extra, need, skip],
+        ).fetchall()
+        if rows:
+            out += rows
+            skip = 0
+        elif skip:
+            total = conn.execute(
+                f"SELECT count(*) FROM items{band_where}", [*params, *extra]
+            ).fetchone()[0]
+            skip = max(0, skip - int(total))
+    return out
 
 
 def count(conn: Connection, query: ItemQuery) -> int:
@@ -396,6 +469,16 @@ def open_by_status(conn: Connection) -> dict[tuple[str, str], int]:
     """(lane, status) -> count of every item (for info and summaries)."""
     rows = conn.execute("SELECT lane, status, count(*) FROM items GROUP BY lane, status")
     return {(r[0], r[1]): int(r[2]) for r in rows}
+
+
+def open_held(conn: Connection, owner: str) -> dict[tuple[str, bool], int]:
+    """(lane, in a handoff) -> open items ``owner`` holds (what a VMA has on their plate)."""
+    rows = conn.execute(
+        "SELECT lane, handoff_id IS NOT NULL, count(*) FROM items"
+        " WHERE is_open = 1 AND owner = ? GROUP BY lane, handoff_id IS NOT NULL",
+        (owner,),
+    )
+    return {(r[0], bool(r[1])): int(r[2]) for r in rows}
 
 
 def set_status(

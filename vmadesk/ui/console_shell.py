@@ -20,7 +20,7 @@ from vmadesk.services.handoff import PACKET_SUFFIX, RECEIPT_SUFFIX
 from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.due_notifier import DueNotifier
 from vmadesk.ui.handoff_shell import HandoffShellActions
-from vmadesk.ui.lock import MINUTE_MS, IdleLock
+from vmadesk.ui.lock import MINUTE_MS, IdleClock, IdleLock
 from vmadesk.ui.ui_settings import UiSettings, place_window
 
 if TYPE_CHECKING:  # dialogs are imported when first opened: they are not on the start path
@@ -63,6 +63,7 @@ class ConsoleShell(HandoffShellActions, QObject):
         ui_settings: UiSettings | None = None,
         idle_ms: int | None = None,
         handoff_dir: Path | None = None,
+        idle_clock: IdleClock | None = None,
     ) -> None:
         super().__init__(window)
         self.ctx = ctx
@@ -79,6 +80,7 @@ class ConsoleShell(HandoffShellActions, QObject):
             ctx.worklist,
             window,
             idle_ms=idle_ms or self.ui_settings.auto_lock_minutes * MINUTE_MS,
+            **({"clock": idle_clock} if idle_clock is not None else {}),
         )
         self.lock.locked.connect(self._locked)
         self.lock.unlocked.connect(self._unlocked)
@@ -106,6 +108,7 @@ class ConsoleShell(HandoffShellActions, QObject):
             action.triggered.connect(lambda _checked=False, fn=handlers[key]: fn())
             self.actions[key] = action
             self._add(menu, action)
+        self.lock.lock_key = self.actions["lock"].shortcut()
         self.actions["settings"].setMenuRole(QAction.MenuRole.PreferencesRole)
         self.actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
         self.actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
@@ -149,8 +152,8 @@ class ConsoleShell(HandoffShellActions, QObject):
             self.dialog = None
 
     def _locked(self, _reason: str) -> None:
+        # An open dialog stays (hidden by the lock): it is back, as it was, after unlock.
         self.notifier.paused = True
-        self.dialog = None
         for key, action in self.actions.items():
             if key not in _WHILE_LOCKED:
                 action.setEnabled(False)

@@ -15,6 +15,7 @@ from vmadesk.services.session import Session
 from vmadesk.services.worklist import WorkList
 
 if TYPE_CHECKING:  # built on first use: their modules stay off the start path
+    from vmadesk.services.done_today import DoneToday
     from vmadesk.services.escalation import EscalationService
     from vmadesk.services.handoff import HandoffService
     from vmadesk.services.shift import ShiftService
@@ -86,3 +87,10 @@ class ConsoleContext:
         return HandoffService(
             self.session.conn, vma=self.vma, clock=self.clock, on_change=self._item_hook
         )
+
+    @cached_property
+    def done_today(self) -> DoneToday:
+        """The items closed this shift."""
+        from vmadesk.services.done_today import DoneToday
+
+        return DoneToday(self.session.conn, vma=self.vma, local_tz=self.local_tz, clock=self.clock)

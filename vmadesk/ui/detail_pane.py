@@ -6,8 +6,6 @@ Answers "why am I calling this again?" at a glance. Holds PHI only while it show
 
 from __future__ import annotations
 
-import html
-import json
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -15,6 +13,8 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSizePolicy,
     QTabWidget,
@@ -25,17 +25,18 @@ from PySide6.QtWidgets import (
 
 from vmadesk.domain.appointment_time import given_note
 from vmadesk.domain.time_display import format_dual
-from vmadesk.domain.vocabulary import (
-    DueState,
-    EscalationCategory,
-    ItemStatus,
-    Lane,
-    Outcome,
-    code_label,
-)
+from vmadesk.domain.vocabulary import DueState, ItemStatus, Lane
 from vmadesk.services.worklist import ItemDetail
+from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db
 from vmadesk.ui.due_style import state_colour
+from vmadesk.ui.history_text import (
+    date_words,
+    history_html,
+    outcome_words,
+    reason_words,
+    status_words,
+)
 from vmadesk.ui.icons import icon
 from vmadesk.ui.item_table_model import IN_HANDOFF, due_state_of, due_text
 
@@ -44,18 +45,8 @@ PHONE_SAMPLE = "Phone: +000 000 000 000 000"
 
 
 def outcome_label(code: str) -> str:
-    """Label of an outcome code (the code itself if unknown)."""
-    try:
-        return Outcome(code).label
-    except ValueError:
-        return code
-
-
-def _category_label(code: str) -> str:
-    try:
-        return EscalationCategory(code).label
-    except ValueError:
-        return code
+    """Label of an outcome code, in words."""
+    return outcome_words(code)
 
 
 class DetailPane(QWidget):
@@ -63,6 +54,10 @@ class DetailPane(QWidget):
 
     copy_requested = Signal(str)
     call_requested = Signal()
+    #: The item shown changed (another item, the same one re-read, or none).
+    shown_changed = Signal()
+    #: The VMA chose one of the patient's other open items (its id).
+    other_item_chosen = Signal(int)
 
     def __init__(self, local_tz: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,11 +103,21 @@ class DetailPane(QWidget):
         self.at_hand.setTextFormat(Qt.TextFormat.PlainText)
         self.at_hand.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
+        self.others_label = QLabel("Also open for this patient (Enter opens one):")
+        self.others = QListWidget()
+        self.others.setAccessibleName("Patient's other open items")
+        self.others.setMaximumHeight(self.others.fontMetrics().lineSpacing() * 4 + 8)
+        self.others.itemActivated.connect(self._other_chosen)
+        self.others.itemClicked.connect(self._other_chosen)
+        self.others_label.setBuddy(self.others)
+
         form = QVBoxLayout()
         form.addWidget(self.practice)
         form.addWidget(self.state)
         form.addLayout(phone_row)
         form.addWidget(self.at_hand)
+        form.addWidget(self.others_label)
+        form.addWidget(self.others)
 
         self.history = QTextBrowser()
         self.history.setAccessibleName("Item history")
@@ -146,8 +151,10 @@ class DetailPane(QWidget):
             label.clear()
         self.history.clear()
         self.sop.clear()
+        self._show_others((), None)
         self.copy_button.setEnabled(False)
         self.call_button.setEnabled(False)
+        self.shown_changed.emit()
 
     def show_detail(self, detail: ItemDetail, now: datetime) -> None:
         """Render one item's detail."""
@@ -168,11 +175,31 @@ class DetailPane(QWidget):
         number = item.phone or item.phone_raw or ""
         self.phone.setText(f"Phone: {number}" if number else "Phone: (no number)")
         self.copy_button.setEnabled(bool(number))
-        self.call_button.setEnabled(bool(number))
+        # Calling is part of working an open item; a closed one is reopened first.
+        self.call_button.setEnabled(bool(number) and ItemStatus(item.status).is_open)
         self.at_hand.setText(self._at_hand(detail, now))
+        self._show_others(detail.others, now)
         self.history.setHtml(self._history_html(detail, now))
         self.sop.setPlainText(detail.sop)
         self._fit_wrapped()
+        self.shown_changed.emit()
+
+    def _show_others(self, others: tuple[ItemRow, ...], now: datetime | None) -> None:
+        """List the patient's other open items (hidden when there are none)."""
+        self.others.clear()
+        for other in others:
+            what = other.reason or other.appointment_type or ""
+            text = Lane(other.lane).label + (f": {what}" if what else "")
+            if now is not None:
+                text += f" · {due_text(other, now)}"
+            entry = QListWidgetItem(text)
+            entry.setData(Qt.ItemDataRole.UserRole, other.id)
+            self.others.addItem(entry)
+        self.others_label.setVisible(bool(others))
+        self.others.setVisible(bool(others))
+
+    def _other_chosen(self, entry: QListWidgetItem) -> None:
+        self.other_item_chosen.emit(int(entry.data(Qt.ItemDataRole.UserRole)))
 
     def _fit_wrapped(self) -> None:
         """Give each wrapped label the height its text needs at the pane's current width.
@@ -202,7 +229,9 @@ class DetailPane(QWidget):
 
     def _state_text(self, state: DueState, detail: ItemDetail, now: datetime) -> str:
         item = detail.item
-        text = f"{state.label} — {due_text(item, now)} · status {item.status}"
+        text = f"{state.label} — {due_text(item, now)}"
+        if state is not DueState.PAUSED:  # "On hold" already says it
+            text += f" · {status_words(item.status).lower()}"
         if state is DueState.PAUSED:
             text += " (SLA clock paused"
             if item.hold_until:
@@ -219,35 +248,43 @@ class DetailPane(QWidget):
     def _closed_text(self, detail: ItemDetail, now: datetime) -> str:
         """E.g. "Completed · confirmed at 14:05", "Cancelled · duplicate at 09:12"."""
         item = detail.item
-        status = item.status.replace("-", " ").capitalize()
+        status = status_words(item.status)
         why = item.outcome and outcome_label(item.outcome)
-        if item.status == ItemStatus.CANCELLED and item.status_reason:
-            why = code_label(item.status_reason)
+        if item.status != ItemStatus.COMPLETED and item.status_reason:
+            why = reason_words(item.status_reason)
         head = f"{status} · {why.lower()}" if why else status
         return f"{head} at {self._dual(item.closed_at, now)}" if item.closed_at else head
 
     def _at_hand(self, detail: ItemDetail, now: datetime) -> str:
         item = detail.item
         lane = Lane(item.lane)
-        lines = [f"{lane.label}: {item.reason or ''}".strip()]
+        lines = [f"{lane.label}: {item.reason}" if item.reason else lane.label]
         if item.appointment_start:
             start = from_db(item.appointment_start)
+            what = " ".join(
+                part
+                for part in (
+                    item.appointment_type or "Appointment",
+                    f"with {item.provider}" if item.provider else "",
+                    f"at {item.location}" if item.location else "",
+                )
+                if part
+            )
             lines.append(
-                f"Appointment {self._dual(item.appointment_start, now)}"
+                f"{what}: {self._dual(item.appointment_start, now)}"
                 f"{given_note(start, item.appointment_offset_min, detail.practice.tz)}"
-                f" — {item.appointment_type or ''} with {item.provider or '?'}"
-                f" at {item.location or '?'}"
             )
         if lane is Lane.ELIGIBILITY:
             if item.payer or item.plan or item.member_id:
-                lines.append(
-                    f"Coverage: {item.payer or '?'} · plan {item.plan or '?'}"
-                    f" · member {item.member_id or '?'}"
-                )
+                coverage = [item.payer or "Payer not given"]
+                coverage += [f"plan {item.plan}"] if item.plan else []
+                coverage += [f"member {item.member_id}"] if item.member_id else []
+                lines.append(f"Coverage: {' · '.join(coverage)}")
             else:
                 lines.append("Coverage: none in the practice's export (ask the patient)")
             if item.appointment_start:
-                lines.append(f"Date of service: {item.date_of_service(detail.practice.tz)}")
+                dos = date_words(item.date_of_service(detail.practice.tz))
+                lines.append(f"Date of service: {dos}")
         if item.requested_at:
             lines.append(f"Requested {self._dual(item.requested_at, now)}")
         if item.window_start or item.window_end:
@@ -256,53 +293,10 @@ class DetailPane(QWidget):
                 f" – {self._dual(item.window_end, now) or '…'}"
             )
         if item.patient_dob:
-            lines.append(f"Date of birth: {item.patient_dob}")
+            lines.append(f"Date of birth: {date_words(item.patient_dob)}")
         if item.outcome:
             lines.append(f"Outcome: {outcome_label(item.outcome)}")
         return "\n".join(lines)
 
     def _history_html(self, detail: ItemDetail, now: datetime) -> str:
-        entries: list[tuple[str, str]] = []
-        for a in detail.attempts:
-            parts = [f"<b>{html.escape(outcome_label(a.outcome))}</b>"]
-            if a.number_dialled:
-                parts.append(f"dialled {html.escape(a.number_dialled)}")
-            if a.identity_verified:
-                parts.append("identity verified")
-            if a.details:
-                parts.append(html.escape(json.dumps(a.details, sort_keys=True)))
-            if a.note:
-                parts.append(f"“{html.escape(a.note)}”")
-            parts.append(f"by {html.escape(a.author)}")
-            entries.append((a.at, " · ".join(parts)))
-        for n in detail.notes:
-            entries.append(
-                (
-                    n.at,
-                    f"<b>Note ({html.escape(n.kind)})</b> · “{html.escape(n.text)}”"
-                    f" · by {html.escape(n.author)}",
-                )
-            )
-        for e in detail.escalations:
-            text = (
-                f"<b>Escalation: {html.escape(_category_label(e.category))}</b>"
-                f" ({html.escape(e.urgency)}) — {html.escape(e.state)}<br>"
-                f"S: {html.escape(e.situation)}"
-            )
-            if e.background:
-                text += f"<br>B: {html.escape(e.background)}"
-            if e.assessment:
-                text += f"<br>A: {html.escape(e.assessment)}"
-            if e.request:
-                text += f"<br>R: {html.escape(e.request)}"
-            if e.resolution_code:
-                text += f"<br>Resolved: {html.escape(e.resolution_code)}"
-            entries.append((e.raised_at, text))
-        if not entries:
-            return "<p><i>No attempts, notes or escalations yet.</i></p>"
-        entries.sort(key=lambda t: t[0], reverse=True)
-        rows = "".join(
-            f"<p><span>{html.escape(self._dual(at, now))}</span><br>{body}</p>"
-            for at, body in entries
-        )
-        return rows
+        return history_html(detail, lambda stamp: self._dual(stamp, now))

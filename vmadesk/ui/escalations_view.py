@@ -181,6 +181,8 @@ class EscalationsView(QWidget):
     changed = Signal()
     message = Signal(str)
     item_activated = Signal(int)
+    #: The item of the selected escalation (None: no escalation selected).
+    item_selected = Signal(object)
 
     def __init__(
         self,
@@ -195,6 +197,9 @@ class EscalationsView(QWidget):
         self.service = service
         self.clock = clock
         self.dialog: QDialog | None = None
+        #: Only escalations of this practice's items are listed (None: every practice).
+        self.practice_id: int | None = None
+        self._subjects = subjects
         self.setAccessibleName("Escalations")
         self.model = EscalationTableModel(local_tz, self, subjects=subjects)
         self.table = QTableView()
@@ -237,22 +242,53 @@ class EscalationsView(QWidget):
         layout.addWidget(self.sbar)
         layout.addWidget(note)
 
+    def rows_shown(self, *, open_only: bool) -> list[EscalationRow]:
+        """The escalations of the practice in view (every practice when none is chosen)."""
+        rows = self.service.listing(open_only=open_only)
+        if self.practice_id is None or self._subjects is None or not rows:
+            return rows
+        about = self._subjects([r.item_id for r in rows])
+        return [
+            r
+            for r in rows
+            if r.item_id in about and about[r.item_id].practice_id == self.practice_id
+        ]
+
     def reload(self, *_args: object) -> None:
-        """Re-read the listing."""
-        rows = self.service.listing(open_only=not self.show_resolved.isChecked())
+        """Re-read the listing, keeping the selected escalation when it is still listed."""
+        keep = self.selected_id()
+        rows = self.rows_shown(open_only=not self.show_resolved.isChecked())
         self.model.set_rows(rows, self.clock())
         self.sbar.clear()
         # Fit every column but the last (Situation), which takes the rest of the width.
         for column in range(len(self.model.HEADERS) - 1):
             self.table.resizeColumnToContents(column)
+        if keep is None or not self.select_escalation(keep):
+            # A reset leaves no current row and says nothing: whoever follows the
+            # selection (the detail pane, Call) must let go of the previous patient.
+            self.item_selected.emit(None)
 
     def clear(self) -> None:
         """Forget every row (lock)."""
         self.model.clear()
         self.sbar.clear()
 
+    def selected_id(self) -> int | None:
+        """Id of the selected escalation, if any."""
+        row = self.selected()
+        return row.id if row is not None else None
+
+    def select_escalation(self, escalation_id: int) -> bool:
+        """Select an escalation if it is listed; returns whether it is."""
+        for i, row in enumerate(self.model.rows):
+            if row.id == escalation_id:
+                self.table.setCurrentIndex(self.model.index(i, 0))
+                return True
+        return False
+
     def _show_sbar(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.row_at(current.row()) if current.isValid() else None
+        self.item_selected.emit(row.item_id if row is not None else None)
         if row is None:
             self.sbar.clear()
             return

@@ -1,4 +1,4 @@
-"""The lane list: each lane with its live counts, plus "My shift" and "Escalations"."""
+"""The lane list: each lane with its live counts, plus My shift, Escalations, Done today."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from vmadesk.ui.icons import icon
 LaneKey = Lane | str
 MY_SHIFT = "my_shift"
 ESCALATIONS = "escalations"
+DONE_TODAY = "done_today"
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 _ICONS = {
     Lane.CALLBACK: "lane_callback",
@@ -20,6 +21,7 @@ _ICONS = {
     Lane.ELIGIBILITY: "lane_eligibility",
     MY_SHIFT: "my_shift",
     ESCALATIONS: "escalations",
+    DONE_TODAY: "done_today",
 }
 
 
@@ -45,6 +47,7 @@ class LaneList(QListWidget):
             (Lane.CONFIRMATION, Lane.CONFIRMATION.label),
             (Lane.ELIGIBILITY, Lane.ELIGIBILITY.label),
             (ESCALATIONS, "Escalations"),
+            (DONE_TODAY, "Done today"),
         ):
             item = QListWidgetItem(icon(_ICONS[key]), title)
             item.setData(KEY_ROLE, key)
@@ -66,7 +69,9 @@ class LaneList(QListWidget):
         """Select an entry (emits ``lane_chosen`` when it changes)."""
         self.setCurrentItem(self._items[key])
 
-    def set_counts(self, counts: dict[Lane, LaneCounts], open_escalations: int) -> None:
+    def set_counts(
+        self, counts: dict[Lane, LaneCounts], open_escalations: int, done_today: int | None = None
+    ) -> None:
         """Show live counts beside each lane (codes and numbers only: no PHI)."""
         total = LaneCounts(
             sum(c.open for c in counts.values()),
@@ -76,6 +81,9 @@ class LaneList(QListWidget):
         for key, item in self._items.items():
             if key == ESCALATIONS:
                 text = f"{open_escalations} open"
+            elif key == DONE_TODAY:
+                # Counting closed items scans them all: counted only when asked for.
+                text = "closed this shift" if done_today is None else f"{done_today} closed"
             else:
                 text = counts_text(total if key == MY_SHIFT else counts[Lane(key)])
             title = self._titles[key]

@@ -6,12 +6,19 @@ input. When it fires, or the VMA presses Lock now, or Qt reports the application
 
 1. ``session.lock(reason)`` writes the audit entry;
 2. ``main_window.set_locked(True)`` lets the window drop the PHI it holds in memory;
-3. every open dialog is rejected (dialogs may hold PHI), popups and tooltips closed;
+3. every open dialog is hidden, not closed, so that nothing typed in it is lost (a dialog run
+   with ``exec()`` is rejected: hiding it would end its loop anyway); popups and tooltips close;
 4. every child of the main window is hidden and the :class:`LockScreen` covers it, so nothing
    behind it is visible even if a widget forgot to clear itself.
 
 Unlocking checks the passphrase through ``session.unlock`` (audited), then restores the
-window and calls ``worklist.forget_views()`` so the next view of each item is audited again.
+window and its dialogs, and calls ``worklist.forget_views()`` so the next view of each item is
+audited again.
+
+Idle time is measured on an injectable clock: input stamps the time, a single-shot timer
+checks when the idle time could have run out. A VMA on a call (the window says so through
+``call_in_progress()``) is not idle: the lock waits until the call is logged, up to
+:data:`CALL_LIMIT_MS` without input, so a dialog left open overnight still locks.
 
 Limits: Qt has no portable "OS session locked" signal. ``applicationStateChanged`` reports
 *Suspended* on mobile platforms and some Wayland compositors; *Inactive* only means another
@@ -22,9 +29,12 @@ left alone, also when the screen saver locks the OS session.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Protocol
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QToolTip, QWidget
 
 from vmadesk.services.session import Session
@@ -48,6 +58,10 @@ _INPUT_EVENTS = frozenset(
     }
 )
 MINUTE_MS = 60_000
+#: A call in progress postpones the idle lock, but not beyond this long without any input.
+CALL_LIMIT_MS = 60 * MINUTE_MS
+#: Seconds on a monotonic clock (``time.monotonic``; tests move their own).
+IdleClock = Callable[[], float]
 
 
 class Lockable(Protocol):
@@ -71,19 +85,26 @@ class IdleLock(QObject):
         *,
         idle_ms: int = 5 * MINUTE_MS,
         app: QApplication | None = None,
+        clock: IdleClock = time.monotonic,
     ) -> None:
         super().__init__(window)
         self.session = session
         self.worklist = worklist
         self.window = window
         self.app = app or QApplication.instance()
+        self.clock = clock
         self.is_locked = False
         self._hidden: list[QWidget] = []
+        self._hidden_windows: list[QWidget] = []
+        #: Locks even from inside a dialog (set by the shell to its Lock now key).
+        self.lock_key: QKeySequence | None = None
+        self._idle_ms = 5 * MINUTE_MS
+        self._last_input = clock()
         self.screen = LockScreen(window)
         self.screen.unlock_requested.connect(self.try_unlock)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(lambda: self.lock("idle"))
+        self._timer.timeout.connect(self.check_idle)
         self._wait_timer = QTimer(self)
         self._wait_timer.setSingleShot(True)
         self._wait_timer.timeout.connect(lambda: self.screen.set_waiting(False))
@@ -97,20 +118,63 @@ class IdleLock(QObject):
 
     def set_idle_ms(self, idle_ms: int) -> None:
         """Change the idle time (settings) and restart the count."""
-        self._timer.setInterval(max(50, int(idle_ms)))
-        if not self.is_locked:
-            self._timer.start()
+        self._idle_ms = max(50, int(idle_ms))
+        self._restart()
 
     @property
     def idle_ms(self) -> int:
         """The idle time before locking."""
-        return self._timer.interval()
+        return self._idle_ms
+
+    def _restart(self) -> None:
+        self._last_input = self.clock()
+        if not self.is_locked:
+            self._timer.start(self._idle_ms)
+
+    def idle_for_ms(self) -> int:
+        """How long there has been no input, on the lock's clock."""
+        return int((self.clock() - self._last_input) * 1000)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Any keyboard or mouse input restarts the idle count."""
-        if not self.is_locked and event.type() in _INPUT_EVENTS:
-            self._timer.start()
+        """Any keyboard or mouse input restarts the idle count; the lock key locks anywhere.
+
+        The window's Lock now shortcut cannot fire while a window-modal dialog blocks it, so
+        the key is also caught here: a VMA called away mid-call locks with the dialog open.
+        """
+        if self.is_locked or event.type() not in _INPUT_EVENTS:
+            return False
+        self._last_input = self.clock()
+        if (
+            self.lock_key is not None
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and QApplication.activeModalWidget() is not None
+            and QKeySequence(event.keyCombination()) == self.lock_key
+        ):
+            self.lock("manual")
+            return True
         return False
+
+    def _call_in_progress(self) -> bool:
+        busy = getattr(self.window, "call_in_progress", None)
+        return bool(busy()) if callable(busy) else False
+
+    def check_idle(self) -> bool:
+        """Lock if the idle time has run out and no call is in progress; returns whether.
+
+        Otherwise the check is scheduled again for when the idle time could run out.
+        """
+        if self.is_locked:
+            return False
+        idle = self.idle_for_ms()
+        if idle < self._idle_ms:
+            self._timer.start(self._idle_ms - idle)
+            return False
+        if idle < CALL_LIMIT_MS and self._call_in_progress():
+            self._timer.start(min(self._idle_ms, CALL_LIMIT_MS - idle))
+            return False
+        self.lock("idle")
+        return True
 
     def _state_changed(self, state: Qt.ApplicationState) -> None:
         if state == Qt.ApplicationState.ApplicationSuspended:
@@ -133,7 +197,7 @@ class IdleLock(QObject):
         set_locked = getattr(self.window, "set_locked", None)
         if callable(set_locked):
             set_locked(True)
-        close_transient_windows(keep=self.window)
+        self._hidden_windows = hide_transient_windows(keep=self.window)
         self._hidden = [
             child
             for child in self.window.findChildren(
@@ -179,27 +243,37 @@ class IdleLock(QObject):
         set_locked = getattr(self.window, "set_locked", None)
         if callable(set_locked):
             set_locked(False)
-        self._timer.start()
+        hidden, self._hidden_windows = self._hidden_windows, []
+        for widget in hidden:
+            if shiboken6.isValid(widget):
+                widget.show()
+        self._restart()
         self.unlocked.emit()
 
 
-def close_transient_windows(keep: QWidget | None = None) -> int:
-    """Reject every open dialog, close popups and tooltips; return how many were closed."""
-    closed = 0
+def hide_transient_windows(keep: QWidget | None = None) -> list[QWidget]:
+    """Hide every open window but ``keep``, close popups and tooltips.
+
+    Returns:
+        The windows hidden, to show again at unlock. A dialog run with ``exec()`` (application
+        modal) is rejected instead: hiding it would end its event loop as a cancel anyway.
+    """
     while (popup := QApplication.activePopupWidget()) is not None:
         popup.close()
-        closed += 1
         if popup.isVisible():  # pragma: no cover - a popup that refuses to close
             popup.hide()
     QToolTip.hideText()
+    hidden: list[QWidget] = []
     for widget in QApplication.topLevelWidgets():
         if widget is keep or not widget.isVisible():
             continue
-        if isinstance(widget, QDialog):
+        if (
+            isinstance(widget, QDialog)
+            and widget.windowModality() == Qt.WindowModality.ApplicationModal
+        ):
             widget.reject()
         else:
-            widget.close()
+            hidden.append(widget)
         if widget.isVisible():
             widget.hide()
-        closed += 1
-    return closed
+    return hidden

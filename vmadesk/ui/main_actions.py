@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QKeySequence
 
 from vmadesk.domain.time_display import format_dual
-from vmadesk.domain.vocabulary import Lane
+from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.services.errors import ActionRefused
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.icons import icon
-from vmadesk.ui.lane_list import ESCALATIONS, MY_SHIFT
+from vmadesk.ui.lane_list import DONE_TODAY, ESCALATIONS, MY_SHIFT
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QDialog, QMessageBox
+    from PySide6.QtWidgets import QDialog
 
     from vmadesk.ui.attempt_dialog import AttemptDialog
     from vmadesk.ui.main_window import MainWindow
@@ -29,6 +29,25 @@ if TYPE_CHECKING:
     _Base = MainWindow
 else:
     _Base = object
+
+#: What an item must be for an action on it to be offered.
+ItemNeed = Callable[[ItemRow], bool]
+
+
+def _any(_item: ItemRow) -> bool:
+    return True
+
+
+def _open(item: ItemRow) -> bool:
+    return ItemStatus(item.status).is_open
+
+
+def _callable(item: ItemRow) -> bool:
+    return _open(item) and bool(item.phone or item.phone_raw)
+
+
+def _closed(item: ItemRow) -> bool:
+    return not _open(item)
 
 
 class ActionsMixin(_Base):
@@ -39,6 +58,8 @@ class ActionsMixin(_Base):
         self.all_actions: list[QAction] = []
         self.item_actions: list[QAction] = []
         self.actions_by_name: dict[str, QAction] = {}
+        #: Actions on the item shown, with what the item must be: off while none is shown.
+        self.needs_item: dict[QAction, ItemNeed] = {}
 
         def add(
             name: str,
@@ -50,6 +71,7 @@ class ActionsMixin(_Base):
             *,
             item: bool = False,
             toolbar: bool = False,
+            needs: ItemNeed | None = None,
         ) -> QAction:
             action = QAction(icon(icon_name), text, self)
             action.setObjectName(f"action_{name}")
@@ -64,6 +86,8 @@ class ActionsMixin(_Base):
                 self.item_actions.append(action)
             if toolbar:
                 self.toolbar.addAction(action)
+            if needs is not None:
+                self.needs_item[action] = needs
             return action
 
         add("import", "&Import…", ("Ctrl+I",), self.import_requested.emit, "File", "import")
@@ -88,7 +112,17 @@ class ActionsMixin(_Base):
             item=True,
             toolbar=True,
         )
-        add("call", "&Call", ("C",), self.call, "Item", "call", item=True, toolbar=True)
+        add(
+            "call",
+            "&Call",
+            ("C",),
+            self.call,
+            "Item",
+            "call",
+            item=True,
+            toolbar=True,
+            needs=_callable,
+        )
         add(
             "attempt",
             "Log &attempt…",
@@ -98,6 +132,7 @@ class ActionsMixin(_Base):
             "attempt",
             item=True,
             toolbar=True,
+            needs=_open,
         )
         add(
             "outcome",
@@ -108,13 +143,42 @@ class ActionsMixin(_Base):
             "outcome",
             item=True,
             toolbar=True,
+            needs=_open,
         )
-        add("hold", "&Hold…", ("H",), self.hold, "Item", "hold", item=True, toolbar=True)
-        add("resume", "&Resume", ("R",), self.resume, "Item", "resume", item=True)
+        add(
+            "hold",
+            "&Hold…",
+            ("H",),
+            self.hold,
+            "Item",
+            "hold",
+            item=True,
+            toolbar=True,
+            needs=_open,
+        )
+        add("resume", "&Resume", ("R",), self.resume, "Item", "resume", item=True, needs=_open)
         # The menu shows each shortcut beside its text: the text need not repeat the key.
-        add("complete", "Co&mplete…", ("D",), self.complete, "Item", "complete", item=True)
-        add("cancel", "Cancel &item…", ("X",), self.cancel_item, "Item", "cancel", item=True)
-        add("fail", "&Fail…", ("F",), self.fail, "Item", "fail", item=True)
+        add(
+            "complete",
+            "Co&mplete…",
+            ("D",),
+            self.complete,
+            "Item",
+            "complete",
+            item=True,
+            needs=_open,
+        )
+        add(
+            "cancel",
+            "Cancel &item…",
+            ("X",),
+            self.cancel_item,
+            "Item",
+            "cancel",
+            item=True,
+            needs=_open,
+        )
+        add("fail", "&Fail…", ("F",), self.fail, "Item", "fail", item=True, needs=_open)
         add(
             "escalate",
             "&Escalate…",
@@ -124,6 +188,18 @@ class ActionsMixin(_Base):
             "escalate",
             item=True,
             toolbar=True,
+            needs=_any,
+        )
+        add("note", "Add no&te…", ("T",), self.add_note, "Item", "note", item=True, needs=_any)
+        add(
+            "reopen",
+            "Re&open…",
+            ("Shift+R",),
+            self.reopen,
+            "Item",
+            "reopen",
+            item=True,
+            needs=_closed,
         )
         add(
             "held_by_others",
@@ -165,9 +241,26 @@ class ActionsMixin(_Base):
             "escalations",
             item=True,
         )
+        add(
+            "lane_done_today",
+            "&Done today",
+            ("Ctrl+5",),
+            lambda: self.lanes.choose(DONE_TODAY),
+            "View",
+            "done_today",
+            item=True,
+        )
         add("shortcuts", "&Keyboard shortcuts", ("?",), self.show_shortcuts, "Help", "help")
+        self.update_item_actions()
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def update_item_actions(self) -> None:
+        """Offer each item action only while the item it would act on is shown and fits."""
+        pane = self._detail
+        item = None if self._locked or pane is None or pane.detail is None else pane.detail.item
+        for action, needs in self.needs_item.items():
+            action.setEnabled(item is not None and needs(item))
 
     def _need_item(self) -> ItemRow | None:
         item = self.current_item()
@@ -205,7 +298,7 @@ class ActionsMixin(_Base):
         """
         if self._locked:
             return
-        if self.lanes.current_key() == ESCALATIONS:
+        if self.lanes.current_key() in (ESCALATIONS, DONE_TODAY):
             self.lanes.choose(MY_SHIFT)
         query = self.current_query()
         item_id = self.ctx.worklist.next_most_urgent(query)
@@ -242,8 +335,13 @@ class ActionsMixin(_Base):
         if not number:
             self.show_message("This item has no phone number.")
             return
-        self.url_opener(QUrl(f"tel:{number}"))
+        opened = self.url_opener(QUrl(f"tel:{number}"))
         self.log_attempt(number)
+        if opened is False:  # the desktop says no handler took the link
+            self.show_message(
+                "The softphone did not open: no program takes call links here. "
+                "Dial the number shown (Copy puts it on the clipboard), then log the attempt."
+            )
 
     def log_attempt(self, number: str | None = None) -> None:
         """A: the attempt dialog (digit keys pick the outcome)."""
@@ -270,36 +368,6 @@ class ActionsMixin(_Base):
             self.propose_fail_or_escalate(dialog.item_id, result.unsuccessful)
         elif result.proposal == "record_outcome" and dialog.lane_outcome_recorded is None:
             self.show_message("Reached: record the lane outcome (O).")
-
-    def propose_fail_or_escalate(self, item_id: int, attempts: int) -> QMessageBox:
-        """After the last allowed attempt: Fail, Escalate or Later."""
-        from PySide6.QtWidgets import QMessageBox
-
-        box = QMessageBox(self)
-        box.setWindowTitle("Attempts used up")
-        box.setAccessibleName("Attempts used up")
-        box.setText(
-            f"{attempts} unsuccessful attempts: the lane's attempt policy is used up.\n"
-            "Mark the item failed, or escalate it?"
-        )
-        fail = box.addButton("&Fail", QMessageBox.ButtonRole.AcceptRole)
-        escalate = box.addButton("&Escalate", QMessageBox.ButtonRole.ActionRole)
-        later = box.addButton("&Later", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(later)
-
-        def chosen() -> None:
-            clicked = box.clickedButton()
-            # One box per used-up item: kept, a shift's boxes would pile up under the window.
-            self._dialog_finished(box)
-            if clicked is fail:
-                self.fail()
-            elif clicked is escalate:
-                self.escalate()
-
-        box.finished.connect(lambda _r: QTimer.singleShot(0, chosen))
-        self.active_dialog = box
-        box.open()
-        return box
 
     def record_outcome(self) -> None:
         """O: the lane outcome (confirmation or eligibility)."""
@@ -368,20 +436,6 @@ class ActionsMixin(_Base):
             dialog = CancelDialog(self.ctx.work, item.id, parent=self)
             self.open_dialog(dialog, lambda: self._changed("Item cancelled."))
 
-    def fail(self) -> None:
-        """F: mark failed (e.g. unreachable after the allowed attempts)."""
-        item = self._need_item()
-        if item is not None:
-            from vmadesk.ui.outcome_dialogs import NoteActionDialog
-
-            dialog = NoteActionDialog(
-                "Fail",
-                "Mark this item failed (attempts exhausted)?",
-                lambda note: self.ctx.work.fail(item.id, note),
-                parent=self,
-            )
-            self.open_dialog(dialog, lambda: self._changed("Item marked failed."))
-
     def escalate(self) -> None:
         """E: raise an escalation (clinical concern shows red-flag guidance first)."""
         item = self._need_item()
@@ -401,9 +455,11 @@ class ActionsMixin(_Base):
             return
         from vmadesk.ui.quick_add_dialog import QuickAddDialog
 
-        dialog = QuickAddDialog(
-            self.ctx, self.ctx.worklist.practices(), self._practice_id(), parent=self
-        )
+        # The practice in view: the filter's, else that of the item on screen.
+        practice_id = self._practice_id()
+        if practice_id is None and self.current_item() is not None:
+            practice_id = self.current_item().practice_id
+        dialog = QuickAddDialog(self.ctx, self.ctx.worklist.practices(), practice_id, parent=self)
 
         def added() -> None:
             self._changed("Callback added.")

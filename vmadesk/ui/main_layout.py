@@ -28,6 +28,7 @@ from vmadesk.ui.search_box import SearchBox
 
 if TYPE_CHECKING:
     from vmadesk.ui.detail_pane import DetailPane
+    from vmadesk.ui.done_today_view import DoneTodayView
     from vmadesk.ui.escalations_view import EscalationsView
     from vmadesk.ui.main_window import MainWindow
     from vmadesk.ui.shortcuts_overlay import ShortcutsOverlay
@@ -142,6 +143,7 @@ class LayoutMixin(_Base):
             return
         self._finished = True
         from vmadesk.ui.detail_pane import DetailPane
+        from vmadesk.ui.done_today_view import DoneTodayView
         from vmadesk.ui.escalations_view import EscalationsView
         from vmadesk.ui.shortcuts_overlay import ShortcutsOverlay
 
@@ -149,6 +151,8 @@ class LayoutMixin(_Base):
         detail = DetailPane(ctx.local_tz)
         detail.copy_requested.connect(self.copy_to_clipboard)
         detail.call_requested.connect(self.call)
+        detail.shown_changed.connect(self.update_item_actions)
+        detail.other_item_chosen.connect(self.select_item)
         self.splitter.replaceWidget(2, detail)
         self.splitter.setStretchFactor(2, 2)
         self._detail_slot.deleteLater()
@@ -159,11 +163,18 @@ class LayoutMixin(_Base):
         view.message.connect(self.show_message)
         view.changed.connect(self.refresh_counts)
         view.item_activated.connect(self.show_item)
+        view.item_selected.connect(lambda item_id: self._side_selected(view, item_id))
         self.stack.insertWidget(1, view)
         self._escalations_view = view
+        done = DoneTodayView(ctx.done_today, ctx.local_tz, ctx.clock)
+        done.item_selected.connect(lambda item_id: self._side_selected(done, item_id))
+        done.reopen_requested.connect(self.reopen)
+        self.stack.insertWidget(2, done)
+        self._done_view = done
         self._overlay = ShortcutsOverlay(self)
         self.menu("View").addMenu(self.table.columns_menu)
         self.setMinimumSize(self._minimum_size())
+        self.update_item_actions()
 
     @property
     def detail(self) -> DetailPane:
@@ -178,6 +189,13 @@ class LayoutMixin(_Base):
         self.finish_startup()
         assert self._escalations_view is not None
         return self._escalations_view
+
+    @property
+    def done_view(self) -> DoneTodayView:
+        """The Done today page (built on first use when the start was staged)."""
+        self.finish_startup()
+        assert self._done_view is not None
+        return self._done_view
 
     @property
     def overlay(self) -> ShortcutsOverlay:

@@ -20,14 +20,16 @@ from vmadesk.services.errors import ActionRefused
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.clipboard_guard import ClipboardGuard
 from vmadesk.ui.context import ConsoleContext
-from vmadesk.ui.lane_list import ESCALATIONS, MY_SHIFT, LaneKey
+from vmadesk.ui.lane_list import DONE_TODAY, ESCALATIONS, MY_SHIFT, LaneKey
 from vmadesk.ui.main_actions import ActionsMixin
 from vmadesk.ui.main_layout import MIN_HEIGHT, MIN_WIDTH, LayoutMixin
+from vmadesk.ui.review_actions import ReviewActionsMixin
 
 if TYPE_CHECKING:  # annotations only: each Qt class costs its first use ~1 ms to set up
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QDialog
 
+    from vmadesk.ui.done_today_view import DoneTodayView
     from vmadesk.ui.escalations_view import EscalationsView
     from vmadesk.ui.shortcuts_overlay import ShortcutsOverlay
 
@@ -36,7 +38,7 @@ MENUS = ("File", "Shift", "Item", "View", "Help")
 UrlOpener = Callable[[QUrl], object]
 
 
-class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
+class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
     """One VMA's console over an unlocked session."""
 
     import_requested = Signal()
@@ -70,10 +72,15 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
         self.last_message = ""
         self._locked = False
         self._saved_search = ""
+        self._saved_item: int | None = None
+        self._saved_escalation: int | None = None
+        self._saved_done: int | None = None
+        self._hidden_dialogs: list[QDialog] = []
         self._overdue = 0
         self.setAccessibleName("vmadesk console")
         self.setAcceptDrops(True)
         self._escalations_view: EscalationsView | None = None
+        self._done_view: DoneTodayView | None = None
         self._overlay: ShortcutsOverlay | None = None
         self._finished = False
         self._build_widgets()
@@ -138,7 +145,14 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
             return
         self._locked = locked
         if locked:
-            self.close_dialogs()
+            # Dialogs stay open (hidden by the lock with the rest of the window): what the
+            # VMA typed is back after unlock, and so is the item it belongs to.
+            self._saved_item = self.current_item_id()
+            self._saved_escalation = self.escalations_view.selected_id()
+            self._saved_done = self.done_view.selected_id()
+            self._hidden_dialogs = [d for d in self._open_dialogs() if d.isVisible()]
+            for dialog in self._hidden_dialogs:
+                dialog.hide()
             self.overlay.hide()
             self.clipboard.clear_now()
             self._saved_search = self.search.text()
@@ -149,6 +163,7 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
             self.model.clear_for_lock()
             self.detail.clear()
             self.escalations_view.clear()
+            self.done_view.clear()
             self.stack.setCurrentWidget(self.locked_page)
             self.statusBar().clearMessage()
         else:
@@ -158,18 +173,49 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
             self.search.blockSignals(False)
             self._saved_search = ""
             self._lane_chosen(self.lanes.current_key())
+            self._restore_selection()
             self.refresh_counts()
         for action in self.item_actions:
             action.setEnabled(not locked)
+        self.update_item_actions()
         self.detail.setVisible(not locked)
+        if not locked:
+            hidden, self._hidden_dialogs = self._hidden_dialogs, []
+            for dialog in hidden:
+                dialog.show()
+
+    def _open_dialogs(self) -> list[QDialog]:
+        return [d for d in (self.active_dialog, self.escalations_view.dialog) if d is not None]
+
+    def _restore_selection(self) -> None:
+        """After unlock: the escalation or item selected before the lock, selected again."""
+        item_id, escalation_id = self._saved_item, self._saved_escalation
+        done_id, self._saved_done = self._saved_done, None
+        self._saved_item = self._saved_escalation = None
+        if self.stack.currentWidget() is self.escalations_view:
+            if escalation_id is not None:
+                self.escalations_view.select_escalation(escalation_id)
+        elif self.stack.currentWidget() is self.done_view:
+            if done_id is not None:
+                self.done_view.select_item(done_id)
+        elif item_id is not None:
+            self.select_item(item_id)
 
     def close_dialogs(self) -> None:
-        """Close any open action dialog (they may show PHI)."""
-        for dialog in (self.active_dialog, self.escalations_view.dialog):
-            if dialog is not None and dialog.isVisible():
+        """Close any open action dialog (another one opens, or the window goes)."""
+        for dialog in self._open_dialogs():
+            if dialog.isVisible() or dialog in self._hidden_dialogs:
                 dialog.reject()
+        self._hidden_dialogs = []
         self.active_dialog = None
         self.escalations_view.dialog = None
+
+    def call_in_progress(self) -> bool:
+        """Whether the VMA is on a call: the attempt dialog is open (the lock waits then)."""
+        from vmadesk.ui.attempt_dialog import AttemptDialog
+
+        dialog = self.active_dialog
+        return isinstance(dialog, AttemptDialog) and dialog.isVisible()
 
     def refresh(self) -> None:
         """Re-read everything (F5)."""
@@ -200,10 +246,39 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
             return
         if key == ESCALATIONS:
             self.stack.setCurrentWidget(self.escalations_view)
+            self.escalations_view.practice_id = self._practice_id()
             self.escalations_view.reload()
+        elif key == DONE_TODAY:
+            self.stack.setCurrentWidget(self.done_view)
+            self.done_view.practice_id = self._practice_id()
+            self.done_view.reload()
         else:
             self.stack.setCurrentWidget(self.items_page)
             self.model.set_query(self.current_query(key))
+            self._follow_table()
+
+    def _follow_table(self) -> None:
+        """After the list changed: the shown item stays only if it is listed and selected.
+
+        Otherwise the detail pane empties, so that no action can reach an item the VMA no
+        longer sees in the view (Call would dial a patient who is not on screen).
+        """
+        if self._detail is None or self._detail.detail is None:
+            return
+        row = self.model.row_of(self._detail.detail.item.id)
+        if row is None:
+            self._detail.clear()
+        else:
+            self.table.setCurrentIndex(self.model.index(row, 0))
+
+    def _side_selected(self, view: QWidget, item_id: int | None) -> None:
+        """Escalations and Done today drive the detail pane (and so every item action)."""
+        if self._locked or self.stack.currentWidget() is not view:
+            return
+        if item_id is None:
+            self.detail.clear()
+        elif self.current_item_id() != item_id:
+            self.show_item(item_id)
 
     def _practice_changed(self, _index: int) -> None:
         self._lane_chosen(self.lanes.current_key())
@@ -214,16 +289,21 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
         self._search_timer.stop()
         if self._locked:
             return
-        if self.lanes.current_key() == ESCALATIONS:
+        if self.lanes.current_key() in (ESCALATIONS, DONE_TODAY):
             self.lanes.choose(MY_SHIFT)
             return
         query = self.current_query()
         # A space between two words changes no query: keep the rows and the selection.
         if query != self.model.query:
             self.model.set_query(query)
+            self._follow_table()
 
     def focus_search(self) -> None:
-        """Ctrl+F or /: jump to the search box."""
+        """Ctrl+F or /: jump to the search box (Done today's own in Done today)."""
+        if self.lanes.current_key() == DONE_TODAY:
+            self.done_view.search.setFocus()
+            self.done_view.search.selectAll()
+            return
         if self.lanes.current_key() == ESCALATIONS:
             self.lanes.choose(MY_SHIFT)
         self.search.setFocus()
@@ -234,7 +314,8 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
         if self._locked:
             return
         counts = self.ctx.worklist.lane_counts(self._practice_id())
-        self.lanes.set_counts(counts, len(self.ctx.escalations.listing(open_only=True)))
+        self.escalations_view.practice_id = self._practice_id()
+        self.lanes.set_counts(counts, len(self.escalations_view.rows_shown(open_only=True)))
         self._overdue = sum(c.overdue for c in counts.values())
         self.setWindowTitle(self._title())
 
@@ -273,6 +354,8 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
             self.detail.detail is None or self.detail.detail.item.id != item.id
         ):
             self.show_item(item.id)
+        elif item is None and self.stack.currentWidget() is self.items_page:
+            self.detail.clear()
 
     def show_item(self, item_id: int) -> None:
         """Show an item in the detail pane (audited once per unlock by the worklist)."""
@@ -308,6 +391,8 @@ class MainWindow(LayoutMixin, ActionsMixin, QMainWindow):
         selected = self.current_item_id()
         if self.stack.currentWidget() is self.escalations_view:
             self.escalations_view.reload()
+        elif self.stack.currentWidget() is self.done_view:
+            self.done_view.reload()
         elif self.model.query is not None:
             self.model.reload()
         if selected is not None:
