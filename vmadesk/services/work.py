@@ -432,41 +432,6 @@ class WorkService:
                 author=self.vma,
             )
 
-    def reopen(self, item_id: int, reason: ReopenReason, note: str = "") -> None:
-        """Open a completed, cancelled or failed item again, with the reason why.
-
-        The item goes back to ``requested`` (its attempts stay in the history and count);
-        its outcome and close reason are cleared, and the history records the reopen.
-
-        Raises:
-            ActionRefused: If the item is not closed.
-        """
-        now = self.clock()
-        with self._change(item_id, "reopened", reason=reason.value) as item:
-            try:
-                check_transition(ItemStatus(item.status), ItemStatus.REQUESTED, reopen=True)
-            except TransitionError:
-                raise ActionRefused("This item is still open; only closed items reopen.") from None
-            items.set_status(
-                self.conn,
-                item_id,
-                ItemStatus.REQUESTED,
-                now,
-                outcome=None,
-                outcome_json=None,
-                status_reason=None,
-                next_attempt_at=None,
-            )
-            history.add_event(
-                self.conn,
-                item_id,
-                at=now,
-                action="reopen",
-                reason=reason.value,
-                text=note.strip(),
-                author=self.vma,
-            )
-
     def add_note(self, item_id: int, text: str) -> None:
         """Add a free-text note to an item's history."""
         if not text.strip():
