@@ -45,7 +45,7 @@ def test_take_over_from_the_window(qtbot, hub, pair) -> None:  # type: ignore[no
     win.show()
     qtbot.waitExposed(win)
     win.activateWindow()
-    assert win.actions_by_name["held_by_others"].shortcuts()[0].toString() == "Ctrl+Shift+O"
+    assert win.actions_by_name["held_by_others"].shortcuts()[0].toString() == "Ctrl+Shift+T"
     win.actions_by_name["held_by_others"].trigger()
     dialog = win.active_dialog
     assert isinstance(dialog, HeldByOthersDialog)

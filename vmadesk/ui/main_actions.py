@@ -204,7 +204,7 @@ class ActionsMixin(_Base):
         add(
             "held_by_others",
             "Held by &others…",
-            ("Ctrl+Shift+O",),
+            ("Ctrl+Shift+T",),
             self.held_by_others,
             "Item",
             "takeover",
@@ -317,7 +317,7 @@ class ActionsMixin(_Base):
         self.table.setFocus()
 
     def held_by_others(self) -> None:
-        """Ctrl+Shift+O: items another VMA holds; take one over with a reason."""
+        """Ctrl+Shift+T: items another VMA holds; take one over with a reason."""
         if self._locked:
             return
         from vmadesk.ui.held_by_others import HeldByOthersDialog
