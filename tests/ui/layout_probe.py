@@ -98,9 +98,18 @@ def main(out: Path) -> None:
     clipped = []
     for column in range(model.columnCount()):
         title = model.headerData(column, Qt.Orientation.Horizontal)
-        if table.columnWidth(column) < metrics.horizontalAdvance(title):
+        if not table.isColumnHidden(column) and table.columnWidth(column) < (
+            metrics.horizontalAdvance(title)
+        ):
             clipped.append(title)
     report["console"]["clipped_columns"] = clipped
+    shown = [c for c in range(model.columnCount()) if not table.isColumnHidden(c)]
+    report["console"]["columns_shown"] = [
+        model.headerData(c, Qt.Orientation.Horizontal) for c in shown
+    ]
+    report["console"]["columns_overflow"] = sum(table.columnWidth(c) for c in shown) - (
+        table.viewport().width()
+    )
 
     def first(lane: Lane):
         rows = ctx.worklist.page(ctx.worklist.query(lane), 0, 50)

@@ -14,6 +14,14 @@ from vmadesk.ui.ui_settings import UiSettings, place_window, settings_path
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
+@pytest.fixture
+def window(window):
+    """The console with every column shown (by default it shows those that fit its width)."""
+    for column in Column:
+        window.table.show_column(column, True)
+    return window
+
+
 def _click_header(qtbot, table, column: Column) -> None:
     header = table.horizontalHeader()
     x = header.sectionViewportPosition(int(column)) + header.sectionSize(int(column)) // 2

@@ -59,6 +59,15 @@ def test_every_window_fits_1280x720_with_its_buttons(tmp_path, scale):
             problems.append(f"buttons outside: {seen['buttons_outside']}")
         if seen.get("clipped_columns"):
             problems.append(f"clipped columns: {seen['clipped_columns']}")
+        if scale == "1" and seen.get("columns_overflow", 0) > 0:
+            # the default columns are those that fit: none needs the table scrolled sideways
+            problems.append(
+                f"columns {seen['columns_shown']} overflow by {seen['columns_overflow']}"
+            )
         if problems:
             too_big[name] = problems
     assert not too_big, f"screen {width}×{height}: {too_big}"
+    # who to call and how urgent, whatever the screen
+    assert set(report["console"]["columns_shown"]) >= {"Patient", "State"}
+    if scale == "1":
+        assert "Due in" in report["console"]["columns_shown"]

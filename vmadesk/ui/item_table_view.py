@@ -29,6 +29,21 @@ _SAMPLES = {
 }
 
 
+#: Columns a first layout leaves out, in this order, while the table is too narrow to show
+#: them all without scrolling (the VMA adds them back from View → Columns). Patient and State
+#: (who to call, and how urgent) are always shown.
+FIT_ORDER = (
+    Column.ATTEMPTS,
+    Column.STATUS,
+    Column.ESCALATION,
+    Column.PRACTICE,
+    Column.REASON,
+    Column.LANE,
+    Column.PHONE,
+    Column.DUE_IN,
+)
+
+
 class ItemTableView(QTableView):
     """A read-only, row-selecting table tuned for long lists.
 
@@ -46,6 +61,9 @@ class ItemTableView(QTableView):
         super().__init__(parent)
         self._painted = False
         self._moving = False
+        # No saved layout yet: the first time the table is on screen it shows the default
+        # columns that fit its width (see fit_columns).
+        self._fit_pending = True
         self.setAccessibleName("Items")
         _tune(self)
         self.setAlternatingRowColors(True)
@@ -171,8 +189,11 @@ class ItemTableView(QTableView):
         )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Keep the pinned column over the viewport's left edge."""
+        """Keep the pinned column over the viewport's left edge; fit a first layout."""
         super().resizeEvent(event)
+        if self._fit_pending and self.isVisible() and self.viewport().width() > 0:
+            self._fit_pending = False
+            self.fit_columns(self.viewport().width())
         self._place_frozen()
 
     def updateGeometries(self) -> None:
@@ -204,8 +225,32 @@ class ItemTableView(QTableView):
             action.setChecked(shown)
         self.columns_changed.emit()
 
+    def fit_columns(self, width: int) -> list[Column]:
+        """Show the columns that fit in ``width`` pixels, leaving out :data:`FIT_ORDER` first.
+
+        Not saved: a saved layout is the VMA's own choice; this is only the default.
+
+        Returns:
+            The columns left out.
+        """
+        total = sum(self.columnWidth(int(c)) for c in Column)
+        left_out: list[Column] = []
+        for column in FIT_ORDER:
+            if total <= width:
+                break
+            total -= self.columnWidth(int(column))
+            left_out.append(column)
+        for column in Column:
+            shown = column not in left_out
+            self.setColumnHidden(int(column), not shown)
+            action = self._column_actions[column]
+            action.blockSignals(True)
+            action.setChecked(shown)
+            action.blockSignals(False)
+        return left_out
+
     def reset_columns(self) -> None:
-        """Every column, in the default order, sorted by urgency."""
+        """The default columns that fit, in the default order, sorted by urgency."""
         header = self.horizontalHeader()
         self._moving = True
         try:
@@ -217,6 +262,8 @@ class ItemTableView(QTableView):
             self.show_column(column, True)
         header.setSortIndicator(int(Column.STATE), Qt.SortOrder.AscendingOrder)
         self._pin_patient()
+        if self.isVisible():
+            self.fit_columns(self.viewport().width())
         self.columns_changed.emit()
 
     def keep_columns(self, settings: UiSettings) -> None:
@@ -225,6 +272,7 @@ class ItemTableView(QTableView):
             return
         state = settings.table_header()
         if state is not None:
+            self._fit_pending = False
             self.horizontalHeader().restoreState(state)
             # Widths follow this machine's font, whatever the saved state said.
             self.apply_widths()

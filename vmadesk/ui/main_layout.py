@@ -25,6 +25,7 @@ from vmadesk.ui.item_table_model import ItemTableModel
 from vmadesk.ui.item_table_view import ItemTableView
 from vmadesk.ui.lane_list import LaneList
 from vmadesk.ui.search_box import SearchBox
+from vmadesk.ui.ui_settings import SMALL_SCREEN_WIDTH
 
 if TYPE_CHECKING:
     from vmadesk.ui.detail_pane import DetailPane
@@ -69,14 +70,17 @@ class LayoutMixin(_Base):
         left_layout.addWidget(practice_label)
         left_layout.addWidget(self.practice_filter)
         left_layout.addWidget(self.lanes, 1)
-        # Wide enough for a lane's counts; on a small screen (1280×720 at 150 % scaling is
-        # 853 px wide) for its name, the counts shortened.
+        # Wide enough for a lane's counts; on a small screen (narrower than
+        # SMALL_SCREEN_WIDTH: 1280×720, or any screen at 150 %) for its name, the counts
+        # shortened, so that the item table keeps its columns.
         counts = self.fontMetrics().horizontalAdvance("000 open · 00 due soon · 000 overdue")
         self._left_width = counts + 48
         screen = QGuiApplication.primaryScreen()
-        roomy = screen is None or screen.availableGeometry().width() >= 3 * self._left_width + 300
+        roomy = screen is None or screen.availableGeometry().width() >= SMALL_SCREEN_WIDTH
         name = self.fontMetrics().horizontalAdvance("Eligibility checks") + 48
-        left.setMinimumWidth(self._left_width if roomy else name)
+        if not roomy:
+            self._left_width = name
+        left.setMinimumWidth(self._left_width)
         self.left_pane = left
 
         self.search = SearchBox()

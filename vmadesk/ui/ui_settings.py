@@ -101,6 +101,11 @@ class UiSettings:
             self.path.chmod(0o600)
 
 
+#: Below this width (logical pixels: 1280×720, or 1920×1080 at 150 %) a first run takes the whole
+#: screen: at 85 % the item table would keep only a column or two beside the lanes and details.
+SMALL_SCREEN_WIDTH = 1600
+
+
 def place_window(window: QWidget, settings: UiSettings) -> None:
     """Where the window was last time; on a first run, 85 % of the screen, centred.
 
@@ -121,7 +126,8 @@ def place_window(window: QWidget, settings: UiSettings) -> None:
     # centred on the size it will have, so that no edge ends off screen.
     need = window.minimumSizeHint().expandedTo(window.minimumSize())
     size = QSize(int(area.width() * 0.85), int(area.height() * 0.85))
-    if need.width() > size.width() or need.height() > size.height():
+    small = area.width() < SMALL_SCREEN_WIDTH
+    if small or need.width() > size.width() or need.height() > size.height():
         # A small screen: all of it but the window frame and title bar, not the bare minimum.
         frame = window.fontMetrics().height()
         size = QSize(area.width() - frame // 2, area.height() - 2 * frame)
