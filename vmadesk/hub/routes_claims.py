@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 
 from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, conflict, limit_of
-from vmadesk.hub.db import claim_events, claims, insert_ignore, now_ms, to_dt
+from vmadesk.hub.db import claim_events, claims, escalations, insert_ignore, now_ms, to_dt
 from vmadesk.sync import wire
-from vmadesk.sync.wire import ClaimStatus, ConflictKind, Role
+from vmadesk.sync.wire import ClaimStatus, ConflictKind, EscalationState, Role
 
 ACTIVE = "active"
 DONE = "done"
@@ -75,11 +75,24 @@ def record_event(
 
 
 def move_claim(conn: Connection, pseudonym: str, holder: str, now: int, expires: int) -> None:
-    """Give the (locked) claim to ``holder``: active, a new lease, no offer pending."""
+    """Give the (locked) claim to ``holder``: active, a new lease, no offer pending.
+
+    The item's open escalations go with it (handoff, takeover, reassignment): the supervisor's
+    acknowledgement and resolution must reach the VMA who holds the item now, and the desk
+    shows that VMA. Resolved ones stay with whoever held the item then.
+    """
     conn.execute(
         update(claims)
         .where(claims.c.pseudonym == pseudonym)
         .values(holder=holder, since=now, lease_expires_at=expires, state=ACTIVE, offered_to=None)
+    )
+    conn.execute(
+        update(escalations)
+        .where(
+            escalations.c.pseudonym == pseudonym,
+            escalations.c.state != EscalationState.RESOLVED.value,
+        )
+        .values(vma=holder)
     )
 
 
