@@ -144,6 +144,7 @@ def post_reassign(ctx: Ctx) -> wire.TakeoverResult:
         now,
         reason=body.reason,
         actor=ctx.account.name,
+        practice=row.practice,
     )
     return wire.TakeoverResult(
         claim=wire.ClaimResult(
