@@ -31,7 +31,7 @@ from vmadesk.hub.db import (
     to_dt,
     users,
 )
-from vmadesk.hub.routes_messages import VMA_QUERY, scope_vma
+from vmadesk.hub.routes_messages import VMA_QUERY, escalation_raiser, scope_vma
 from vmadesk.sync import wire
 from vmadesk.sync.wire import EscalationState, Role
 
@@ -172,7 +172,7 @@ def update_escalation(ctx: Ctx) -> wire.EscalationRecord:
 
 
 def put_details(ctx: Ctx) -> wire.EscalationRecord:
-    """The raising VMA leaves the SBAR text sealed to supervisors (ciphertext only).
+    """The raising (or holding) VMA leaves the SBAR text sealed to supervisors (ciphertext only).
 
     Each recipient must be an active supervisor; a box for a recipient already served is
     replaced (the console seals again after a supervisor's key changed).
@@ -180,7 +180,8 @@ def put_details(ctx: Ctx) -> wire.EscalationRecord:
     body: wire.EscalationDetails = ctx.body
     key = ctx.path["escalation_id"]
     row = ctx.conn.execute(select(escalations).where(escalations.c.id == key)).first()
-    if row is None or row.vma != ctx.account.name:
+    # Its holder (it follows the item), or the raiser whose console has the text.
+    if row is None or ctx.account.name not in (row.vma, escalation_raiser(ctx.conn, key)):
         raise not_found()
     supervisors = {
         r.name
