@@ -83,7 +83,11 @@ def test_handoff_acknowledged_moves_the_escalation_and_the_resolution_reaches_th
     # ben's copy is linked to the same hub escalation
     linked = ben.conn.execute("SELECT hub_id FROM escalation_links").fetchall()
     assert [str(r[0]) for r in linked] == [hub_id]
+    cursor = desk(hub).wait_escalations(None, 0).cursor
     sync_once(ben.profile)  # the claim moves at the hub, the escalation with it
+    # the desk's long poll hears of the move (it refreshes its rows at once)
+    moved = desk(hub).wait_escalations(cursor, 0).escalations
+    assert [(r.escalation_id, r.vma) for r in moved] == [(hub_id, "ben")]
     (record,) = desk(hub).desk_escalations()
     assert (record.escalation_id, record.vma) == (hub_id, "ben")
     desk(hub).resolve(hub_id, wire.ResolutionCode.HANDLED_BY_SUPERVISOR)

@@ -158,6 +158,8 @@ escalations = Table(
     Column("acknowledged_at", BigInteger, nullable=True),
     Column("resolved_by", String(32), nullable=True),
     Column("resolved_at", BigInteger, nullable=True),
+    # When it last moved to another VMA with its item (the desk's long poll hears of it).
+    Column("moved_at", BigInteger, nullable=True),
     Index("ix_escalations_state", "state", "urgency_rank"),
     Index("ix_escalations_vma", "vma"),
 )

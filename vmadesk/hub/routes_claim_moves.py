@@ -238,5 +238,6 @@ ENDPOINTS = [
         roles=frozenset({Role.SUPERVISOR}),
         request=wire.Reassign,
         response=wire.TakeoverResult,
+        notifies=True,  # an escalation may have moved with the item
     ),
 ]

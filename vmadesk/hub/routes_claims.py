@@ -102,7 +102,7 @@ def move_claim(conn: Connection, pseudonym: str, holder: str, now: int, expires:
             escalations.c.pseudonym == pseudonym,
             escalations.c.state != EscalationState.RESOLVED.value,
         )
-        .values(vma=holder)
+        .values(vma=holder, moved_at=now)
     )
 
 
@@ -286,6 +286,7 @@ ENDPOINTS = [
         roles=VMA_ONLY,
         request=wire.Claim,
         response=wire.ClaimResults,
+        notifies=True,  # an escalation may have moved with the item
     ),
     Endpoint(
         "POST",
@@ -313,6 +314,7 @@ ENDPOINTS = [
         roles=VMA_ONLY,
         request=wire.Takeover,
         response=wire.TakeoverResult,
+        notifies=True,  # an escalation may have moved with the item
     ),
     Endpoint(
         "GET",

@@ -99,7 +99,9 @@ AFTER_QUERY = QueryParam("after", r"^[0-9]{1,15}$", "hub milliseconds (the last 
 
 
 def escalation_changes(ctx: Ctx) -> wire.EscalationChanges:
-    """Escalations raised, acknowledged or resolved after ``after`` (absent: from now).
+    """Escalations raised, acknowledged, resolved or moved with their item after ``after``.
+
+    Absent ``after``: from now.
 
     With ``wait`` (and ``after``) the hub holds the request until there is one (or the wait
     ends): the desk learns of an immediate escalation as soon as it arrives, without polling.
@@ -115,6 +117,7 @@ def escalation_changes(ctx: Ctx) -> wire.EscalationChanges:
             escalations.c.raised_at > after,
             escalations.c.acknowledged_at > after,
             escalations.c.resolved_at > after,
+            escalations.c.moved_at > after,
         )
     )
     vma = scope_vma(ctx)
@@ -123,7 +126,12 @@ def escalation_changes(ctx: Ctx) -> wire.EscalationChanges:
     rows = ctx.conn.execute(
         stmt.order_by(escalations.c.raised_at, escalations.c.id).limit(limit_of(ctx))
     ).all()
-    times = [t for row in rows for t in (row.raised_at, row.acknowledged_at, row.resolved_at) if t]
+    times = [
+        t
+        for row in rows
+        for t in (row.raised_at, row.acknowledged_at, row.resolved_at, row.moved_at)
+        if t
+    ]
     return wire.EscalationChanges(escalations=records(ctx, rows), cursor=max([after, *times]))
 
 

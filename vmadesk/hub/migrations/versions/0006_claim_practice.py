@@ -1,4 +1,4 @@
-"""Claims carry the team practice id (a code), so conflicts group per practice.
+"""Claims carry the team practice id (a code); escalations record when they moved with an item.
 
 Revision ID: 0006
 Revises: 0004 (until 0005 exists on main: then "0005")
@@ -22,10 +22,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("practice", sa.String(length=32), nullable=True))
     with op.batch_alter_table("claim_events") as batch:
         batch.add_column(sa.Column("practice", sa.String(length=32), nullable=True))
+    with op.batch_alter_table("escalations") as batch:
+        batch.add_column(sa.Column("moved_at", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
     """Revert."""
+    with op.batch_alter_table("escalations") as batch:
+        batch.drop_column("moved_at")
     with op.batch_alter_table("claim_events") as batch:
         batch.drop_column("practice")
     with op.batch_alter_table("claims") as batch:
