@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import random
 import threading
+import uuid
 from collections import Counter
 
-from vmadesk.sync import wire
-from vmadesk.sync.hub_client import HubClient
+import pytest
+from nacl.public import PrivateKey
+
+from vmadesk.sync import sealed, wire
+from vmadesk.sync.hub_client import HubClient, HubRejected
 from vmadesk.sync.pseudonym import pseudonym
 
 SECRET = b"k" * 32
@@ -184,3 +188,48 @@ def test_supervisor_reassigns_unattended_work(hub) -> None:  # type: ignore[no-u
     assert sue.conflicts().conflicts[0].by == "sue"
     assert ana.heartbeat([a]).lost == [a]
     assert ben.heartbeat([a]).refreshed == [a]
+
+
+def _raised(escalation_id: str, code: str) -> wire.Envelope:
+    return wire.Envelope(
+        idempotency_key=str(uuid.uuid4()),
+        message=wire.EscalationRaised(
+            escalation_id=escalation_id,
+            category=wire.EscalationCategory.SCHEDULING_CONFLICT,
+            urgency=wire.Urgency.URGENT,
+            lane=wire.Lane.CONFIRMATION,
+            pseudonym=code,
+            age_seconds=60,
+        ),
+    )
+
+
+def test_open_escalations_follow_the_claim_and_the_raiser_still_seals_details(hub) -> None:  # type: ignore[no-untyped-def]
+    ana, ben, sue = hub.client("ana"), hub.client("ben"), hub.client("sue")
+    supervisor_key = PrivateKey.generate()
+    sue.register_public_key(bytes(supervisor_key.public_key))
+    taken, lapsed = pseudonym(b"k" * 32, "ehr", "taken"), pseudonym(b"k" * 32, "ehr", "lapsed")
+    ana.claim([taken, lapsed])
+    first, second, late = (str(uuid.uuid4()) for _ in range(3))
+    ana.send([_raised(first, taken), _raised(second, taken)])
+    sue.resolve_escalation(first, wire.ResolutionCode.NO_ACTION_NEEDED)
+    ben.takeover(taken, wire.TakeoverReason.PATIENT_CALLED_BACK)
+    holders = {e.escalation_id: e.vma for e in sue.escalations(state="all").escalations}
+    assert holders == {first: "ana", second: "ben"}  # the resolved one stays with ana
+    assert [e.escalation_id for e in ben.escalations().escalations] == [second]
+    # ana's console resends her message under a new key: hers, not another VMA's id
+    assert len(ana.send([_raised(second, taken)]).accepted) == 1
+    assert sue.escalation(second).vma == "ben"
+    # a lapsed item reassigned before ana's console sent its escalation: filed under ben
+    lapse(hub, lapsed)
+    sue.reassign(lapsed, "ben", wire.TakeoverReason.HOLDER_OFF_SHIFT)
+    ana.send([_raised(late, lapsed)])
+    assert sue.escalation(late).vma == "ben"
+    # ana, who has the text, may still seal it to the supervisor; a third VMA may not
+    box = sealed.b64(sealed.seal_to(supervisor_key.public_key, b'{"situation": "x"}'))
+    details = wire.EscalationDetails(details=[wire.SealedDetail(recipient="sue", sealed=box)])
+    assert ana.put_escalation_details(late, details).details_for == ["sue"]
+    hub.add("cat")
+    with pytest.raises(HubRejected) as refused:
+        hub.client("cat").put_escalation_details(late, details)
+    assert refused.value.status == 404

@@ -102,6 +102,8 @@ claims = Table(
     Column("state", String(16), nullable=False, server_default="active"),
     # The handoff receiver the holder offered the claim to ("*": whoever acknowledges it).
     Column("offered_to", String(32), nullable=True),
+    # The team practice id the claimant named (a code from ``practice_aliases``; never a name).
+    Column("practice", String(32), nullable=True),
     Index("ix_claims_holder", "holder"),
     Index("ix_claims_state_lease", "state", "lease_expires_at"),
 )
@@ -118,6 +120,8 @@ claim_events = Table(
     Column("at", BigInteger, nullable=False),
     # The supervisor who reassigned (kind "reassign").
     Column("actor", String(32), nullable=True),
+    # The item's team practice id, when known (conflicts group per VMA pair and practice).
+    Column("practice", String(32), nullable=True),
     Index("ix_claim_events_at", "at"),
     Index("ix_claim_events_claimant", "claimant", "id"),
     Index("ix_claim_events_holder", "holder", "id"),
@@ -154,6 +158,8 @@ escalations = Table(
     Column("acknowledged_at", BigInteger, nullable=True),
     Column("resolved_by", String(32), nullable=True),
     Column("resolved_at", BigInteger, nullable=True),
+    # When it last moved to another VMA with its item (the desk's long poll hears of it).
+    Column("moved_at", BigInteger, nullable=True),
     Index("ix_escalations_state", "state", "urgency_rank"),
     Index("ix_escalations_vma", "vma"),
 )

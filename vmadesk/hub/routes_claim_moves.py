@@ -144,6 +144,7 @@ def post_reassign(ctx: Ctx) -> wire.TakeoverResult:
         now,
         reason=body.reason,
         actor=ctx.account.name,
+        practice=row.practice,
     )
     return wire.TakeoverResult(
         claim=wire.ClaimResult(
@@ -237,5 +238,6 @@ ENDPOINTS = [
         roles=frozenset({Role.SUPERVISOR}),
         request=wire.Reassign,
         response=wire.TakeoverResult,
+        notifies=True,  # an escalation may have moved with the item
     ),
 ]

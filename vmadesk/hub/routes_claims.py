@@ -17,10 +17,18 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, conflict, limit_of
-from vmadesk.hub.db import claim_events, claims, insert_ignore, now_ms, to_dt
+from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, conflict, limit_of, validation_error
+from vmadesk.hub.db import (
+    claim_events,
+    claims,
+    escalations,
+    insert_ignore,
+    now_ms,
+    practice_aliases,
+    to_dt,
+)
 from vmadesk.sync import wire
-from vmadesk.sync.wire import ClaimStatus, ConflictKind, Role
+from vmadesk.sync.wire import ClaimStatus, ConflictKind, EscalationState, Role
 
 ACTIVE = "active"
 DONE = "done"
@@ -59,6 +67,7 @@ def record_event(
     at: int,
     reason: wire.TakeoverReason | None = None,
     actor: str | None = None,
+    practice: str | None = None,
 ) -> None:
     """Append one ownership event (what the supervisor and the VMAs concerned see)."""
     conn.execute(
@@ -70,47 +79,77 @@ def record_event(
             reason=reason.value if reason else None,
             at=at,
             actor=actor,
+            practice=practice,
         )
     )
 
 
 def move_claim(conn: Connection, pseudonym: str, holder: str, now: int, expires: int) -> None:
-    """Give the (locked) claim to ``holder``: active, a new lease, no offer pending."""
+    """Give the (locked) claim to ``holder``: active, a new lease, no offer pending.
+
+    The item's open escalations go with it (handoff, takeover, reassignment): the supervisor's
+    acknowledgement and resolution must reach the VMA who holds the item now, and the desk
+    shows that VMA. Resolved ones stay with whoever held the item then.
+    """
     conn.execute(
         update(claims)
         .where(claims.c.pseudonym == pseudonym)
         .values(holder=holder, since=now, lease_expires_at=expires, state=ACTIVE, offered_to=None)
     )
+    conn.execute(
+        update(escalations)
+        .where(
+            escalations.c.pseudonym == pseudonym,
+            escalations.c.state != EscalationState.RESOLVED.value,
+        )
+        .values(vma=holder, moved_at=now)
+    )
 
 
 def claim_one(
-    ctx: Ctx, pseudonym: str, lease_seconds: int, now: int, accept_offer: bool = False
+    ctx: Ctx,
+    pseudonym: str,
+    lease_seconds: int,
+    now: int,
+    accept_offer: bool = False,
+    practice: str | None = None,
 ) -> wire.ClaimResult:
-    """Claim one pseudonym for the caller."""
+    """Claim one pseudonym for the caller (``practice``: its team practice id, if named)."""
     me = ctx.account.name
     expires = now + lease_seconds * 1000
-    values = {"pseudonym": pseudonym, "holder": me, "since": now, "lease_expires_at": expires}
+    values = {
+        "pseudonym": pseudonym,
+        "holder": me,
+        "since": now,
+        "lease_expires_at": expires,
+        "practice": practice,
+    }
     if insert_ignore(ctx.conn, claims, values, ["pseudonym"]):
         return _result(pseudonym, ClaimStatus.GRANTED, me, now, expires)
     row = locked_claim(ctx.conn, pseudonym)
     if row is None:  # dropped (rekeyed) between the two statements: claim it afresh
-        return claim_one(ctx, pseudonym, lease_seconds, now, accept_offer)
+        return claim_one(ctx, pseudonym, lease_seconds, now, accept_offer, practice)
+    practice = practice or row.practice
     if row.holder == me:
         # Mine: refresh the lease and keep "since". A claim on done work reopens it; a claim by
         # the holder withdraws an offer the receiver declined.
         ctx.conn.execute(
             update(claims)
             .where(claims.c.pseudonym == pseudonym)
-            .values(lease_expires_at=expires, state=ACTIVE, offered_to=None)
+            .values(lease_expires_at=expires, state=ACTIVE, offered_to=None, practice=practice)
         )
         return _result(pseudonym, ClaimStatus.GRANTED, me, row.since, expires)
     if accept_offer and row.state == ACTIVE and row.offered_to in (me, ANY_RECEIVER):
         move_claim(ctx.conn, pseudonym, me, now, expires)
-        record_event(ctx.conn, ConflictKind.HANDOFF, pseudonym, me, row.holder, now)
+        record_event(
+            ctx.conn, ConflictKind.HANDOFF, pseudonym, me, row.holder, now, practice=practice
+        )
         return _result(pseudonym, ClaimStatus.GRANTED, me, now, expires)
     # Someone else's, working, unattended (a lapsed lease) or done: never granted.
     if not accept_offer:  # an acknowledgement waiting for the sender's offer is no conflict
-        record_event(ctx.conn, ConflictKind.CONFLICT, pseudonym, me, row.holder, now)
+        record_event(
+            ctx.conn, ConflictKind.CONFLICT, pseudonym, me, row.holder, now, practice=practice
+        )
     status = ClaimStatus.DONE if row.state == DONE else ClaimStatus.HELD
     return _result(pseudonym, status, row.holder, row.since, row.lease_expires_at)
 
@@ -118,10 +157,19 @@ def claim_one(
 def post_claims(ctx: Ctx) -> wire.ClaimResults:
     """Claim pseudonyms: granted, or held (or done) by someone since a time."""
     body: wire.Claim = ctx.body
+    named = set(body.practices.values())
+    if named:
+        known = set(
+            ctx.conn.execute(
+                select(practice_aliases.c.practice).where(practice_aliases.c.practice.in_(named))
+            ).scalars()
+        )
+        if named - known:
+            raise validation_error(["practices.not_registered"])
     now = now_ms()
     # Sorted: concurrent batches lock rows in one order, so they cannot deadlock.
     seen = {
-        p: claim_one(ctx, p, body.lease_seconds, now, body.accept_offer)
+        p: claim_one(ctx, p, body.lease_seconds, now, body.accept_offer, body.practices.get(p))
         for p in sorted(set(body.pseudonyms))
     }
     return wire.ClaimResults(results=[seen[p] for p in body.pseudonyms])
@@ -187,7 +235,14 @@ def post_takeover(ctx: Ctx) -> wire.TakeoverResult:
     previous = row.holder
     move_claim(ctx.conn, body.pseudonym, me, now, expires)
     record_event(
-        ctx.conn, ConflictKind.TAKEOVER, body.pseudonym, me, previous, now, reason=body.reason
+        ctx.conn,
+        ConflictKind.TAKEOVER,
+        body.pseudonym,
+        me,
+        previous,
+        now,
+        reason=body.reason,
+        practice=row.practice,
     )
     return wire.TakeoverResult(
         claim=_result(body.pseudonym, ClaimStatus.GRANTED, me, now, expires),
@@ -212,6 +267,7 @@ def get_conflicts(ctx: Ctx) -> wire.ConflictList:
                 reason=wire.TakeoverReason(row.reason) if row.reason else None,
                 at=to_dt(row.at),
                 by=row.actor,
+                practice=row.practice,
             )
             for row in ctx.conn.execute(stmt)
         ]
@@ -230,6 +286,7 @@ ENDPOINTS = [
         roles=VMA_ONLY,
         request=wire.Claim,
         response=wire.ClaimResults,
+        notifies=True,  # an escalation may have moved with the item
     ),
     Endpoint(
         "POST",
@@ -257,6 +314,7 @@ ENDPOINTS = [
         roles=VMA_ONLY,
         request=wire.Takeover,
         response=wire.TakeoverResult,
+        notifies=True,  # an escalation may have moved with the item
     ),
     Endpoint(
         "GET",

@@ -31,7 +31,7 @@ from vmadesk.hub.db import (
     to_dt,
     users,
 )
-from vmadesk.hub.routes_messages import VMA_QUERY, scope_vma
+from vmadesk.hub.routes_messages import VMA_QUERY, escalation_raiser, scope_vma
 from vmadesk.sync import wire
 from vmadesk.sync.wire import EscalationState, Role
 
@@ -99,7 +99,9 @@ AFTER_QUERY = QueryParam("after", r"^[0-9]{1,15}$", "hub milliseconds (the last 
 
 
 def escalation_changes(ctx: Ctx) -> wire.EscalationChanges:
-    """Escalations raised, acknowledged or resolved after ``after`` (absent: from now).
+    """Escalations raised, acknowledged, resolved or moved with their item after ``after``.
+
+    Absent ``after``: from now.
 
     With ``wait`` (and ``after``) the hub holds the request until there is one (or the wait
     ends): the desk learns of an immediate escalation as soon as it arrives, without polling.
@@ -115,6 +117,7 @@ def escalation_changes(ctx: Ctx) -> wire.EscalationChanges:
             escalations.c.raised_at > after,
             escalations.c.acknowledged_at > after,
             escalations.c.resolved_at > after,
+            escalations.c.moved_at > after,
         )
     )
     vma = scope_vma(ctx)
@@ -123,7 +126,12 @@ def escalation_changes(ctx: Ctx) -> wire.EscalationChanges:
     rows = ctx.conn.execute(
         stmt.order_by(escalations.c.raised_at, escalations.c.id).limit(limit_of(ctx))
     ).all()
-    times = [t for row in rows for t in (row.raised_at, row.acknowledged_at, row.resolved_at) if t]
+    times = [
+        t
+        for row in rows
+        for t in (row.raised_at, row.acknowledged_at, row.resolved_at, row.moved_at)
+        if t
+    ]
     return wire.EscalationChanges(escalations=records(ctx, rows), cursor=max([after, *times]))
 
 
@@ -172,7 +180,7 @@ def update_escalation(ctx: Ctx) -> wire.EscalationRecord:
 
 
 def put_details(ctx: Ctx) -> wire.EscalationRecord:
-    """The raising VMA leaves the SBAR text sealed to supervisors (ciphertext only).
+    """The raising (or holding) VMA leaves the SBAR text sealed to supervisors (ciphertext only).
 
     Each recipient must be an active supervisor; a box for a recipient already served is
     replaced (the console seals again after a supervisor's key changed).
@@ -180,7 +188,8 @@ def put_details(ctx: Ctx) -> wire.EscalationRecord:
     body: wire.EscalationDetails = ctx.body
     key = ctx.path["escalation_id"]
     row = ctx.conn.execute(select(escalations).where(escalations.c.id == key)).first()
-    if row is None or row.vma != ctx.account.name:
+    # Its holder (it follows the item), or the raiser whose console has the text.
+    if row is None or ctx.account.name not in (row.vma, escalation_raiser(ctx.conn, key)):
         raise not_found()
     supervisors = {
         r.name

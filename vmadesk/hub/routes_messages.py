@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from vmadesk.hub.app import (
     LIMIT_QUERY,
@@ -21,6 +21,7 @@ from vmadesk.hub.app import (
     validation_error,
 )
 from vmadesk.hub.db import (
+    claims,
     escalations,
     insert_ignore,
     item_events,
@@ -30,6 +31,7 @@ from vmadesk.hub.db import (
     to_dt,
     to_ms,
 )
+from vmadesk.hub.routes_claims import ACTIVE
 from vmadesk.sync import wire
 from vmadesk.sync.wire import EscalationState, Role
 
@@ -172,32 +174,49 @@ def _check_summary(ctx: Ctx, message: wire.Summary, index: int, now: int) -> Non
         raise validation_error(bad)
 
 
+def escalation_raiser(conn: Connection, escalation_id: str) -> str | None:
+    """Who raised an escalation (the sender of its message; its holder may have changed)."""
+    return conn.execute(
+        select(messages.c.sender)
+        .join(escalations, escalations.c.message_id == messages.c.id)
+        .where(escalations.c.id == escalation_id)
+    ).scalar_one_or_none()
+
+
 def _store_escalation(ctx: Ctx, message: wire.EscalationRaised, message_id: int, now: int) -> None:
-    """Store an escalation once; another VMA's escalation id is refused (409), not dropped."""
+    """Store an escalation once; another VMA's escalation id is refused (409), not dropped.
+
+    It is filed under whoever holds the item: the raiser, or the VMA the item moved to before
+    the raiser's console could send it (a handoff, takeover or reassignment while offline).
+    """
     sender = ctx.account.name
-    if not insert_ignore(
-        ctx.conn,
-        escalations,
-        {
-            "id": message.escalation_id,
-            "message_id": message_id,
-            "vma": sender,
-            "category": message.category.value,
-            "urgency": message.urgency.value,
-            "urgency_rank": message.urgency.rank,
-            "lane": message.lane.value,
-            "pseudonym": message.pseudonym,
-            "age_seconds": message.age_seconds,
-            "raised_at": now,
-            "state": EscalationState.RAISED.value,
-        },
-        ["id"],
+    holder = ctx.conn.execute(
+        select(claims.c.holder).where(
+            claims.c.pseudonym == message.pseudonym, claims.c.state == ACTIVE
+        )
+    ).scalar_one_or_none()
+    if (
+        not insert_ignore(
+            ctx.conn,
+            escalations,
+            {
+                "id": message.escalation_id,
+                "message_id": message_id,
+                "vma": holder or sender,
+                "category": message.category.value,
+                "urgency": message.urgency.value,
+                "urgency_rank": message.urgency.rank,
+                "lane": message.lane.value,
+                "pseudonym": message.pseudonym,
+                "age_seconds": message.age_seconds,
+                "raised_at": now,
+                "state": EscalationState.RAISED.value,
+            },
+            ["id"],
+        )
+        and escalation_raiser(ctx.conn, message.escalation_id) != sender
     ):
-        holder = ctx.conn.execute(
-            select(escalations.c.vma).where(escalations.c.id == message.escalation_id)
-        ).scalar_one()
-        if holder != sender:
-            raise conflict("escalation_id")
+        raise conflict("escalation_id")
 
 
 def get_summaries(ctx: Ctx) -> wire.SummaryList:

@@ -1,4 +1,4 @@
-"""Ownership conflicts grouped for the supervisor: per claimant and holder, with counts."""
+"""Ownership conflicts grouped for the supervisor: per claimant, holder and practice, counted."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from vmadesk.sync import wire
 
 @dataclass(frozen=True)
 class ConflictGroup:
-    """Conflicts (or takeovers) between one claimant and one holder, counted.
+    """Conflicts (or takeovers) between one claimant and one holder in one practice, counted.
 
     The hub's conflict log has a row per refused claim; the supervisor needs the pattern (who
-    keeps importing whose work, how often), not a row per item.
+    keeps importing whose work, for which practice, how often), not a row per item.
     """
 
     kind: wire.ConflictKind
@@ -26,14 +26,16 @@ class ConflictGroup:
     items: int
     reasons: tuple[wire.TakeoverReason, ...]
     latest: datetime
+    #: The team practice id (a code; ``None`` when no console named one).
+    practice: str | None = None
 
 
 def group_conflicts(records: list[wire.ConflictRecord]) -> list[ConflictGroup]:
-    """Group per (kind, claimant, holder, mover), most events first, then most recent first."""
-    groups: dict[tuple[str, str, str | None, str | None], list[wire.ConflictRecord]]
+    """Group per (kind, claimant, holder, mover, practice), most events first, then latest."""
+    groups: dict[tuple[str, str, str | None, str | None, str | None], list[wire.ConflictRecord]]
     groups = defaultdict(list)
     for record in records:
-        key = (record.kind.value, record.claimant, record.holder, record.by)
+        key = (record.kind.value, record.claimant, record.holder, record.by, record.practice)
         groups[key].append(record)
     out = [
         ConflictGroup(
@@ -45,10 +47,19 @@ def group_conflicts(records: list[wire.ConflictRecord]) -> list[ConflictGroup]:
             items=len({r.pseudonym for r in rows}),
             reasons=tuple(sorted({r.reason for r in rows if r.reason is not None})),
             latest=max(r.at for r in rows),
+            practice=rows[0].practice,
         )
         for rows in groups.values()
     ]
-    out.sort(key=lambda g: (-g.events, -g.latest.timestamp(), g.claimant, g.holder or ""))
+    out.sort(
+        key=lambda g: (
+            -g.events,
+            -g.latest.timestamp(),
+            g.claimant,
+            g.holder or "",
+            g.practice or "",
+        )
+    )
     return out
 
 

@@ -353,7 +353,7 @@ class HandoffService:
             row = self._pending(handoff_item_id, "in")
             payload = row.payload
             item_id = store_received_item(self.conn, row, owner=self.vma, now=now)
-            held = take_over_history(self.conn, item_id, payload)
+            held = take_over_history(self.conn, item_id, payload, now)
             note = HandoffNote.from_dict(payload["note"])
             history.add_note(
                 self.conn,

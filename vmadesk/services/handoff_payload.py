@@ -73,9 +73,24 @@ def item_payload(conn: Connection, item: ItemRow, note: HandoffNote, index: int)
             {"at": n.at, "kind": n.kind, "text": n.text, "author": n.author}
             for n in history.notes_for(conn, item.id)
         ],
-        "escalations": [escalation_payload(e) for e in escalations.for_item(conn, item.id)],
+        "escalations": [
+            escalation_payload(e) | hub_link(conn, e.id)
+            for e in escalations.for_item(conn, item.id)
+        ],
         "note": note.to_dict(),
     }
+
+
+def hub_link(conn: Connection, escalation_id: int) -> dict[str, str]:
+    """The hub's id and last known state of an escalation the hub was told of (else nothing).
+
+    The receiver links its copy to the same hub escalation, so the supervisor's acknowledgement
+    and resolution reach the VMA who holds the item now (the hub moves it with the claim).
+    """
+    row = conn.execute(
+        "SELECT hub_id, hub_state FROM escalation_links WHERE escalation_id = ?", (escalation_id,)
+    ).fetchone()
+    return {} if row is None else {"hub_id": str(row[0]), "hub_state": str(row[1])}
 
 
 def escalation_payload(escalation: EscalationRow) -> dict[str, Any]:
@@ -147,7 +162,9 @@ def store_received_item(conn: Connection, row: HandoffItemRow, *, owner: str, no
     return existing.id
 
 
-def take_over_history(conn: Connection, item_id: int, payload: dict[str, Any]) -> int:
+def take_over_history(
+    conn: Connection, item_id: int, payload: dict[str, Any], now: datetime
+) -> int:
     """Copy the sender's attempts, notes and escalations onto the receiver's item.
 
     The receiver must be able to answer "why am I calling this again?", and an open
@@ -186,14 +203,16 @@ def take_over_history(conn: Connection, item_id: int, payload: dict[str, Any]) -
             kind=n["kind"],
         )
     have_escalations = {
-        (e.raised_at, e.category, e.situation) for e in escalations.for_item(conn, item_id)
+        (e.raised_at, e.category, e.situation): e.id for e in escalations.for_item(conn, item_id)
     }
     open_count = 0
     for e in payload.get("escalations", []):
         open_count += e.get("state") != EscalationState.RESOLVED
-        if (e["raised_at"], e["category"], e["situation"]) in have_escalations:
+        known = have_escalations.get((e["raised_at"], e["category"], e["situation"]))
+        if known is not None:
+            link_to_hub(conn, known, e, now)
             continue
-        escalations.insert(
+        local_id = escalations.insert(
             conn,
             {
                 "item_id": item_id,
@@ -212,7 +231,35 @@ def take_over_history(conn: Connection, item_id: int, payload: dict[str, Any]) -
                 "author": e.get("author") or payload.get("sender", "colleague"),
             },
         )
+        link_to_hub(conn, local_id, e, now)
     return open_count
+
+
+def link_to_hub(
+    conn: Connection, escalation_id: int, carried: dict[str, Any], now: datetime
+) -> None:
+    """Link the receiver's copy to the hub escalation the packet names (once).
+
+    A copy already linked (an item back with a former holder) or a hub id this console links
+    to another copy keeps its link. The hub state carried is the sender's last known one, so a
+    later move at the hub is applied here on the next round.
+    """
+    hub_id = carried.get("hub_id")
+    if not hub_id:
+        return
+    conn.execute(
+        "INSERT OR IGNORE INTO escalation_links (escalation_id, hub_id, hub_state, updated_at)"
+        " SELECT ?, ?, ?, ? WHERE NOT EXISTS"
+        " (SELECT 1 FROM escalation_links WHERE escalation_id = ? OR hub_id = ?)",
+        (
+            escalation_id,
+            str(hub_id),
+            carried.get("hub_state") or EscalationState.RAISED.value,
+            to_db(now),
+            escalation_id,
+            str(hub_id),
+        ),
+    )
 
 
 def payload_columns(

@@ -151,8 +151,16 @@ def _send_claims(
 ) -> None:
     """One claim group: apply the answers; an acknowledgement held by another waits its offer."""
     accept = bool(group[0].payload.get("accept_offer"))
+    practices = {
+        row.payload["pseudonym"]: row.payload["practice"]
+        for row in group
+        if row.payload.get("practice")
+    }
     answer = client.claim(
-        [row.payload["pseudonym"] for row in group], LEASE_SECONDS, accept_offer=accept
+        [row.payload["pseudonym"] for row in group],
+        LEASE_SECONDS,
+        accept_offer=accept,
+        practices=practices,
     )
     by_code = {r.pseudonym: r for r in answer.results}
     waiting = [

@@ -179,14 +179,23 @@ class HubClient:
     # -- claims -------------------------------------------------------------------------------
 
     def claim(
-        self, pseudonyms: Iterable[str], lease_seconds: int = 900, *, accept_offer: bool = False
+        self,
+        pseudonyms: Iterable[str],
+        lease_seconds: int = 900,
+        *,
+        accept_offer: bool = False,
+        practices: Mapping[str, str] | None = None,
     ) -> wire.ClaimResults:
         """Claim items; each result is granted or says who holds it (or did it) since when.
 
         ``accept_offer``: acknowledging a handoff, take the claims the sender offered.
+        ``practices``: pseudonym -> team practice id (registered at the hub), where known.
         """
         body = wire.Claim(
-            pseudonyms=list(pseudonyms), lease_seconds=lease_seconds, accept_offer=accept_offer
+            pseudonyms=list(pseudonyms),
+            lease_seconds=lease_seconds,
+            accept_offer=accept_offer,
+            practices=dict(practices or {}),
         )
         return self._post("/v1/claims", wire.ClaimResults, body)
 

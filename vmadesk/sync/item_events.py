@@ -150,7 +150,8 @@ def queue_claim(
     ``accept_offer``: the item was acknowledged from a handoff; the hub moves the sender's
     claim to this VMA (see :func:`queue_offer`).
     """
-    code = item_pseudonym(secret, item, practice_aliases(conn))
+    aliases = practice_aliases(conn)
+    code = item_pseudonym(secret, item, aliases)
     conn.execute(
         "INSERT INTO claims (item_id, pseudonym, state, updated_at) VALUES (?, ?, 'pending', ?)"
         " ON CONFLICT (item_id) DO UPDATE SET pseudonym = excluded.pseudonym,"
@@ -161,6 +162,11 @@ def queue_claim(
     payload: dict[str, Any] = {"pseudonym": code}
     if accept_offer:
         payload["accept_offer"] = True
+    # The team practice id (registered at the hub; a code, never a name) lets the supervisor
+    # see conflicts per practice. A practice the hub does not know is not named.
+    local = conn.execute("SELECT code FROM practices WHERE id = ?", (item.practice_id,)).fetchone()
+    if local is not None and local[0] in aliases:
+        payload["practice"] = aliases[local[0]]
     outbox.enqueue(conn, "claim", payload, now=now)
 
 

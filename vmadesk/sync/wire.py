@@ -539,6 +539,9 @@ class Claim(Wire):
     lease_seconds: LeaseSeconds = 900
     #: Acknowledging a handoff: take over the claims the holder offered to the caller.
     accept_offer: bool = False
+    #: The team practice id of each pseudonym whose practice is registered at the hub (a code
+    #: from ``GET /v1/practices``, never a name): conflicts group per practice.
+    practices: dict[Pseudonym, Handle] = Field(default_factory=dict, max_length=MAX_PSEUDONYMS)
 
 
 class ClaimResult(Wire):
@@ -616,6 +619,8 @@ class ConflictRecord(Wire):
     at: Timestamp
     #: The supervisor who reassigned the item (``kind`` ``reassign``).
     by: Handle | None = None
+    #: The item's team practice id, when a console named it (a code, never a name).
+    practice: Handle | None = None
 
 
 class ConflictList(Wire):

@@ -69,6 +69,25 @@ def test_conflicts_listed_with_reasons(hub, window, qtbot) -> None:  # type: ign
     assert model.index(0, model.column("at")).data().startswith(str(refused.latest.year))
 
 
+def test_conflicts_grouped_per_practice(hub, window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    hub.client("sue").register_practice("riverside-fm", ["rvs"])
+    hub.client("sue").register_practice("lakeview-fm", ["lake"])
+    ana, ben = hub.client("ana"), hub.client("ben")
+    codes = {pn("ana", f"r{n}"): "riverside-fm" for n in range(3)}
+    codes[pn("ana", "l0")] = "lakeview-fm"
+    ana.claim(list(codes), practices=codes)
+    ben.claim(list(codes), practices=codes)
+    window.refresh_all()
+    wait_idle(qtbot, window)
+    model = window.conflicts.model
+    shown = {
+        (model.index(row, model.column("practice")).data(), g.items)
+        for row, g in enumerate(model.rows())
+        if (g.claimant, g.holder) == ("ben", "ana")
+    }
+    assert shown == {("riverside-fm", 3), ("lakeview-fm", 1)}
+
+
 def test_escalation_desk_by_keyboard(hub, window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window.tabs.setCurrentWidget(window.desk)
     desk = window.desk

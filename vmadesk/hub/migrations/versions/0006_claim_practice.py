@@ -1,0 +1,36 @@
+"""Claims carry the team practice id (a code); escalations record when they moved with an item.
+
+Revision ID: 0006
+Revises: 0004 (until 0005 exists on main: then "0005")
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+# The parallel 0005 revision is not on this branch yet: point at "0005" once it is merged.
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Apply."""
+    with op.batch_alter_table("claims") as batch:
+        batch.add_column(sa.Column("practice", sa.String(length=32), nullable=True))
+    with op.batch_alter_table("claim_events") as batch:
+        batch.add_column(sa.Column("practice", sa.String(length=32), nullable=True))
+    with op.batch_alter_table("escalations") as batch:
+        batch.add_column(sa.Column("moved_at", sa.BigInteger(), nullable=True))
+
+
+def downgrade() -> None:
+    """Revert."""
+    with op.batch_alter_table("escalations") as batch:
+        batch.drop_column("moved_at")
+    with op.batch_alter_table("claim_events") as batch:
+        batch.drop_column("practice")
+    with op.batch_alter_table("claims") as batch:
+        batch.drop_column("practice")
