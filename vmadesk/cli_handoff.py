@@ -165,7 +165,9 @@ def cmd_receive(args: argparse.Namespace) -> int:
     from vmadesk.store.settings_store import vma_handle
     from vmadesk.sync.item_events import make_change_hook
 
-    ack = None if args.ack_all else _ids(args.ack, "--ack")
+    if not (args.ack_all or args.ack or args.decline):
+        raise CliError("say what to do: --ack-all, --ack ID,... and/or --decline ID,...", 2)
+    ack = None if args.ack_all else (_ids(args.ack, "--ack") if args.ack else [])
     decline = _ids(args.decline, "--decline") or []
     if decline and args.reason is None:
         raise CliError("--decline needs --reason (one of: " + ", ".join(DeclineReason) + ").", 2)
@@ -193,6 +195,13 @@ def cmd_receive(args: argparse.Namespace) -> int:
             if ack is None
             else ack
         )
+        # Everything is checked before anything changes: a refused command changes nothing.
+        decided = [i for i in [*todo_ack, *decline] if by_id[i].state != "pending"]
+        if decided:
+            raise CliError(
+                f"already decided: item(s) {', '.join(map(str, decided))}; nothing was changed.",
+                EXIT_INPUT,
+            )
         for item_id in todo_ack:
             if not first_action(by_id[item_id].payload):
                 raise CliError(
@@ -243,7 +252,8 @@ def register(
     p = actions.add_parser("receive", help="acknowledge or decline a handoff's items")
     profile_arg(p)
     p.add_argument("envelope_id", metavar="ENVELOPE_ID", help="the id the inbox lists")
-    which = p.add_mutually_exclusive_group(required=True)
+    # Declining alone is a whole answer too (send a packet, or what is left of it, back).
+    which = p.add_mutually_exclusive_group()
     which.add_argument("--ack-all", action="store_true", help="acknowledge every item not declined")
     which.add_argument("--ack", metavar="ID,...", help="acknowledge these items")
     p.add_argument("--decline", metavar="ID,...", help="send these items back")

@@ -183,10 +183,20 @@ def test_cli_send_inbox_receive(hub, consoles, monkeypatch, capsys):  # type: ig
     receive = ["handoff", "receive", envelope["id"], *base, ben_dir]
     assert cli.main([*receive, "--ack-all", "--decline", str(ids[2])]) == 2  # no reason
     assert cli.main([*receive, "--ack", "999"]) == 2  # not in the packet
-    assert (
-        cli.main([*receive, "--ack-all", "--decline", str(ids[2]), "--reason", "no_capacity"]) == 0
-    )
-    assert "2 acknowledged, 1 declined, 0 still to decide" in capsys.readouterr().out
+    assert cli.main(receive) == 2  # nothing said to do
+    assert cli.main([*receive, "--ack", str(ids[0])]) == 0
+    assert "1 acknowledged, 0 declined, 2 still to decide" in capsys.readouterr().out
+    # a refused command changes nothing: item 0 is decided already, so item 1 stays pending
+    again = [*receive, "--ack", str(ids[0]), "--decline", str(ids[1]), "--reason", "no_capacity"]
+    assert cli.main(again) == 2
+    assert "nothing was changed" in capsys.readouterr().err
+    assert cli.main(["handoff", "inbox", "--json", *base, ben_dir]) == 0
+    (left,) = json.loads(capsys.readouterr().out)
+    assert left["id"] == envelope["id"]
+    # declining alone answers the rest
+    rest = f"{ids[1]},{ids[2]}"
+    assert cli.main([*receive, "--decline", rest, "--reason", "no_capacity"]) == 0
+    assert "0 acknowledged, 2 declined, 0 still to decide" in capsys.readouterr().out
     assert cli.main(["handoff", "inbox", "--json", *base, ben_dir]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert cli.main(["sync", *base, ana_dir]) == 0
