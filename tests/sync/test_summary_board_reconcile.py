@@ -53,3 +53,29 @@ def test_board_counts_each_appointment_once(hub, tmp_path: Path) -> None:  # typ
     finally:
         ana.close()
         ben.close()
+
+
+def test_the_board_matches_the_console_after_the_round_that_found_a_conflict(
+    hub, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    ana = new_console(
+        tmp_path / "ana", "ana", hub_url=hub.base_url, token=hub.tokens["ana"], clock=clock
+    )
+    ben = new_console(
+        tmp_path / "ben", "ben", hub_url=hub.base_url, token=hub.tokens["ben"], clock=clock
+    )
+    try:
+        ana.import_appointments(range(4))
+        clock.advance(seconds=1)
+        sync_once(ana.profile, now=clock())
+        ben.import_appointments(range(2, 6))  # 2 and 3 are ana's
+        clock.advance(seconds=1)
+        sync_once(ben.profile, now=clock())  # one round: the claims are refused in it
+        board = {v.vma: v for v in hub.client("sue").board().vmas}
+        ben_lane = next(lane for lane in board["ben"].lanes if lane.lane is Lane.CONFIRMATION)
+        # the summary of that round already leaves out what the round found held by ana
+        assert ben_lane.open == 2
+    finally:
+        ana.close()
+        ben.close()

@@ -7,8 +7,7 @@ connection, the background worker (:mod:`vmadesk.sync.worker`) on its own. A rou
    once the profile can send, runs the one-time backfill (:mod:`vmadesk.sync.backfill`) of the
    work that existed before;
 2. fetches the team-wide practice identities (claims whose pseudonym changed move to the new
-   one: :mod:`vmadesk.services.sync_practices`) before the backfill, and queues the next
-   summary (every round, once enrolment is complete: the team secret is here);
+   one: :mod:`vmadesk.services.sync_practices`) before the backfill;
 3. sends the outbox — messages in batches (at-least-once: the hub counts each idempotency key
    once), claims and releases in the order written, sealed handoff envelopes — marking rows sent
    only once the hub answered for them;
@@ -19,7 +18,10 @@ connection, the background worker (:mod:`vmadesk.sync.worker`) on its own. A rou
 5. pulls the state of this VMA's escalations (acknowledged / resolved by a supervisor);
 6. fetches handoff envelopes addressed to this VMA (packets and sealed receipts), answers
    settled packets with a PHI-free receipt, and claims the items it acknowledged (taking the
-   sender's offered claims).
+   sender's offered claims);
+7. queues the next summary (every round, once enrolment is complete: the team secret is
+   here), last, so that it counts what the round learnt, and sends it with the round's
+   last claims.
 
 Claims, heartbeats and takeovers live in :mod:`vmadesk.services.sync_claims`, what the hub relays
 back (escalation states, handoff envelopes, receipts) in :mod:`vmadesk.services.sync_relay`;
@@ -205,6 +207,17 @@ def send_outbox(
 # -- the round ----------------------------------------------------------------------------------
 
 
+def _queue_summary(conn: Connection, now: datetime, every: timedelta | None) -> None:
+    """Queue the next summary when one is due and the team secret is here."""
+    if (
+        every is not None
+        and enrolment.team_secret(conn) is not None
+        and summary.summary_due(conn, now=now, every=every)
+    ):
+        with transaction(conn):
+            summary.queue_summary(conn, now=now)
+
+
 def sync_once(
     target: UnlockedProfile | Connection,
     client: HubClient | None = None,
@@ -244,19 +257,12 @@ def sync_once(
     try:
         if enrolment.team_secret(conn) is None:
             enrolment.fetch_team_secret(conn, hub)
-        with contextlib.suppress(HubUnavailable):  # offline: the summary is still queued below
+        with contextlib.suppress(HubUnavailable):  # offline: the summary is still queued
             refresh_practices(conn, hub, current)
         if backfill.backfill_due(conn):
             # Work from before the profile could send; its rows go out in this round.
             with transaction(conn):
                 backfill.run_backfill(conn, now=current)
-        if (
-            summary_every is not None
-            and enrolment.team_secret(conn) is not None
-            and summary.summary_due(conn, now=current, every=summary_every)
-        ):
-            with transaction(conn):
-                summary.queue_summary(conn, now=current)
         send_outbox(
             conn, hub, me=config.handle, now=current, batch_size=batch_size, force=force, tally=t
         )
@@ -267,12 +273,17 @@ def sync_once(
         pull_handoffs(conn, hub, vma, current, t)
         send_receipts(conn, hub, vma, current)
         claim_acknowledged(conn, current)
-        # claims queued by this round (acknowledged or declined handoff items) go out now
+        # Last, so that the summary counts what this round learnt (items found held by
+        # others, moved, handed over): the board matches the console after the round.
+        _queue_summary(conn, current, summary_every)
+        # claims queued by this round (acknowledged or declined handoff items) and the
+        # summary go out now
         send_outbox(conn, hub, me=config.handle, now=current, force=True, tally=t)
         with transaction(conn):
             outbox.record_success(conn, now=current)
     except HubUnavailable:
         error = "unavailable"
+        _queue_summary(conn, current, summary_every)  # offline: it goes with the next round
         with transaction(conn):
             outbox.record_failure(conn, error, now=current)
     except HubRejected as exc:
