@@ -244,6 +244,7 @@ def test_an_item_held_by_another_vma_is_listed_as_held_and_not_worked(
     code, _, err = _run(capsys, "item", str(held[0]["id"]), "attempt", "no_answer",
                         "--profile", prof_b)  # fmt: skip
     assert code == 2 and "held by ana;" in err and "take it over" in err
+    assert err.lower().count(f"item {held[0]['id']} ") == 1  # named once, not "item 3: Item 3"
     code, text, _ = _run(capsys, "items", "--profile", prof_b, "--status", "held")
     assert "another VMA" in text
 
@@ -369,3 +370,28 @@ def test_reopen_a_closed_item_with_a_reason(console, capsys, tmp_path) -> None: 
         console.close()
     code, out, _ = _run(capsys, "items", "--profile", prof, "--json")
     assert first in [row["id"] for row in json.loads(out)]
+
+
+def test_a_reader_that_goes_away_is_no_error(tmp_path: Path) -> None:
+    """`vmadesk items | head`: the closed pipe ends the command quietly, exit 0."""
+    import os
+    import subprocess
+    import sys
+
+    prof = tmp_path / "p"
+    env = {
+        **os.environ,
+        "VMADESK_PASSPHRASE": "pipe test passphrase",
+        "XDG_DATA_HOME": str(tmp_path),
+    }
+    run = [sys.executable, "-m", "vmadesk"]
+    subprocess.run([*run, "demo", "--profile", str(prof), "--items", "3000"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    reader = subprocess.Popen([*run, "items", "--profile", str(prof), "--status", "all"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    assert reader.stdout is not None
+    reader.stdout.readline()
+    reader.stdout.close()  # as `head -1` does
+    _, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err
+    assert b"Broken pipe" not in err and b"Traceback" not in err

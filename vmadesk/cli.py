@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 failure, 2 bad input or authentication.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -418,6 +419,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if str(exc) not in _printed_notices:
             print(f"vmadesk: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (`vmadesk items | head`): nothing to say to it.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:  # a read-only profile or a full disk outside the database
         print(f"vmadesk: {os_error_message(exc)}", file=sys.stderr)
         return EXIT_FAIL

@@ -180,13 +180,13 @@ def _run_item_action(run: ItemRunner, own_only: bool, args: argparse.Namespace) 
                 f"there is no item {args.item_id} in this profile.", EXIT_INPUT
             ) from None
         except ActionRefused as exc:
-            raise CliError(f"item {args.item_id}: {exc}", EXIT_INPUT) from None
+            raise CliError(_about(args.item_id, exc), EXIT_INPUT) from None
         # The console's own hook: once enrolled, the change's hub events go in its transaction.
         work = WorkService(conn, vma=vma, on_change=make_change_hook(conn))
         try:
             return run(ItemCommand(profile, vma, item, work), args)
         except ActionRefused as exc:
-            raise CliError(f"item {args.item_id}: {exc}", EXIT_INPUT) from None
+            raise CliError(_about(args.item_id, exc), EXIT_INPUT) from None
     finally:
         profile.close()
 
@@ -394,3 +394,9 @@ __all__ = [
     "status_words",
     "utc_text",
 ]
+
+
+def _about(item_id: int, exc: Exception) -> str:
+    """A refusal naming the item once ("Item 3 is held by ana…", not "item 3: Item 3 …")."""
+    text = str(exc)
+    return text if text.startswith(f"Item {item_id} ") else f"item {item_id}: {text}"

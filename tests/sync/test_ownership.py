@@ -246,6 +246,8 @@ def test_takeover_reaches_the_previous_holder_with_its_reason(hub, team) -> None
     takeover(ben.conn, ben.client(), mine, wire.TakeoverReason.PATIENT_CALLED_BACK)
     assert items.get_item(ben.conn, mine).owner == ben.vma
     assert conflicts(ben.conn) == []
+    # the taker's own history says why in words, not the reason's code
+    assert notes_of(ben, mine)[-1] == "Taken over from ana (patient called back)."
     result = sync_once(ana.profile)
     assert result.lost_claims == 1
     assert claim_state(ana, a)[:2] == ("taken_over", "ben")

@@ -13,8 +13,7 @@ from datetime import datetime
 
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.errors import ActionRefused
-from vmadesk.services.sync_claims import takeover
-from vmadesk.services.sync_moves import REASON_LABELS
+from vmadesk.services.sync_claims import REASON_LABELS, takeover
 from vmadesk.store.connection import Connection
 from vmadesk.store.timestamps import from_db
 from vmadesk.sync import enrolment, wire

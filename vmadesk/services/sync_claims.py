@@ -24,6 +24,23 @@ from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 LEASE_SECONDS = 900
 
 
+#: Reason codes in words (what a VMA reads in a note or picks in the takeover dialog).
+REASON_LABELS: dict[wire.TakeoverReason, str] = {
+    wire.TakeoverReason.HOLDER_OFF_SHIFT: "holder is off shift",
+    wire.TakeoverReason.HOLDER_UNREACHABLE: "holder cannot be reached",
+    wire.TakeoverReason.SUPERVISOR_ASSIGNED: "assigned by a supervisor",
+    wire.TakeoverReason.HANDOFF_NOT_ACKNOWLEDGED: "handoff was not acknowledged",
+    wire.TakeoverReason.PATIENT_CALLED_BACK: "patient called back",
+    wire.TakeoverReason.DEADLINE_AT_RISK: "deadline at risk",
+    wire.TakeoverReason.OTHER: "other reason",
+}
+
+
+def reason_words(reason: wire.TakeoverReason | None) -> str:
+    """A reason code in words ("no reason given" when there is none)."""
+    return REASON_LABELS.get(reason, "no reason given") if reason else "no reason given"
+
+
 def _chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(seq), size):
         yield seq[i : i + size]
@@ -337,7 +354,7 @@ def takeover(
             author=vma_handle(conn),
             kind="claim",
             text=f"Taken over from {result.previous_holder or previous or 'nobody'}"
-            f" ({reason.value}).",
+            f" ({reason_words(reason)}).",
         )
         audit.append(
             conn,

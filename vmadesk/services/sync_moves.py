@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from vmadesk.services.sync_claims import drop_item
+from vmadesk.services.sync_claims import drop_item, reason_words
 from vmadesk.services.sync_round import Tally
 from vmadesk.store import audit, history, items, settings_store
 from vmadesk.store.audit import AuditEvent
@@ -26,22 +26,6 @@ from vmadesk.sync.item_events import queue_claim
 
 #: Settings key: the id of the last ownership move applied here.
 MOVES_CURSOR = "hub.claim_moves_after"
-
-#: Reason codes in words (what a VMA reads in a note or picks in the takeover dialog).
-REASON_LABELS: dict[wire.TakeoverReason, str] = {
-    wire.TakeoverReason.HOLDER_OFF_SHIFT: "holder is off shift",
-    wire.TakeoverReason.HOLDER_UNREACHABLE: "holder cannot be reached",
-    wire.TakeoverReason.SUPERVISOR_ASSIGNED: "assigned by a supervisor",
-    wire.TakeoverReason.HANDOFF_NOT_ACKNOWLEDGED: "handoff was not acknowledged",
-    wire.TakeoverReason.PATIENT_CALLED_BACK: "patient called back",
-    wire.TakeoverReason.DEADLINE_AT_RISK: "deadline at risk",
-    wire.TakeoverReason.OTHER: "other reason",
-}
-
-
-def reason_words(reason: wire.TakeoverReason | None) -> str:
-    """A reason code in words ("no reason given" when there is none)."""
-    return REASON_LABELS.get(reason, "no reason given") if reason else "no reason given"
 
 
 def _claim_rows(conn: Connection, code: str) -> list[tuple[int, str]]:
