@@ -222,3 +222,33 @@ def test_keys_stored_before_scoping_still_count_once(hub) -> None:  # type: igno
     message = wire.Envelope(idempotency_key=key, message=event(1))
     assert hub.client("ana").send([message]).duplicates == [key]
     assert hub.client("ben").send([message]).accepted == [key]  # ben's own key
+
+
+def test_an_audit_head_that_goes_backwards_is_refused_and_shown(hub) -> None:  # type: ignore[no-untyped-def]
+    ana, sue = hub.client("ana"), hub.client("sue")
+    now = datetime.now(UTC).replace(microsecond=0)
+
+    def at(minutes: int, seq: int, digest: str) -> wire.Summary:
+        start = now - timedelta(hours=1)
+        return _summary_at(
+            start,
+            start + timedelta(minutes=minutes),
+            audit_head=wire.AuditHead(seq=seq, hash=digest * 64),
+        )
+
+    first = env(at(10, 40, "a"))
+    ana.send([first])
+    ana.send([env(at(20, 42, "b"))])  # the chain grew
+    ana.send([env(at(25, 42, "b"))])  # nothing audited since: the same head again
+    assert ana.send([first]).duplicates == [first.idempotency_key]  # a replay is a duplicate
+    assert sue.board().vmas[0].audit_went_back_at is None
+    for bad in (at(30, 41, "c"), at(30, 42, "d")):  # shorter, or the same length rewritten
+        with pytest.raises(HubRejected) as info:
+            ana.send([env(bad)])
+        assert info.value.status == 422
+        assert info.value.detail == ["envelopes.0.message.audit_head.went_backwards"]
+    assert hub.count("summaries") == 3
+    flagged = sue.board().vmas[0]
+    assert flagged.vma == "ana" and flagged.audit_went_back_at is not None
+    ana.send([env(at(35, 43, "e"))])  # the chain grows again past the stored head: accepted
+    assert hub.count("summaries") == 4

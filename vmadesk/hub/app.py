@@ -55,11 +55,21 @@ _RETRY_SQLSTATES = frozenset({"40001", "40P01"})
 class HubError(Exception):
     """An error answered to the client as ``{"error": code, "detail": [...]}``."""
 
-    def __init__(self, status: int, code: ErrorCode, detail: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: ErrorCode,
+        detail: list[str] | None = None,
+        *,
+        record: Callable[[Connection], None] | None = None,
+    ) -> None:
         super().__init__(code.value)
         self.status = status
         self.code = code
         self.detail = detail or []
+        #: Written in a transaction of its own once the refused request's one rolled back: what
+        #: the hub must remember of a refusal (e.g. a console whose audit chain went back).
+        self.record = record
 
 
 def not_found() -> HubError:
@@ -281,6 +291,11 @@ class Hub:
         for attempt in range(_RETRIES):
             try:
                 return self._run_once(endpoint, authorization, raw, request)
+            except HubError as error:
+                if error.record is not None:
+                    with self.engine.begin() as conn:
+                        error.record(conn)
+                raise
             except DBAPIError as error:
                 # deadlock / serialization failure: the transaction rolled back; run it again
                 code = getattr(error.orig, "sqlstate", None)

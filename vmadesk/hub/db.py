@@ -71,6 +71,21 @@ summaries = Table(
     Index("ix_summaries_vma_received", "vma", "received_at"),
 )
 
+#: The highest audit-chain head each console has reported (a counter and a hash: no PHI). A
+#: summary whose head is lower, or the same counter with another hash, is refused, and the
+#: supervisor's board shows when that happened: a console restored from an older copy, or a
+#: chain cut short.
+audit_heads = Table(
+    "audit_heads",
+    metadata,
+    Column("vma", String(32), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("went_back_at", BigInteger, nullable=True),
+    Column("went_back_seq", BigInteger, nullable=True),
+)
+
 item_events = Table(
     "item_events",
     metadata,

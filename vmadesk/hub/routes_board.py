@@ -20,7 +20,16 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Connection, func, select
 
 from vmadesk.hub.app import Ctx, Endpoint, QueryParam
-from vmadesk.hub.db import escalations, handoffs, item_events, messages, summaries, to_dt, users
+from vmadesk.hub.db import (
+    audit_heads,
+    escalations,
+    handoffs,
+    item_events,
+    messages,
+    summaries,
+    to_dt,
+    users,
+)
 from vmadesk.hub.routes_messages import VMA_QUERY
 from vmadesk.sync import wire
 from vmadesk.sync.wire import (
@@ -178,12 +187,16 @@ def _board_vma(conn: Connection, vma: str, since_ms: int) -> wire.BoardVma:
     last_sync = conn.execute(
         select(func.max(messages.c.received_at)).where(messages.c.sender == vma)
     ).scalar_one()
+    went_back = conn.execute(
+        select(audit_heads.c.went_back_at).where(audit_heads.c.vma == vma)
+    ).scalar_one_or_none()
     return wire.BoardVma(
         vma=vma,
         lanes=lanes,
         escalations_open=sum(esc_open.values()),
         handoffs_awaiting_ack=int(awaiting),
         last_sync_at=to_dt(last_sync),
+        audit_went_back_at=to_dt(went_back),
     )
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 
 from vmadesk.hub.app import (
     LIMIT_QUERY,
     Ctx,
     Endpoint,
+    HubError,
     QueryParam,
     conflict,
     forbidden,
@@ -21,6 +22,7 @@ from vmadesk.hub.app import (
     validation_error,
 )
 from vmadesk.hub.db import (
+    audit_heads,
     claims,
     escalations,
     insert_ignore,
@@ -172,6 +174,46 @@ def _check_summary(ctx: Ctx, message: wire.Summary, index: int, now: int) -> Non
                 bad.append(f"{at}.interval_start.overlaps_reported")
     if bad:
         raise validation_error(bad)
+    _advance_audit_head(ctx, message.audit_head, f"{at}.audit_head", now)
+
+
+def _advance_audit_head(ctx: Ctx, head: wire.AuditHead, at: str, now: int) -> None:
+    """Keep the console's highest audit head; refuse (422) a head that went backwards.
+
+    A console's audit chain only grows. A lower counter, or the same counter with another
+    hash, means the database was restored from an older copy or the chain was cut short or
+    rewritten: the summary is refused, and the refusal is kept (in its own transaction, the
+    request's is rolled back) for the supervisor's board.
+    """
+    sender = ctx.account.name
+    row = ctx.conn.execute(
+        select(audit_heads.c.seq, audit_heads.c.hash).where(audit_heads.c.vma == sender)
+    ).first()
+    if row is None:
+        values = {"vma": sender, "seq": head.seq, "hash": head.hash, "at": now}
+        if insert_ignore(ctx.conn, audit_heads, values, ["vma"]):
+            return
+        row = ctx.conn.execute(
+            select(audit_heads.c.seq, audit_heads.c.hash).where(audit_heads.c.vma == sender)
+        ).first()
+    if head.seq < row.seq or (head.seq == row.seq and head.hash != row.hash):
+
+        def record(conn: Connection) -> None:
+            conn.execute(
+                update(audit_heads)
+                .where(audit_heads.c.vma == sender)
+                .values(went_back_at=now, went_back_seq=head.seq)
+            )
+
+        raise HubError(
+            422, wire.ErrorCode.VALIDATION_FAILED, [f"{at}.went_backwards"], record=record
+        )
+    if head.seq > row.seq:
+        ctx.conn.execute(
+            update(audit_heads)
+            .where(audit_heads.c.vma == sender)
+            .values(seq=head.seq, hash=head.hash, at=now)
+        )
 
 
 def escalation_raiser(conn: Connection, escalation_id: str) -> str | None:

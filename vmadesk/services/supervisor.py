@@ -157,6 +157,8 @@ class BoardRow:
     last_sync_at: datetime | None
     signals: tuple[SignalView, ...] = ()
     recommendation: Recommendation = Recommendation.NONE
+    #: When this VMA's console sent an audit-chain head lower than before (on the total row).
+    audit_went_back_at: datetime | None = None
 
     @property
     def on_time_rate(self) -> float | None:
@@ -225,6 +227,7 @@ def build_board(
             escalations_open=vma.escalations_open,
             handoffs_awaiting_ack=vma.handoffs_awaiting_ack,
             last_sync_at=vma.last_sync_at,
+            audit_went_back_at=vma.audit_went_back_at,
             signals=tuple(s for r in lane_rows for s in r.signals),
             recommendation=recommend_for_vma(per_lane) if per_lane else Recommendation.NONE,
         )

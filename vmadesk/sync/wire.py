@@ -980,6 +980,11 @@ class BoardVma(Wire):
     escalations_open: Count = 0
     handoffs_awaiting_ack: Count = Field(0, description="items sent, not yet receipted")
     last_sync_at: Timestamp | None = None
+    audit_went_back_at: Timestamp | None = Field(
+        None,
+        description="when a summary's audit-chain head went backwards (a console restored from"
+        " an older copy, or a chain cut short); refused, kept for the supervisor",
+    )
 
 
 class Board(Wire):

@@ -200,6 +200,15 @@ def _signals_tooltip(row: BoardRow) -> str:
     return "\n".join(f"{s.label}: {s.evidence}" for s in row.signals)
 
 
+def _audit_text(row: BoardRow) -> str:
+    """The total row's audit-trail state: "went back at …" stands out, "ok" otherwise."""
+    if row.lane is not None:
+        return ""
+    if row.audit_went_back_at is not None:
+        return f"⚠ went back {local_time(row.audit_went_back_at)}"
+    return "ok"
+
+
 BOARD_COLUMNS: tuple[Column[BoardRow], ...] = (
     Column("vma", "VMA", lambda r: r.vma),
     Column("lane", "Lane", lambda r: lane_label(r.lane)),
@@ -230,6 +239,18 @@ BOARD_COLUMNS: tuple[Column[BoardRow], ...] = (
         "Last sync",
         lambda r: age(r.last_sync_at),
         tooltip=lambda r: f"Last sync round: {local_time(r.last_sync_at)}",
+    ),
+    Column(
+        "audit",
+        "Audit trail",
+        lambda r: _audit_text(r),
+        tooltip=lambda r: (
+            "This console sent an audit trail shorter than before: its database was restored"
+            " from an older copy, or its trail was cut short. Its summaries are refused until"
+            " it is looked into."
+            if r.audit_went_back_at
+            else ""
+        ),
     ),
     Column(
         "signals", "Capacity signals", lambda r: r.signals_text or "none", tooltip=_signals_tooltip

@@ -1,7 +1,7 @@
 """Claims carry the team practice id (a code); escalations record when they moved with an item.
 
 Revision ID: 0006
-Revises: 0004 (until 0005 exists on main: then "0005")
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-# The parallel 0005 revision is not on this branch yet: point at "0005" once it is merged.
 down_revision = "0004"
 branch_labels = None
 depends_on = None
