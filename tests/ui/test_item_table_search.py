@@ -105,3 +105,28 @@ def test_a_name_is_found_as_it_is_shown(window, qtbot):
     assert item.id in _search(window, qtbot, shown.replace(", ", ","))
     family, given = shown.split(", ", 1)
     assert item.id in _search(window, qtbot, f"{given} {family}")
+
+
+def test_a_date_of_birth_is_found_however_it_is_typed(window, ctx, qtbot):
+    from vmadesk.domain.typed_dates import typed_date
+    from vmadesk.store import items
+
+    def dob(item_id: int) -> str | None:
+        return items.get_item(ctx.session.conn, item_id).patient_dob
+
+    item_id = next(
+        window.model.item_at(r).id
+        for r in range(window.model.rowCount())
+        if dob(window.model.item_at(r).id)
+    )
+    born = typed_date(dob(item_id) or "")
+    assert born is not None
+    for typed in (
+        born.isoformat(),
+        born.strftime("%m/%d/%Y"),
+        f"{born.day} {born.strftime('%b %Y')}",
+        born.strftime("%B %d, %Y"),
+    ):
+        found = _search(window, qtbot, typed)
+        assert item_id in found, typed
+        assert {dob(i) for i in found} == {born.isoformat()}, typed

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from vmadesk.domain.appointment_time import date_of_service
+from vmadesk.domain.typed_dates import typed_date
 from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.store.connection import Connection
 from vmadesk.store.search_terms import search_words
@@ -224,6 +225,12 @@ def _where(query: ItemQuery) -> tuple[str, list[Any]]:
     if query.workable_at is not None:
         clauses.append("(next_attempt_at IS NULL OR next_attempt_at <= ?) AND is_paused = 0")
         params.append(to_db(query.workable_at))
+    born = typed_date(query.search)
+    if born is not None:
+        # A date typed whole is a date of birth (the search text does not carry it).
+        clauses.append("patient_dob = ?")
+        params.append(born.isoformat())
+        return " WHERE " + " AND ".join(clauses), params
     words = search_words(query.search)
     phrase = _fts_phrase(words)
     if phrase:
@@ -332,7 +339,7 @@ def list_page(
     them would pass every open item (14 ms at 100,000 for a word found nowhere).
     """
     source = _LIST_SELECT
-    phrase = _fts_phrase(search_words(query.search))
+    phrase = "" if typed_date(query.search) else _fts_phrase(search_words(query.search))
     if phrase:
         found = conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH ? LIMIT ?)",
