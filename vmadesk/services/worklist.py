@@ -69,11 +69,24 @@ class WorkList:
         self._viewed.clear()
 
     def query(
-        self, lane: Lane | None, *, search: str = "", practice_id: int | None = None
+        self,
+        lane: Lane | None,
+        *,
+        search: str = "",
+        practice_id: int | None = None,
+        include_closed: bool = False,
     ) -> ItemQuery:
-        """The VMA's own open items in a lane (None: every lane, the "My shift" view)."""
+        """The VMA's own open items in a lane (None: every lane, the "My shift" view).
+
+        With ``include_closed`` the VMA's completed, failed and cancelled items are listed
+        too (a search for a patient whose work was closed earlier).
+        """
         return ItemQuery(
-            lane=lane, open_only=True, practice_id=practice_id, search=search, owner=self.vma
+            lane=lane,
+            open_only=not include_closed,
+            practice_id=practice_id,
+            search=search,
+            owner=self.vma,
         )
 
     def page(self, query: ItemQuery, offset: int, limit: int) -> list[ItemRow]:
@@ -97,11 +110,13 @@ class WorkList:
         Items waiting for their next attempt time, and items on hold, are skipped: right after
         a no-answer the item just called is still the most overdue one.
         """
-        return items.first_id(self.conn, replace(query, workable_at=self.clock()))
+        # Closed items listed on request are never work to pick.
+        workable = replace(query, workable_at=self.clock(), open_only=True)
+        return items.first_id(self.conn, workable)
 
     def next_retry_at(self, query: ItemQuery) -> datetime | None:
         """When the first of the query's waiting or held items becomes workable, if ever."""
-        stamp = items.next_retry_at(self.conn, query)
+        stamp = items.next_retry_at(self.conn, replace(query, open_only=True))
         return from_db(stamp) if stamp else None
 
     def lane_counts(

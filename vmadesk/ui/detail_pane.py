@@ -59,7 +59,18 @@ class DetailPane(QWidget):
     #: The VMA chose one of the patient's other open items (its id).
     other_item_chosen = Signal(int)
 
-    def __init__(self, local_tz: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, local_tz: str, parent: QWidget | None = None, *, compact: bool = False
+    ) -> None:
+        """Build the pane.
+
+        Args:
+            local_tz: The VMA's time zone, for times on screen.
+            parent: The owning widget.
+            compact: A small screen (1280×720, or any screen at 150 %): Copy and Call go
+                under the number instead of beside it, so that the item table keeps the
+                room for its Patient and State columns.
+        """
         super().__init__(parent)
         self.local_tz = local_tz
         self.detail: ItemDetail | None = None
@@ -92,10 +103,18 @@ class DetailPane(QWidget):
         self.call_button.setAccessibleName("Call the patient")
         self.call_button.setToolTip("Open the number in the softphone (C)")
         self.call_button.clicked.connect(self.call_requested)
-        phone_row = QHBoxLayout()
-        phone_row.addWidget(self.phone, 1)
-        phone_row.addWidget(self.copy_button)
-        phone_row.addWidget(self.call_button)
+        buttons_row = QHBoxLayout()
+        buttons_row.addWidget(self.copy_button)
+        buttons_row.addWidget(self.call_button)
+        if compact:
+            buttons_row.addStretch(1)
+            phone_row = QVBoxLayout()
+            phone_row.addWidget(self.phone)
+            phone_row.addLayout(buttons_row)
+        else:
+            phone_row = QHBoxLayout()
+            phone_row.addWidget(self.phone, 1)
+            phone_row.addLayout(buttons_row)
 
         self.at_hand = QLabel()
         self.at_hand.setAccessibleName("Work at hand")
@@ -136,8 +155,12 @@ class DetailPane(QWidget):
         # The number is never clipped: the pane is as wide as the longest phone row needs.
         self.phone.setMinimumWidth(self.phone.fontMetrics().horizontalAdvance(PHONE_SAMPLE))
         margins = layout.contentsMargins()
-        row = self.phone.minimumWidth() + 2 * max(phone_row.spacing(), 0)
-        row += self.copy_button.sizeHint().width() + self.call_button.sizeHint().width()
+        buttons = self.copy_button.sizeHint().width() + self.call_button.sizeHint().width()
+        buttons += max(buttons_row.spacing(), 0)
+        if compact:
+            row = max(self.phone.minimumWidth(), buttons)
+        else:
+            row = self.phone.minimumWidth() + max(phone_row.spacing(), 0) + buttons
         self.setMinimumWidth(row + margins.left() + margins.right())
         self.clear()
 

@@ -275,12 +275,15 @@ class ItemTableModel(QAbstractTableModel):
     def _look(self, r: int) -> Look:
         """Work out and keep how row ``r`` looks."""
         row, now = self._rows[r], self._now
-        state = due_state_of(row, now)
-        waiting = self._waiting_text(row, now)
+        closed = not ItemStatus(row.status).is_open
+        # A closed item (listed on request) is no longer due: its state says how it ended.
+        state = DueState.ON_TRACK if closed else due_state_of(row, now)
+        waiting = None if closed else self._waiting_text(row, now)
         badge = row.escalation
+        status = _STATUS_LABELS.get(row.status, row.status)
         cells = (
-            waiting or state.label,
-            due_text(row, now),
+            f"Closed · {status}" if closed else waiting or state.label,
+            "—" if closed else due_text(row, now),
             row.patient_display,
             row.phone or row.phone_raw or "",
             self._practices.get(row.practice_id, f"#{row.practice_id}"),
@@ -293,7 +296,7 @@ class ItemTableModel(QAbstractTableModel):
             _ESC_LABELS.get(badge, "") if badge else "",
         )
         # A waiting item gets its own shape, not just its own words.
-        shape = icon("attempt") if waiting else state_icon(state)
+        shape = icon("done_today") if closed else icon("attempt") if waiting else state_icon(state)
         look = self._looks[r] = (cells, state, self._colours[state], shape, self._brushes[state])
         return look
 

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QHBoxLayout,
     QLabel,
     QSplitter,
     QStackedWidget,
@@ -80,6 +82,7 @@ class LayoutMixin(_Base):
         name = self.fontMetrics().horizontalAdvance("Eligibility checks") + 48
         if not roomy:
             self._left_width = name
+        self._roomy = roomy
         left.setMinimumWidth(self._left_width)
         self.left_pane = left
 
@@ -98,7 +101,15 @@ class LayoutMixin(_Base):
         items_page = QWidget()
         items_layout = QVBoxLayout(items_page)
         items_layout.setContentsMargins(0, 0, 0, 0)
-        items_layout.addWidget(self.search)
+        # Closed work is found on request only: the list is the VMA's open work.
+        self.include_closed = QCheckBox("Include c&losed")
+        self.include_closed.setAccessibleName("Include closed items")
+        self.include_closed.setToolTip("List completed, failed and cancelled items too (Alt+L)")
+        self.include_closed.toggled.connect(lambda _on: self.apply_search())
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.include_closed)
+        items_layout.addLayout(search_row)
         items_layout.addWidget(self.table, 1)
 
         self.locked_page = QLabel("Locked — unlock to continue.")
@@ -113,8 +124,10 @@ class LayoutMixin(_Base):
         # Empty until an item is chosen: on a staged start a blank stand-in holds its place.
         self._detail: DetailPane | None = None
         self._detail_slot = QWidget()
-        # About the built pane's own minimum (its phone row), so that nothing moves then.
-        self._detail_slot.setMinimumWidth(self.fontMetrics().averageCharWidth() * 62)
+        # About the built pane's own minimum (its phone row, with Copy and Call beside the
+        # number or, on a small screen, under it), so that nothing moves then.
+        chars = 62 if roomy else 36
+        self._detail_slot.setMinimumWidth(self.fontMetrics().averageCharWidth() * chars)
 
         self.splitter = QSplitter()
         self.splitter.setAccessibleName("Console panes")
@@ -152,7 +165,7 @@ class LayoutMixin(_Base):
         from vmadesk.ui.shortcuts_overlay import ShortcutsOverlay
 
         ctx = self.ctx
-        detail = DetailPane(ctx.local_tz)
+        detail = DetailPane(ctx.local_tz, compact=not self._roomy)
         detail.copy_requested.connect(self.copy_to_clipboard)
         detail.call_requested.connect(self.call)
         detail.shown_changed.connect(self.update_item_actions)

@@ -238,7 +238,10 @@ class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
         key = self.lanes.current_key() if lane_key is None else lane_key
         lane = None if key == MY_SHIFT else Lane(key)
         return self.ctx.worklist.query(
-            lane, search=self.search.text().strip(), practice_id=self._practice_id()
+            lane,
+            search=self.search.text().strip(),
+            practice_id=self._practice_id(),
+            include_closed=self.include_closed.isChecked(),
         )
 
     def _lane_chosen(self, key: LaneKey) -> None:
