@@ -122,22 +122,6 @@ CONTACT_OUTCOMES: tuple[Outcome, ...] = (
     Outcome.THIRD_PARTY,
 )
 
-#: Lane outcomes that finish the work, per lane.
-LANE_OUTCOMES: dict[Lane, tuple[Outcome, ...]] = {
-    Lane.CALLBACK: (),
-    Lane.CONFIRMATION: (
-        Outcome.CONFIRMED,
-        Outcome.CANCEL_REQUESTED,
-        Outcome.RESCHEDULE_REQUESTED,
-    ),
-    Lane.ELIGIBILITY: (
-        Outcome.COVERAGE_ACTIVE,
-        Outcome.COVERAGE_INACTIVE,
-        Outcome.NEW_INSURANCE_NEEDED,
-        Outcome.UNABLE_TO_VERIFY,
-    ),
-}
-
 #: Outcomes that discuss the patient's care or account: identity check first.
 NEEDS_IDENTITY_CHECK = frozenset(
     {

@@ -17,7 +17,6 @@ from vmadesk.domain.vocabulary import (
     COMPLETED_BY_PRACTICE_SYSTEM,
     CloseReason,
     ItemStatus,
-    Lane,
     Outcome,
 )
 from vmadesk.ingest import AppointmentRecord
@@ -56,10 +55,6 @@ COMPARED_CALLBACK = (
     "window_end",
     "search_text",
 )
-MOVED_NOTE = {
-    Lane.CONFIRMATION: "appointment moved; confirm again",
-    Lane.ELIGIBILITY: "appointment moved; verify coverage again",
-}
 REBOOKED_NOTE = "appointment booked again; work it again"
 CONFIRMED_NOTE = "confirmed in the practice system; closed by import"
 COVERAGE_NOTE = "coverage changed; verify again"

@@ -54,7 +54,6 @@ from vmadesk.services.import_plan import (
     plan_import,
 )
 from vmadesk.services.import_report import ImportReport, error_dict
-from vmadesk.services.import_rules import CONFIRMATION_WINDOW
 from vmadesk.services.practice_setup import PracticeContext, add_practice, load_context
 from vmadesk.store import practices
 from vmadesk.store.connection import Connection, transaction
@@ -66,7 +65,6 @@ if TYPE_CHECKING:  # a type only: importing the sync layer would slow the consol
 __all__ = [
     "ACTIVE_STATUSES",
     "CLOSING_STATUSES",
-    "CONFIRMATION_WINDOW",
     "DEFAULT_PRACTICE_CODE",
     "DEFAULT_PRACTICE_NAME",
     "DEFAULT_PRACTICE_TZ",

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from vmadesk.domain.attempts import next_attempt_at, proposal_after_attempt
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.money import format_amount, parse_amount
 from vmadesk.domain.sla import due_state
 from vmadesk.domain.status_rules import TransitionError, check_transition
 from vmadesk.domain.vocabulary import (
     CONTACT_OUTCOMES,
-    LANE_OUTCOMES,
     NEEDS_IDENTITY_CHECK,
     UNSUCCESSFUL_CONTACT,
     CloseReason,
@@ -41,14 +41,6 @@ from vmadesk.store.timestamps import from_db, to_db
 
 #: Hook called inside each change's transaction (the sync outbox plugs in here).
 ChangeHook = Callable[[Connection, ItemRow, str, dict[str, Any]], None]
-
-#: Fields a lane outcome must carry, per outcome.
-REQUIRED_DETAILS: dict[Outcome, tuple[str, ...]] = {
-    Outcome.COVERAGE_ACTIVE: ("plan", "copay", "deductible_remaining", "reference_number"),
-    Outcome.UNABLE_TO_VERIFY: ("reason",),
-}
-#: Detail fields that are money amounts (kept as "25.00"), with the words a refusal uses.
-AMOUNT_DETAILS = {"copay": "Copay", "deductible_remaining": "Deductible remaining"}
 
 
 @dataclass(frozen=True)
@@ -179,7 +171,8 @@ class WorkService:
                     hold_started=to_db(now),
                     hold_reason=HoldReason.WAITING_ON_PATIENT.value,
                 )
-            elif outcome is Outcome.REACHED and item.lane == Lane.CALLBACK:
+            elif outcome is Outcome.REACHED and not lane_definition(item.lane).outcomes:
+                # Reaching the patient is the whole work of a lane without outcomes.
                 status, proposal = ItemStatus.COMPLETED, "done"
                 values.update(outcome=outcome.value, closed_at=to_db(now))
             elif outcome is Outcome.REACHED:
@@ -210,22 +203,24 @@ class WorkService:
         now = self.clock()
         with self._change(item_id, "outcome", outcome=outcome.value) as item:
             lane = Lane(item.lane)
-            if outcome not in LANE_OUTCOMES[lane]:
+            definition = lane_definition(lane)
+            if outcome not in definition.outcomes:
                 raise ActionRefused(f"'{outcome.label}' is not an outcome of {lane.label}.")
             if outcome in NEEDS_IDENTITY_CHECK and not identity_verified:
                 raise ActionRefused(
                     f"Tick the identity check (two identifiers) before recording '{outcome.label}'."
                 )
-            missing = [f for f in REQUIRED_DETAILS.get(outcome, ()) if not details.get(f)]
+            missing = [f for f in definition.required_details(outcome) if not details.get(f)]
             if missing:
                 raise ActionRefused(f"'{outcome.label}' needs: {', '.join(missing)}.")
-            for key, label in AMOUNT_DETAILS.items():
+            # Money amounts are kept as "25.00".
+            for key, label in definition.amount_fields().items():
                 if key in details:
                     try:
                         details[key] = format_amount(parse_amount(str(details[key])))
                     except ValueError as exc:
                         raise ActionRefused(f"{label}: {exc}.") from None
-            if lane is Lane.ELIGIBILITY and item.appointment_start:
+            if definition.date_of_service_detail and item.appointment_start:
                 zone = practices.get_practice(self.conn, item.practice_id).timezone
                 details.setdefault("date_of_service", item.date_of_service(zone))
             self._check(item, ItemStatus.COMPLETED)
