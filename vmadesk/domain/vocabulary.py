@@ -260,3 +260,22 @@ class DeclineReason(StrEnum):
             DeclineReason.ALREADY_DONE: "Already done",
             DeclineReason.OTHER: "Other",
         }[self]
+
+
+class ItemAction(StrEnum):
+    """What one change to a work item was, as the change hook and the audit chain name it.
+
+    One name per action: an import's close is a ``cancel`` (or ``complete``) like a VMA's.
+    """
+
+    IMPORTED = "imported"
+    ATTEMPT = "attempt"
+    OUTCOME = "outcome"
+    HOLD = "hold"
+    RESUME = "resume"
+    COMPLETE = "complete"
+    CANCEL = "cancel"
+    FAIL = "fail"
+    REOPENED = "reopened"
+    NOTE = "note"
+    HANDED_OFF = "handed_off"

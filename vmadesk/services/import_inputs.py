@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from vmadesk.domain import lanes
+from vmadesk.domain.lanes import ImportRule
+from vmadesk.domain.vocabulary import ItemStatus
 from vmadesk.services.import_values import coverage_key
 from vmadesk.services.practice_setup import PracticeContext, load_context
 from vmadesk.store.connection import Connection
@@ -83,11 +86,12 @@ def item_rows(conn: Connection, source_systems: Collection[str]) -> list[tuple[A
 
 def recently_verified(conn: Connection, practice_id: int, now: datetime) -> frozenset[tuple]:
     """Coverage keys with a completed eligibility check within :data:`ELIGIBILITY_FRESH`."""
+    checks = [d.lane.value for d in lanes.ALL if ImportRule.COVERAGE_CHECK in d.import_rules]
     rows = conn.execute(
         "SELECT patient_ref, patient_family, payer, member_id FROM items"
-        " WHERE lane = 'eligibility' AND status = 'completed' AND practice_id = ?"
+        f" WHERE lane IN ({', '.join('?' * len(checks))}) AND status = ? AND practice_id = ?"
         " AND closed_at >= ?",
-        (practice_id, to_db(now - ELIGIBILITY_FRESH)),
+        (*checks, ItemStatus.COMPLETED.value, practice_id, to_db(now - ELIGIBILITY_FRESH)),
     ).fetchall()
     return frozenset(coverage_key(*r) for r in rows)
 

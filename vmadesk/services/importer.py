@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.ingest import DEFAULT_MAX_BYTES, CsvMapping, ImportBatch, read_file
@@ -56,11 +56,9 @@ from vmadesk.services.import_plan import (
 from vmadesk.services.import_report import ImportReport, error_dict
 from vmadesk.services.practice_setup import PracticeContext, add_practice, load_context
 from vmadesk.store import practices
+from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.settings_store import vma_handle
-
-if TYPE_CHECKING:  # a type only: importing the sync layer would slow the console's start
-    from vmadesk.sync.item_events import ChangeHook
 
 __all__ = [
     "ACTIVE_STATUSES",
