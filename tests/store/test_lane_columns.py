@@ -52,7 +52,8 @@ def test_v6_accepts_any_lane_code_on_the_migrating_connection_and_the_next(tmp_p
     with transaction(conn):
         conn.execute(_ITEM, ("referral", "3", "requested"))
         conn.execute(
-            "INSERT INTO lane_policies (practice_id, lane, policy_json) VALUES (1, 'referral', '{}')"
+            "INSERT INTO lane_policies (practice_id, lane, policy_json)"
+            " VALUES (1, 'referral', '{}')"
         )
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert conn.execute("PRAGMA writable_schema").fetchone()[0] == 0
