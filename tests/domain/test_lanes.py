@@ -116,6 +116,7 @@ def test_todays_lanes_keep_their_rules():
         "deductible_remaining": "Deductible remaining",
     }
     assert eligibility.escalation_category is EscalationCategory.PAYER_BILLING
+    assert eligibility.answer_keeps_for == timedelta(days=30)
     assert lane_definition(Lane.CONFIRMATION).due.create_window == timedelta(days=14)
 
 

@@ -34,7 +34,6 @@ from vmadesk.ingest import (
 )
 from vmadesk.ingest.gc_pause import gc_paused
 from vmadesk.services.import_inputs import (
-    ELIGIBILITY_FRESH,
     PlanInputs,
     keyed_system,
     load_inputs,
@@ -330,7 +329,8 @@ class _Planner:
         if "payer" in diff or "member_id" in diff:
             return COVERAGE_NOTE
         closed = from_db(item.closed_at) if item.closed_at else self.now
-        if moved and closed < self.now - ELIGIBILITY_FRESH:
+        keeps = definition.answer_keeps_for
+        if moved and (keeps is None or closed < self.now - keeps):
             return definition.moved_note
         return None
 

@@ -44,7 +44,7 @@ from vmadesk.services.import_apply import (
     apply_import,
     write_plan,
 )
-from vmadesk.services.import_inputs import ELIGIBILITY_FRESH, store_mark
+from vmadesk.services.import_inputs import store_mark
 from vmadesk.services.import_plan import (
     ACTIVE_STATUSES,
     CLOSING_STATUSES,
@@ -66,7 +66,6 @@ __all__ = [
     "DEFAULT_PRACTICE_CODE",
     "DEFAULT_PRACTICE_NAME",
     "DEFAULT_PRACTICE_TZ",
-    "ELIGIBILITY_FRESH",
     "HOOK_ACTIONS",
     "Cancelled",
     "ChangeKind",

@@ -210,6 +210,8 @@ class LaneDefinition:
         first_attempt_minutes: Target minutes from arrival to the first contact attempt.
         date_of_service_detail: Whether its outcome records the appointment's date of service.
         import_rules: Lane-specific rules of an appointment import.
+        answer_keeps_for: How long a completed item's answer stays good (``COVERAGE_CHECK``:
+            the same coverage verified this recently is not checked again). None: no reuse.
     """
 
     lane: Lane
@@ -230,6 +232,7 @@ class LaneDefinition:
     moved_note: str | None = None
     date_of_service_detail: bool = False
     import_rules: frozenset[ImportRule] = frozenset()
+    answer_keeps_for: timedelta | None = None
 
     @property
     def label(self) -> str:

@@ -67,4 +67,6 @@ DEFINITION = LaneDefinition(
     moved_note="appointment moved; verify coverage again",
     date_of_service_detail=True,
     import_rules=frozenset({ImportRule.COVERAGE_CHECK}),
+    # Payers' monthly eligibility files make older answers stale.
+    answer_keeps_for=timedelta(days=30),
 )
