@@ -160,6 +160,16 @@ def test_a_definition_carries_state_sets_two_clocks_and_follow_ups():
     assert not states.may_move("approved", "submitted")
     assert states.state("approved").status is ItemStatus.COMPLETED
     assert definition.clocks[0].kind is ClockKind.CALENDAR
-    assert definition.field("units_approved").kind is FieldKind.COUNT
+    assert definition.lane_field("units_approved").kind is FieldKind.COUNT
     with pytest.raises(KeyError):
-        definition.field("member_id")
+        definition.lane_field("member_id")
+
+
+def test_a_lane_may_narrow_its_status_moves():
+    from vmadesk.domain.status_rules import ITEM_TRANSITIONS, TransitionError, check_transition
+
+    assert all(d.status_moves == ITEM_TRANSITIONS for d in lanes.ALL)
+    no_hold = {s: moves - {ItemStatus.ON_HOLD} for s, moves in ITEM_TRANSITIONS.items()}
+    check_transition(ItemStatus.REQUESTED, ItemStatus.ON_HOLD)
+    with pytest.raises(TransitionError, match="it may go to"):
+        check_transition(ItemStatus.REQUESTED, ItemStatus.ON_HOLD, moves=no_hold)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.status_rules import check_transition
 from vmadesk.domain.vocabulary import (
     COMPLETED_BY_PRACTICE_SYSTEM,
@@ -153,7 +154,9 @@ def confirmed_values(item: ItemRow, now: datetime) -> dict[str, Any]:
     Raises:
         TransitionError: The item's status cannot be completed.
     """
-    check_transition(ItemStatus(item.status), ItemStatus.COMPLETED)
+    check_transition(
+        item.status, ItemStatus.COMPLETED, moves=lane_definition(item.lane).status_moves
+    )
     return {
         "status": ItemStatus.COMPLETED.value,
         "status_reason": None,

@@ -98,7 +98,7 @@ class WorkService:
 
     def _check(self, item: ItemRow, new: ItemStatus) -> None:
         try:
-            check_transition(ItemStatus(item.status), new)
+            check_transition(item.status, new, moves=lane_definition(item.lane).status_moves)
         except TransitionError as exc:
             raise ActionRefused(str(exc)) from None
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
+from vmadesk.domain.status_rules import ITEM_TRANSITIONS
 from vmadesk.domain.vocabulary import EscalationCategory, ItemStatus, Lane, Outcome
 
 
@@ -210,6 +211,7 @@ class LaneDefinition:
         first_attempt_minutes: Target minutes from arrival to the first contact attempt.
         date_of_service_detail: Whether its outcome records the appointment's date of service.
         import_rules: Lane-specific rules of an appointment import.
+        status_moves: Its items' ordinary status transitions (FHIR ``Task`` statuses).
         answer_keeps_for: How long a completed item's answer stays good (``COVERAGE_CHECK``:
             the same coverage verified this recently is not checked again). None: no reuse.
     """
@@ -233,6 +235,9 @@ class LaneDefinition:
     date_of_service_detail: bool = False
     import_rules: frozenset[ImportRule] = frozenset()
     answer_keeps_for: timedelta | None = None
+    status_moves: Mapping[ItemStatus, frozenset[ItemStatus]] = field(
+        default_factory=lambda: ITEM_TRANSITIONS
+    )
 
     @property
     def label(self) -> str:
@@ -259,7 +264,7 @@ class LaneDefinition:
             f.key: f.label.removesuffix(" ($)") for f in self.fields if f.kind is FieldKind.AMOUNT
         }
 
-    def field(self, key: str) -> LaneField:
+    def lane_field(self, key: str) -> LaneField:
         """The field of ``key`` (KeyError if the lane has none)."""
         for lane_field in self.fields:
             if lane_field.key == key:

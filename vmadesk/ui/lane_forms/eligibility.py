@@ -86,7 +86,7 @@ class CoverageDetails(OutcomeDetails):
 
     def label(self, key: str) -> str:
         """A field's name in a refusal ("Copay", not "Copay ($)")."""
-        return _DEFINITION.field(key).label.removesuffix(" ($)")
+        return _DEFINITION.lane_field(key).label.removesuffix(" ($)")
 
 
 def coverage_lines(item: Any, zone: str) -> list[str]:
