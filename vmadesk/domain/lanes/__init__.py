@@ -2,7 +2,7 @@
 
 Adding a lane: its :class:`~vmadesk.domain.vocabulary.Lane` member (and outcome codes), one
 module here with a ``DEFINITION``, one line in :data:`ALL`, and its form in
-``vmadesk.ui.lane_forms`` (DESIGN.md, "How to add a lane").
+``vmadesk.ui.lane_forms`` (README, "How to add a lane").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Each lane's screen parts, one module per lane, found by lane (DESIGN.md, "How to add a lane")."""
+"""Each lane's screen parts, one module per lane, found by lane (README, "How to add a lane")."""
 
 from __future__ import annotations
 
