@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vmadesk.domain.business_hours import BusinessHours
+from vmadesk.domain.lanes import DueAnchor
 from vmadesk.domain.sla import (
-    DueAnchor,
     LanePolicy,
     compute_due,
     due_state,

@@ -10,43 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
+from vmadesk.domain import lanes
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.domain.instants import as_utc
+from vmadesk.domain.lanes import DueAnchor
 from vmadesk.domain.vocabulary import DueState, Lane
 
-
-class DueAnchor(StrEnum):
-    """What a lane's due time is measured from."""
-
-    REQUEST = "request"
-    """Due ``due_offset`` of business time after the request."""
-    APPOINTMENT = "appointment"
-    """Due ``due_offset`` of wall time before the appointment starts."""
-
-
-#: The anchor of each lane; a new lane must be added here before it can have a policy.
-LANE_ANCHORS: dict[Lane, DueAnchor] = {
-    Lane.CALLBACK: DueAnchor.REQUEST,
-    Lane.CONFIRMATION: DueAnchor.APPOINTMENT,
-    Lane.ELIGIBILITY: DueAnchor.APPOINTMENT,
-}
+#: The anchor of each lane, from its definition (:mod:`vmadesk.domain.lanes`).
+LANE_ANCHORS: dict[Lane, DueAnchor] = {d.lane: d.due.anchor for d in lanes.ALL}
 
 #: Days before the date of service an appointment-anchored lane's items are first created,
-#: per lane (absent: no limit). Eligibility: payers answer for the current month's coverage
-#: and patients change plans, so a check months ahead would be redone; 30 days gives a
-#: month of notice to chase a new card.
-_HORIZON_DAYS: dict[Lane, int] = {Lane.ELIGIBILITY: 30}
-
-# due_offset, due_soon. Due-soon windows scale with the offset: half an hour is a real
-# warning for a two-hour callback, but confirmations and eligibility checks need calls to
-# patients or payers who may not answer, so they warn half a working day ahead or more.
-_DEFAULTS: dict[Lane, tuple[timedelta, timedelta]] = {
-    Lane.CALLBACK: (timedelta(hours=2), timedelta(minutes=30)),
-    Lane.CONFIRMATION: (timedelta(hours=24), timedelta(hours=4)),
-    Lane.ELIGIBILITY: (timedelta(hours=48), timedelta(hours=8)),
+#: per lane (absent: no limit); see each lane's ``DueRule.horizon_days``.
+_HORIZON_DAYS: dict[Lane, int] = {
+    d.lane: d.due.horizon_days for d in lanes.ALL if d.due.horizon_days is not None
 }
 
 
@@ -113,11 +91,11 @@ class LanePolicy:
         before the date of service.
         All: 3 attempts, 2 h apart.
         """
-        due_offset, due_soon = _DEFAULTS[Lane(lane)]
+        rule = lanes.lane_definition(lane).due
         return cls(
             lane=Lane(lane),
-            due_offset=due_offset,
-            due_soon=due_soon,
+            due_offset=rule.due_offset,
+            due_soon=rule.due_soon,
             horizon_days=_HORIZON_DAYS.get(Lane(lane)),
         )
 

@@ -8,6 +8,8 @@ silently undo a completed, cancelled or failed item.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from vmadesk.domain.vocabulary import CLOSED_STATUSES, EscalationState, ItemStatus
 
 
@@ -37,16 +39,28 @@ ESCALATION_TRANSITIONS: dict[EscalationState, frozenset[EscalationState]] = {
 }
 
 
-def can_transition(old: ItemStatus, new: ItemStatus, *, reopen: bool = False) -> bool:
+def can_transition(
+    old: ItemStatus,
+    new: ItemStatus,
+    *,
+    reopen: bool = False,
+    moves: Mapping[ItemStatus, frozenset[ItemStatus]] = ITEM_TRANSITIONS,
+) -> bool:
     """Whether a work item may move from ``old`` to ``new``; see :func:`check_transition`."""
     try:
-        check_transition(old, new, reopen=reopen)
+        check_transition(old, new, reopen=reopen, moves=moves)
     except TransitionError:
         return False
     return True
 
 
-def check_transition(old: ItemStatus, new: ItemStatus, *, reopen: bool = False) -> None:
+def check_transition(
+    old: ItemStatus,
+    new: ItemStatus,
+    *,
+    reopen: bool = False,
+    moves: Mapping[ItemStatus, frozenset[ItemStatus]] = ITEM_TRANSITIONS,
+) -> None:
     """Raise unless a work item may move from ``old`` to ``new``.
 
     Args:
@@ -54,6 +68,8 @@ def check_transition(old: ItemStatus, new: ItemStatus, *, reopen: bool = False) 
         new: Requested status.
         reopen: True only for the re-import of a moved appointment, which re-opens a closed
             item to ``requested``; every other change passes False.
+        moves: The ordinary transitions of the item's lane (its definition's
+            ``status_moves``; every lane today has :data:`ITEM_TRANSITIONS`).
 
     Raises:
         TransitionError: If the change is not allowed, with the reason.
@@ -69,7 +85,7 @@ def check_transition(old: ItemStatus, new: ItemStatus, *, reopen: bool = False) 
         if new is not ItemStatus.REQUESTED:
             raise TransitionError(f"a reopened item goes back to requested, not {new}")
         return
-    if new in ITEM_TRANSITIONS[old]:
+    if new in moves[old]:
         return
     if old == new:
         raise TransitionError(f"item is already {old}")
@@ -78,7 +94,7 @@ def check_transition(old: ItemStatus, new: ItemStatus, *, reopen: bool = False) 
             f"item is {old} (closed) and cannot become {new}; only re-importing a moved "
             "appointment reopens it, to requested"
         )
-    allowed = ", ".join(sorted(ITEM_TRANSITIONS[old]))
+    allowed = ", ".join(sorted(moves[old]))
     raise TransitionError(f"item cannot go from {old} to {new}; from {old} it may go to {allowed}")
 
 

@@ -122,22 +122,6 @@ CONTACT_OUTCOMES: tuple[Outcome, ...] = (
     Outcome.THIRD_PARTY,
 )
 
-#: Lane outcomes that finish the work, per lane.
-LANE_OUTCOMES: dict[Lane, tuple[Outcome, ...]] = {
-    Lane.CALLBACK: (),
-    Lane.CONFIRMATION: (
-        Outcome.CONFIRMED,
-        Outcome.CANCEL_REQUESTED,
-        Outcome.RESCHEDULE_REQUESTED,
-    ),
-    Lane.ELIGIBILITY: (
-        Outcome.COVERAGE_ACTIVE,
-        Outcome.COVERAGE_INACTIVE,
-        Outcome.NEW_INSURANCE_NEEDED,
-        Outcome.UNABLE_TO_VERIFY,
-    ),
-}
-
 #: Outcomes that discuss the patient's care or account: identity check first.
 NEEDS_IDENTITY_CHECK = frozenset(
     {
@@ -276,3 +260,22 @@ class DeclineReason(StrEnum):
             DeclineReason.ALREADY_DONE: "Already done",
             DeclineReason.OTHER: "Other",
         }[self]
+
+
+class ItemAction(StrEnum):
+    """What one change to a work item was, as the change hook and the audit chain name it.
+
+    One name per action: an import's close is a ``cancel`` (or ``complete``) like a VMA's.
+    """
+
+    IMPORTED = "imported"
+    ATTEMPT = "attempt"
+    OUTCOME = "outcome"
+    HOLD = "hold"
+    RESUME = "resume"
+    COMPLETE = "complete"
+    CANCEL = "cancel"
+    FAIL = "fail"
+    REOPENED = "reopened"
+    NOTE = "note"
+    HANDED_OFF = "handed_off"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vmadesk.domain.handoff_notes import HandoffNote
-from vmadesk.domain.vocabulary import DeclineReason, HandoffItemState, ItemStatus
+from vmadesk.domain.vocabulary import DeclineReason, HandoffItemState, ItemAction, ItemStatus
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.handoff_payload import (
@@ -31,17 +31,13 @@ from vmadesk.services.handoff_payload import (
 )
 from vmadesk.store import audit, box_keys, handoffs, history, items
 from vmadesk.store.audit import AuditEvent
+from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.handoffs import HandoffItemRow, HandoffRow
-from vmadesk.store.items import ItemRow
 from vmadesk.sync import sealed
 
 PACKET_SUFFIX = ".vmahandoff"
 RECEIPT_SUFFIX = ".vmareceipt"
-
-
-#: Called inside the sending transaction for each handed-off item (``action="handed_off"``).
-ChangeHook = Callable[[Connection, ItemRow, str, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -187,7 +183,8 @@ class HandoffService:
                 )
                 items.update_item(self.conn, item_id, {"handoff_id": handoff_id})
                 if self.on_change is not None:
-                    self.on_change(self.conn, items.get_item(self.conn, item_id), "handed_off", {})
+                    written = items.get_item(self.conn, item_id)
+                    self.on_change(self.conn, written, ItemAction.HANDED_OFF, {})
             plaintext = json.dumps(body).encode("utf-8")
             envelope: dict[str, Any] = {
                 "format": PACKET_FORMAT,

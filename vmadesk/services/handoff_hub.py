@@ -20,8 +20,9 @@ from datetime import datetime
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.vocabulary import HandoffItemState, Lane, Priority
 from vmadesk.services.errors import ActionRefused
-from vmadesk.services.handoff import ChangeHook, HandoffService
+from vmadesk.services.handoff import HandoffService
 from vmadesk.store import box_keys, handoffs, items
+from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import to_db

@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from vmadesk.domain.vocabulary import ItemStatus
+from vmadesk.domain.vocabulary import ItemAction, ItemStatus
 from vmadesk.ingest.gc_pause import gc_paused
 from vmadesk.services.csv_mappings import remember_mapping
 from vmadesk.services.import_inputs import item_rows, store_mark
@@ -26,27 +26,28 @@ from vmadesk.services.import_plan import ImportPlan, ItemChange, plan_import
 from vmadesk.services.import_report import ImportReport
 from vmadesk.store import audit
 from vmadesk.store.audit import AuditEvent
+from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.items import ITEM_COLUMNS, WRITABLE, ItemRow
 from vmadesk.store.timestamps import to_db
-
-if TYPE_CHECKING:  # a type only: importing the sync layer would slow the console's start
-    from vmadesk.sync.item_events import ChangeHook
 
 log = logging.getLogger(__name__)
 
 #: How many rows one executemany writes between progress reports and cancel checks.
 _CHUNK = 500
 #: The ``on_change`` action per change kind (see ``ACTION_EVENTS`` in
-#: :mod:`vmadesk.sync.item_events`). A created item is claimed. A closed one reports
-#: ``cancelled`` with its close reason and, being cancelled, releases its claim. A reopened
-#: one is work again, to be owned again: it is claimed again like a new item. A plain
-#: update (moved appointment, new phone) keeps its claim and sends nothing, so it is not
-#: passed to the hook.
-HOOK_ACTIONS: dict[str, str] = {"create": "imported", "close": "cancelled", "reopen": "imported"}
+#: :mod:`vmadesk.sync.item_events`). A created item is claimed. A closed one is a ``cancel``
+#: with its close reason and, being cancelled, releases its claim. A reopened one is work
+#: again, to be owned again: it is claimed again like a new item. A plain update (moved
+#: appointment, new phone) keeps its claim and sends nothing, so it is not passed to the hook.
+HOOK_ACTIONS: dict[str, ItemAction] = {
+    "create": ItemAction.IMPORTED,
+    "close": ItemAction.CANCEL,
+    "reopen": ItemAction.IMPORTED,
+}
 #: The ``on_change`` action of a close that completes the item (a confirmation the practice
 #: system reports): a completion event with its outcome, and a release like any completion.
-COMPLETED_ACTION = "completed"
+COMPLETED_ACTION = ItemAction.COMPLETE
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -248,7 +249,7 @@ class _Writer:
                 self.step(_CHUNK if i % _CHUNK == 0 else i % _CHUNK)
 
 
-def hook_action(change: ItemChange) -> str:
+def hook_action(change: ItemChange) -> ItemAction:
     """The ``on_change`` action of a change the hook is given (see :data:`HOOK_ACTIONS`)."""
     if change.kind == "close" and change.values.get("status") == ItemStatus.COMPLETED.value:
         return COMPLETED_ACTION

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from vmadesk.domain import lanes
+from vmadesk.domain.lanes import ImportRule
+from vmadesk.domain.vocabulary import ItemStatus
 from vmadesk.services.import_values import coverage_key
 from vmadesk.services.practice_setup import PracticeContext, load_context
 from vmadesk.store.connection import Connection
 from vmadesk.store.items import ITEM_COLUMNS, ItemRow
 from vmadesk.store.timestamps import to_db
 
-#: A completed eligibility check for the same patient, payer and member id this recent
-#: counts as verified: payers' monthly eligibility files make older answers stale.
-ELIGIBILITY_FRESH = timedelta(days=30)
 #: What the FHIR reader calls a file that names no source system.
 UNNAMED_FHIR = "fhir"
 
@@ -82,13 +82,24 @@ def item_rows(conn: Connection, source_systems: Collection[str]) -> list[tuple[A
 
 
 def recently_verified(conn: Connection, practice_id: int, now: datetime) -> frozenset[tuple]:
-    """Coverage keys with a completed eligibility check within :data:`ELIGIBILITY_FRESH`."""
-    rows = conn.execute(
-        "SELECT patient_ref, patient_family, payer, member_id FROM items"
-        " WHERE lane = 'eligibility' AND status = 'completed' AND practice_id = ?"
-        " AND closed_at >= ?",
-        (practice_id, to_db(now - ELIGIBILITY_FRESH)),
-    ).fetchall()
+    """Coverage keys with a completed coverage check whose answer still holds.
+
+    A check counts for the same patient, payer and member id within its lane's
+    ``answer_keeps_for`` (eligibility: 30 days).
+    """
+    rows: list[tuple] = []
+    for d in lanes.ALL:
+        if ImportRule.COVERAGE_CHECK in d.import_rules and d.answer_keeps_for is not None:
+            rows += conn.execute(
+                "SELECT patient_ref, patient_family, payer, member_id FROM items"
+                " WHERE lane = ? AND status = ? AND practice_id = ? AND closed_at >= ?",
+                (
+                    d.lane.value,
+                    ItemStatus.COMPLETED.value,
+                    practice_id,
+                    to_db(now - d.answer_keeps_for),
+                ),
+            ).fetchall()
     return frozenset(coverage_key(*r) for r in rows)
 
 

@@ -27,7 +27,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from vmadesk.domain.vocabulary import ItemStatus, Lane
+from vmadesk.domain.lanes import appointment_lanes
+from vmadesk.domain.vocabulary import ItemStatus
 from vmadesk.ingest import AppointmentRecord, ImportBatch
 from vmadesk.services.import_inputs import keyed_system
 from vmadesk.store import items as items_store
@@ -36,7 +37,7 @@ from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db
 
 #: The lanes whose items come from appointments (and so can be missing from one).
-APPOINTMENT_LANES = frozenset({Lane.CONFIRMATION.value, Lane.ELIGIBILITY.value})
+APPOINTMENT_LANES = frozenset(lane.value for lane in appointment_lanes())
 
 
 def covered_days(

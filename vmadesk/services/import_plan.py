@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from vmadesk.domain.lanes import ImportRule, appointment_lanes, lane_definition
 from vmadesk.domain.sla import compute_due, due_on_arrival
 from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.ingest import (
@@ -33,7 +34,6 @@ from vmadesk.ingest import (
 )
 from vmadesk.ingest.gc_pause import gc_paused
 from vmadesk.services.import_inputs import (
-    ELIGIBILITY_FRESH,
     PlanInputs,
     keyed_system,
     load_inputs,
@@ -51,7 +51,6 @@ from vmadesk.services.import_values import (
     COMPARED_CALLBACK,
     CONFIRMED_NOTE,
     COVERAGE_NOTE,
-    MOVED_NOTE,
     REBOOKED_NOTE,
     appointment_work,
     changed_columns,
@@ -245,7 +244,7 @@ class _Planner:
     def appointment(self, record: AppointmentRecord) -> None:
         system = keyed_system(record.source_system, self.ctx.code)
         work = replace(appointment_work(record), source_system=system)
-        for lane in (Lane.CONFIRMATION, Lane.ELIGIBILITY):
+        for lane in appointment_lanes():
             item = self.existing.get((system, record.source_id, lane.value))
             if item is not None and item.practice_id != self.ctx.id:
                 # Imported for another practice: never moved or overwritten from here.
@@ -274,7 +273,8 @@ class _Planner:
             return "cancelled"  # nothing open to close
         if status not in ACTIVE_STATUSES:
             return "fulfilled" if status is AppointmentStatus.FULFILLED else "inactive_status"
-        if lane is Lane.CONFIRMATION and record.confirmed_by_source:
+        rules = lane_definition(lane).import_rules
+        if ImportRule.SOURCE_CONFIRMS in rules and record.confirmed_by_source:
             # The practice system is the record of who confirmed: no call to make, and a
             # call already queued for it would only bother the patient again.
             if item is not None and ItemStatus(item.status).is_open:
@@ -290,7 +290,7 @@ class _Planner:
             return reason
         new = appointment_columns(self.ctx, lane, work, owner=self.vma, now=now)
         if item is None:
-            if lane is Lane.ELIGIBILITY:
+            if ImportRule.COVERAGE_CHECK in rules:
                 key = coverage_key(
                     new["patient_ref"], new["patient_family"], new["payer"], new["member_id"]
                 )
@@ -323,13 +323,15 @@ class _Planner:
             return REBOOKED_NOTE  # closed by an import, and the appointment is back
         if item.status != ItemStatus.COMPLETED.value:
             return None
-        if lane is Lane.CONFIRMATION:
-            return MOVED_NOTE[lane] if moved else None
+        definition = lane_definition(lane)
+        if ImportRule.COVERAGE_CHECK not in definition.import_rules:
+            return definition.moved_note if moved else None
         if "payer" in diff or "member_id" in diff:
             return COVERAGE_NOTE
         closed = from_db(item.closed_at) if item.closed_at else self.now
-        if moved and closed < self.now - ELIGIBILITY_FRESH:
-            return MOVED_NOTE[lane]
+        keeps = definition.answer_keeps_for
+        if moved and (keeps is None or closed < self.now - keeps):
+            return definition.moved_note
         return None
 
     def callback(self, record: CallbackRecord) -> None:

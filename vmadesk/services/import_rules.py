@@ -4,7 +4,7 @@ The planner (:mod:`vmadesk.services.import_plan`) applies these per appointment 
 
 - a closing status (cancelled, no-show, entered in error) closes the lane's open item with
   its reason; any other status that is not active leaves it be;
-- confirmation: a new item only within :data:`CONFIRMATION_WINDOW` of now (skipped as
+- confirmation: a new item only within its lane's ``create_window`` (14 days) of now (skipped as
   ``outside_window``); none at all when the export says the patient has already confirmed
   (``confirmed_by_source``, skipped as ``already_confirmed``), and an open confirmation
   item of such an appointment is closed as completed with the ``confirmed`` outcome;
@@ -20,17 +20,13 @@ work in hand is not thrown away on a schedule change, and the VMA may close it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.sla import beyond_horizon
 from vmadesk.domain.vocabulary import CloseReason, Lane
 from vmadesk.ingest import AppointmentRecord, AppointmentStatus
 from vmadesk.services.practice_setup import PracticeContext
-
-#: Appointments starting within this span from now get a confirmation item. Two weeks is
-#: the usual reminder horizon of practice-management systems (and what VMAs are asked to
-#: confirm): further out, patients' plans still change and a confirmation would be redone.
-CONFIRMATION_WINDOW = timedelta(days=14)
 
 #: Appointment statuses that still need work before the visit.
 ACTIVE_STATUSES = frozenset(
@@ -63,7 +59,8 @@ def held_back(
     Returns:
         ``outside_window``, ``beyond_<lane>_horizon``, or None to create it.
     """
-    if lane is Lane.CONFIRMATION and record.start > now + CONFIRMATION_WINDOW:
+    window = lane_definition(lane).due.create_window
+    if window is not None and record.start > now + window:
         return "outside_window"
     policy = ctx.policies[lane]
     if beyond_horizon(policy, ctx.hours, appointment_start=record.start, now=now):

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.status_rules import check_transition
 from vmadesk.domain.vocabulary import (
     COMPLETED_BY_PRACTICE_SYSTEM,
     CloseReason,
     ItemStatus,
-    Lane,
     Outcome,
 )
 from vmadesk.ingest import AppointmentRecord
@@ -56,10 +56,6 @@ COMPARED_CALLBACK = (
     "window_end",
     "search_text",
 )
-MOVED_NOTE = {
-    Lane.CONFIRMATION: "appointment moved; confirm again",
-    Lane.ELIGIBILITY: "appointment moved; verify coverage again",
-}
 REBOOKED_NOTE = "appointment booked again; work it again"
 CONFIRMED_NOTE = "confirmed in the practice system; closed by import"
 COVERAGE_NOTE = "coverage changed; verify again"
@@ -158,7 +154,9 @@ def confirmed_values(item: ItemRow, now: datetime) -> dict[str, Any]:
     Raises:
         TransitionError: The item's status cannot be completed.
     """
-    check_transition(ItemStatus(item.status), ItemStatus.COMPLETED)
+    check_transition(
+        item.status, ItemStatus.COMPLETED, moves=lane_definition(item.lane).status_moves
+    )
     return {
         "status": ItemStatus.COMPLETED.value,
         "status_reason": None,

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.ingest import DEFAULT_MAX_BYTES, CsvMapping, ImportBatch, read_file
@@ -44,7 +44,7 @@ from vmadesk.services.import_apply import (
     apply_import,
     write_plan,
 )
-from vmadesk.services.import_inputs import ELIGIBILITY_FRESH, store_mark
+from vmadesk.services.import_inputs import store_mark
 from vmadesk.services.import_plan import (
     ACTIVE_STATUSES,
     CLOSING_STATUSES,
@@ -54,23 +54,18 @@ from vmadesk.services.import_plan import (
     plan_import,
 )
 from vmadesk.services.import_report import ImportReport, error_dict
-from vmadesk.services.import_rules import CONFIRMATION_WINDOW
 from vmadesk.services.practice_setup import PracticeContext, add_practice, load_context
 from vmadesk.store import practices
+from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.settings_store import vma_handle
-
-if TYPE_CHECKING:  # a type only: importing the sync layer would slow the console's start
-    from vmadesk.sync.item_events import ChangeHook
 
 __all__ = [
     "ACTIVE_STATUSES",
     "CLOSING_STATUSES",
-    "CONFIRMATION_WINDOW",
     "DEFAULT_PRACTICE_CODE",
     "DEFAULT_PRACTICE_NAME",
     "DEFAULT_PRACTICE_TZ",
-    "ELIGIBILITY_FRESH",
     "HOOK_ACTIONS",
     "Cancelled",
     "ChangeKind",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from vmadesk.domain.vocabulary import ItemAction
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.item_factory import CallbackRequest, Patient, callback_columns
 from vmadesk.services.practice_setup import load_context
-from vmadesk.services.work import ChangeHook
 from vmadesk.store import audit, items
 from vmadesk.store.audit import AuditEvent
+from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
 
 QUICK_ADD_SOURCE = "vmadesk:quick-add"
@@ -75,5 +76,5 @@ def quick_add_callback(
             details={"lane": "callback", "source": "quick_add"},
         )
         if on_change is not None:
-            on_change(conn, items.get_item(conn, item_id), "imported", {})
+            on_change(conn, items.get_item(conn, item_id), ItemAction.IMPORTED, {})
     return item_id

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from vmadesk.domain.appointment_time import offset_minutes
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.sla import compute_due, due_on_arrival
 from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.services.practice_setup import PracticeContext
@@ -96,7 +97,7 @@ def callback_columns(
         "lane": Lane.CALLBACK.value,
         "source_system": request.source_system,
         "source_id": request.source_id,
-        "subject_kind": "callback",
+        "subject_kind": lane_definition(Lane.CALLBACK).subject_kind,
         **_patient_columns(request.patient),
         "reason": request.reason,
         "requested_at": to_db(request.requested_at),
@@ -136,19 +137,19 @@ def appointment_columns(
         arrived: When the work reached the VMA (default ``now``): the item is due no earlier
             (:func:`~vmadesk.domain.sla.due_on_arrival`).
     """
-    if lane is Lane.CALLBACK:
-        raise ValueError("appointments make confirmation or eligibility items")
+    definition = lane_definition(lane)
+    if not definition.from_appointments:
+        raise ValueError(f"appointments make no {lane.value} items")
     due = compute_due(practice.policies[lane], practice.hours, appointment_start=work.start)
     due = due_on_arrival(due, practice.hours, arrived=arrived or now, appointment_start=work.start)
-    reason = "Confirm appointment" if lane is Lane.CONFIRMATION else "Verify coverage"
     return {
         "practice_id": practice.id,
         "lane": lane.value,
         "source_system": work.source_system,
         "source_id": work.source_id,
-        "subject_kind": "appointment" if lane is Lane.CONFIRMATION else "coverage",
+        "subject_kind": definition.subject_kind,
         **_patient_columns(work.patient),
-        "reason": reason,
+        "reason": definition.new_item_reason,
         "appointment_start": to_db(work.start),
         "appointment_offset_min": offset_minutes(work.start),
         "appointment_end": to_db_opt(work.end),
@@ -165,7 +166,7 @@ def appointment_columns(
             work.patient.family,
             work.patient.given,
             _phone_digits(work.patient),
-            reason,
+            definition.new_item_reason,
             work.appointment_type,
             work.payer,
         ),

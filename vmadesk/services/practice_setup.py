@@ -5,37 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vmadesk.domain.business_hours import BusinessHours
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.sla import LanePolicy
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.store import practices
 from vmadesk.store.connection import Connection
-
-DEFAULT_SOP: dict[Lane, str] = {
-    Lane.CALLBACK: (
-        "Call back within 2 business hours of the request.\n"
-        "1. Verify identity with two identifiers (full name and date of birth) before "
-        "discussing anything.\n"
-        "2. Voicemail: leave your first name, the practice name and the callback number only "
-        "- never the reason for the call.\n"
-        "3. Clinical questions go to the nurse line: escalate as Clinical concern.\n"
-        "4. Three attempts, at least 2 hours apart; then mark failed or escalate."
-    ),
-    Lane.CONFIRMATION: (
-        "Confirm by 24 h before the appointment.\n"
-        "1. Verify identity (name + date of birth) before giving appointment details.\n"
-        "2. Confirm date, time, provider and location; remind them to bring ID and insurance "
-        "card and arrive 15 minutes early.\n"
-        "3. Cancel or reschedule requests: record the outcome; the front desk rebooks.\n"
-        "4. Voicemail: ask them to call the practice, no appointment details."
-    ),
-    Lane.ELIGIBILITY: (
-        "Verify coverage by 48 h before the visit, for the appointment's date of service.\n"
-        "1. Check the payer portal or call the payer; record plan, copay, deductible "
-        "remaining and the reference number.\n"
-        "2. Inactive coverage or new insurance: call the patient for the new card details.\n"
-        "3. Payer portal down: put on hold waiting on payer, retry within 2 hours."
-    ),
-}
 
 DEFAULT_RED_FLAGS = (
     "If the patient reports chest pain, trouble breathing, signs of a stroke (face drooping, "
@@ -77,7 +51,7 @@ def add_practice(
             practice_id,
             lane,
             LanePolicy.default(lane).to_dict(),
-            sop_text=DEFAULT_SOP[lane],
+            sop_text=lane_definition(lane).default_sop,
             red_flag_text=DEFAULT_RED_FLAGS,
         )
     return practice_id
@@ -102,7 +76,10 @@ def load_context(conn: Connection, practice_id: int) -> PracticeContext:
         else BusinessHours.default(row.timezone),
         region=row.region,
         policies=policies,
-        sop={lane: stored[lane].sop_text if lane in stored else DEFAULT_SOP[lane] for lane in Lane},
+        sop={
+            lane: stored[lane].sop_text if lane in stored else lane_definition(lane).default_sop
+            for lane in Lane
+        },
         red_flags={
             lane: stored[lane].red_flag_text if lane in stored else DEFAULT_RED_FLAGS
             for lane in Lane

@@ -10,7 +10,7 @@ Mappings the hub's data forces:
 
 * ``carried_over_time_sensitive`` — carried-over items that were due soon or overdue at the end
   of the day (``min(carried_over, due_soon + overdue)``): work due before the next shift ends;
-* ``sla_minutes`` — :data:`FIRST_ATTEMPT_SLA_MINUTES` per lane (the hub does not hold policies);
+* ``sla_minutes`` — the lane definition's ``first_attempt_minutes`` (the hub holds no policies);
 * days are the hub's UTC days; no staffing change is known, so volume growth compares with
   four weeks before.
 """
@@ -33,6 +33,7 @@ from vmadesk.domain.capacity import (
     evaluate_capacity,
     recommend_for_vma,
 )
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.conflict_groups import ConflictGroup, group_conflicts
 from vmadesk.sync import wire
@@ -40,13 +41,6 @@ from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 
 TOKEN_ENV = "VMADESK_HUB_TOKEN"
 TOKEN_SECRET = "hub_token"
-
-#: Target minutes from arrival to first contact attempt, per lane.
-FIRST_ATTEMPT_SLA_MINUTES: dict[Lane, float] = {
-    Lane.CALLBACK: 120.0,
-    Lane.CONFIRMATION: 480.0,
-    Lane.ELIGIBILITY: 480.0,
-}
 
 SIGNAL_LABELS: dict[SignalCode, str] = {
     SignalCode.LATE_RISING: "Late work rising",
@@ -84,7 +78,7 @@ def supervisor_token(session) -> str | None:  # type: ignore[no-untyped-def]
 
 def day_stats(lane: Lane, points: list[wire.TrendPoint]) -> list[DayStats]:
     """DayStats rows of one VMA's lane from its trend points."""
-    sla = FIRST_ATTEMPT_SLA_MINUTES[Lane(lane)]
+    sla = lane_definition(lane).first_attempt_minutes
     rows = []
     for p in points:
         median = p.first_attempt_median_s

@@ -6,24 +6,25 @@ message), so a crash leaves either all of it or none of it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from vmadesk.domain.attempts import next_attempt_at, proposal_after_attempt
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.money import format_amount, parse_amount
 from vmadesk.domain.sla import due_state
 from vmadesk.domain.status_rules import TransitionError, check_transition
 from vmadesk.domain.vocabulary import (
     CONTACT_OUTCOMES,
-    LANE_OUTCOMES,
     NEEDS_IDENTITY_CHECK,
     UNSUCCESSFUL_CONTACT,
     CloseReason,
     DueState,
     HoldReason,
+    ItemAction,
     ItemStatus,
     Lane,
     Outcome,
@@ -35,20 +36,10 @@ from vmadesk.services.item_factory import timing_columns
 from vmadesk.services.practice_setup import PracticeContext, load_context
 from vmadesk.store import audit, history, items, practices
 from vmadesk.store.audit import AuditEvent
+from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db, to_db
-
-#: Hook called inside each change's transaction (the sync outbox plugs in here).
-ChangeHook = Callable[[Connection, ItemRow, str, dict[str, Any]], None]
-
-#: Fields a lane outcome must carry, per outcome.
-REQUIRED_DETAILS: dict[Outcome, tuple[str, ...]] = {
-    Outcome.COVERAGE_ACTIVE: ("plan", "copay", "deductible_remaining", "reference_number"),
-    Outcome.UNABLE_TO_VERIFY: ("reason",),
-}
-#: Detail fields that are money amounts (kept as "25.00"), with the words a refusal uses.
-AMOUNT_DETAILS = {"copay": "Copay", "deductible_remaining": "Deductible remaining"}
 
 
 @dataclass(frozen=True)
@@ -91,7 +82,7 @@ class WorkService:
         self._contexts.clear()
 
     @contextmanager
-    def _change(self, item_id: int, action: str, **details: Any) -> Iterator[ItemRow]:
+    def _change(self, item_id: int, action: ItemAction, **details: Any) -> Iterator[ItemRow]:
         with transaction(self.conn):
             item = items.get_item(self.conn, item_id)
             yield item
@@ -107,7 +98,7 @@ class WorkService:
 
     def _check(self, item: ItemRow, new: ItemStatus) -> None:
         try:
-            check_transition(ItemStatus(item.status), new)
+            check_transition(item.status, new, moves=lane_definition(item.lane).status_moves)
         except TransitionError as exc:
             raise ActionRefused(str(exc)) from None
 
@@ -118,7 +109,7 @@ class WorkService:
             now or self.clock(),
             from_db(item.effective_due),
             due_soon=policy.due_soon,
-            on_hold=item.status == "on-hold",
+            on_hold=item.status == ItemStatus.ON_HOLD,
         )
 
     # -- attempts and outcomes -------------------------------------------------------------
@@ -143,7 +134,7 @@ class WorkService:
         if outcome is Outcome.CALLBACK_REQUESTED and callback_at is None:
             raise ActionRefused("A callback request needs the time the patient asked for.")
         now = self.clock()
-        with self._change(item_id, "attempt", outcome=outcome.value) as item:
+        with self._change(item_id, ItemAction.ATTEMPT, outcome=outcome.value) as item:
             if not ItemStatus(item.status).is_open:
                 raise ActionRefused("This item is closed; reopen it by re-import or add a note.")
             ctx = self.practice(item.practice_id)
@@ -179,7 +170,8 @@ class WorkService:
                     hold_started=to_db(now),
                     hold_reason=HoldReason.WAITING_ON_PATIENT.value,
                 )
-            elif outcome is Outcome.REACHED and item.lane == Lane.CALLBACK:
+            elif outcome is Outcome.REACHED and not lane_definition(item.lane).outcomes:
+                # Reaching the patient is the whole work of a lane without outcomes.
                 status, proposal = ItemStatus.COMPLETED, "done"
                 values.update(outcome=outcome.value, closed_at=to_db(now))
             elif outcome is Outcome.REACHED:
@@ -187,7 +179,7 @@ class WorkService:
             else:
                 proposal = proposal_after_attempt(policy, unsuccessful)
                 nxt = next_attempt_at(policy, ctx.hours, now)
-            if item.status == "on-hold" and status is not ItemStatus.ON_HOLD:
+            if item.status == ItemStatus.ON_HOLD and status is not ItemStatus.ON_HOLD:
                 values.update(self._resume_values(item, ctx, now))
             if status != ItemStatus(item.status):
                 self._check(item, status)
@@ -208,24 +200,26 @@ class WorkService:
         """Finish an item with its lane's outcome (confirmed, coverage active, ...)."""
         details = dict(details or {})
         now = self.clock()
-        with self._change(item_id, "outcome", outcome=outcome.value) as item:
+        with self._change(item_id, ItemAction.OUTCOME, outcome=outcome.value) as item:
             lane = Lane(item.lane)
-            if outcome not in LANE_OUTCOMES[lane]:
+            definition = lane_definition(lane)
+            if outcome not in definition.outcomes:
                 raise ActionRefused(f"'{outcome.label}' is not an outcome of {lane.label}.")
             if outcome in NEEDS_IDENTITY_CHECK and not identity_verified:
                 raise ActionRefused(
                     f"Tick the identity check (two identifiers) before recording '{outcome.label}'."
                 )
-            missing = [f for f in REQUIRED_DETAILS.get(outcome, ()) if not details.get(f)]
+            missing = [f for f in definition.required_details(outcome) if not details.get(f)]
             if missing:
                 raise ActionRefused(f"'{outcome.label}' needs: {', '.join(missing)}.")
-            for key, label in AMOUNT_DETAILS.items():
+            # Money amounts are kept as "25.00".
+            for key, label in definition.amount_fields().items():
                 if key in details:
                     try:
                         details[key] = format_amount(parse_amount(str(details[key])))
                     except ValueError as exc:
                         raise ActionRefused(f"{label}: {exc}.") from None
-            if lane is Lane.ELIGIBILITY and item.appointment_start:
+            if definition.date_of_service_detail and item.appointment_start:
                 zone = practices.get_practice(self.conn, item.practice_id).timezone
                 details.setdefault("date_of_service", item.date_of_service(zone))
             self._check(item, ItemStatus.COMPLETED)
@@ -242,7 +236,7 @@ class WorkService:
             )
             values = (
                 self._resume_values(item, self.practice(item.practice_id), now)
-                if item.status == "on-hold"
+                if item.status == ItemStatus.ON_HOLD
                 else {}
             )
             items.set_status(
@@ -263,7 +257,7 @@ class WorkService:
         now = self.clock()
         if until <= now:
             raise ActionRefused("The hold must end in the future.")
-        with self._change(item_id, "hold", reason=reason.value) as item:
+        with self._change(item_id, ItemAction.HOLD, reason=reason.value) as item:
             self._check(item, ItemStatus.ON_HOLD)
             items.set_status(
                 self.conn,
@@ -278,7 +272,7 @@ class WorkService:
                 self.conn,
                 item_id,
                 at=now,
-                action="hold",
+                action=ItemAction.HOLD,
                 reason=reason.value,
                 text=note,
                 author=self.vma,
@@ -302,8 +296,8 @@ class WorkService:
             hold_ended: True when the hold's time came (the console's tick), not the VMA.
         """
         now = self.clock()
-        with self._change(item_id, "resume") as item:
-            if item.status != "on-hold":
+        with self._change(item_id, ItemAction.RESUME) as item:
+            if item.status != ItemStatus.ON_HOLD:
                 raise ActionRefused("This item is not on hold.")
             target = ItemStatus.IN_PROGRESS if item.attempt_count else ItemStatus.REQUESTED
             values = self._resume_values(item, self.practice(item.practice_id), now)
@@ -312,7 +306,7 @@ class WorkService:
                 self.conn,
                 item_id,
                 at=now,
-                action="resume",
+                action=ItemAction.RESUME,
                 reason=history.HOLD_ENDED if hold_ended else None,
                 text="",
                 author=self.vma,
@@ -324,7 +318,10 @@ class WorkService:
         ids = [
             r[0]
             for r in self.conn.execute(
-                "SELECT id FROM items WHERE status = 'on-hold' AND hold_until <= ?", (stamp,)
+                # The status as SQL text, not a parameter: the holds index is partial on it.
+                f"SELECT id FROM items WHERE status = '{ItemStatus.ON_HOLD.value}'"
+                " AND hold_until <= ?",
+                (stamp,),
             )
         ]
         for item_id in ids:
@@ -335,11 +332,11 @@ class WorkService:
 
     def complete(self, item_id: int, note: str = "") -> None:
         """Mark done without a lane outcome (e.g. a callback handled)."""
-        self._close(item_id, ItemStatus.COMPLETED, "complete", note=note)
+        self._close(item_id, ItemStatus.COMPLETED, ItemAction.COMPLETE, note=note)
 
     def cancel(self, item_id: int, reason: CloseReason, note: str = "") -> None:
         """Cancel with a reason code."""
-        self._close(item_id, ItemStatus.CANCELLED, "cancel", reason=reason, note=note)
+        self._close(item_id, ItemStatus.CANCELLED, ItemAction.CANCEL, reason=reason, note=note)
 
     def fail(self, item_id: int, note: str = "", reason: CloseReason | None = None) -> None:
         """Give up (e.g. unreachable after the allowed attempts).
@@ -358,13 +355,13 @@ class WorkService:
             reason = CloseReason.ATTEMPTS_EXHAUSTED if attempts else CloseReason.OTHER
         if reason is CloseReason.ATTEMPTS_EXHAUSTED and not attempts:
             raise ActionRefused("No call was logged on this item: its attempts are not used up.")
-        self._close(item_id, ItemStatus.FAILED, "fail", reason=reason, note=note)
+        self._close(item_id, ItemStatus.FAILED, ItemAction.FAIL, reason=reason, note=note)
 
     def _close(
         self,
         item_id: int,
         status: ItemStatus,
-        action: str,
+        action: ItemAction,
         *,
         reason: CloseReason | None = None,
         note: str = "",
@@ -375,7 +372,7 @@ class WorkService:
             self._check(item, status)
             values = (
                 self._resume_values(item, self.practice(item.practice_id), now)
-                if item.status == "on-hold"
+                if item.status == ItemStatus.ON_HOLD
                 else {}
             )
             items.set_status(
@@ -407,7 +404,7 @@ class WorkService:
             ActionRefused: If the item is not closed.
         """
         now = self.clock()
-        with self._change(item_id, "reopened", reason=reason.value) as item:
+        with self._change(item_id, ItemAction.REOPENED, reason=reason.value) as item:
             try:
                 check_transition(ItemStatus(item.status), ItemStatus.REQUESTED, reopen=True)
             except TransitionError:
@@ -436,7 +433,7 @@ class WorkService:
         """Add a free-text note to an item's history."""
         if not text.strip():
             raise ActionRefused("The note is empty.")
-        with self._change(item_id, "note"):
+        with self._change(item_id, ItemAction.NOTE):
             history.add_note(
                 self.conn, item_id, at=self.clock(), text=text.strip(), author=self.vma
             )

@@ -23,13 +23,29 @@ def display_name(family: str, given: str | None) -> str:
     return f"{family}, {given}" if given else family
 
 
+#: Stored code -> enum member, looked up once per row (a dict hit, not an enum call).
+_LANE_OF: dict[str, Lane] = {lane.value: lane for lane in Lane}
+_STATUS_OF: dict[str, ItemStatus] = {status.value: status for status in ItemStatus}
+
+
+def _lane(code: str) -> Lane:
+    return _LANE_OF.get(code) or Lane(code)
+
+
+def _status(code: str) -> ItemStatus:
+    return _STATUS_OF.get(code) or ItemStatus(code)
+
+
 @dataclass(frozen=True)
 class ItemRow:
-    """Every stored column of a work item (holds PHI: keep it in memory only)."""
+    """Every stored column of a work item (holds PHI: keep it in memory only).
+
+    ``lane`` and ``status`` are enums (string enums: they compare equal to the stored codes).
+    """
 
     id: int
     practice_id: int
-    lane: str
+    lane: Lane
     source_system: str
     source_id: str
     subject_kind: str
@@ -54,7 +70,7 @@ class ItemRow:
     due_at: str
     effective_due: str
     due_soon_at: str
-    status: str
+    status: ItemStatus
     status_reason: str | None
     hold_until: str | None
     hold_reason: str | None
@@ -72,6 +88,14 @@ class ItemRow:
     closed_at: str | None
     #: Minutes east of UTC the export gave the appointment's start in (None: not kept).
     appointment_offset_min: int | None = None
+    #: The item's state in its lane's own state set (None: the lane has none).
+    lane_state: str | None = None
+    #: The lane's detail fields, a JSON object (None: the lane has none).
+    lane_fields_json: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lane", _lane(self.lane))
+        object.__setattr__(self, "status", _status(self.status))
 
     @property
     def patient_display(self) -> str:
@@ -99,7 +123,7 @@ class ListRow(NamedTuple):
 
     id: int
     practice_id: int
-    lane: str
+    lane: Lane
     patient_family: str
     patient_given: str
     phone: str | None
@@ -107,7 +131,7 @@ class ListRow(NamedTuple):
     reason: str | None
     effective_due: str
     due_soon_at: str
-    status: str
+    status: ItemStatus
     hold_until: str | None
     next_attempt_at: str | None
     attempt_count: int
@@ -314,6 +338,7 @@ _LIST_SELECT = (
     + ", (SELECT e.state FROM escalations AS e WHERE e.item_id = items.id"
     " ORDER BY e.raised_at DESC, e.id DESC LIMIT 1) FROM items"
 )
+_LIST_LANE, _LIST_STATUS = ListRow._fields.index("lane"), ListRow._fields.index("status")
 #: Up to this many trigram matches, a list reads the matching items by id and sorts them.
 FEW_MATCHES = 200
 
@@ -351,7 +376,15 @@ def list_page(
     rows = _banded(
         conn, source, where, params, offset=offset, limit=limit, now=now, order=_order_by(query)
     )
-    return list(map(ListRow._make, rows))
+    return [_list_row(r) for r in rows]
+
+
+def _list_row(row: tuple) -> ListRow:
+    """A list row with its lane and status as enums."""
+    values = list(row)
+    values[_LIST_LANE] = _lane(values[_LIST_LANE])
+    values[_LIST_STATUS] = _status(values[_LIST_STATUS])
+    return ListRow._make(values)
 
 
 def _banded(

@@ -290,5 +290,24 @@ V5 = """
 ALTER TABLE claims ADD COLUMN held_status TEXT;
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5)
+# Lanes defined in one place each (vmadesk.domain.lanes): a new lane must need no migration,
+# so the fixed list of lane codes in the two CHECKs becomes a code-shaped check (lower-case
+# letters and "_"; the Lane enum decides which codes exist). SQLite cannot alter a CHECK: the
+# stored table text is edited under writable_schema, SQLite's own procedure for dropping or
+# loosening a constraint (the data on disk is unchanged); RESET reparses it on this
+# connection, and the ALTER TABLEs that follow bump the schema cookie so every other
+# connection reparses it too. An item of a lane with states of its own keeps its state code,
+# and its lane's detail fields (a JSON object) beside it.
+_OLD_LANE_CHECK = "CHECK (lane IN ('callback','confirmation','eligibility'))"
+_NEW_LANE_CHECK = "CHECK (lane <> '' AND lane NOT GLOB '*[^a-z_]*')"
+V6 = f"""
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql, "{_OLD_LANE_CHECK}", "{_NEW_LANE_CHECK}")
+    WHERE type = 'table' AND name IN ('items', 'lane_policies');
+PRAGMA writable_schema = RESET;
+ALTER TABLE items ADD COLUMN lane_state TEXT;
+ALTER TABLE items ADD COLUMN lane_fields_json TEXT;
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
 LATEST = len(STEPS)

@@ -25,9 +25,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from vmadesk.domain.vocabulary import CloseReason, HoldReason, Lane, Outcome
+from vmadesk.domain.vocabulary import CloseReason, HoldReason, ItemAction, ItemStatus, Lane, Outcome
 from vmadesk.store import handoffs as handoffs_store
 from vmadesk.store import items as items_store
+from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection
 from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.items import ItemRow
@@ -38,32 +39,24 @@ from vmadesk.sync.practice_identity import practice_aliases, team_system
 from vmadesk.sync.pseudonym import pseudonym
 from vmadesk.sync.wire import ItemEventKind, ReleaseReason
 
-#: ``WorkService`` / importer action -> wire event kind. Actions not listed send nothing.
-ACTION_EVENTS: dict[str, ItemEventKind] = {
-    "import": ItemEventKind.IMPORTED,
-    "imported": ItemEventKind.IMPORTED,
-    "create": ItemEventKind.IMPORTED,
-    "created": ItemEventKind.IMPORTED,
-    "outcome": ItemEventKind.COMPLETED,
-    "complete": ItemEventKind.COMPLETED,
-    "completed": ItemEventKind.COMPLETED,
-    "cancel": ItemEventKind.CANCELLED,
-    "cancelled": ItemEventKind.CANCELLED,
-    "fail": ItemEventKind.FAILED,
-    "failed": ItemEventKind.FAILED,
-    "hold": ItemEventKind.ON_HOLD,
-    "on_hold": ItemEventKind.ON_HOLD,
-    "escalated": ItemEventKind.ESCALATED,
-    "handed_off": ItemEventKind.HANDED_OFF,
+#: Item action -> wire event kind. Actions not listed (attempts apart) send nothing.
+ACTION_EVENTS: dict[ItemAction, ItemEventKind] = {
+    ItemAction.IMPORTED: ItemEventKind.IMPORTED,
+    ItemAction.OUTCOME: ItemEventKind.COMPLETED,
+    ItemAction.COMPLETE: ItemEventKind.COMPLETED,
+    ItemAction.CANCEL: ItemEventKind.CANCELLED,
+    ItemAction.FAIL: ItemEventKind.FAILED,
+    ItemAction.HOLD: ItemEventKind.ON_HOLD,
+    ItemAction.HANDED_OFF: ItemEventKind.HANDED_OFF,
 }
-_CLAIM_ACTIONS = frozenset({"import", "imported", "create", "created", "reopen", "reopened"})
+#: Actions after which the item is this VMA's work to own: claimed at the hub.
+_CLAIM_ACTIONS = frozenset({ItemAction.IMPORTED, ItemAction.REOPENED})
 RELEASE_FOR_STATUS = {
-    "completed": ReleaseReason.COMPLETED,
-    "failed": ReleaseReason.FAILED,
-    "cancelled": ReleaseReason.CANCELLED,
+    ItemStatus.COMPLETED: ReleaseReason.COMPLETED,
+    ItemStatus.FAILED: ReleaseReason.FAILED,
+    ItemStatus.CANCELLED: ReleaseReason.CANCELLED,
 }
 
-ChangeHook = Callable[[Connection, ItemRow, str, dict[str, Any]], None]
 EscalationHook = Callable[[Connection, EscalationRow], None]
 
 
@@ -121,16 +114,16 @@ def build_item_event(
 
 
 def events_for(
-    item: ItemRow, action: str, details: dict[str, Any]
+    item: ItemRow, action: ItemAction, details: dict[str, Any]
 ) -> list[tuple[ItemEventKind, str | None]]:
     """The wire events one local action produces (with the outcome code to report)."""
-    if action == "attempt":
+    if action == ItemAction.ATTEMPT:
         outcome = details.get("outcome")
         first = ItemEventKind.FIRST_ATTEMPT if item.attempt_count <= 1 else ItemEventKind.ATTEMPT
         out: list[tuple[ItemEventKind, str | None]] = [(first, outcome)]
-        if item.status == "completed":
+        if item.status == ItemStatus.COMPLETED:
             out.append((ItemEventKind.COMPLETED, outcome))
-        elif item.status == "on-hold":
+        elif item.status == ItemStatus.ON_HOLD:
             out.append((ItemEventKind.ON_HOLD, outcome))
         return out
     kind = ACTION_EVENTS.get(action)
@@ -240,7 +233,9 @@ def make_change_hook(conn: Connection) -> ChangeHook | None:
     if read_secret is None:
         return None
 
-    def hook(conn: Connection, item: ItemRow, action: str, details: dict[str, Any]) -> None:
+    def hook(
+        conn: Connection, item: ItemRow, action: ItemAction, details: dict[str, Any]
+    ) -> None:
         secret = read_secret(conn)
         if secret is None:
             return  # no pseudonyms yet: the backfill claims what is still open later
@@ -257,7 +252,7 @@ def make_change_hook(conn: Connection) -> ChangeHook | None:
             )
         if action in _CLAIM_ACTIONS:
             queue_claim(conn, item, secret, when)
-        elif action == "handed_off":
+        elif action == ItemAction.HANDED_OFF:
             queue_offer(conn, item, secret, when)
         elif item.status in RELEASE_FOR_STATUS:
             queue_release(conn, item, secret, RELEASE_FOR_STATUS[item.status], when)
@@ -268,7 +263,7 @@ def make_change_hook(conn: Connection) -> ChangeHook | None:
 def record_import(conn: Connection, item_id: int, hook: ChangeHook | None) -> None:
     """Call the hook for a freshly inserted item (inside the insert's transaction)."""
     if hook is not None:
-        hook(conn, items_store.get_item(conn, item_id), "imported", {})
+        hook(conn, items_store.get_item(conn, item_id), ItemAction.IMPORTED, {})
 
 
 def escalation_hub_id(conn: Connection, escalation_id: int, now: datetime) -> str:

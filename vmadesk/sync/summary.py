@@ -94,8 +94,8 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
 
     due: dict[str, Counter[str]] = defaultdict(Counter)
     for lane, paused, overdue, soon, total in conn.execute(
-        "SELECT lane, sum(status = 'on-hold'), sum(status != 'on-hold' AND effective_due < ?),"
-        " sum(status != 'on-hold' AND effective_due >= ? AND due_soon_at <= ?), count(*)"
+        "SELECT lane, sum(is_paused), sum(NOT is_paused AND effective_due < ?),"
+        " sum(NOT is_paused AND effective_due >= ? AND due_soon_at <= ?), count(*)"
         f" FROM items WHERE is_open = 1 AND {_MINE} GROUP BY lane",
         (end, end, end, me),
     ):
@@ -112,10 +112,10 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
     on_time: Counter[str] = Counter()
     late: Counter[str] = Counter()
     for lane, in_time, n in conn.execute(
-        "SELECT lane, closed_at <= effective_due, count(*) FROM items WHERE status = 'completed'"
+        "SELECT lane, closed_at <= effective_due, count(*) FROM items WHERE status = ?"
         f" AND closed_at >= ? AND closed_at < ? AND outcome_json IS NOT ? AND {_MINE}"
         " GROUP BY lane, closed_at <= effective_due",
-        (start, end, COMPLETED_BY_PRACTICE_SYSTEM, me),
+        (ItemStatus.COMPLETED.value, start, end, COMPLETED_BY_PRACTICE_SYSTEM, me),
     ):
         (on_time if in_time else late)[lane] += n
 

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.vocabulary import (
     CONTACT_OUTCOMES,
-    LANE_OUTCOMES,
     NEEDS_IDENTITY_CHECK,
     Lane,
     Outcome,
@@ -87,7 +87,7 @@ class AttemptDialog(QDialog):
         self.identity.toggled.connect(self._update)
 
         self.panel: LaneOutcomePanel | None = None
-        if item is not None and LANE_OUTCOMES[lane]:
+        if item is not None and lane_definition(lane).finishes_with_outcome:
             zone = work.practice(item.practice_id).tz
             self.panel = LaneOutcomePanel(
                 lane, plan=item.plan or "", date_of_service=item.date_of_service(zone)

@@ -39,6 +39,7 @@ from vmadesk.ui.history_text import (
 )
 from vmadesk.ui.icons import icon
 from vmadesk.ui.item_table_model import IN_HANDOFF, due_state_of, due_text
+from vmadesk.ui.lane_forms import lane_form
 
 #: The longest phone line to show whole: E.164 has at most 15 digits.
 PHONE_SAMPLE = "Phone: +000 000 000 000 000"
@@ -297,17 +298,7 @@ class DetailPane(QWidget):
                 f"{what}: {self._dual(item.appointment_start, now)}"
                 f"{given_note(start, item.appointment_offset_min, detail.practice.tz)}"
             )
-        if lane is Lane.ELIGIBILITY:
-            if item.payer or item.plan or item.member_id:
-                coverage = [item.payer or "Payer not given"]
-                coverage += [f"plan {item.plan}"] if item.plan else []
-                coverage += [f"member {item.member_id}"] if item.member_id else []
-                lines.append(f"Coverage: {' · '.join(coverage)}")
-            else:
-                lines.append("Coverage: none in the practice's export (ask the patient)")
-            if item.appointment_start:
-                dos = date_words(item.date_of_service(detail.practice.tz))
-                lines.append(f"Date of service: {dos}")
+        lines += lane_form(lane).detail_lines(item, detail.practice.tz)
         if item.requested_at:
             lines.append(f"Requested {self._dual(item.requested_at, now)}")
         if item.window_start or item.window_end:

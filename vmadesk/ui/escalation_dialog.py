@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Urgency
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.escalation import EscalationService, Sbar
@@ -29,12 +30,6 @@ RED_FLAG_CONFIRM = "I have followed the red-flag guidance"
 IMMEDIATE_HINT = "Chest pain, trouble breathing, stroke signs → Immediate"
 PLACEHOLDER = "Red-flag guidance shows here when the category is Clinical concern."
 
-#: The category an escalation starts on, per lane.
-DEFAULT_CATEGORY: dict[Lane, EscalationCategory] = {
-    Lane.CALLBACK: EscalationCategory.OTHER,
-    Lane.CONFIRMATION: EscalationCategory.SCHEDULING_CONFLICT,
-    Lane.ELIGIBILITY: EscalationCategory.PAYER_BILLING,
-}
 
 
 class EscalationDialog(QDialog):
@@ -115,7 +110,7 @@ class EscalationDialog(QDialog):
         layout.addWidget(self.buttons_box)
 
         self.set_category(
-            DEFAULT_CATEGORY.get(lane, EscalationCategory.OTHER)
+            lane_definition(lane).escalation_category
             if lane
             else EscalationCategory.OTHER
         )

@@ -16,6 +16,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.instants import load_zone
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Priority
 from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.items import ItemRow
@@ -69,17 +70,11 @@ class NoteDraft:
         return note
 
 
-_LANE_NOUN = {
-    Lane.CALLBACK: "Callback",
-    Lane.CONFIRMATION: "Confirmation",
-    Lane.ELIGIBILITY: "Eligibility check",
-}
-
 
 def _auto_summary(item: ItemRow) -> str:
     """A PHI-free starting summary the VMA edits: lane, status, attempts so far."""
     attempts = f"{item.attempt_count} attempt{'s' if item.attempt_count != 1 else ''}"
-    return f"{_LANE_NOUN.get(Lane(item.lane), 'Item')} {item.status}, {attempts} so far"
+    return f"{lane_definition(item.lane).item_words} {item.status}, {attempts} so far"
 
 
 _URGENCY_RANK = {"immediate": 0, "urgent": 1}

@@ -95,10 +95,9 @@ SORT_KEYS = {
 }
 _N_COLS = len(Column)
 _STATE, _DUE_IN, _ATTEMPTS = int(Column.STATE), int(Column.DUE_IN), int(Column.ATTEMPTS)
-_STATUS_LABELS = {s.value: s.value.replace("-", " ").capitalize() for s in ItemStatus} | {
-    "on-hold": "On hold",
-    "in-progress": "In progress",
-}
+_STATUS_LABELS = {s.value: s.value.replace("-", " ").capitalize() for s in ItemStatus}
+#: Bound once as a plain string: compared on every repaint.
+_ON_HOLD = ItemStatus.ON_HOLD.value
 _LANE_LABELS = {lane.value: lane.label for lane in Lane}
 _ESC_LABELS = {"raised": "⚑ Raised", "acknowledged": "⚑ Acknowledged", "resolved": "✓ Resolved"}
 _CENTER = int(Qt.AlignmentFlag.AlignCenter)
@@ -112,7 +111,7 @@ Look = tuple[tuple[str, ...], DueState, QColor, QIcon, QBrush]
 
 def due_state_of(row: DueRow, now: datetime) -> DueState:
     """Due state from the stored due and due-soon instants (the store's lane-count rule)."""
-    if row.status == "on-hold":
+    if row.status == _ON_HOLD:
         return DueState.PAUSED
     if now > from_db(row.effective_due):
         return DueState.OVERDUE
@@ -127,7 +126,7 @@ IN_HANDOFF = "In handoff · awaiting ack"
 
 def waiting_until(row: DueRow, now: datetime) -> datetime | None:
     """When a running item may be tried again, if that is still ahead (None: workable now)."""
-    if row.status == "on-hold" or not row.next_attempt_at:
+    if row.status == _ON_HOLD or not row.next_attempt_at:
         return None
     at = from_db(row.next_attempt_at)
     return at if at > now else None
@@ -140,7 +139,7 @@ def waiting_text(at: datetime, now: datetime, local_tz: str) -> str:
 
 def due_text(row: DueRow, now: datetime) -> str:
     """The live "due in" text (paused while on hold)."""
-    if row.status == "on-hold":
+    if row.status == _ON_HOLD:
         until = f", until {row.hold_until[11:16]} UTC" if row.hold_until else ""
         return f"paused{until}"
     return format_due_in(now, from_db(row.effective_due))

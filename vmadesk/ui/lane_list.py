@@ -5,9 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
+from vmadesk.domain import lanes
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.store.items import LaneCounts
 from vmadesk.ui.icons import icon
+from vmadesk.ui.lane_forms import lane_form
 
 #: What an entry of the list stands for: a lane, "my_shift" or "escalations".
 LaneKey = Lane | str
@@ -15,10 +17,8 @@ MY_SHIFT = "my_shift"
 ESCALATIONS = "escalations"
 DONE_TODAY = "done_today"
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
-_ICONS = {
-    Lane.CALLBACK: "lane_callback",
-    Lane.CONFIRMATION: "lane_confirmation",
-    Lane.ELIGIBILITY: "lane_eligibility",
+_ICONS: dict[LaneKey, str] = {
+    **{d.lane: lane_form(d.lane).icon for d in lanes.ALL},
     MY_SHIFT: "my_shift",
     ESCALATIONS: "escalations",
     DONE_TODAY: "done_today",
@@ -43,9 +43,7 @@ class LaneList(QListWidget):
         self._items: dict[object, QListWidgetItem] = {}
         for key, title in (
             (MY_SHIFT, "My shift"),
-            (Lane.CALLBACK, Lane.CALLBACK.label),
-            (Lane.CONFIRMATION, Lane.CONFIRMATION.label),
-            (Lane.ELIGIBILITY, Lane.ELIGIBILITY.label),
+            *((d.lane, d.label) for d in lanes.ALL),
             (ESCALATIONS, "Escalations"),
             (DONE_TODAY, "Done today"),
         ):

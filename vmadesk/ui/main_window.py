@@ -14,7 +14,8 @@ from PySide6.QtCore import QModelIndex, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
-from vmadesk.domain.vocabulary import LANE_OUTCOMES, Lane
+from vmadesk.domain.lanes import lane_definition
+from vmadesk.domain.vocabulary import Lane
 from vmadesk.paths import APP_NAME
 from vmadesk.services.errors import ActionRefused
 from vmadesk.store.items import ItemRow
@@ -404,7 +405,7 @@ class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
 
     def lane_has_outcomes(self, item: ItemRow) -> bool:
         """Whether the item's lane finishes with a lane outcome."""
-        return bool(LANE_OUTCOMES[Lane(item.lane)])
+        return lane_definition(item.lane).finishes_with_outcome
 
     # -- messages, clipboard, drops ----------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Lane outcomes (confirmation, eligibility), cancel with a reason, and complete/fail notes."""
+"""Lane outcomes, cancel with a reason, and complete/fail notes."""
 
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ from vmadesk.services.work import WorkService
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.dialog_parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
 from vmadesk.ui.identity import identity_checkbox
-from vmadesk.ui.lane_outcome_panel import COVERAGE_FIELDS, LaneOutcomePanel
+from vmadesk.ui.lane_outcome_panel import LaneOutcomePanel
 
-__all__ = ["COVERAGE_FIELDS", "CancelDialog", "NoteActionDialog", "OutcomeDialog"]
+__all__ = ["CancelDialog", "NoteActionDialog", "OutcomeDialog"]
 
 
 class OutcomeDialog(QDialog):
-    """The lane's finishing outcome for one item (confirmation or eligibility).
+    """The lane's finishing outcome for one item (a lane that has outcomes).
 
     Digits pick the outcome; "Coverage active" puts the cursor in the first empty figure
     (the plan comes prefilled), so N, O, 1, the figures with Tab between them and Enter
@@ -61,8 +61,6 @@ class OutcomeDialog(QDialog):
         self.radios = self.panel.radios
         self.outcomes = self.panel.outcomes
         self.fields = self.panel.fields
-        self.coverage = self.panel.coverage
-        self.reason = self.panel.reason
         self.note = note_edit("Outcome note", lines=3)
         form = QFormLayout()
         form.addRow("Note:", self.note)

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk.domain.lanes import DueAnchor, lane_definition
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services import practice_settings
 from vmadesk.services.practice_settings import PracticeSettings, policy_from_fields
@@ -129,9 +130,10 @@ class _LaneEditor(QWidget):
         self.attempt_gap = QSpinBox()
         self.attempt_gap.setRange(1, 60 * 24 * 7)
         self.attempt_gap.setSuffix(" min")
-        # Only eligibility items are made ahead by a horizon (a confirmation's window is fixed).
+        # Only lanes with a horizon make items that far ahead (a confirmation's window is fixed).
+        definition = lane_definition(lane)
         self.horizon: QSpinBox | None = None
-        if lane is Lane.ELIGIBILITY:
+        if definition.due.horizon_days is not None:
             self.horizon = QSpinBox()
             self.horizon.setRange(0, 366)
             self.horizon.setSuffix(" days")
@@ -153,7 +155,7 @@ class _LaneEditor(QWidget):
             widget.setAccessibleName(f"{lane.label} {name}")
         anchor = (
             "after the request, business time"
-            if lane is Lane.CALLBACK
+            if definition.due.anchor is DueAnchor.REQUEST
             else "before the appointment"
         )
         form = QFormLayout(self)

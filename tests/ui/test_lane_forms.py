@@ -1,0 +1,49 @@
+"""Each lane's form is found from the lane, and the outcome panel builds itself from it."""
+
+from __future__ import annotations
+
+from vmadesk.domain import lanes
+from vmadesk.domain.vocabulary import Lane, Outcome
+from vmadesk.ui.icons import icon
+from vmadesk.ui.lane_forms import has_form, lane_form
+from vmadesk.ui.lane_outcome_panel import LaneOutcomePanel
+
+
+def test_every_lane_has_a_form_with_an_icon(qtbot):
+    for lane in Lane:
+        assert has_form(lane)
+        form = lane_form(lane)
+        assert form.lane is lane
+        assert not icon(form.icon).isNull()
+
+
+def test_each_outcome_of_each_lane_carries_the_details_its_definition_requires(qtbot):
+    for definition in lanes.ALL:
+        panel = LaneOutcomePanel(definition.lane)
+        qtbot.addWidget(panel)
+        assert panel.outcomes == definition.outcomes
+        for outcome in definition.outcomes:
+            panel.choose(outcome)
+            assert set(definition.required_details(outcome)) <= set(panel.details()), outcome
+
+
+def test_the_panel_names_the_missing_figures_in_words(qtbot):
+    panel = LaneOutcomePanel(Lane.ELIGIBILITY, plan="Gold")
+    qtbot.addWidget(panel)
+    panel.choose(Outcome.COVERAGE_ACTIVE)
+    assert panel.problem(identity_verified=False) == (
+        "'Coverage active' needs: Copay, Deductible remaining, Reference number."
+    )
+    panel.choose(Outcome.UNABLE_TO_VERIFY)
+    assert panel.problem(identity_verified=False) == "'Unable to verify' needs: Reason."
+    assert panel.extra is not None and panel.extra.reason.isEnabled()
+
+
+def test_detail_lines_come_from_the_lane(qtbot):
+    class Item:
+        payer, plan, member_id, appointment_start = "Demo Health", "Gold", "M1", None
+
+    assert lane_form(Lane.ELIGIBILITY).detail_lines(Item(), "UTC") == [
+        "Coverage: Demo Health · plan Gold · member M1"
+    ]
+    assert lane_form(Lane.CALLBACK).detail_lines(Item(), "UTC") == []
