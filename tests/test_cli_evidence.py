@@ -36,6 +36,9 @@ def test_list_show_approve_decline(hub, new_profile, supervisor_profile, monkeyp
     assert CANARY_FAMILY not in json.dumps(listed)
 
     assert cli.main(["evidence", "show", first, *prof]) == 0
+    outline = capsys.readouterr().out  # which item, how much history: no patient detail
+    assert CANARY_FAMILY not in outline and "--show-patient" in outline
+    assert cli.main(["evidence", "show", first, "--show-patient", *prof]) == 0
     assert CANARY_FAMILY in capsys.readouterr().out  # what approving would send
     assert cli.main(["evidence", "approve", "not-an-id", *prof]) == 2
     assert cli.main(["evidence", "approve", first, *prof]) == 0

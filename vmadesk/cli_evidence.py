@@ -1,7 +1,8 @@
 """``vmadesk evidence list | show | approve | decline``: answer a supervisor's evidence request.
 
-``list`` prints request ids, who asked and when (no PHI). ``show`` prints exactly what approving
-would send — the item's patient details, on the VMA's own terminal, only when asked.
+``list`` prints request ids, who asked and when (no PHI). ``show`` prints which item and how
+much history approving would send; with ``--show-patient`` (audited) exactly what it would send,
+patient details included, on the VMA's own terminal.
 ``approve`` seals it to the requesting supervisor's key and posts it; ``decline`` tells the
 supervisor with a reason code. Exit codes: 0 ok, 1 failure (hub unreachable), 2 bad input or
 authentication.
@@ -79,6 +80,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     def act(responder: Any, pending: list[Any]) -> int:
         request, _key = _pick(pending, args.request_id)
+        if not args.show_patient:
+            print("\n".join(responder.outline(request)))
+            print("Patient details are not printed: add --show-patient to read them (audited).")
+            return EXIT_OK
         print("\n".join(responder.preview(request)))
         return EXIT_OK
 
@@ -127,6 +132,12 @@ def register(
         p = actions.add_parser(name, help=text)
         profile_arg(p)
         p.add_argument("request_id", metavar="REQUEST_ID", help="the id `evidence list` shows")
+        if name == "show":
+            p.add_argument(
+                "--show-patient",
+                action="store_true",
+                help="print the patient's details too (audited as a view of the item)",
+            )
         if name == "decline":
             p.add_argument(
                 "--reason", required=True, choices=[r.value for r in EvidenceDeclineReason]

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from vmadesk.domain.vocabulary import Lane
 from vmadesk.store import audit, box_keys, history, items, practices
 from vmadesk.store import escalations as store_escalations
 from vmadesk.store.audit import AuditEvent
@@ -200,7 +201,36 @@ class EvidenceResponder:
         item_id = self.item_for(request)
         if item_id is None:
             raise EvidenceError("No item in this profile matches the request.")
-        return evidence_lines(build_evidence(self.conn, item_id))
+        payload = build_evidence(self.conn, item_id)
+        # Patient details on screen are a view of the item: the chain says who looked.
+        with transaction(self.conn):
+            audit.append(
+                self.conn,
+                AuditEvent.ITEM_VIEWED,
+                item_id=item_id,
+                details={"kind": "evidence_preview", "request_id": request.request_id},
+            )
+        return evidence_lines(payload)
+
+    def outline(self, request: wire.EvidenceRecord) -> list[str]:
+        """What approving would send, without PHI: which item and how much history.
+
+        Raises:
+            EvidenceError: No item in this profile matches the request.
+        """
+        item_id = self.item_for(request)
+        if item_id is None:
+            raise EvidenceError("No item in this profile matches the request.")
+        payload = build_evidence(self.conn, item_id)
+        subject = payload["subject"]
+        lane = Lane(subject["lane"])
+        return [
+            f"Evidence request {request.request_id} from {request.requested_by}: "
+            f"item {item_id} ({lane.label}, {str(subject['status']).replace('-', ' ')}).",
+            f"Approving sends, sealed to {request.requested_by}: the patient's name, date of "
+            f"birth and phone, the item's details, {len(payload['attempts'])} call(s), "
+            f"{len(payload['notes'])} note(s) and {len(payload['escalations'])} escalation(s).",
+        ]
 
     def record(
         self,
