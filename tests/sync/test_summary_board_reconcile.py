@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.sync_helpers import FakeClock, new_console
-from vmadesk.domain.vocabulary import Lane, Outcome
+from vmadesk.domain.vocabulary import Lane, Outcome, ReopenReason
 from vmadesk.services.sync_service import sync_once
 
 
@@ -79,3 +79,35 @@ def test_the_board_matches_the_console_after_the_round_that_found_a_conflict(
     finally:
         ana.close()
         ben.close()
+
+
+def test_a_reopened_completion_leaves_done_on_the_board(hub, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    ana = new_console(
+        tmp_path / "ana", "ana", hub_url=hub.base_url, token=hub.tokens["ana"], clock=clock
+    )
+
+    def confirmation_lane():  # type: ignore[no-untyped-def]
+        clock.advance(seconds=1)
+        sync_once(ana.profile, now=clock())
+        vma = next(v for v in hub.client("sue").board().vmas if v.vma == "ana")
+        lane = next(lane for lane in vma.lanes if lane.lane is Lane.CONFIRMATION)
+        return lane.open, lane.completed_on_time + lane.completed_late
+
+    try:
+        first = ana.import_appointments(range(3))
+        assert confirmation_lane() == (3, 0)
+        ana.work().record_outcome(first[0], Outcome.CONFIRMED, identity_verified=True)
+        assert confirmation_lane() == (2, 1)
+        # done by mistake: reopened in a later round, it leaves "done" and is open again
+        ana.work().reopen(first[0], ReopenReason.CLOSED_BY_MISTAKE)
+        assert confirmation_lane() == (3, 0)
+        # completed and reopened within one round: never counted, nothing withdrawn
+        ana.work().record_outcome(first[1], Outcome.CONFIRMED, identity_verified=True)
+        ana.work().reopen(first[1], ReopenReason.CLOSED_BY_MISTAKE)
+        assert confirmation_lane() == (3, 0)
+        # and done again counts once
+        ana.work().record_outcome(first[0], Outcome.CONFIRMED, identity_verified=True)
+        assert confirmation_lane() == (2, 1)
+    finally:
+        ana.close()

@@ -42,7 +42,7 @@ from vmadesk.sync.wire import (
     Role,
 )
 
-BOARD_WINDOW_DAYS = 7
+BOARD_WINDOW_DAYS = wire.BOARD_WINDOW_DAYS
 DEFAULT_TREND_DAYS = 28
 DAYS_QUERY = QueryParam("days", r"^(?:[1-9]|[1-9][0-9]|[1-3][0-9][0-9])$", "1-399, default 28")
 SUPERVISOR = frozenset({Role.SUPERVISOR})
@@ -147,8 +147,12 @@ def _board_vma(conn: Connection, vma: str, since_ms: int) -> wire.BoardVma:
     late: dict[Lane, int] = defaultdict(int)
     for row in window:
         for lane in row.summary.lanes:
-            on_time[lane.lane] += lane.completed_on_time
-            late[lane.lane] += lane.completed_late
+            # a completion reopened later leaves "done" again
+            on_time[lane.lane] += lane.completed_on_time - lane.reopened_on_time
+            late[lane.lane] += lane.completed_late - lane.reopened_late
+    for counts in (on_time, late):
+        for key, n in counts.items():
+            counts[key] = max(n, 0)
     esc_rows = conn.execute(
         select(escalations.c.lane, func.count())
         .where(escalations.c.vma == vma, escalations.c.state != EscalationState.RESOLVED.value)
@@ -240,8 +244,8 @@ def _point(day: date, acc: _Acc) -> wire.TrendPoint:
     return wire.TrendPoint(
         day=day.isoformat(),
         opened=acc.opened,
-        completed_on_time=acc.on_time,
-        completed_late=acc.late,
+        completed_on_time=max(acc.on_time, 0),
+        completed_late=max(acc.late, 0),
         open=_open_count(snap) if snap else 0,
         due_soon=snap.by_due_state.get(DueState.DUE_SOON, 0) if snap else 0,
         overdue=snap.by_due_state.get(DueState.OVERDUE, 0) if snap else 0,
@@ -264,8 +268,8 @@ def get_trends(ctx: Ctx) -> wire.Trends:
         day = _day(row.interval_end)
         for lane in row.summary.lanes:
             cell = acc[(row.vma, lane.lane, day)]
-            cell.on_time += lane.completed_on_time
-            cell.late += lane.completed_late
+            cell.on_time += lane.completed_on_time - lane.reopened_on_time
+            cell.late += lane.completed_late - lane.reopened_late
             if row.interval_end >= cell.snapshot_end:
                 cell.snapshot_end, cell.snapshot = row.interval_end, lane
     stmt = select(

@@ -40,6 +40,7 @@ from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db, to_db
+from vmadesk.sync.summary import completion_withdrawn
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ class WorkService:
         self._contexts.clear()
 
     @contextmanager
-    def _change(self, item_id: int, action: ItemAction, **details: Any) -> Iterator[ItemRow]:
+    def _change(
+        self, item_id: int, action: ItemAction, *, at: datetime | None = None, **details: Any
+    ) -> Iterator[ItemRow]:
         with transaction(self.conn):
             item = items.get_item(self.conn, item_id)
             yield item
@@ -92,6 +95,7 @@ class WorkService:
                 AuditEvent.ITEM_CHANGED,
                 item_id=item_id,
                 details={"action": action, "status": after.status, **details},
+                at=at,
             )
             if self.on_change is not None:
                 self.on_change(self.conn, after, action, details)
@@ -404,7 +408,14 @@ class WorkService:
             ActionRefused: If the item is not closed.
         """
         now = self.clock()
-        with self._change(item_id, ItemAction.REOPENED, reason=reason.value) as item:
+        item = items.get_item(self.conn, item_id)
+        # A completion the board counted is withdrawn: the summary says so, on time or late,
+        # so that the team's "done" figure drops again (dated by this clock, as summaries are).
+        withdrawn = completion_withdrawn(item, now)
+        extra = {"withdrawn": withdrawn, "completed_at": item.closed_at} if withdrawn else {}
+        with self._change(
+            item_id, ItemAction.REOPENED, at=now, reason=reason.value, **extra
+        ) as item:
             try:
                 check_transition(ItemStatus(item.status), ItemStatus.REQUESTED, reopen=True)
             except TransitionError:

@@ -17,6 +17,10 @@ figures summed over the team equal the distinct items the consoles hold:
 * ``completed_on_time`` / ``completed_late`` — items completed in the interval, at or before /
   after their effective due time; not those the practice's own system reported done (an
   export's "Confirmed", :data:`~vmadesk.domain.vocabulary.COMPLETED_BY_PRACTICE_SYSTEM`);
+* ``reopened_on_time`` / ``reopened_late`` — completions counted above (at most
+  :data:`~vmadesk.sync.wire.BOARD_WINDOW_DAYS` old, completed before the interval) that this
+  VMA reopened in the interval: the board subtracts them, so a reopened item leaves "done" and
+  counts as open again;
 * time to first attempt — from the item's creation in the profile to its first attempt, for items
   whose first attempt fell in the interval (median and 90th percentile, nearest rank). An item
   whose first attempt is dated before its creation in the profile (history brought along, demo
@@ -51,6 +55,7 @@ from vmadesk.domain.vocabulary import (
 )
 from vmadesk.store import audit, settings_store
 from vmadesk.store.connection import Connection
+from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db, to_db
 from vmadesk.sync import wire
 
@@ -78,6 +83,25 @@ _MINE = (
 _CONTACT = "a.author = ? AND a.outcome IN ({})".format(
     ", ".join(f"'{outcome.value}'" for outcome in CONTACT_OUTCOMES)
 )
+
+
+WITHDRAWN_ON_TIME, WITHDRAWN_LATE = "on_time", "late"
+
+
+def completion_withdrawn(item: ItemRow, now: datetime) -> str | None:
+    """How reopening ``item`` at ``now`` changes the board's "done": on time, late or not at all.
+
+    Only a completion the board counted (see ``completed_on_time`` above) and still sums
+    (closed within :data:`~vmadesk.sync.wire.BOARD_WINDOW_DAYS`) is withdrawn.
+    """
+    if item.status != ItemStatus.COMPLETED or item.closed_at is None:
+        return None
+    if item.outcome_json == COMPLETED_BY_PRACTICE_SYSTEM:
+        return None
+    closed = from_db(item.closed_at)
+    if closed < now - timedelta(days=wire.BOARD_WINDOW_DAYS):
+        return None
+    return WITHDRAWN_ON_TIME if closed <= from_db(item.effective_due) else WITHDRAWN_LATE
 
 
 def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.Summary:
@@ -118,6 +142,18 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
         (ItemStatus.COMPLETED.value, start, end, COMPLETED_BY_PRACTICE_SYSTEM, me),
     ):
         (on_time if in_time else late)[lane] += n
+
+    withdrawn: dict[str, Counter[str]] = defaultdict(Counter)
+    for lane, how, n in conn.execute(
+        "SELECT items.lane, json_extract(a.details, '$.withdrawn'), count(*) FROM audit a"
+        " JOIN items ON items.id = a.item_id WHERE a.event = ? AND a.at >= ? AND a.at < ?"
+        f" AND json_extract(a.details, '$.withdrawn') IS NOT NULL AND {_MINE}"
+        # completed and reopened within this interval: never counted, nothing to withdraw
+        " AND json_extract(a.details, '$.completed_at') < ?"
+        " GROUP BY items.lane, json_extract(a.details, '$.withdrawn')",
+        (audit.AuditEvent.ITEM_CHANGED.value, start, end, me, start),
+    ):
+        withdrawn[lane][how] += n
 
     first: dict[str, list[float]] = defaultdict(list)
     for lane, created, first_at in conn.execute(
@@ -182,6 +218,8 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
                 else 0.0,
                 outcomes={Outcome(o): _count(n) for o, n in sorted(outcomes[key].items())},
                 carried_over=_count(carried.get(key, 0)),
+                reopened_on_time=_count(withdrawn[key][WITHDRAWN_ON_TIME]),
+                reopened_late=_count(withdrawn[key][WITHDRAWN_LATE]),
             )
         )
 

@@ -289,6 +289,11 @@ class ErrorCode(StrEnum):
 # --------------------------------------------------------------------------------------------
 
 
+#: Days of summaries the board sums "done" over; a console withdraws a completion it reopens
+#: only while that completion is still inside this window.
+BOARD_WINDOW_DAYS = 7
+
+
 class LaneSummary(Wire):
     """One lane's figures for the interval."""
 
@@ -304,6 +309,12 @@ class LaneSummary(Wire):
     attempts_per_item: float = Field(0.0, ge=0, le=1000, description="attempts / items attempted")
     outcomes: dict[Outcome, Count] = Field(default_factory=dict)
     carried_over: Count = Field(0, description="open items carried over to the next day")
+    reopened_on_time: Count = Field(
+        0, description="completions on time (of the board's window) reopened in the interval"
+    )
+    reopened_late: Count = Field(
+        0, description="late completions (of the board's window) reopened in the interval"
+    )
 
 
 class EscalationCount(Wire):
