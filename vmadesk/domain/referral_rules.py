@@ -127,7 +127,9 @@ INCOMING_TRANSITIONS: dict[IncomingState, frozenset[IncomingState]] = {
     _I.CANCELLED: frozenset(),
 }
 
-_ITEM_STATUS: dict[ReferralState, tuple[ItemStatus, HoldReason | None]] = {
+# Two tables: the directions share codes ("declined", "cancelled") and StrEnum members with
+# one value are equal dict keys.
+_OUT_STATUS: dict[OutgoingState, tuple[ItemStatus, HoldReason | None]] = {
     _O.SENT: (ItemStatus.REQUESTED, None),
     _O.RECEIVED_BY_SPECIALIST: (ItemStatus.IN_PROGRESS, None),
     _O.APPOINTMENT_SCHEDULED: (ItemStatus.ON_HOLD, HoldReason.WAITING_ON_PATIENT),
@@ -136,6 +138,8 @@ _ITEM_STATUS: dict[ReferralState, tuple[ItemStatus, HoldReason | None]] = {
     _O.DECLINED: (ItemStatus.FAILED, None),
     _O.PATIENT_DECLINED: (ItemStatus.CANCELLED, None),
     _O.CANCELLED: (ItemStatus.CANCELLED, None),
+}
+_IN_STATUS: dict[IncomingState, tuple[ItemStatus, HoldReason | None]] = {
     _I.RECEIVED: (ItemStatus.REQUESTED, None),
     _I.TRIAGED: (ItemStatus.IN_PROGRESS, None),
     _I.PATIENT_CONTACTED: (ItemStatus.IN_PROGRESS, None),
@@ -186,7 +190,9 @@ def is_final(state: ReferralState) -> bool:
 
 def item_status(state: ReferralState) -> tuple[ItemStatus, HoldReason | None]:
     """The work item status a referral state shows as, and the hold reason when on hold."""
-    return _ITEM_STATUS[state]
+    if isinstance(state, OutgoingState):
+        return _OUT_STATUS[state]
+    return _IN_STATUS[IncomingState(state)]
 
 
 def outcomes_for(state: ReferralState) -> tuple[ReferralState, ...]:
