@@ -63,6 +63,14 @@ _SOPT_PREFIXES: tuple[tuple[str, PayerProgram], ...] = (
     ("5", PayerProgram.COMMERCIAL),
     ("6", PayerProgram.COMMERCIAL),
 )
+# The FHIR element behind a field the domain refused.
+_ELEMENTS = {
+    "diagnoses": "diagnosis",
+    "service_to": "item",
+    "valid_to": "preAuthPeriod",
+    "denial_reason": "item.extension",
+    "submitted_at": "created",
+}
 _EXPEDITED_PRIORITIES = frozenset({"stat", "urgent", "expedited", "03"})
 
 
@@ -155,7 +163,8 @@ def _record(
         fields = PriorAuthFields(**values)
     except ValueError as exc:
         name, _, reason = str(exc).partition(": ")
-        raise ctx.error(reason or name, location=location, field=name if reason else None) from None
+        element = _ELEMENTS.get(name) if reason else None
+        raise ctx.error(reason or name, location=location, field=element) from None
     return PriorAuthRecord(
         source_system=ctx.source_system or system or doc.source or "fhir",
         source_id=str(source_id),
