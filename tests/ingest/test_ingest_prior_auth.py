@@ -108,6 +108,8 @@ def test_a_bad_diagnosis_names_the_fhir_element() -> None:
         (lambda d: entry(d, "pa-3")["item"][0]["quantity"].update(value=2.5),
          "item[0].quantity", "whole number"),
         (lambda d: entry(d, "pa-3").update(item=[]), "item", "no service"),
+        (lambda d: entry(d, "pa-3").update(use="wish"), "use", "not a code FHIR R4 allows"),
+        (lambda d: entry(d, "resp-4").update(outcome="maybe"), "outcome", "not a code FHIR R4"),
         (lambda d: entry(d, "pa-3").update(created=20261123), "created", "date"),
         (lambda d: entry(d, "pa-3")["identifier"][0].update(value="PA-2026-0001"),
          "identifier", "already in entry 11"),

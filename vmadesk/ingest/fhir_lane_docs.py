@@ -232,3 +232,15 @@ def first_identifier(resource: Any) -> tuple[str | None, str | None]:
         if ident.value:
             return ident.value, (str(ident.system) if ident.system else None)
     return None, None
+
+
+def check_code(
+    ctx: ReadContext, value: str | None, allowed: frozenset[str], location: str | None, element: str
+) -> None:
+    """Refuse a code outside its R4 value set (the models check only its shape).
+
+    Raises:
+        IngestError: ``value`` is set and not in ``allowed`` (the message names the element).
+    """
+    if value is not None and value not in allowed:
+        raise ctx.error("not a code FHIR R4 allows here", location=location, field=element)

@@ -30,6 +30,7 @@ from vmadesk.ingest.fhir_lane_docs import (
     LaneDocument,
     as_day,
     as_instant,
+    check_code,
     first_identifier,
     load_document,
     patient_record,
@@ -49,6 +50,8 @@ _REVIEW_CODES: dict[str, PaState] = {
     "CT": PaState.MORE_INFO_REQUESTED,  # contact payer
     "NA": PaState.NOT_REQUIRED,  # no action required
 }
+_USES = frozenset({"claim", "preauthorization", "predetermination"})
+_OUTCOME_CODES = frozenset({"queued", "complete", "error", "partial"})
 _OUTCOMES: dict[str, PaState] = {
     "queued": PaState.PENDED,
     "partial": PaState.PARTIALLY_APPROVED,
@@ -88,6 +91,7 @@ def read_prior_auth_fhir(text: str, ctx: ReadContext) -> LaneBatch:
     claims = doc.of_type("Claim")
     for location, claim in claims:
         where = location or "resource"
+        check_code(ctx, claim.use, _USES, location, "use")
         if claim.use != "preauthorization":
             doc.warnings.add("a claim that is not a prior authorization request was skipped",
                              location=location, field="use")  # fmt: skip
@@ -121,6 +125,7 @@ def _responses_by_claim(doc: LaneDocument) -> dict[int, tuple[str | None, Any]]:
     """Each ClaimResponse keyed by the ``id()`` of the Claim its ``request`` names."""
     out: dict[int, tuple[str | None, Any]] = {}
     for location, response in doc.of_type("ClaimResponse"):
+        check_code(doc.ctx, response.outcome, _OUTCOME_CODES, location, "outcome")
         claim = doc.resolve(response.request, response)
         if claim is None or claim.get_resource_type() != "Claim":
             raise doc.ctx.error("the response's request is not a Claim in the file",

@@ -30,6 +30,7 @@ from vmadesk.ingest.fhir_extract import concept_text
 from vmadesk.ingest.fhir_lane_docs import (
     LaneDocument,
     as_instant,
+    check_code,
     first_identifier,
     load_document,
     patient_record,
@@ -43,6 +44,9 @@ _URGENCY = {
     "asap": ReferralUrgency.URGENT,
     "stat": ReferralUrgency.STAT,
 }
+_STATUSES = frozenset(
+    {"draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown"}
+)
 _SKIPPED = {
     "draft": "a referral not sent yet (draft) was skipped",
     "entered-in-error": "a referral entered in error was skipped",
@@ -72,6 +76,8 @@ def read_referrals_fhir(
     records: list[ReferralRecord] = []
     seen: dict[tuple[str, str], str] = {}
     for location, request in requests:
+        check_code(ctx, request.status, _STATUSES, location, "status")
+        check_code(ctx, request.priority, frozenset(_URGENCY), location, "priority")
         if request.status in _SKIPPED:
             doc.warnings.add(_SKIPPED[request.status], location=location, field="status")
             continue
