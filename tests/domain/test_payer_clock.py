@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.domain.follow_ups import FollowUpKind
@@ -28,9 +30,11 @@ from vmadesk.domain.payer_clock import (
     practice_due,
     practice_state,
     reauth_due,
+    record_denial,
     subtract_business_time,
 )
-from vmadesk.domain.prior_auth_rules import PaState, PaUrgency, PayerProgram, PriorAuthFields
+from vmadesk.domain.payer_programs import PaUrgency, PayerProgram
+from vmadesk.domain.prior_auth_rules import PaState, PriorAuthFields
 from vmadesk.domain.vocabulary import DueState
 
 NY = ZoneInfo("America/New_York")
@@ -171,6 +175,34 @@ def test_appeal_deadline_is_calendar_and_its_due_time_is_business() -> None:
     assert appeal_deadline(denied_at, PayerProgram.COMMERCIAL, POLICY) == denied_at + timedelta(
         days=180
     )
+
+
+def test_recording_a_denial_sets_the_programs_appeal_deadline_unless_the_payer_gave_one() -> None:
+    denied_at = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+    denied = record_denial(pa(program=MEDICAID), "a3", denied_at, POLICY)
+    assert denied.denial_reason == "A3"
+    assert denied.appeal_deadline == denied_at + timedelta(days=60)
+    given = datetime(2026, 12, 31, 17, 0, tzinfo=NY)
+    assert (
+        record_denial(pa(appeal_deadline=given), "A3", denied_at, POLICY).appeal_deadline == given
+    )
+    with pytest.raises(ValueError, match="denial_reason"):
+        record_denial(pa(), "bad code!", denied_at, POLICY)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    end=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),
+                     timezones=st.just(NY)),
+    minutes=st.integers(min_value=0, max_value=60 * 200),
+)  # fmt: skip
+def test_subtracting_business_time_is_the_inverse_of_counting_it(
+    end: datetime, minutes: int
+) -> None:
+    delta = timedelta(minutes=minutes)
+    start = subtract_business_time(HOURS, end, delta)
+    assert start <= end
+    assert HOURS.business_time_between(start, end) == delta
 
 
 def test_follow_ups_payer_late_reauth_and_appeal() -> None:

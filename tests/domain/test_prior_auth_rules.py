@@ -13,14 +13,12 @@ from vmadesk.domain.medical_codes import (
     normalise_icd10,
     service_code_system,
 )
+from vmadesk.domain.payer_programs import PaChannel, PaUrgency, PayerProgram, read_program
 from vmadesk.domain.prior_auth_rules import (
     PA_OUTCOMES,
     DenialChoice,
-    PaChannel,
     PaOutcome,
     PaState,
-    PaUrgency,
-    PayerProgram,
     PriorAuthFields,
     apply_outcome,
     can_move,
@@ -29,7 +27,6 @@ from vmadesk.domain.prior_auth_rules import (
     missing_for,
     outcome_for_key,
     outcomes_for,
-    read_program,
 )
 from vmadesk.domain.vocabulary import HoldReason, ItemStatus
 

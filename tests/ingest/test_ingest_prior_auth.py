@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from vmadesk.domain.prior_auth_rules import PaChannel, PaState, PaUrgency, PayerProgram
+from vmadesk.domain.payer_programs import PaChannel, PaUrgency, PayerProgram
+from vmadesk.domain.prior_auth_rules import PaState
 from vmadesk.ingest.context import ReadContext
 from vmadesk.ingest.csv_prior_auth import read_pa_status, read_prior_auth_csv
 from vmadesk.ingest.errors import IngestError
@@ -48,7 +49,8 @@ def refusal(text: str, reader: Any = read_prior_auth_fhir) -> IngestError:
 
 def test_pas_bundle_gives_one_record_per_request_with_the_payers_answer() -> None:
     batch = read_prior_auth_fhir(PAS, CTX)
-    assert batch.kind == "prior_auth" and batch.full_export and batch.warnings == ()
+    assert batch.kind == "prior_auth" and batch.warnings == ()
+    assert not batch.full_export  # a PAS "collection" is some requests, not the worklist
     by_id = {r.source_id: r for r in batch.prior_auths}
     assert list(by_id) == ["PA-2026-0001", "PA-2026-0002", "PA-2026-0003", "PA-2026-0004"]
     assert {r.state for r in batch.prior_auths} == {

@@ -8,8 +8,9 @@ included: under the CMS Interoperability and Prior Authorization final rule (CMS
 2024), Medicare Advantage, Medicaid and CHIP must decide within 72 hours on an expedited and
 7 calendar days on a standard request. Commercial and exchange plans follow the ERISA/ACA
 claims rule (29 CFR 2560.503-1, 45 CFR 147.136): 72 hours urgent, 15 days pre-service.
-Every program's windows are configurable. Past the window the payer is "late by" the excess,
-which spawns a follow-up item.
+Every program's windows are configurable. Windows are elapsed time (a day is 24 hours, also
+across a daylight-saving change), counted on UTC instants. Past the window the payer is
+"late by" the excess, which spawns a follow-up item.
 
 Appeal windows (calendar time from the denial): Medicare Advantage 65 days
 (42 CFR 422.582), Medicaid and CHIP managed care 60 days (42 CFR 438.402), commercial and
@@ -19,14 +20,15 @@ exchange 180 days (29 CFR 2560.503-1(h)).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.domain.follow_ups import FollowUpKind, FollowUpSpec
 from vmadesk.domain.instants import as_utc
-from vmadesk.domain.prior_auth_rules import PaState, PaUrgency, PayerProgram, PriorAuthFields
+from vmadesk.domain.payer_programs import PaUrgency, PayerProgram
+from vmadesk.domain.prior_auth_rules import PaState, PriorAuthFields
 from vmadesk.domain.vocabulary import DueState
 
 _P = PayerProgram
@@ -330,6 +332,21 @@ def reauth_due(
 def appeal_deadline(denied_at: datetime, program: PayerProgram, policy: PaClockPolicy) -> datetime:
     """The payer's last moment to receive an appeal: the program's window after the denial."""
     return as_utc(denied_at, "denied_at") + policy.clock(program).appeal_window
+
+
+def record_denial(
+    fields: PriorAuthFields, reason: str, denied_at: datetime, policy: PaClockPolicy
+) -> PriorAuthFields:
+    """The fields of a denial: the payer's reason code and the appeal deadline.
+
+    The deadline is the payer's own when the fields have one, else the program's appeal
+    window counted from ``denied_at``.
+
+    Raises:
+        ValueError: A malformed reason code (named, never quoted).
+    """
+    deadline = fields.appeal_deadline or appeal_deadline(denied_at, fields.program, policy)
+    return replace(fields, denial_reason=reason, appeal_deadline=deadline)
 
 
 def appeal_due(deadline: datetime, hours: BusinessHours, policy: PaClockPolicy) -> datetime:

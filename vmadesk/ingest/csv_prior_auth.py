@@ -16,14 +16,8 @@ import re
 from collections.abc import Mapping
 
 from vmadesk.domain.medical_codes import ServiceLine
-from vmadesk.domain.prior_auth_rules import (
-    PaChannel,
-    PaState,
-    PaUrgency,
-    PayerProgram,
-    PriorAuthFields,
-    read_program,
-)
+from vmadesk.domain.payer_programs import PaChannel, PaUrgency, PayerProgram, read_program
+from vmadesk.domain.prior_auth_rules import PaState, PriorAuthFields
 from vmadesk.ingest.context import ReadContext
 from vmadesk.ingest.crash_guard import unexpected_error
 from vmadesk.ingest.csv_lane_common import PATIENT_SYNONYMS, LaneRow, open_sheet, row_key

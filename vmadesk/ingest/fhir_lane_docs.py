@@ -26,7 +26,9 @@ from vmadesk.ingest.records import PatientRecord
 
 # Date elements of these resources beyond those the appointment reader checks.
 _MORE_TIME_ELEMENTS = ("authoredOn", "occurrenceDateTime")
-_FULL_BUNDLE_TYPES = frozenset({"searchset", "collection", "document"})
+# Only a search answers "all of them": a PAS request Bundle is a "collection" of one
+# request's resources, not the practice's whole worklist.
+_FULL_BUNDLE_TYPES = frozenset({"searchset"})
 
 
 @dataclass

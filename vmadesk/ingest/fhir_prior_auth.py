@@ -16,14 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmadesk.domain.medical_codes import ServiceLine
-from vmadesk.domain.prior_auth_rules import (
-    PaChannel,
-    PaState,
-    PaUrgency,
-    PayerProgram,
-    PriorAuthFields,
-    read_program,
-)
+from vmadesk.domain.payer_programs import PaChannel, PaUrgency, PayerProgram, read_program
+from vmadesk.domain.prior_auth_rules import PaState, PriorAuthFields
 from vmadesk.ingest.context import ReadContext
 from vmadesk.ingest.fhir_extract import concept_text
 from vmadesk.ingest.fhir_lane_docs import (

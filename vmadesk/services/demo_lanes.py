@@ -17,13 +17,8 @@ from faker import Faker
 
 from vmadesk.domain.instants import as_utc
 from vmadesk.domain.medical_codes import ServiceLine
-from vmadesk.domain.prior_auth_rules import (
-    PaChannel,
-    PaState,
-    PaUrgency,
-    PayerProgram,
-    PriorAuthFields,
-)
+from vmadesk.domain.payer_programs import PaChannel, PaUrgency, PayerProgram
+from vmadesk.domain.prior_auth_rules import PaState, PriorAuthFields
 from vmadesk.domain.referral_rules import (
     IncomingState,
     OutgoingState,
