@@ -133,6 +133,7 @@ def test_files_that_are_not_pa_requests_are_refused_in_words() -> None:
     only_patients["entry"] = only_patients["entry"][:3]
     assert "no prior authorization request" in refusal(json.dumps(only_patients)).reason
     assert refusal('{"resourceType": "Appointment"}').field == "resourceType"
+    assert refusal('{"resourceType": ["Claim"]}').field == "resourceType"
     invalid = pas()
     entry(invalid, "pa-1")["status"] = {"nested": "object"}
     assert refusal(json.dumps(invalid)).location == "entry 11"

@@ -98,7 +98,7 @@ def load_document(text: str, ctx: ReadContext, single_types: frozenset[str]) -> 
         raise ctx.error("not a FHIR resource (the JSON is not an object)")
     rtype = data.get("resourceType")
     doc = LaneDocument(ctx)
-    if rtype in single_types:
+    if isinstance(rtype, str) and rtype in single_types:
         doc.add(None, _checked(data, ctx, None), None)
         return doc
     if rtype != "Bundle":

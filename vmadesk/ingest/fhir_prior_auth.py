@@ -19,6 +19,8 @@ from vmadesk.domain.medical_codes import ServiceLine
 from vmadesk.domain.payer_programs import PaChannel, PaUrgency, PayerProgram, read_program
 from vmadesk.domain.prior_auth_rules import PaState, PriorAuthFields
 from vmadesk.ingest.context import ReadContext
+from vmadesk.ingest.crash_guard import unexpected_error
+from vmadesk.ingest.errors import IngestError
 from vmadesk.ingest.fhir_extract import concept_text
 from vmadesk.ingest.fhir_lane_docs import (
     LaneDocument,
@@ -90,7 +92,12 @@ def read_prior_auth_fhir(text: str, ctx: ReadContext) -> LaneBatch:
             doc.warnings.add("a claim that is not a prior authorization request was skipped",
                              location=location, field="use")  # fmt: skip
             continue
-        record = _record(doc, claim, responses.get(id(claim)), where)
+        try:
+            record = _record(doc, claim, responses.get(id(claim)), where)
+        except IngestError:
+            raise
+        except Exception as exc:  # a value nobody foresaw: still a refusal naming the entry
+            raise unexpected_error(ctx.file_name, exc, location=location) from None
         key = (record.source_system, record.source_id)
         if key in seen:
             raise ctx.error(f"the same request is already in {seen[key]}", location=location,
@@ -179,7 +186,8 @@ def _services(doc: LaneDocument, claim: Any, location: str | None) -> Iterator[S
         raise doc.ctx.error("the request asks for no service", location=location, field="item")
     for n, item in enumerate(claim.item):
         element = f"item[{n}].productOrService"
-        codes = [c for c in (item.productOrService.coding or ()) if c.code]
+        concept = item.productOrService
+        codes = [c for c in (concept.coding or ()) if c.code] if concept else []
         if not codes:
             raise doc.ctx.error("no service code", location=location, field=element)
         units = 1

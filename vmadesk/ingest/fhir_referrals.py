@@ -26,6 +26,8 @@ from vmadesk.domain.referral_rules import (
     initial_state,
 )
 from vmadesk.ingest.context import ReadContext
+from vmadesk.ingest.crash_guard import unexpected_error
+from vmadesk.ingest.errors import IngestError
 from vmadesk.ingest.fhir_extract import concept_text
 from vmadesk.ingest.fhir_lane_docs import (
     LaneDocument,
@@ -81,7 +83,12 @@ def read_referrals_fhir(
         if request.status in _SKIPPED:
             doc.warnings.add(_SKIPPED[request.status], location=location, field="status")
             continue
-        record = _record(doc, request, location, direction)
+        try:
+            record = _record(doc, request, location, direction)
+        except IngestError:
+            raise
+        except Exception as exc:  # a value nobody foresaw: still a refusal naming the entry
+            raise unexpected_error(ctx.file_name, exc, location=location) from None
         key = (record.source_system, record.source_id)
         if key in seen:
             raise ctx.error(f"the same referral is already in {seen[key]}", location=location,
