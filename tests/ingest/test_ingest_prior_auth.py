@@ -85,6 +85,24 @@ def test_reading_twice_gives_the_same_records() -> None:
     assert read_prior_auth_fhir(PAS, CTX) == read_prior_auth_fhir(PAS, CTX)
 
 
+def test_urn_uuid_references_resolve_as_pas_bundles_write_them() -> None:
+    doc = pas()
+    urls = {}
+    for n, item in enumerate(doc["entry"]):
+        res = item["resource"]
+        urls[f"{res['resourceType']}/{res['id']}"] = item["fullUrl"] = f"urn:uuid:0000-{n:04d}"
+    text = json.dumps(doc)
+    for local, urn in urls.items():
+        text = text.replace(f'"reference": "{local}"', f'"reference": "{urn}"')
+    assert "Patient/p1" not in text
+    assert read_prior_auth_fhir(text, CTX).prior_auths == read_prior_auth_fhir(PAS, CTX).prior_auths
+
+
+def test_csv_needs_the_practice_zone() -> None:
+    with pytest.raises(ValueError, match="practice_tz"):
+        read_prior_auth_csv(CSV, ReadContext(file_name="worklist"))
+
+
 def test_a_bad_service_code_names_entry_and_element_not_the_code() -> None:
     error = refusal((DATA / "pas-bad-service-code.json").read_text())
     assert (error.location, error.field) == ("entry 12", "item[1].productOrService")

@@ -87,7 +87,10 @@ def open_sheet(
     Raises:
         IngestError: A required column missing (named by the suggested headers, never the
             file's), a mapped column not in the file, a row of the wrong shape.
+        ValueError: ``ctx.practice_tz`` is not set (a caller's mistake, not the file's).
     """
+    if ctx.practice_tz is None:
+        raise ValueError("practice_tz is required for CSV")
     rows = Rows(text, ctx)
     found = dict(columns) if columns is not None else match_columns(rows.headers, synonyms)
     gaps = [
