@@ -22,7 +22,7 @@ from vmadesk.ingest.crash_guard import UNEXPECTED_REASON
 from vmadesk.ingest.errors import IngestError
 from vmadesk.ingest.lane_detect import read_lane_file
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "data" / "lanes"
 CTX = ReadContext(file_name="hostile", practice_tz=ZoneInfo("America/New_York"))
 CANARY = "Zq9Canary"
 FHIR_FILES = [json.loads((DATA / n).read_text()) for n in

@@ -19,7 +19,7 @@ from vmadesk.ingest.errors import IngestError
 from vmadesk.ingest.fhir_prior_auth import read_prior_auth_fhir
 from vmadesk.ingest.lane_detect import detect_lane_kind, read_lane_file
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "data" / "lanes"
 NY = ZoneInfo("America/New_York")
 CTX = ReadContext(file_name="worklist", practice_tz=NY)
 PAS = (DATA / "pas-prior-auth-bundle.json").read_text()

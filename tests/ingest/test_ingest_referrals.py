@@ -26,7 +26,7 @@ from vmadesk.ingest.errors import IngestError
 from vmadesk.ingest.fhir_referrals import read_referrals_fhir
 from vmadesk.ingest.lane_detect import detect_lane_kind, read_lane_file
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "data" / "lanes"
 NY = ZoneInfo("America/New_York")
 CTX = ReadContext(file_name="referrals", practice_tz=NY)
 FHIR = (DATA / "referral-servicerequests.json").read_text()
