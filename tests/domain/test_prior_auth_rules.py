@@ -228,3 +228,6 @@ def test_a_denial_offers_appeal_with_its_deadline_then_only_close() -> None:
     ]
     with pytest.raises(ValueError, match="reason code"):
         denial_options(fields(), NOW)
+    for option in (appeal, close):
+        assert can_move(PaState.DENIED, option.choice.target)
+    assert close.choice.target is PaState.CLOSED

@@ -337,6 +337,11 @@ class DenialChoice(StrEnum):
         """The choice in words."""
         return "Appeal" if self is DenialChoice.APPEAL else "Close"
 
+    @property
+    def target(self) -> PaState:
+        """The state the choice moves a denied request to."""
+        return PaState.APPEAL_SUBMITTED if self is DenialChoice.APPEAL else PaState.CLOSED
+
 
 @dataclass(frozen=True)
 class DenialOption:
