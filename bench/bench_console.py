@@ -108,8 +108,8 @@ def interactive(directory: Path) -> dict[str, float]:
     from vmadesk.domain.vocabulary import Lane
     from vmadesk.store import profile as profiles
     from vmadesk.ui.application import build_context
-    from vmadesk.ui.lane_list import MY_SHIFT
-    from vmadesk.ui.main_window import MainWindow
+    from vmadesk.ui.console.window import MainWindow
+    from vmadesk.ui.widgets.lane_list import MY_SHIFT
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     unlocked = profiles.unlock(directory, passphrase=PASSPHRASE, use_keychain=False)

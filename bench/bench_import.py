@@ -104,7 +104,7 @@ def _gui_gap(work: Path, path: Path, name: str, enrolled: bool) -> tuple[float, 
     from PySide6.QtWidgets import QApplication
 
     from vmadesk.services.session import Session
-    from vmadesk.ui.import_dialog import ImportDialog
+    from vmadesk.ui.dialogs.imports.import_dialog import ImportDialog
 
     app = QApplication.instance() or QApplication([])
     profile = _profile(work / f"profile-{name}", enrolled)

@@ -131,8 +131,8 @@ def _open_console(app, directory: Path, handoffs: Path):  # type: ignore[no-unty
     from bench.shift_driver import MovableClock, ShiftDriver, settle
     from vmadesk.store import profile as profiles
     from vmadesk.ui.application import build_context
-    from vmadesk.ui.console_shell import ConsoleShell
-    from vmadesk.ui.main_window import MainWindow
+    from vmadesk.ui.console.shell import ConsoleShell
+    from vmadesk.ui.console.window import MainWindow
     from vmadesk.ui.ui_settings import UiSettings
 
     unlocked = profiles.unlock(directory, passphrase=PASSPHRASE, use_keychain=False)

@@ -86,7 +86,7 @@ def _console_child(directory: str, t0: float) -> None:
     from vmadesk import cli
     from vmadesk.store import keyslots, profile
     from vmadesk.ui.application import ensure_app
-    from vmadesk.ui.item_table_view import ItemTableView
+    from vmadesk.ui.widgets.item_table_view import ItemTableView
 
     marks: dict[str, float] = {}
     derive = keyslots.derive_from_passphrase

@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime
 
 from vmadesk.sync.worker import SyncStatus
-from vmadesk.ui.sync_indicator import SyncController, status_text
+from vmadesk.ui.widgets.sync_indicator import SyncController, status_text
 
 
 def test_status_texts() -> None:

@@ -63,7 +63,7 @@ def captured_urls() -> list[str]:
 @pytest.fixture
 def window(qtbot, ctx: ConsoleContext, captured_urls: list[str]) -> Iterator[object]:
     """The main window on the demo profile, shown offscreen; tel: links are captured."""
-    from vmadesk.ui.main_window import MainWindow
+    from vmadesk.ui.console.window import MainWindow
 
     win = MainWindow(ctx, url_opener=lambda url: captured_urls.append(url.toString()))
     qtbot.addWidget(win)

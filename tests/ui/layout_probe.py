@@ -50,7 +50,7 @@ def _measure(widget: QWidget) -> dict[str, object]:
 
 
 def _report_preview(base: Path, parent: QWidget) -> QWidget:
-    from vmadesk.ui.handoff_report import ReportPreviewDialog
+    from vmadesk.ui.dialogs.handoff.report import ReportPreviewDialog
 
     html = "<h1>Handoff</h1>" + "<p>Item</p>" * 40
     return ReportPreviewDialog(html, base / "report.pdf", parent=parent)
@@ -64,18 +64,18 @@ def main(out: Path) -> None:
     from vmadesk.domain.vocabulary import Lane
     from vmadesk.services.demo import fill_demo
     from vmadesk.store import profile as profiles
-    from vmadesk.ui.attempt_dialog import AttemptDialog
-    from vmadesk.ui.console_shell import ConsoleShell
-    from vmadesk.ui.escalation_dialog import EscalationDialog
-    from vmadesk.ui.handoff_keys import AddColleagueDialog, MyKeyDialog
-    from vmadesk.ui.hold_dialog import HoldDialog
-    from vmadesk.ui.main_window import MainWindow
-    from vmadesk.ui.outcome_dialogs import CancelDialog, NoteActionDialog, OutcomeDialog
-    from vmadesk.ui.quick_add_dialog import QuickAddDialog
-    from vmadesk.ui.settings_dialog import SettingsDialog
-    from vmadesk.ui.shift_dialogs import StartShiftDialog
+    from vmadesk.ui.console.shell import ConsoleShell
+    from vmadesk.ui.console.window import MainWindow
+    from vmadesk.ui.dialogs.attempt import AttemptDialog
+    from vmadesk.ui.dialogs.escalation import EscalationDialog
+    from vmadesk.ui.dialogs.handoff.keys import AddColleagueDialog, MyKeyDialog
+    from vmadesk.ui.dialogs.hold import HoldDialog
+    from vmadesk.ui.dialogs.outcomes import CancelDialog, NoteActionDialog, OutcomeDialog
+    from vmadesk.ui.dialogs.quick_add import QuickAddDialog
+    from vmadesk.ui.dialogs.settings import SettingsDialog
+    from vmadesk.ui.dialogs.shift import StartShiftDialog
+    from vmadesk.ui.dialogs.unlock import UnlockDialog
     from vmadesk.ui.ui_settings import UiSettings
-    from vmadesk.ui.unlock_dialog import UnlockDialog
 
     base = Path(tempfile.mkdtemp())
     profile, _ = profiles.create(
@@ -143,7 +143,7 @@ def main(out: Path) -> None:
     factories["add colleague"] = lambda: AddColleagueDialog(ctx.handoffs, window)
     factories["unlock"] = lambda: UnlockDialog(base / "p", try_keychain=False)
     try:
-        from vmadesk.ui.handoff_end_shift import EndShiftDialog
+        from vmadesk.ui.dialogs.handoff.end_shift import EndShiftDialog
 
         factories["end shift"] = lambda: EndShiftDialog(ctx, parent=window)
     except (ImportError, TypeError):

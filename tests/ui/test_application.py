@@ -18,12 +18,12 @@ from vmadesk.store.errors import AuthenticationError, ProfileMissingError
 from vmadesk.store.items import LaneCounts
 from vmadesk.ui import workers
 from vmadesk.ui.application import build_context, run, unlock_profile
-from vmadesk.ui.console_shell import SHELL_ACTIONS, ConsoleShell
-from vmadesk.ui.crash_dialog import CrashDialog
-from vmadesk.ui.due_notifier import due_notice
-from vmadesk.ui.main_window import MainWindow
+from vmadesk.ui.console.due_notifier import due_notice
+from vmadesk.ui.console.shell import SHELL_ACTIONS, ConsoleShell
+from vmadesk.ui.console.window import MainWindow
+from vmadesk.ui.dialogs.crash import CrashDialog
+from vmadesk.ui.dialogs.unlock import UnlockDialog
 from vmadesk.ui.ui_settings import UiSettings, settings_path
-from vmadesk.ui.unlock_dialog import UnlockDialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

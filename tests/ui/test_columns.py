@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.ui.item_table_model import Column
-from vmadesk.ui.main_window import MainWindow
+from vmadesk.ui.console.window import MainWindow
+from vmadesk.ui.models.item_table import Column
 from vmadesk.ui.ui_settings import UiSettings, place_window, settings_path
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

@@ -12,12 +12,12 @@ from PySide6.QtWidgets import QApplication
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Outcome, Priority, Urgency
 from vmadesk.services.escalation import Sbar
-from vmadesk.ui.console_shell import ConsoleShell
-from vmadesk.ui.escalation_dialog import IMMEDIATE_HINT, EscalationDialog
-from vmadesk.ui.escalations_view import FOOTER
-from vmadesk.ui.item_table_model import IN_HANDOFF, Column, ItemIdRole
-from vmadesk.ui.lane_list import ESCALATIONS
+from vmadesk.ui.console.shell import ConsoleShell
+from vmadesk.ui.dialogs.escalation import IMMEDIATE_HINT, EscalationDialog
+from vmadesk.ui.models.item_table import IN_HANDOFF, Column, ItemIdRole
 from vmadesk.ui.ui_settings import UiSettings
+from vmadesk.ui.widgets.escalations_view import FOOTER
+from vmadesk.ui.widgets.lane_list import ESCALATIONS
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.ui.attempt_dialog import AttemptDialog
-from vmadesk.ui.escalation_dialog import EscalationDialog
-from vmadesk.ui.hold_dialog import HoldDialog
-from vmadesk.ui.outcome_dialogs import CancelDialog, NoteActionDialog, OutcomeDialog
-from vmadesk.ui.quick_add_dialog import QuickAddDialog
-from vmadesk.ui.settings_dialog import SettingsDialog
-from vmadesk.ui.shift_dialogs import StartShiftDialog
+from vmadesk.ui.dialogs.attempt import AttemptDialog
+from vmadesk.ui.dialogs.escalation import EscalationDialog
+from vmadesk.ui.dialogs.hold import HoldDialog
+from vmadesk.ui.dialogs.outcomes import CancelDialog, NoteActionDialog, OutcomeDialog
+from vmadesk.ui.dialogs.quick_add import QuickAddDialog
+from vmadesk.ui.dialogs.settings import SettingsDialog
+from vmadesk.ui.dialogs.shift import StartShiftDialog
 from vmadesk.ui.ui_settings import UiSettings
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

@@ -10,10 +10,10 @@ from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Outcome
 from vmadesk.store.timestamps import from_db
-from vmadesk.ui.escalation_dialog import EscalationDialog
-from vmadesk.ui.lane_list import ESCALATIONS
-from vmadesk.ui.outcome_dialogs import OutcomeDialog
-from vmadesk.ui.quick_add_dialog import QuickAddDialog
+from vmadesk.ui.dialogs.escalation import EscalationDialog
+from vmadesk.ui.dialogs.outcomes import OutcomeDialog
+from vmadesk.ui.dialogs.quick_add import QuickAddDialog
+from vmadesk.ui.widgets.lane_list import ESCALATIONS
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.ui.done_today_view import ReopenDialog
-from vmadesk.ui.lane_list import DONE_TODAY
-from vmadesk.ui.review_actions import NoteDialog
+from vmadesk.ui.console.review_actions import NoteDialog
+from vmadesk.ui.widgets.done_today import ReopenDialog
+from vmadesk.ui.widgets.lane_list import DONE_TODAY
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

@@ -8,7 +8,7 @@ from tests.sync_helpers import offline_enrol
 from vmadesk.domain.vocabulary import EscalationCategory, Urgency
 from vmadesk.services.escalation import Sbar
 from vmadesk.ui.application import RunningConsole
-from vmadesk.ui.main_window import MainWindow
+from vmadesk.ui.console.window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

@@ -17,7 +17,7 @@ from tests.services.test_evidence import (
 )
 from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubClient
-from vmadesk.ui.evidence_prompt import EvidencePromptDialog
+from vmadesk.ui.dialogs.evidence_prompt import EvidencePromptDialog
 
 __all__ = ["hub", "supervisor_profile"]
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -72,7 +72,7 @@ def test_shell_tells_the_vma_when_a_request_waits(  # type: ignore[no-untyped-de
     from tests.services.test_evidence import SECRET
     from vmadesk.sync import enrolment
     from vmadesk.ui.application import build_context
-    from vmadesk.ui.console_shell import ConsoleShell
+    from vmadesk.ui.console.shell import ConsoleShell
     from vmadesk.ui.ui_settings import UiSettings
 
     enrolment.enroll(

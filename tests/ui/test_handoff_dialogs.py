@@ -15,11 +15,11 @@ from tests.ui.fixtures_b import (  # noqa: F401  (fixtures)
 from vmadesk.domain.vocabulary import DeclineReason, Lane, Priority
 from vmadesk.services.handoff import HandoffService
 from vmadesk.ui.application import build_context
-from vmadesk.ui.console_shell import ConsoleShell
-from vmadesk.ui.handoff_end_shift import ONE_TIME_CODE, EndShiftDialog
-from vmadesk.ui.handoff_notes_model import HandoffItemsModel
-from vmadesk.ui.handoff_review import PacketItemsModel, ReviewPacketDialog, open_packet
-from vmadesk.ui.main_window import MainWindow
+from vmadesk.ui.console.shell import ConsoleShell
+from vmadesk.ui.console.window import MainWindow
+from vmadesk.ui.dialogs.handoff.end_shift import ONE_TIME_CODE, EndShiftDialog
+from vmadesk.ui.dialogs.handoff.notes_model import HandoffItemsModel
+from vmadesk.ui.dialogs.handoff.review import PacketItemsModel, ReviewPacketDialog, open_packet
 from vmadesk.ui.ui_settings import UiSettings
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

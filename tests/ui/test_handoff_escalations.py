@@ -16,8 +16,8 @@ from tests.ui.fixtures_b import (  # noqa: F401  (fixtures)
 from vmadesk.domain.vocabulary import EscalationCategory, Urgency
 from vmadesk.services.escalation import Sbar
 from vmadesk.ui.application import build_context
-from vmadesk.ui.handoff_end_shift import EndShiftDialog
-from vmadesk.ui.handoff_review import ReviewPacketDialog, open_packet
+from vmadesk.ui.dialogs.handoff.end_shift import EndShiftDialog
+from vmadesk.ui.dialogs.handoff.review import ReviewPacketDialog, open_packet
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

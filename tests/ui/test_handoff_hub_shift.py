@@ -25,11 +25,11 @@ from vmadesk.services.escalation import Sbar
 from vmadesk.services.session import Session
 from vmadesk.services.sync_service import sync_once
 from vmadesk.sync.item_events import make_change_hook, make_escalation_hook
-from vmadesk.ui.console_shell import ConsoleShell
+from vmadesk.ui.console.shell import ConsoleShell
 from vmadesk.ui.context import ConsoleContext
-from vmadesk.ui.handoff_end_shift import EndShiftDialog
-from vmadesk.ui.handoff_inbox import HandoffsDialog
-from vmadesk.ui.handoff_review import ReviewPacketDialog
+from vmadesk.ui.dialogs.handoff.end_shift import EndShiftDialog
+from vmadesk.ui.dialogs.handoff.inbox import HandoffsDialog
+from vmadesk.ui.dialogs.handoff.review import ReviewPacketDialog
 from vmadesk.ui.ui_settings import UiSettings
 
 __all__ = ["db_url", "hub"]

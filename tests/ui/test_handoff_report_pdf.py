@@ -46,7 +46,7 @@ def _word_heights(pdf: Path) -> list[float]:
 
 def test_saved_report_of_48_items_paginates_at_the_chosen_size(qtbot, new_profile, clock, tmp_path):  # type: ignore[no-untyped-def]
     _poppler()
-    from vmadesk.ui.handoff_end_shift import ONE_TIME_CODE, EndShiftDialog
+    from vmadesk.ui.dialogs.handoff.end_shift import ONE_TIME_CODE, EndShiftDialog
 
     fill_demo(new_profile, items=120, seed=3, now=clock.now)
     ctx = make_context(new_profile, clock)
@@ -75,7 +75,7 @@ def test_saved_report_of_48_items_paginates_at_the_chosen_size(qtbot, new_profil
     assert 9.0 <= statistics.median(heights) <= 16.0  # an 11-point body, not a 1-point one
 
     letter = tmp_path / "letter.pdf"
-    from vmadesk.ui.handoff_report import write_pdf
+    from vmadesk.ui.dialogs.handoff.report import write_pdf
 
     write_pdf(preview.html_text, letter, "Letter")
     (tmp_path / "letter").mkdir()

@@ -13,7 +13,7 @@ from tests.ui.conftest import make_context
 from vmadesk.services.sync_service import sync_once
 from vmadesk.store import items
 from vmadesk.sync import wire
-from vmadesk.ui.held_by_others import HeldByOthersDialog
+from vmadesk.ui.dialogs.held_by_others import HeldByOthersDialog
 
 __all__ = ["db_url", "hub"]
 
@@ -35,7 +35,7 @@ def pair(hub, tmp_path) -> Iterator[tuple[Console, Console]]:  # type: ignore[no
 
 
 def test_take_over_from_the_window(qtbot, hub, pair) -> None:  # type: ignore[no-untyped-def]
-    from vmadesk.ui.main_window import MainWindow
+    from vmadesk.ui.console.window import MainWindow
 
     ana, ben = pair
     ctx = make_context(ben.profile)

@@ -17,8 +17,8 @@ from vmadesk.services import importer
 from vmadesk.services.session import Session
 from vmadesk.store import practices
 from vmadesk.store.profile import UnlockedProfile
-from vmadesk.ui.csv_mapping_dialog import CsvMappingDialog
-from vmadesk.ui.import_dialog import ImportDialog
+from vmadesk.ui.dialogs.imports.csv_mapping import CsvMappingDialog
+from vmadesk.ui.dialogs.imports.import_dialog import ImportDialog
 
 
 @pytest.fixture

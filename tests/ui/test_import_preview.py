@@ -15,9 +15,9 @@ from tests.services.import_samples import NOW, bundle, run, visit, write
 from vmadesk.services.import_wording import ITEMS_NOTE, MISSING_TEXT
 from vmadesk.services.session import Session
 from vmadesk.store.profile import UnlockedProfile
-from vmadesk.ui.csv_mapping_dialog import CsvMappingDialog
-from vmadesk.ui.import_dialog import ImportDialog
-from vmadesk.ui.import_preview import COLUMNS, MISSING_LABEL
+from vmadesk.ui.dialogs.imports.csv_mapping import CsvMappingDialog
+from vmadesk.ui.dialogs.imports.import_dialog import ImportDialog
+from vmadesk.ui.dialogs.imports.preview import COLUMNS, MISSING_LABEL
 
 
 def test_missing_items_are_listed_first_and_counts_read_as_in_the_terminal(

@@ -13,9 +13,9 @@ from vmadesk.services import importer
 from vmadesk.services.session import Session
 from vmadesk.store import items, practices
 from vmadesk.store.profile import UnlockedProfile
-from vmadesk.ui.history_text import date_words
-from vmadesk.ui.import_dialog import ImportDialog
-from vmadesk.ui.import_preview import COLUMNS
+from vmadesk.ui.dialogs.imports.import_dialog import ImportDialog
+from vmadesk.ui.dialogs.imports.preview import COLUMNS
+from vmadesk.ui.models.history_text import date_words
 
 NOW = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
 

@@ -10,8 +10,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from tests.services.import_samples import bundle, visit, write
-from vmadesk.ui.console_shell import ConsoleShell
-from vmadesk.ui.import_dialog import ImportDialog
+from vmadesk.ui.console.shell import ConsoleShell
+from vmadesk.ui.dialogs.imports.import_dialog import ImportDialog
 from vmadesk.ui.ui_settings import UiSettings
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

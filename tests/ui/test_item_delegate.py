@@ -6,9 +6,9 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from vmadesk.ui.item_delegate import ItemDelegate
-from vmadesk.ui.item_table_model import ItemTableModel
-from vmadesk.ui.item_table_view import ItemTableView
+from vmadesk.ui.models.item_delegate import ItemDelegate
+from vmadesk.ui.models.item_table import ItemTableModel
+from vmadesk.ui.widgets.item_table_view import ItemTableView
 
 
 def _option(selected: bool) -> QStyleOptionViewItem:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.ui import item_table_model as m
-from vmadesk.ui.escalations_view import EscalationTableModel
-from vmadesk.ui.item_table_model import Column, ItemTableModel
+from vmadesk.ui.models import item_table as m
+from vmadesk.ui.models.item_table import Column, ItemTableModel
+from vmadesk.ui.widgets.escalations_view import EscalationTableModel
 
 
 def test_model_tester_passes_on_item_model(qtmodeltester, ctx):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.ui.item_table_model import Column, ItemIdRole
+from vmadesk.ui.models.item_table import Column, ItemIdRole
 
 #: The offscreen platform says this when a top-level window's size limits change.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

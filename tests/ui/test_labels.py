@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from tests.ui.test_dialog_keys import _factories
-from vmadesk.ui.console_shell import ConsoleShell
-from vmadesk.ui.handoff_end_shift import EndShiftDialog
-from vmadesk.ui.handoff_keys import AddColleagueDialog, MyKeyDialog
+from vmadesk.ui.console.shell import ConsoleShell
+from vmadesk.ui.dialogs.handoff.end_shift import EndShiftDialog
+from vmadesk.ui.dialogs.handoff.keys import AddColleagueDialog, MyKeyDialog
+from vmadesk.ui.dialogs.unlock import UnlockDialog
 from vmadesk.ui.ui_settings import UiSettings
-from vmadesk.ui.unlock_dialog import UnlockDialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

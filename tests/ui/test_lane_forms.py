@@ -6,7 +6,7 @@ from vmadesk.domain import lanes
 from vmadesk.domain.vocabulary import Lane, Outcome
 from vmadesk.ui.icons import icon
 from vmadesk.ui.lane_forms import has_form, lane_form
-from vmadesk.ui.lane_outcome_panel import LaneOutcomePanel
+from vmadesk.ui.widgets.lane_outcome_panel import LaneOutcomePanel
 
 
 def test_every_lane_has_a_form_with_an_icon(qtbot):

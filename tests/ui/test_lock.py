@@ -17,8 +17,8 @@ from tests.ui.fixtures_b import (  # noqa: F401  (fixtures)
     visible_texts,
     visible_windows,
 )
-from vmadesk.ui.console_shell import ConsoleShell
-from vmadesk.ui.main_window import MainWindow
+from vmadesk.ui.console.shell import ConsoleShell
+from vmadesk.ui.console.window import MainWindow
 from vmadesk.ui.ui_settings import UiSettings
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

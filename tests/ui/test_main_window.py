@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.store.timestamps import from_db
-from vmadesk.ui.attempt_dialog import AttemptDialog
-from vmadesk.ui.clipboard_guard import KDE_HINT
-from vmadesk.ui.item_table_model import Column, ItemIdRole
-from vmadesk.ui.lane_list import MY_SHIFT
-from vmadesk.ui.lane_list import counts_text as lane_counts_text
+from vmadesk.ui.dialogs.attempt import AttemptDialog
+from vmadesk.ui.models.item_table import Column, ItemIdRole
+from vmadesk.ui.widgets.clipboard_guard import KDE_HINT
+from vmadesk.ui.widgets.lane_list import MY_SHIFT
+from vmadesk.ui.widgets.lane_list import counts_text as lane_counts_text
 
 #: The offscreen platform says this when a top-level window's size limits change.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

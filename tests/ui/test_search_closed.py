@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.ui.item_table_model import Column
+from vmadesk.ui.models.item_table import Column
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

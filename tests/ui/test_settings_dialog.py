@@ -12,7 +12,7 @@ from PySide6.QtCore import QTime
 from tests.ui.fixtures_b import ctx, demo_profile, patient_names  # noqa: F401
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services import practice_settings
-from vmadesk.ui.settings_dialog import SettingsDialog
+from vmadesk.ui.dialogs.settings import SettingsDialog
 from vmadesk.ui.ui_settings import UiSettings, settings_path
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

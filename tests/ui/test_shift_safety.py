@@ -12,11 +12,11 @@ from tests.conftest import PASSPHRASE
 from tests.ui.fixtures_b import leaked, patient_names, visible_texts, visible_windows
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Urgency
 from vmadesk.services.escalation import Sbar
-from vmadesk.ui.attempt_dialog import AttemptDialog
-from vmadesk.ui.console_shell import ConsoleShell
-from vmadesk.ui.lane_list import ESCALATIONS, MY_SHIFT
-from vmadesk.ui.lock import MINUTE_MS
+from vmadesk.ui.console.lock import MINUTE_MS
+from vmadesk.ui.console.shell import ConsoleShell
+from vmadesk.ui.dialogs.attempt import AttemptDialog
 from vmadesk.ui.ui_settings import UiSettings
+from vmadesk.ui.widgets.lane_list import ESCALATIONS, MY_SHIFT
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -260,7 +260,7 @@ def test_the_patients_other_open_items_are_on_the_pane_and_selectable(window, ct
 
 
 def test_a_failed_call_link_tells_the_vma(qtbot, ctx):
-    from vmadesk.ui.main_window import MainWindow
+    from vmadesk.ui.console.window import MainWindow
 
     window = MainWindow(ctx, url_opener=lambda _url: False)  # no softphone installed
     qtbot.addWidget(window)

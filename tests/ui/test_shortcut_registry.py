@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from vmadesk.ui.console_shell import ConsoleShell
+from vmadesk.ui.console.shell import ConsoleShell
 from vmadesk.ui.ui_settings import UiSettings
 
 

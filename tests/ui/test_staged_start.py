@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from vmadesk.ui.application import RunningConsole
-from vmadesk.ui.detail_pane import DetailPane
-from vmadesk.ui.escalations_view import EscalationsView
-from vmadesk.ui.main_window import MIN_HEIGHT, MIN_WIDTH, MainWindow
+from vmadesk.ui.console.window import MIN_HEIGHT, MIN_WIDTH, MainWindow
+from vmadesk.ui.widgets.detail_pane import DetailPane
+from vmadesk.ui.widgets.escalations_view import EscalationsView
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

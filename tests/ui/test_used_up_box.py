@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from vmadesk.ui.outcome_dialogs import NoteActionDialog
+from vmadesk.ui.dialogs.outcomes import NoteActionDialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

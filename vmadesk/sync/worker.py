@@ -3,10 +3,10 @@
 The UI thread never waits on the network: :class:`SyncWorker` runs rounds on a
 ``threading.Thread`` with a connection it opens itself (a SQLCipher connection belongs to one
 thread), and reports a PHI-free :class:`SyncStatus` through a callback (the Qt side turns it into a
-signal, see :mod:`vmadesk.ui.sync_indicator`).
+signal, see :mod:`vmadesk.ui.widgets.sync_indicator`).
 
 The round itself is injected (``run_round(conn) -> result with .offline``), so this module stays
-below ``services/`` in the layering; :func:`vmadesk.ui.sync_indicator.start_sync` passes
+below ``services/`` in the layering; :func:`vmadesk.ui.widgets.sync_indicator.start_sync` passes
 :func:`vmadesk.services.sync_service.sync_once`.
 """
 

@@ -3,7 +3,7 @@
 ``run()`` is called by :mod:`vmadesk.ui.launch` after its display check. It unlocks the
 profile (``VMADESK_PASSPHRASE``, the keychain, or the unlock dialog), builds the services of
 one session (:func:`build_context`), shows UI-A's ``MainWindow`` and wires around it the
-:class:`~vmadesk.ui.console_shell.ConsoleShell` (Shift, File and Help actions, the idle
+:class:`~vmadesk.ui.console.shell.ConsoleShell` (Shift, File and Help actions, the idle
 auto-lock and PHI-free desktop notifications).
 """
 
@@ -33,9 +33,9 @@ from vmadesk.ui.ui_settings import UiSettings, place_window
 
 if TYPE_CHECKING:  # not on the start path: loaded after the first lane is painted
     from vmadesk.services.work import ChangeHook
-    from vmadesk.ui.console_shell import ConsoleShell
-    from vmadesk.ui.main_window import MainWindow
-    from vmadesk.ui.sync_indicator import SyncController
+    from vmadesk.ui.console.shell import ConsoleShell
+    from vmadesk.ui.console.window import MainWindow
+    from vmadesk.ui.widgets.sync_indicator import SyncController
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def unlock_profile(profile_dir: Path) -> profiles.UnlockedProfile | None:
         )
     if profiles.passphrase_from_env():
         return profiles.unlock(profile_dir, use_keychain=False)
-    from vmadesk.ui.unlock_dialog import UnlockDialog
+    from vmadesk.ui.dialogs.unlock import UnlockDialog
 
     dialog = UnlockDialog(profile_dir)
     if dialog.exec() != UnlockDialog.DialogCode.Accepted:
@@ -118,7 +118,7 @@ def _critical(text: str) -> None:
 
 
 def _show_crash_dialog(report: Path) -> None:
-    from vmadesk.ui.crash_dialog import show_crash_dialog
+    from vmadesk.ui.dialogs.crash import show_crash_dialog
 
     show_crash_dialog(report)
 
@@ -145,7 +145,7 @@ def run(profile_dir: Path, *, supervisor: bool = False, hub_url: str | None = No
             profile.close()
     try:
         ctx = build_context(profile)
-        from vmadesk.ui.main_window import MainWindow
+        from vmadesk.ui.console.window import MainWindow
 
         window = MainWindow(ctx, staged=True)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
@@ -174,7 +174,7 @@ class RunningConsole(QObject):
         window.ready.connect(self._complete)
 
     def _complete(self) -> None:
-        from vmadesk.ui.console_shell import ConsoleShell
+        from vmadesk.ui.console.shell import ConsoleShell
 
         self.shell = ConsoleShell(self.ctx, self.window)
         if self.ctx.shifts.current() is None:
@@ -208,7 +208,7 @@ def _start_sync(ctx: ConsoleContext, window: QWidget) -> SyncController | None:
 
     if hub_config(ctx.session.conn) is None:
         return None
-    from vmadesk.ui.sync_indicator import start_sync
+    from vmadesk.ui.widgets.sync_indicator import start_sync
 
     controller = start_sync(ctx.session, window)
     # An escalation goes out at once, not at the next scheduled round.

@@ -26,7 +26,7 @@ from vmadesk.services.supervisor import SupervisorService
 from vmadesk.services.sync_service import sync_once
 from vmadesk.sync.item_events import make_escalation_hook
 from vmadesk.sync.worker import SyncWorker
-from vmadesk.ui.escalation_dialog import EscalationDialog
+from vmadesk.ui.dialogs.escalation import EscalationDialog
 from vmadesk.ui.supervisor.app import SupervisorWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

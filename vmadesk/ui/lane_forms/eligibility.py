@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QVBoxLa
 
 from vmadesk.domain.lanes import FieldKind, lane_definition
 from vmadesk.domain.vocabulary import Lane, Outcome
-from vmadesk.ui.dialog_parts import money_edit
-from vmadesk.ui.history_text import date_words
+from vmadesk.ui.dialogs.parts import money_edit
 from vmadesk.ui.lane_forms.form import LaneForm, OutcomeDetails
+from vmadesk.ui.models.history_text import date_words
 
 _DEFINITION = lane_definition(Lane.ELIGIBILITY)
 #: The figures of "coverage active", in typing order.

@@ -1,0 +1,1 @@
+"""The shift console's main window, composed of parts: layout, actions, lock."""

@@ -1,0 +1,231 @@
+"""The main window's panes: lanes, the item table, the work-area stack, the detail pane.
+
+A mixin of :class:`vmadesk.ui.console.window.MainWindow`, kept apart so each file stays short.
+On a staged start the first lane's widgets are built at once and the rest (detail pane,
+escalations page, shortcut sheet) right after the first paint; each is also built the
+moment anything asks for it, so nothing waits on the paint.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vmadesk.ui.models.item_table import ItemTableModel
+from vmadesk.ui.ui_settings import SMALL_SCREEN_WIDTH
+from vmadesk.ui.widgets.item_table_view import ItemTableView
+from vmadesk.ui.widgets.lane_list import LaneList
+from vmadesk.ui.widgets.search_box import SearchBox
+
+if TYPE_CHECKING:
+    from vmadesk.ui.console.shortcut_sheet import ShortcutsOverlay
+    from vmadesk.ui.console.window import MainWindow
+    from vmadesk.ui.widgets.detail_pane import DetailPane
+    from vmadesk.ui.widgets.done_today import DoneTodayView
+    from vmadesk.ui.widgets.escalations_view import EscalationsView
+
+    _Base = MainWindow
+else:
+    _Base = object
+
+SEARCH_DEBOUNCE_MS = 150
+#: Below this the lane list, the table and the detail pane cannot share the window (a
+#: 1280×720 screen at 150 % scaling offers 853×480 with a title bar to fit).
+MIN_WIDTH, MIN_HEIGHT = 760, 420
+
+
+class LayoutMixin(_Base):
+    """Builds the window's panes."""
+
+    def _build_widgets(self) -> None:
+        """The first lane's widgets: lanes, practice filter, search, table, stack."""
+        ctx = self.ctx
+        self.lanes = LaneList()
+        self.practice_filter = QComboBox()
+        self.practice_filter.setAccessibleName("Practice filter")
+        # A long practice name shortens in a narrow pane rather than widening the window.
+        self.practice_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.practice_filter.setMinimumContentsLength(12)
+        self.practice_filter.addItem("All practices", None)
+        for p in ctx.worklist.practices():
+            self.practice_filter.addItem(p.name, p.id)
+        self.practice_filter.currentIndexChanged.connect(self._practice_changed)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        practice_label = QLabel("&Practice:")
+        practice_label.setBuddy(self.practice_filter)
+        left_layout.addWidget(practice_label)
+        left_layout.addWidget(self.practice_filter)
+        left_layout.addWidget(self.lanes, 1)
+        # Wide enough for a lane's counts; on a small screen (narrower than
+        # SMALL_SCREEN_WIDTH: 1280×720, or any screen at 150 %) for its name, the counts
+        # shortened, so that the item table keeps its columns.
+        counts = self.fontMetrics().horizontalAdvance("000 open · 00 due soon · 000 overdue")
+        self._left_width = counts + 48
+        screen = QGuiApplication.primaryScreen()
+        roomy = screen is None or screen.availableGeometry().width() >= SMALL_SCREEN_WIDTH
+        name = self.fontMetrics().horizontalAdvance("Eligibility checks") + 48
+        if not roomy:
+            self._left_width = name
+        self._roomy = roomy
+        left.setMinimumWidth(self._left_width)
+        self.left_pane = left
+
+        self.search = SearchBox()
+        self.search.to_results.connect(self._enter_results)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self.apply_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.model = ItemTableModel(ctx.worklist, ctx.clock, self, local_tz=ctx.local_tz)
+        self.table = ItemTableView()
+        self.table.setModel(self.model)
+        self.table.apply_widths()
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        items_page = QWidget()
+        items_layout = QVBoxLayout(items_page)
+        items_layout.setContentsMargins(0, 0, 0, 0)
+        # Closed work is found on request only: the list is the VMA's open work.
+        self.include_closed = QCheckBox("Include c&losed")
+        self.include_closed.setAccessibleName("Include closed items")
+        self.include_closed.setToolTip("List completed, failed and cancelled items too (Alt+L)")
+        self.include_closed.toggled.connect(lambda _on: self.apply_search())
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.include_closed)
+        items_layout.addLayout(search_row)
+        items_layout.addWidget(self.table, 1)
+
+        self.locked_page = QLabel("Locked — unlock to continue.")
+        self.locked_page.setAccessibleName("Locked")
+        self.locked_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.setAccessibleName("Work area")
+        for page in (items_page, self.locked_page):
+            self.stack.addWidget(page)
+        self.items_page = items_page
+
+        # Empty until an item is chosen: on a staged start a blank stand-in holds its place.
+        self._detail: DetailPane | None = None
+        self._detail_slot = QWidget()
+        # About the built pane's own minimum (its phone row, with Copy and Call beside the
+        # number or, on a small screen, under it), so that nothing moves then.
+        chars = 62 if roomy else 36
+        self._detail_slot.setMinimumWidth(self.fontMetrics().averageCharWidth() * chars)
+
+        self.splitter = QSplitter()
+        self.splitter.setAccessibleName("Console panes")
+        # A collapsed pane hides the lanes or the table without a way back a VMA would find.
+        self.splitter.setChildrenCollapsible(False)
+        for i, widget in enumerate((left, self.stack, self._detail_slot)):
+            self.splitter.addWidget(widget)
+            self.splitter.setStretchFactor(i, (1, 4, 2)[i])
+        # Start the detail pane wide enough for its phone row and wrapped lines; the sizes
+        # only set proportions: the window's width is shared out in this ratio.
+        detail_width = self.fontMetrics().averageCharWidth() * 52
+        self.splitter.setSizes([self._left_width, 2 * detail_width, detail_width])
+        self.setCentralWidget(self.splitter)
+        self.toolbar = self.addToolBar("Actions")
+        self.toolbar.setObjectName("actions-toolbar")
+        self.toolbar.setAccessibleName("Actions toolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        self.statusBar().setAccessibleName("Status bar")
+
+    def _enter_results(self) -> None:
+        """From the search box into the results: the search runs now, the first row is chosen."""
+        self.apply_search()
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def finish_startup(self) -> None:
+        """Build what the first lane did not need (idempotent): panes, overlay, minimum size."""
+        if self._finished:
+            return
+        self._finished = True
+        from vmadesk.ui.console.shortcut_sheet import ShortcutsOverlay
+        from vmadesk.ui.widgets.detail_pane import DetailPane
+        from vmadesk.ui.widgets.done_today import DoneTodayView
+        from vmadesk.ui.widgets.escalations_view import EscalationsView
+
+        ctx = self.ctx
+        detail = DetailPane(ctx.local_tz, compact=not self._roomy)
+        detail.copy_requested.connect(self.copy_to_clipboard)
+        detail.call_requested.connect(self.call)
+        detail.shown_changed.connect(self.update_item_actions)
+        detail.other_item_chosen.connect(self.select_item)
+        self.splitter.replaceWidget(2, detail)
+        self.splitter.setStretchFactor(2, 2)
+        self._detail_slot.deleteLater()
+        self._detail = detail
+        view = EscalationsView(
+            ctx.escalations, ctx.local_tz, ctx.clock, subjects=ctx.worklist.escalation_subjects
+        )
+        view.message.connect(self.show_message)
+        view.changed.connect(self.refresh_counts)
+        view.item_activated.connect(self.show_item)
+        view.item_selected.connect(lambda item_id: self._side_selected(view, item_id))
+        self.stack.insertWidget(1, view)
+        self._escalations_view = view
+        done = DoneTodayView(ctx.done_today, ctx.local_tz, ctx.clock)
+        done.item_selected.connect(lambda item_id: self._side_selected(done, item_id))
+        done.reopen_requested.connect(self.reopen)
+        self.stack.insertWidget(2, done)
+        self._done_view = done
+        self._overlay = ShortcutsOverlay(self)
+        self.menu("View").addMenu(self.table.columns_menu)
+        self.setMinimumSize(self._minimum_size())
+        self.update_item_actions()
+
+    @property
+    def detail(self) -> DetailPane:
+        """The selected item's pane: contact, history, SOP."""
+        self.finish_startup()
+        assert self._detail is not None
+        return self._detail
+
+    @property
+    def escalations_view(self) -> EscalationsView:
+        """The Escalations lane's page (built on first use when the start was staged)."""
+        self.finish_startup()
+        assert self._escalations_view is not None
+        return self._escalations_view
+
+    @property
+    def done_view(self) -> DoneTodayView:
+        """The Done today page (built on first use when the start was staged)."""
+        self.finish_startup()
+        assert self._done_view is not None
+        return self._done_view
+
+    @property
+    def overlay(self) -> ShortcutsOverlay:
+        """The ``?`` sheet of shortcuts."""
+        self.finish_startup()
+        assert self._overlay is not None
+        return self._overlay
+
+    def _minimum_size(self) -> QSize:
+        """Lanes, the table up to its Patient column and a usable detail pane side by side."""
+        panes = (self.left_pane, self.table, self.detail)
+        width = sum(max(w.minimumWidth(), w.minimumSizeHint().width()) for w in panes)
+        width += 3 * self.splitter.handleWidth() + 24
+        # The menu bar and toolbar have their own minimum: never clip the panes below it.
+        width = max(width, self.minimumSizeHint().width())
+        return QSize(max(MIN_WIDTH, width), MIN_HEIGHT)

@@ -1,0 +1,1 @@
+"""File → Import: the import dialog, its preview and the CSV column mapping."""

@@ -1,0 +1,1 @@
+"""Qt item models, delegates and the words and looks they show."""

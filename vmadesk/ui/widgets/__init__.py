@@ -1,0 +1,1 @@
+"""Small widgets and panes the console window is built from."""
