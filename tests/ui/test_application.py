@@ -115,8 +115,8 @@ def test_run_shows_the_console_and_exits_0(
         faulthandler.enable(file=sys.__stderr__)
     assert code == 0
     assert seen["menus"][:5] == ["File", "Shift", "Item", "View", "Help"]
-    for key, _text, shortcut, _menu in SHELL_ACTIONS:
-        assert seen["shortcuts"][f"shell_{key}"] == shortcut
+    for spec in SHELL_ACTIONS:
+        assert seen["shortcuts"][f"shell_{spec.name}"] == spec.keys[0]
     assert not any(name in str(seen["title"]) for name in names)
     ini = settings_path().read_text("utf-8")
     assert "geometry" in ini
@@ -132,7 +132,7 @@ def test_shell_actions_are_disabled_while_locked(qtbot, ctx) -> None:  # noqa: F
     shell.lock.lock("manual")
     assert shell.actions["lock"].isEnabled() and shell.actions["quit"].isEnabled()
     assert not shell.actions["open_packet"].isEnabled()
-    assert shell.open_packet(Path("/nonexistent.vmahandoff")) is None
+    assert shell.shift.open_packet(Path("/nonexistent.vmahandoff")) is None
 
 
 def test_start_shift_dialog_through_the_shell(qtbot, ctx) -> None:  # noqa: F811
@@ -141,7 +141,7 @@ def test_start_shift_dialog_through_the_shell(qtbot, ctx) -> None:  # noqa: F811
     shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=600_000)
     # As run() does on exit: the app-wide lock filter must not outlive the window.
     qtbot.addWidget(window, before_close_func=lambda _w, s=shell: s.shutdown())
-    dialog = shell.start_shift()
+    dialog = shell.shift.start_shift()
     for box in dialog.boxes.values():
         box.setChecked(False)
     assert dialog.start() is None and "at least one lane" in dialog.message.text()

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.ui.console.review_actions import NoteDialog
+from vmadesk.ui.dialogs.note import NoteDialog
 from vmadesk.ui.widgets.done_today import ReopenDialog
 from vmadesk.ui.widgets.lane_list import DONE_TODAY
 
@@ -130,7 +130,7 @@ def test_reopen_with_other_needs_a_note(window, ctx, qtbot):
     ctx.work.complete(item_id)
     window.lanes.choose(DONE_TODAY)
     window.done_view.select_item(item_id)
-    window.reopen()
+    window.review_actions.reopen()
     dialog = window.active_dialog
     dialog.reason.setCurrentIndex(dialog.reason.findData("other"))
     dialog.accept()
@@ -162,7 +162,7 @@ def test_history_tells_every_change_in_words(window, ctx, clock, qtbot):
     cancel.reason.setCurrentIndex(cancel.reason.findData("appointment_cancelled"))
     cancel.accept()
     clock.advance(minutes=5)
-    window.reopen()
+    window.review_actions.reopen()
     window.active_dialog.accept()
     window.select_item(item_id)
 

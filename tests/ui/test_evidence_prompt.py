@@ -87,13 +87,13 @@ def test_shell_tells_the_vma_when_a_request_waits(  # type: ignore[no-untyped-de
         build_context(new_profile), window, ui_settings=UiSettings(), idle_ms=600_000
     )
     with qtbot.waitSignal(shell.evidence_waiting) as none_yet:
-        shell.check_evidence()
+        shell.shift.check_evidence()
     assert none_yet.args == [0]
     setup_request(hub, new_profile, supervisor_profile, n=1)
     with qtbot.waitSignal(shell.evidence_waiting) as waiting:
-        shell.check_evidence()
+        shell.shift.check_evidence()
     assert waiting.args == [1]
-    dialog = shell.evidence_requests()
+    dialog = shell.shift.evidence_requests()
     assert isinstance(dialog, EvidencePromptDialog)
     qtbot.waitUntil(lambda: dialog.loaded)
     assert dialog.model.rowCount() == 1

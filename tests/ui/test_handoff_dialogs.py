@@ -136,7 +136,7 @@ def test_handoff_round_trip_between_two_profiles(
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=600_000)
-    counts = shell.apply_receipt(receipt)
+    counts = shell.shift.apply_receipt(receipt)
     assert counts == {"acknowledged": 2, "declined": 1}
     mine = {i.id: i for i in open_items(ctx)}
     kept = [i for i in ids if i in mine]
@@ -223,7 +223,7 @@ def test_received_item_brings_its_practice_history_and_escalation(
     qtbot.addWidget(window)
     shell = ConsoleShell(ctx_b, window, ui_settings=UiSettings(), idle_ms=600_000)
     assert window.practice_filter.findText(practice.name) == -1
-    review = shell.open_packet(result.path)
+    review = shell.shift.open_packet(result.path)
     assert review is not None
     assert review.acknowledge()
     # The practice is in the filter at once, and the item works under its zone and SOP.
@@ -282,14 +282,14 @@ def test_sender_is_told_when_the_receiver_answered(
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=600_000)
-    assert shell.check_answers() == 0
+    assert shell.shift.check_answers() == 0
     note = HandoffNote(Priority.ROUTINE, "Not reached", (ActionStep("Call after 14:00"),))
     chosen = open_items(ctx)[:2]
     result = ctx.handoffs.create_packet("ben.k", {i.id: note for i in chosen}, "", out_dir=tmp_path)
     handoff_id = ctx_b.handoffs.open_packet(result.path)
     assert ctx_b.handoffs.acknowledge_all(handoff_id)
     ctx.handoffs.apply_receipt(ctx_b.handoffs.write_receipt(handoff_id, tmp_path))
-    assert shell.check_answers() == 2
+    assert shell.shift.check_answers() == 2
     assert window.last_message.startswith("2 handed-off item(s) answered")
-    assert shell.check_answers() == 2  # told once
+    assert shell.shift.check_answers() == 2  # told once
     shell.shutdown()

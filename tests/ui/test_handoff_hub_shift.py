@@ -102,7 +102,7 @@ def test_handoff_through_the_hub_moves_the_whole_item(qtbot, team) -> None:  # t
     window_b.show()
     shell_b = ConsoleShell(ctx_b, window_b, ui_settings=UiSettings(), idle_ms=600_000)
     shell_b.sync_now = lambda: sync_once(ben.profile)
-    inbox = shell_b.handoffs()  # Ctrl+Shift+H
+    inbox = shell_b.shift.handoffs()  # Ctrl+Shift+H
     assert isinstance(inbox, HandoffsDialog) and inbox.inbox_model.rowCount() == 1
     qtbot.keyClick(inbox.inbox_table, Qt.Key.Key_Return)  # Review… is the default button
     review = shell_b.dialog

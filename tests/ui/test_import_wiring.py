@@ -83,10 +83,10 @@ def test_all_practices_asks_which_one_and_cancel_imports_nothing(
     assert window.practice_filter.currentData() is None and len(practices) > 1
     path = _export(tmp_path)
     asked: list[list[str]] = []
-    assert shell.import_files([path], choose_practice=lambda n: asked.append(n)) == 0
+    assert shell.imports.import_files([path], choose_practice=lambda n: asked.append(n)) == 0
     assert asked == [[p.name for p in practices]]
     seen = _import_when_previewed(qtbot)
-    assert shell.import_files([path], choose_practice=lambda _names: 2) == 1
+    assert shell.imports.import_files([path], choose_practice=lambda _names: 2) == 1
     assert seen and _practice_of(ctx, "w2") == practices[2].id
 
 

@@ -60,7 +60,7 @@ def test_idle_lock_hides_every_patient_name(qtbot, ctx) -> None:  # noqa: F811
     clock = _Clock()
     window, shell = _console(qtbot, ctx, idle_ms=60_000, clock=clock)
     assert leaked(names, visible_texts()), "the console should show names before locking"
-    dialog = shell.end_shift()  # a dialog full of PHI
+    dialog = shell.shift.end_shift()  # a dialog full of PHI
     qtbot.waitExposed(dialog)
     clock.now += 61
     assert shell.lock.check_idle()

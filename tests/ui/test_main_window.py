@@ -71,7 +71,7 @@ def test_fail_or_escalate_is_proposed_after_the_last_attempt(window, ctx, qtbot)
     rows = ctx.worklist.page(ctx.worklist.query(None), 0, 1000)
     item = next(r for r in rows if r.attempt_count == 2 and r.status == "in-progress")
     window.select_item(item.id)
-    window.log_attempt()
+    window.item_actions.log_attempt()
     dialog = window.active_dialog
     dialog.buttons[2].setChecked(True)
     dialog.accept()
@@ -169,7 +169,7 @@ def _visible_texts() -> list[str]:
 def test_locked_window_shows_no_patient_name(window, ctx, qtbot):
     names = _names(ctx)
     qtbot.keyClick(window.table, Qt.Key.Key_N)
-    window.log_attempt()
+    window.item_actions.log_attempt()
     assert window.active_dialog is not None
     window.search.setText(window.current_item().patient_family)
     assert any(any(n in t for n in names) for t in _visible_texts())
@@ -218,7 +218,7 @@ def test_hold_pauses_sla_and_resume_moves_due_later(window, ctx, clock, qtbot):
     window.table.selectRow(0)
     item = window.current_item()
     assert item.status != "on-hold"
-    window.hold()
+    window.item_actions.hold()
     dialog = window.active_dialog
     assert "pauses" in dialog.findChild(QLabel, "").text() or dialog.windowTitle()
     dialog.accept()

@@ -266,8 +266,8 @@ def test_a_failed_call_link_tells_the_vma(qtbot, ctx):
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    window.next_most_urgent()
-    window.call()
+    window.item_actions.next_most_urgent()
+    window.item_actions.call()
     assert "softphone did not open" in window.last_message
     assert isinstance(window.active_dialog, AttemptDialog)  # the attempt is still logged
     assert not leaked(patient_names(ctx), [window.last_message])

@@ -19,7 +19,7 @@ def _flush(qtbot) -> None:  # type: ignore[no-untyped-def]
 def test_answered_boxes_do_not_pile_up_under_the_window(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     item_id = window.model.item_at(0).id
     for _ in range(3):
-        box = window.propose_fail_or_escalate(item_id, 3)
+        box = window.review_actions.propose_fail_or_escalate(item_id, 3)
         qtbot.waitExposed(box)
         qtbot.keyClick(box, Qt.Key.Key_Escape)  # Later
         _flush(qtbot)
@@ -30,7 +30,7 @@ def test_answered_boxes_do_not_pile_up_under_the_window(window, qtbot) -> None: 
 
 def test_fail_from_the_box_still_opens_the_fail_dialog(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window.select_item(window.model.item_at(0).id)
-    box = window.propose_fail_or_escalate(window.current_item_id(), 3)
+    box = window.review_actions.propose_fail_or_escalate(window.current_item_id(), 3)
     qtbot.waitExposed(box)
     next(b for b in box.buttons() if b.text() == "&Fail").click()
     _flush(qtbot)

@@ -184,9 +184,9 @@ class RunningConsole(QObject):
         if self.sync is not None:  # handoffs through the hub go out and come in at once
             self.shell.sync_now = self.sync.sync_now
             self.shell.sync_status = self.sync.status_changed
-            self.sync.status_changed.connect(self.shell.check_evidence)
-            self.sync.status_changed.connect(self.shell.check_answers)
-            self.shell.check_answers()  # what was answered before this start is not news
+            self.sync.status_changed.connect(self.shell.shift.check_evidence)
+            self.sync.status_changed.connect(self.shell.shift.check_answers)
+            self.shell.shift.check_answers()  # what was answered before this start is not news
         app_logging.start_rotation()
 
     def stop(self) -> None:

@@ -167,7 +167,7 @@ class LayoutMixin(_Base):
         ctx = self.ctx
         detail = DetailPane(ctx.local_tz, compact=not self._roomy)
         detail.copy_requested.connect(self.copy_to_clipboard)
-        detail.call_requested.connect(self.call)
+        detail.call_requested.connect(self.item_actions.call)
         detail.shown_changed.connect(self.update_item_actions)
         detail.other_item_chosen.connect(self.select_item)
         self.splitter.replaceWidget(2, detail)
@@ -185,7 +185,7 @@ class LayoutMixin(_Base):
         self._escalations_view = view
         done = DoneTodayView(ctx.done_today, ctx.local_tz, ctx.clock)
         done.item_selected.connect(lambda item_id: self._side_selected(done, item_id))
-        done.reopen_requested.connect(self.reopen)
+        done.reopen_requested.connect(self.review_actions.reopen)
         self.stack.insertWidget(2, done)
         self._done_view = done
         self._overlay = ShortcutsOverlay(self)

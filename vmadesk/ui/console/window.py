@@ -1,7 +1,11 @@
 """The shift console's main window: lanes, the item table, the detail pane, every action.
 
 Keyboard first: each action is a QAction with a shortcut shown in its menu and in the ``?``
-overlay. The window title, tooltips and status messages never carry PHI.
+sheet, all from one :class:`~vmadesk.ui.console.registry.ActionRegistry`. The window is composed
+of parts: its panes (:mod:`~vmadesk.ui.console.layout`), the item actions
+(:class:`~vmadesk.ui.console.item_actions.ItemActions`) and the review actions
+(:class:`~vmadesk.ui.console.review_actions.ReviewActions`). The window title, tooltips and
+status messages never carry PHI.
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ from vmadesk.domain.vocabulary import Lane
 from vmadesk.paths import APP_NAME
 from vmadesk.services.errors import ActionRefused
 from vmadesk.store.items import ItemRow
-from vmadesk.ui.console.actions import ActionsMixin
+from vmadesk.ui.console.import_actions import IMPORT_ACTION
+from vmadesk.ui.console.item_actions import ITEM_ACTIONS, ItemActions
 from vmadesk.ui.console.layout import MIN_HEIGHT, MIN_WIDTH, LayoutMixin
-from vmadesk.ui.console.review_actions import ReviewActionsMixin
+from vmadesk.ui.console.locked_view import LockedView
+from vmadesk.ui.console.registry import ActionRegistry
+from vmadesk.ui.console.review_actions import ReviewActions
+from vmadesk.ui.console.view_actions import VIEW_ACTIONS
 from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.widgets.clipboard_guard import ClipboardGuard
 from vmadesk.ui.widgets.lane_list import DONE_TODAY, ESCALATIONS, MY_SHIFT, LaneKey
@@ -39,7 +47,7 @@ MENUS = ("File", "Shift", "Item", "View", "Help")
 UrlOpener = Callable[[QUrl], object]
 
 
-class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
+class MainWindow(LayoutMixin, QMainWindow):
     """One VMA's console over an unlocked session."""
 
     import_requested = Signal()
@@ -72,11 +80,7 @@ class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
         self.active_dialog: QDialog | None = None
         self.last_message = ""
         self._locked = False
-        self._saved_search = ""
-        self._saved_item: int | None = None
-        self._saved_escalation: int | None = None
-        self._saved_done: int | None = None
-        self._hidden_dialogs: list[QDialog] = []
+        self.locked_view = LockedView(self)
         self._overdue = 0
         self.setAccessibleName("vmadesk console")
         self.setAcceptDrops(True)
@@ -84,6 +88,8 @@ class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
         self._done_view: DoneTodayView | None = None
         self._overlay: ShortcutsOverlay | None = None
         self._finished = False
+        self.item_actions = ItemActions(self)
+        self.review_actions = ReviewActions(self)
         self._build_widgets()
         self._menus: dict[str, QMenu] = {name: self.menuBar().addMenu(name) for name in MENUS}
         self.build_actions()
@@ -104,6 +110,26 @@ class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
             self.finish_startup()
             # Counts scan every open item: paint the first lane first, count right after.
             QTimer.singleShot(0, self, self.refresh_counts)
+
+    def build_actions(self) -> None:
+        """Every window action from its spec: menus, toolbar, keys."""
+        self.registry = ActionRegistry(self, self.menu)
+        for specs in ((IMPORT_ACTION,), ITEM_ACTIONS, VIEW_ACTIONS):
+            self.registry.add_all(specs, self, toolbar=self.toolbar)
+        #: Every registered action by name (the shell's join once it is built).
+        self.actions_by_name: dict[str, QAction] = self.registry.actions
+        self.update_item_actions()
+
+    @property
+    def all_actions(self) -> list[QAction]:
+        """Every registered action."""
+        return list(self.registry.actions.values())
+
+    def update_item_actions(self) -> None:
+        """Offer each item action only while the item it would act on is shown and fits."""
+        pane = self._detail
+        item = None if self._locked or pane is None or pane.detail is None else pane.detail.item
+        self.registry.show_item(item)
 
     def _finish_staged(self) -> None:
         self.finish_startup()
@@ -146,68 +172,54 @@ class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
             return
         self._locked = locked
         if locked:
-            # Dialogs stay open (hidden by the lock with the rest of the window): what the
-            # VMA typed is back after unlock, and so is the item it belongs to.
-            self._saved_item = self.current_item_id()
-            self._saved_escalation = self.escalations_view.selected_id()
-            self._saved_done = self.done_view.selected_id()
-            self._hidden_dialogs = [d for d in self._open_dialogs() if d.isVisible()]
-            for dialog in self._hidden_dialogs:
-                dialog.hide()
-            self.overlay.hide()
-            self.clipboard.clear_now()
-            self._saved_search = self.search.text()
-            self._search_timer.stop()
-            self.search.blockSignals(True)
-            self.search.clear()
-            self.search.blockSignals(False)
-            self.model.clear_for_lock()
-            self.detail.clear()
-            self.escalations_view.clear()
-            self.done_view.clear()
-            self.stack.setCurrentWidget(self.locked_page)
-            self.statusBar().clearMessage()
+            self.locked_view.hide_phi()
         else:
-            self.ctx.worklist.forget_views()
-            self.search.blockSignals(True)
-            self.search.setText(self._saved_search)
-            self.search.blockSignals(False)
-            self._saved_search = ""
-            self._lane_chosen(self.lanes.current_key())
-            self._restore_selection()
-            self.refresh_counts()
-        for action in self.item_actions:
-            action.setEnabled(not locked)
+            self.locked_view.bring_back()
+        self.registry.set_locked(locked)
         self.update_item_actions()
         self.detail.setVisible(not locked)
         if not locked:
-            hidden, self._hidden_dialogs = self._hidden_dialogs, []
-            for dialog in hidden:
-                dialog.show()
+            self.locked_view.show_dialogs()
 
-    def _open_dialogs(self) -> list[QDialog]:
+    def open_dialogs(self) -> list[QDialog]:
+        """The action dialog and the escalations view's dialog, those open."""
         return [d for d in (self.active_dialog, self.escalations_view.dialog) if d is not None]
 
-    def _restore_selection(self) -> None:
-        """After unlock: the escalation or item selected before the lock, selected again."""
-        item_id, escalation_id = self._saved_item, self._saved_escalation
-        done_id, self._saved_done = self._saved_done, None
-        self._saved_item = self._saved_escalation = None
-        if self.stack.currentWidget() is self.escalations_view:
-            if escalation_id is not None:
-                self.escalations_view.select_escalation(escalation_id)
-        elif self.stack.currentWidget() is self.done_view:
-            if done_id is not None:
-                self.done_view.select_item(done_id)
-        elif item_id is not None:
-            self.select_item(item_id)
+    def need_item(self) -> ItemRow | None:
+        """The item shown, for an action on it; None (and a hint when none) otherwise."""
+        item = self.current_item()
+        if self._locked:
+            return None
+        if item is None:
+            self.show_message("Select an item first (N picks the most urgent).")
+        return item
+
+    def open_dialog(self, dialog: QDialog, on_accept: Callable[[], None]) -> QDialog:
+        """Open an action dialog window-modally; ``on_accept`` runs after OK succeeded."""
+        self.close_dialogs()
+        self.active_dialog = dialog
+        dialog.accepted.connect(on_accept)
+        dialog.finished.connect(lambda _r: self.dialog_finished(dialog))
+        dialog.open()
+        return dialog
+
+    def dialog_finished(self, dialog: QDialog) -> None:
+        """Forget a closed action dialog and let Qt delete it."""
+        if self.active_dialog is dialog:
+            self.active_dialog = None
+        dialog.deleteLater()
+
+    def changed(self, message: str) -> None:
+        """After an action changed an item: say so, and re-read the list."""
+        self.show_message(message)
+        self.reload_items()
 
     def close_dialogs(self) -> None:
         """Close any open action dialog (another one opens, or the window goes)."""
-        for dialog in self._open_dialogs():
-            if dialog.isVisible() or dialog in self._hidden_dialogs:
+        for dialog in self.open_dialogs():
+            if dialog.isVisible() or dialog in self.locked_view.hidden_dialogs:
                 dialog.reject()
-        self._hidden_dialogs = []
+        self.locked_view.hidden_dialogs = []
         self.active_dialog = None
         self.escalations_view.dialog = None
 
@@ -231,7 +243,8 @@ class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
 
     # -- lanes, filter, search ---------------------------------------------------------------
 
-    def _practice_id(self) -> int | None:
+    def practice_id(self) -> int | None:
+        """The practice the lanes are filtered to (None: all practices)."""
         return self.practice_filter.currentData()
 
     def current_query(self, lane_key: LaneKey | None = None):
@@ -241,7 +254,7 @@ class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
         return self.ctx.worklist.query(
             lane,
             search=self.search.text().strip(),
-            practice_id=self._practice_id(),
+            practice_id=self.practice_id(),
             include_closed=self.include_closed.isChecked(),
         )
 
@@ -250,11 +263,11 @@ class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
             return
         if key == ESCALATIONS:
             self.stack.setCurrentWidget(self.escalations_view)
-            self.escalations_view.practice_id = self._practice_id()
+            self.escalations_view.practice_id = self.practice_id()
             self.escalations_view.reload()
         elif key == DONE_TODAY:
             self.stack.setCurrentWidget(self.done_view)
-            self.done_view.practice_id = self._practice_id()
+            self.done_view.practice_id = self.practice_id()
             self.done_view.reload()
         else:
             self.stack.setCurrentWidget(self.items_page)
@@ -317,8 +330,8 @@ class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
         """Lane counts and the window title (numbers only, never PHI)."""
         if self._locked:
             return
-        counts = self.ctx.worklist.lane_counts(self._practice_id())
-        self.escalations_view.practice_id = self._practice_id()
+        counts = self.ctx.worklist.lane_counts(self.practice_id())
+        self.escalations_view.practice_id = self.practice_id()
         self.lanes.set_counts(counts, len(self.escalations_view.rows_shown(open_only=True)))
         self._overdue = sum(c.overdue for c in counts.values())
         self.setWindowTitle(self._title())
@@ -426,12 +439,7 @@ class MainWindow(LayoutMixin, ActionsMixin, ReviewActionsMixin, QMainWindow):
         if self.overlay.isVisible():
             self.overlay.hide()
             return
-        sections = [(name, menu.actions()) for name, menu in self._menus.items()]
-        in_menus = {id(a) for _, actions in sections for a in actions}
-        others = [a for a in self.actions() if id(a) not in in_menus]
-        if others:
-            sections.append(("Other", others))
-        self.overlay.open_over(sections)
+        self.overlay.open_over(self.registry.sections(list(self._menus), self.actions()))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept local files."""
