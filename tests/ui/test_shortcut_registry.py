@@ -28,3 +28,49 @@ def test_no_two_actions_share_a_key(window, ctx) -> None:
         assert owners  # the window's actions were found
     finally:
         shell.shutdown()
+
+
+def test_the_lock_reads_allowed_while_locked_from_the_registry(window, ctx) -> None:
+    shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=600_000)
+    try:
+        registry = window.registry
+        assert {"lock", "quit", "call", "start_shift", "import"} <= set(registry.specs)
+        window.item_actions.next_most_urgent()  # an item shown: its actions are on
+        assert window.actions_by_name["attempt"].isEnabled()
+        shell.lock.lock("manual")
+        enabled = {name for name, a in registry.actions.items() if a.isEnabled()}
+        allowed = {name for name, s in registry.specs.items() if s.allowed_while_locked}
+        assert enabled == allowed
+        assert {"lock", "quit"} <= allowed and "attempt" not in allowed
+    finally:
+        shell.shutdown()
+
+
+def test_actions_that_need_an_item_wait_for_one(window) -> None:
+    registry = window.registry
+    needing = [name for name, spec in registry.specs.items() if spec.needs_item is not None]
+    assert {"call", "attempt", "outcome", "hold", "fail", "note", "reopen"} <= set(needing)
+    window.detail.clear()
+    assert not any(registry.actions[name].isEnabled() for name in needing)
+    window.item_actions.next_most_urgent()
+    item = window.current_item()
+    assert item is not None
+    for name in needing:
+        fits = registry.specs[name].needs_item(item)
+        assert registry.actions[name].isEnabled() == fits, name
+    # Actions that need no item are on whatever is shown.
+    assert window.actions_by_name["next"].isEnabled()
+
+
+def test_the_shortcut_sheet_lists_every_registered_key(window, ctx) -> None:
+    shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=600_000)
+    try:
+        window.show_shortcuts()
+        text = " ".join(window.overlay.texts())
+        for spec in window.registry.specs.values():
+            label = spec.text.replace("&", "").rstrip("…").strip()
+            assert label in text, spec.name
+            shown = QKeySequence(spec.keys[0]).toString(QKeySequence.SequenceFormat.NativeText)
+            assert shown in text, spec.name
+    finally:
+        shell.shutdown()
