@@ -40,7 +40,7 @@ class LockedView:
         w.overlay.hide()
         w.clipboard.clear_now()
         self.saved_search = w.search.text()
-        w._search_timer.stop()
+        w.panes.search_timer.stop()
         w.search.blockSignals(True)
         w.search.clear()
         w.search.blockSignals(False)
@@ -59,7 +59,7 @@ class LockedView:
         w.search.setText(self.saved_search)
         w.search.blockSignals(False)
         self.saved_search = ""
-        w._lane_chosen(w.lanes.current_key())
+        w.panes.lane_chosen(w.lanes.current_key())
         self._restore_selection()
         w.refresh_counts()
 

@@ -14,31 +14,31 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QTimer, QUrl, Signal
+from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from vmadesk.domain.lanes import lane_definition
-from vmadesk.domain.vocabulary import Lane
 from vmadesk.paths import APP_NAME
 from vmadesk.services.errors import ActionRefused
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.console.import_actions import IMPORT_ACTION
 from vmadesk.ui.console.item_actions import ITEM_ACTIONS, ItemActions
-from vmadesk.ui.console.layout import MIN_HEIGHT, MIN_WIDTH, LayoutMixin
+from vmadesk.ui.console.layout import MIN_HEIGHT, MIN_WIDTH, Panes
 from vmadesk.ui.console.locked_view import LockedView
 from vmadesk.ui.console.registry import ActionRegistry
 from vmadesk.ui.console.review_actions import ReviewActions
 from vmadesk.ui.console.view_actions import VIEW_ACTIONS
 from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.widgets.clipboard_guard import ClipboardGuard
-from vmadesk.ui.widgets.lane_list import DONE_TODAY, ESCALATIONS, MY_SHIFT, LaneKey
+from vmadesk.ui.widgets.lane_list import MY_SHIFT, LaneKey
 
 if TYPE_CHECKING:  # annotations only: each Qt class costs its first use ~1 ms to set up
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QDialog
 
     from vmadesk.ui.console.shortcut_sheet import ShortcutsOverlay
+    from vmadesk.ui.widgets.detail_pane import DetailPane
     from vmadesk.ui.widgets.done_today import DoneTodayView
     from vmadesk.ui.widgets.escalations_view import EscalationsView
 
@@ -47,7 +47,7 @@ MENUS = ("File", "Shift", "Item", "View", "Help")
 UrlOpener = Callable[[QUrl], object]
 
 
-class MainWindow(LayoutMixin, QMainWindow):
+class MainWindow(QMainWindow):
     """One VMA's console over an unlocked session."""
 
     import_requested = Signal()
@@ -84,20 +84,29 @@ class MainWindow(LayoutMixin, QMainWindow):
         self._overdue = 0
         self.setAccessibleName("vmadesk console")
         self.setAcceptDrops(True)
-        self._escalations_view: EscalationsView | None = None
-        self._done_view: DoneTodayView | None = None
-        self._overlay: ShortcutsOverlay | None = None
-        self._finished = False
         self.item_actions = ItemActions(self)
         self.review_actions = ReviewActions(self)
-        self._build_widgets()
+        self.panes = Panes(self)
+        # The widgets other parts and tests reach by name, held by the panes.
+        self.lanes = self.panes.lanes
+        self.practice_filter = self.panes.practice_filter
+        self.left_pane = self.panes.left_pane
+        self.search = self.panes.search
+        self.include_closed = self.panes.include_closed
+        self.model = self.panes.model
+        self.table = self.panes.table
+        self.stack = self.panes.stack
+        self.items_page = self.panes.items_page
+        self.locked_page = self.panes.locked_page
+        self.splitter = self.panes.splitter
+        self.toolbar = self.panes.toolbar
         self._menus: dict[str, QMenu] = {name: self.menuBar().addMenu(name) for name in MENUS}
         self.build_actions()
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(TICK_MS)
         self.tick_timer.timeout.connect(self.tick)
         self.tick_timer.start()
-        self.lanes.lane_chosen.connect(self._lane_chosen)
+        self.lanes.lane_chosen.connect(self.panes.lane_chosen)
         self.lanes.choose(MY_SHIFT)
         self.setMinimumSize(MIN_WIDTH, MIN_HEIGHT)  # refined once the detail pane is built
         self.setWindowTitle(self._title())
@@ -107,7 +116,7 @@ class MainWindow(LayoutMixin, QMainWindow):
                 lambda: QTimer.singleShot(0, self, self._finish_staged)
             )
         else:
-            self.finish_startup()
+            self.panes.finish()
             # Counts scan every open item: paint the first lane first, count right after.
             QTimer.singleShot(0, self, self.refresh_counts)
 
@@ -127,16 +136,36 @@ class MainWindow(LayoutMixin, QMainWindow):
 
     def update_item_actions(self) -> None:
         """Offer each item action only while the item it would act on is shown and fits."""
-        pane = self._detail
+        pane = self.panes.built_detail
         item = None if self._locked or pane is None or pane.detail is None else pane.detail.item
         self.registry.show_item(item)
 
     def _finish_staged(self) -> None:
-        self.finish_startup()
+        self.panes.finish()
         self.refresh_counts()
         self.ready.emit()
 
     # -- API for the application (UI-B) ------------------------------------------------------
+
+    @property
+    def detail(self) -> DetailPane:
+        """The selected item's pane: contact, history, SOP (built on first use)."""
+        return self.panes.detail
+
+    @property
+    def escalations_view(self) -> EscalationsView:
+        """The Escalations lane's page (built on first use when the start was staged)."""
+        return self.panes.escalations_view
+
+    @property
+    def done_view(self) -> DoneTodayView:
+        """The Done today page (built on first use when the start was staged)."""
+        return self.panes.done_view
+
+    @property
+    def overlay(self) -> ShortcutsOverlay:
+        """The ``?`` sheet of shortcuts."""
+        return self.panes.overlay
 
     @property
     def clipboard_clear_ms(self) -> int:
@@ -236,7 +265,7 @@ class MainWindow(LayoutMixin, QMainWindow):
             return
         self.ctx.work.forget_practices()
         selected = self.current_item_id()
-        self._lane_chosen(self.lanes.current_key())
+        self.panes.lane_chosen(self.lanes.current_key())
         self.refresh_counts()
         if selected is not None:
             self.show_item(selected)
@@ -245,86 +274,19 @@ class MainWindow(LayoutMixin, QMainWindow):
 
     def practice_id(self) -> int | None:
         """The practice the lanes are filtered to (None: all practices)."""
-        return self.practice_filter.currentData()
+        return self.panes.practice_id()
 
     def current_query(self, lane_key: LaneKey | None = None):
         """The store query for a lane entry with the current filter and search."""
-        key = self.lanes.current_key() if lane_key is None else lane_key
-        lane = None if key == MY_SHIFT else Lane(key)
-        return self.ctx.worklist.query(
-            lane,
-            search=self.search.text().strip(),
-            practice_id=self.practice_id(),
-            include_closed=self.include_closed.isChecked(),
-        )
-
-    def _lane_chosen(self, key: LaneKey) -> None:
-        if self._locked:
-            return
-        if key == ESCALATIONS:
-            self.stack.setCurrentWidget(self.escalations_view)
-            self.escalations_view.practice_id = self.practice_id()
-            self.escalations_view.reload()
-        elif key == DONE_TODAY:
-            self.stack.setCurrentWidget(self.done_view)
-            self.done_view.practice_id = self.practice_id()
-            self.done_view.reload()
-        else:
-            self.stack.setCurrentWidget(self.items_page)
-            self.model.set_query(self.current_query(key))
-            self._follow_table()
-
-    def _follow_table(self) -> None:
-        """After the list changed: the shown item stays only if it is listed and selected.
-
-        Otherwise the detail pane empties, so that no action can reach an item the VMA no
-        longer sees in the view (Call would dial a patient who is not on screen).
-        """
-        if self._detail is None or self._detail.detail is None:
-            return
-        row = self.model.row_of(self._detail.detail.item.id)
-        if row is None:
-            self._detail.clear()
-        else:
-            self.table.setCurrentIndex(self.model.index(row, 0))
-
-    def _side_selected(self, view: QWidget, item_id: int | None) -> None:
-        """Escalations and Done today drive the detail pane (and so every item action)."""
-        if self._locked or self.stack.currentWidget() is not view:
-            return
-        if item_id is None:
-            self.detail.clear()
-        elif self.current_item_id() != item_id:
-            self.show_item(item_id)
-
-    def _practice_changed(self, _index: int) -> None:
-        self._lane_chosen(self.lanes.current_key())
-        self.refresh_counts()
+        return self.panes.current_query(lane_key)
 
     def apply_search(self) -> None:
         """Run the search now (the debounce timer calls this as the VMA types)."""
-        self._search_timer.stop()
-        if self._locked:
-            return
-        if self.lanes.current_key() in (ESCALATIONS, DONE_TODAY):
-            self.lanes.choose(MY_SHIFT)
-            return
-        query = self.current_query()
-        # A space between two words changes no query: keep the rows and the selection.
-        if query != self.model.query:
-            self.model.set_query(query)
-            self._follow_table()
+        self.panes.apply_search()
 
     def focus_search(self) -> None:
         """Ctrl+F or /: jump to the search box (Done today's own in Done today)."""
-        if self.lanes.current_key() == DONE_TODAY:
-            self.done_view.search.setFocus()
-            self.done_view.search.selectAll()
-            return
-        if self.lanes.current_key() == ESCALATIONS:
-            self.lanes.choose(MY_SHIFT)
-        self.search.setFocus()
-        self.search.selectAll()
+        self.panes.focus_search()
 
     def refresh_counts(self) -> None:
         """Lane counts and the window title (numbers only, never PHI)."""
@@ -364,15 +326,6 @@ class MainWindow(LayoutMixin, QMainWindow):
             self.detail.show_detail(self.detail.detail, self.ctx.clock())
 
     # -- selection and detail ----------------------------------------------------------------
-
-    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        item = self.model.item_at(current.row()) if current.isValid() else None
-        if item is not None and (
-            self.detail.detail is None or self.detail.detail.item.id != item.id
-        ):
-            self.show_item(item.id)
-        elif item is None and self.stack.currentWidget() is self.items_page:
-            self.detail.clear()
 
     def show_item(self, item_id: int) -> None:
         """Show an item in the detail pane (audited once per unlock by the worklist)."""
