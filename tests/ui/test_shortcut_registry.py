@@ -74,3 +74,15 @@ def test_the_shortcut_sheet_lists_every_registered_key(window, ctx) -> None:
             assert shown in text, spec.name
     finally:
         shell.shutdown()
+
+
+def test_an_action_added_to_a_menu_is_listed_under_that_menu(window) -> None:
+    from vmadesk.ui.console.window import MENUS
+
+    late = QAction("Late addition", window)
+    late.setShortcut("Ctrl+Shift+Y")
+    window.add_menu_action("Help", late)
+    sections = dict(window.registry.sections({n: window.menu(n) for n in MENUS}, window.actions()))
+    assert late in sections["Help"]
+    assert window.actions_by_name["shortcuts"] in sections["Help"]
+    assert "Other" not in sections

@@ -8,7 +8,7 @@ the ``?`` shortcut sheet lists, what the lock disables and what the shown item e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,19 +152,25 @@ class ActionRegistry:
                 self.actions[name].setEnabled(item is not None and spec.needs_item(item))
 
     def sections(
-        self, menus: Sequence[str], extra: Iterable[QAction] = ()
+        self, menus: Mapping[str, QMenu], extra: Iterable[QAction] = ()
     ) -> list[tuple[str, list[QAction]]]:
         """(menu, actions) for the shortcut sheet: registered actions menu by menu.
 
+        Actions added to a menu outside the registry follow that menu's registered ones;
+        those in no menu are listed under "Other".
+
         Args:
-            menus: Menu names in the order they are shown.
-            extra: Actions added to the window outside the registry, listed under "Other".
+            menus: The window's menus by name, in the order they are shown.
+            extra: Every action of the window (those in no menu are listed last).
         """
+        known = {id(a) for a in self.actions.values()}
         by_menu: dict[str, list[QAction]] = {name: [] for name in menus}
         for name, spec in self.specs.items():
             by_menu.setdefault(spec.menu, []).append(self.actions[name])
-        known = {id(a) for a in self.actions.values()}
-        others = [a for a in extra if id(a) not in known]
+        for name, menu in menus.items():
+            by_menu[name] += [a for a in menu.actions() if id(a) not in known]
+        listed = {id(a) for actions in by_menu.values() for a in actions}
+        others = [a for a in extra if id(a) not in listed]
         sections = [(menu, actions) for menu, actions in by_menu.items() if actions]
         if others:
             sections.append(("Other", others))

@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self.ready.emit()
 
-    # -- API for the application (UI-B) ------------------------------------------------------
+    # -- API for the application and the shell -----------------------------------------------
 
     @property
     def detail(self) -> DetailPane:
@@ -392,7 +392,7 @@ class MainWindow(QMainWindow):
         if self.overlay.isVisible():
             self.overlay.hide()
             return
-        self.overlay.open_over(self.registry.sections(list(self._menus), self.actions()))
+        self.overlay.open_over(self.registry.sections(self._menus, self.actions()))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept local files."""
