@@ -65,7 +65,7 @@ IdleClock = Callable[[], float]
 
 
 class Lockable(Protocol):
-    """What the lock needs from the main window (UI-A's MainWindow offers it)."""
+    """What the lock needs from the main window (MainWindow offers it)."""
 
     def set_locked(self, locked: bool) -> None:
         """Drop (True) or reload (False) the PHI the window shows."""

@@ -10,35 +10,51 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar, QWidget
 
 from vmadesk.domain.vocabulary import ItemStatus
-from vmadesk.store.items import ItemRow
 from vmadesk.ui.icons import icon
 
+
+class ShownItem(Protocol):
+    """What the registry reads of the item the window shows (read-only, so rows fit)."""
+
+    @property
+    def status(self) -> str:
+        """The item's status (an :class:`ItemStatus` value)."""
+
+    @property
+    def phone(self) -> str | None:
+        """The normalised phone number, if any."""
+
+    @property
+    def phone_raw(self) -> str | None:
+        """The phone number as imported, if any."""
+
+
 #: What an item must be for an action on it to be offered.
-ItemNeed = Callable[[ItemRow], bool]
+ItemNeed = Callable[[ShownItem], bool]
 
 
-def any_item(_item: ItemRow) -> bool:
+def any_item(_item: ShownItem) -> bool:
     """Any item shown will do."""
     return True
 
 
-def open_item(item: ItemRow) -> bool:
+def open_item(item: ShownItem) -> bool:
     """The item is still open (requested, in progress or on hold)."""
     return ItemStatus(item.status).is_open
 
 
-def callable_item(item: ItemRow) -> bool:
+def callable_item(item: ShownItem) -> bool:
     """The item is open and has a number to call."""
     return open_item(item) and bool(item.phone or item.phone_raw)
 
 
-def closed_item(item: ItemRow) -> bool:
+def closed_item(item: ShownItem) -> bool:
     """The item is closed (completed, failed or cancelled)."""
     return not open_item(item)
 
@@ -145,7 +161,7 @@ class ActionRegistry:
             if not self.specs[name].allowed_while_locked:
                 self.actions[name].setEnabled(not locked)
 
-    def show_item(self, item: ItemRow | None) -> None:
+    def show_item(self, item: ShownItem | None) -> None:
         """Enable each action that needs an item only while ``item`` is shown and fits."""
         for name, spec in self.specs.items():
             if spec.needs_item is not None:
