@@ -247,6 +247,7 @@ def test_an_item_held_by_another_vma_is_listed_as_held_and_not_worked(
     assert err.lower().count(f"item {held[0]['id']} ") == 1  # named once, not "item 3: Item 3"
     code, text, _ = _run(capsys, "items", "--profile", prof_b, "--status", "held")
     assert "another VMA" in text
+    assert "2 held by others · 0 in handoff" in text  # the status bar's figures
 
 
 def test_enrolled_profile_queues_the_events_the_hub_receives(hub: HubFixture, tmp_path, capsys):  # type: ignore[no-untyped-def]

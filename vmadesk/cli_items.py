@@ -79,6 +79,10 @@ def cmd_items(args: argparse.Namespace) -> int:
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]) - 1)]
     for r in table:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1])
+    if args.status == "held":
+        # the same two figures the console's status bar shows
+        others = sum(1 for row in rows if row.held is not None and not row.handoff_to)
+        print(f"{others} held by others · {len(rows) - others} in handoff")
     return EXIT_OK
 
 

@@ -14,7 +14,9 @@ from datetime import datetime
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.sync_claims import REASON_LABELS, takeover
+from vmadesk.store import settings_store
 from vmadesk.store.connection import Connection
+from vmadesk.store.holding import HELD_BY_OTHERS, ITEMS_WITH_CLAIMS
 from vmadesk.store.timestamps import from_db
 from vmadesk.sync import enrolment, wire
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
@@ -57,11 +59,16 @@ class HeldItem:
 
 
 def held_by_others(conn: Connection) -> list[HeldItem]:
-    """Items that left this VMA's lanes because another VMA holds them, oldest claim first."""
+    """Items that left this VMA's lanes because another VMA holds them, oldest claim first.
+
+    The same items the status bar counts and ``vmadesk items --status held`` lists as held by
+    another VMA (:data:`vmadesk.store.holding.HELD_BY_OTHERS`).
+    """
     rows = conn.execute(
-        "SELECT c.item_id, i.lane, i.effective_due, c.held_by, c.held_since, c.held_status"
-        " FROM claims c JOIN items i ON i.id = c.item_id"
-        " WHERE c.state IN ('conflict', 'taken_over') ORDER BY c.held_since, c.item_id"
+        "SELECT i.id, i.lane, i.effective_due, coalesce(c.held_by, i.owner), c.held_since,"
+        f" c.held_status FROM {ITEMS_WITH_CLAIMS} WHERE {HELD_BY_OTHERS}"
+        " ORDER BY c.held_since IS NULL, c.held_since, i.id",
+        {"me": settings_store.vma_handle(conn)},
     ).fetchall()
     return [
         HeldItem(

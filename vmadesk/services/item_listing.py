@@ -19,6 +19,7 @@ from vmadesk.services.errors import ActionRefused
 from vmadesk.store import audit, items, practices
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
+from vmadesk.store.holding import HELD_BY_OTHERS, IN_HANDOFF
 from vmadesk.store.items import ItemRow, display_name
 from vmadesk.store.timestamps import from_db
 
@@ -90,13 +91,10 @@ _SELECT = (
     " LEFT JOIN handoffs AS h ON h.id = i.handoff_id"
     " LEFT JOIN claims AS c ON c.item_id = i.id"
 )
-# Held by others: the hub gave the claim to another VMA (a conflict, or taken over from us);
-# the console also moves such an item's owner to the holder, so either mark counts.
-_OTHERS = "(i.owner != :me OR coalesce(c.state IN ('conflict', 'taken_over'), 0))"
 _FILTERS: dict[ListFilter, str] = {
-    ListFilter.OPEN: f"i.is_open = 1 AND i.handoff_id IS NULL AND NOT {_OTHERS}",
-    ListFilter.DONE: f"i.is_open = 0 AND NOT {_OTHERS}",
-    ListFilter.HELD: f"({_OTHERS} OR (i.is_open = 1 AND i.handoff_id IS NOT NULL))",
+    ListFilter.OPEN: f"i.is_open = 1 AND i.handoff_id IS NULL AND NOT {HELD_BY_OTHERS}",
+    ListFilter.DONE: f"i.is_open = 0 AND NOT {HELD_BY_OTHERS}",
+    ListFilter.HELD: f"({HELD_BY_OTHERS} OR {IN_HANDOFF})",
     ListFilter.ALL: "1 = 1",
 }
 #: Claim states in which another VMA holds the item.

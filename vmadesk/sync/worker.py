@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from vmadesk.store import settings_store
 from vmadesk.store.connection import Connection
+from vmadesk.store.holding import held_counts
 from vmadesk.sync import outbox
 from vmadesk.sync.enrolment import hub_config, team_secret
 
@@ -35,8 +37,11 @@ class SyncStatus:
     rejected: int = 0
     last_success_at: datetime | None = None
     offline_since: datetime | None = None
+    #: Items another VMA holds (the one definition: :mod:`vmadesk.store.holding`).
     conflicts: int = 0
     error: str | None = None
+    #: Items sent in a handoff the receiver has not acknowledged yet.
+    in_handoff: int = 0
 
 
 def read_status(conn: Connection, *, result: Any = None, now: datetime | None = None) -> SyncStatus:
@@ -46,11 +51,7 @@ def read_status(conn: Connection, *, result: Any = None, now: datetime | None = 
     if team_secret(conn) is None:
         return SyncStatus("no_team_secret")
     counts = outbox.counts(conn, now=now)
-    conflicts = int(
-        conn.execute(
-            "SELECT count(*) FROM claims WHERE state IN ('conflict', 'taken_over')"
-        ).fetchone()[0]
-    )
+    held = held_counts(conn, settings_store.vma_handle(conn))
     if counts.offline_since is not None or getattr(result, "offline", False):
         state = "offline"
     elif counts.pending:
@@ -63,8 +64,9 @@ def read_status(conn: Connection, *, result: Any = None, now: datetime | None = 
         counts.rejected,
         counts.last_success_at,
         counts.offline_since,
-        conflicts,
+        held.others,
         counts.last_error,
+        held.in_handoff,
     )
 
 

@@ -27,6 +27,8 @@ def status_text(status: SyncStatus) -> str:
     tail = ""
     if status.conflicts:
         tail = f" · {status.conflicts} held by others"
+    if status.in_handoff:
+        tail += f" · {status.in_handoff} in handoff"
     if status.rejected:
         tail += f" · {status.rejected} refused"
     if status.state == "not_enrolled":
