@@ -13,7 +13,7 @@ from vmadesk.services.held_by_others import held_by_others
 from vmadesk.services.item_listing import HeldBy, ListFilter, list_items
 from vmadesk.services.sync_service import sync_once
 from vmadesk.sync.worker import read_status
-from vmadesk.ui.sync_indicator import status_text
+from vmadesk.ui.widgets.sync_indicator import status_text
 
 
 def test_status_bar_listing_and_view_count_the_same_items(hub, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
