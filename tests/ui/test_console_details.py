@@ -1,4 +1,4 @@
-"""Findings of the new-user trial, driven on the real console: N, states, labels, layout."""
+"""Small behaviours of the real console: N, states, labels, shortcut sheet, layout."""
 
 from __future__ import annotations
 
