@@ -223,10 +223,12 @@ class ActionsMixin(_Base):
             item=True,
         )
         for n, lane in enumerate(Lane, start=1):
+            # Escalations and Done today keep Ctrl+4 and Ctrl+5: lanes after the third
+            # take the keys after them, so no VMA's learnt key changes.
             add(
                 f"lane_{lane.value}",
                 lane.label,
-                (f"Ctrl+{n}",),
+                (f"Ctrl+{n if n <= 3 else n + 2}",),
                 lambda lane=lane: self.lanes.choose(lane),
                 "View",
                 f"lane_{lane.value}",
