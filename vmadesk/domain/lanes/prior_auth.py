@@ -131,4 +131,6 @@ DEFINITION = LaneDefinition(
         | {f.key for f in FIELDS if not f.phi}
     ),
     new_item_reason="Prior authorization",
+    # The field: "billing and authorization backlogs point toward a specialized role".
+    specialised=True,
 )
