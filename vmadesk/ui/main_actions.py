@@ -376,6 +376,9 @@ class ActionsMixin(_Base):
         item = self._need_item()
         if item is None:
             return
+        if item.lane_state is not None:  # a lane with states of its own: its next state
+            self._record_lane_state(item)
+            return
         if not self.lane_has_outcomes(item):
             self.show_message(
                 "Callbacks have no lane outcome: log Reached (A then 1) or complete (D)."
@@ -393,6 +396,16 @@ class ActionsMixin(_Base):
         checked = checked_in_this_call(attempts, self.ctx.clock())
         dialog = OutcomeDialog(self.ctx.work, item, dos, parent=self, identity_checked=checked)
         self.open_dialog(dialog, lambda: self._changed("Outcome recorded; item completed."))
+
+    def _record_lane_state(self, item: ItemRow) -> None:
+        from vmadesk.ui.lane_state_dialog import LaneStateDialog
+
+        zone = next(
+            (p.timezone for p in self.ctx.worklist.practices() if p.id == item.practice_id),
+            "America/New_York",
+        )
+        dialog = LaneStateDialog(self.ctx.lane_states, item.id, zone, parent=self)
+        self.open_dialog(dialog, lambda: self._changed("State recorded."))
 
     def hold(self) -> None:
         """H: hold until a time (the SLA clock pauses)."""
