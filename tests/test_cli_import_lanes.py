@@ -89,3 +89,15 @@ def test_a_malformed_lane_worklist_exits_2_and_writes_nothing(
     assert code == 2
     assert report["errors"] and report["created"] == 0
     assert _lanes(prof_dir) == {}
+
+
+def test_items_json_lists_the_lanes_by_code(import_cli, prof_dir, tmp_path, capsys) -> None:
+    for name in ("prior-auth-worklist.csv", "referral-worklist.csv"):
+        path = shutil.copy(LANES / name, tmp_path / name)
+        assert _import(prof_dir, Path(path), capsys)[0] == 0
+    assert cli.main(["items", "--profile", str(prof_dir), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert {row["lane"] for row in json.loads(out)} == {"prior_auth", "referral"}
+    assert "Whitfield" not in out
+    assert cli.main(["items", "--profile", str(prof_dir), "--lane", "prior_auth"]) == 0
+    assert "Prior authorizations" in capsys.readouterr().out

@@ -105,3 +105,15 @@ def test_a_denial_asks_for_the_reason_code_then_offers_appeal_or_close(
     offered = [words for _code, words in window.active_dialog.choices]
     assert offered == ["Appeal submitted", "Closed"]
     window.active_dialog.reject()
+
+
+def test_the_tick_raises_a_follow_up_when_the_payer_is_late(window, demo_profile, clock) -> None:  # type: ignore[no-untyped-def]
+    conn = demo_profile.conn
+    late = "Payer is past its response window: call the payer"
+    count = "SELECT count(*) FROM items WHERE reason = ?"
+    before = conn.execute(count, (late,)).fetchone()[0]
+    window.tick()
+    after = conn.execute(count, (late,)).fetchone()[0]
+    assert after > before  # the demo's request nine days with a Medicare Advantage payer
+    window.tick()
+    assert conn.execute(count, (late,)).fetchone()[0] == after  # once

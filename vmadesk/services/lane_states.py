@@ -232,6 +232,8 @@ class LaneStateService:
              PaState.APPEAL_SUBMITTED.value),
         ).fetchall()  # fmt: skip
         spawned: list[int] = []
+        if not rows:
+            return spawned  # the console's tick asks every 30 seconds: no write lock then
         with transaction(self.conn):
             for (item_id,) in rows:
                 item = items.get_item(self.conn, item_id)
