@@ -170,3 +170,30 @@ def test_a_referral_is_closed_by_its_consult_report(env):
     service.move(item_id, "loop_closed", report_received_on=date(2026, 3, 12))
     item = items.get_item(conn, item_id)
     assert (item.lane_state, item.status) == ("loop_closed", ItemStatus.COMPLETED)
+
+
+def test_quick_add_for_both_lanes(env):
+    from vmadesk.domain.payer_programs import PaUrgency
+    from vmadesk.services.lane_intake import quick_add_prior_auth, quick_add_referral
+
+    conn, ctx, clock, _, _ = env
+    pa = quick_add_prior_auth(
+        conn, practice_id=ctx.id, family="Testperson", given="", phone="202-555-0123",
+        program=PayerProgram.MEDICAID, services=[("72148", 1)], urgency=PaUrgency.EXPEDITED,
+        vma="ana.r", clock=clock,
+    )  # fmt: skip
+    assert items.get_item(conn, pa).lane_state == "needs_submission"
+    with pytest.raises(ActionRefused, match="service"):
+        quick_add_prior_auth(
+            conn, practice_id=ctx.id, family="Testperson", given="", phone="",
+            program=PayerProgram.MEDICAID, services=[], vma="ana.r", clock=clock,
+        )  # fmt: skip
+    ref = quick_add_referral(
+        conn, practice_id=ctx.id, family="Testperson", given="", phone="",
+        direction=ReferralDirection.INCOMING, reason="new patient", referred_by="Dr. Demo",
+        vma="ana.r", clock=clock,
+    )  # fmt: skip
+    assert (items.get_item(conn, ref).lane, items.get_item(conn, ref).lane_state) == (
+        Lane.REFERRAL,
+        "received",
+    )
