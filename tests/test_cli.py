@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSPHRASE, cli_env
+from vmadesk.domain.vocabulary import Lane
 from vmadesk.store import items
 from vmadesk.store import profile as profiles
 
@@ -69,7 +70,7 @@ def test_info_json_and_text(cli_profile: Path) -> None:
     info = json.loads(out.stdout)
     assert info["mode"] == "passphrase"
     assert info["slots"] == ["passphrase", "recovery"]
-    assert info["open_items"] == {"callback": 0, "confirmation": 0, "eligibility": 0}
+    assert info["open_items"] == {lane.value: 0 for lane in Lane}
     text = run(
         "profile",
         "info",

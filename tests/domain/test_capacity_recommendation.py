@@ -21,6 +21,8 @@ FINE = made()
 MILD = made(SignalCode.CARRY_OVER, SignalCode.RESPONSE_STRETCHING)
 LATE = made(SignalCode.LATE_RISING, SignalCode.ATTEMPTS_DROPPED)
 GROWN = made(SignalCode.LATE_RISING, SignalCode.VOLUME_GROWN)
+#: Lanes any VMA works (no specialised role).
+GENERAL = (Lane.CALLBACK, Lane.CONFIRMATION, Lane.ELIGIBILITY)
 
 
 @pytest.mark.parametrize(
@@ -29,12 +31,12 @@ GROWN = made(SignalCode.LATE_RISING, SignalCode.VOLUME_GROWN)
         ({}, Recommendation.NONE),
         ({Lane.CALLBACK: FINE, Lane.CONFIRMATION: FINE}, Recommendation.NONE),
         ({Lane.CALLBACK: MILD, Lane.CONFIRMATION: FINE}, Recommendation.MORE_HOURS),
-        ({lane: MILD for lane in Lane}, Recommendation.MORE_HOURS),
+        ({lane: MILD for lane in GENERAL}, Recommendation.MORE_HOURS),
         ({Lane.CALLBACK: FINE, Lane.ELIGIBILITY: LATE}, Recommendation.SPECIALIST_FOR_LANE),
         ({Lane.ELIGIBILITY: GROWN}, Recommendation.SPECIALIST_FOR_LANE),
-        ({lane: GROWN for lane in Lane}, Recommendation.GENERALIST_VMA),
+        ({lane: GROWN for lane in GENERAL}, Recommendation.GENERALIST_VMA),
         ({Lane.CALLBACK: MILD, Lane.ELIGIBILITY: GROWN}, Recommendation.GENERALIST_VMA),
-        ({lane: LATE for lane in Lane}, Recommendation.MORE_HOURS),
+        ({lane: LATE for lane in GENERAL}, Recommendation.MORE_HOURS),
         (
             {
                 Lane.CALLBACK: made(SignalCode.VOLUME_GROWN),
@@ -43,6 +45,10 @@ GROWN = made(SignalCode.LATE_RISING, SignalCode.VOLUME_GROWN)
             },
             Recommendation.MORE_HOURS,
         ),
+        # A prior-authorization backlog calls for a specialised role, even a mild one.
+        ({Lane.PRIOR_AUTH: MILD, Lane.CALLBACK: FINE}, Recommendation.SPECIALIST_FOR_LANE),
+        ({Lane.PRIOR_AUTH: MILD, Lane.CALLBACK: GROWN}, Recommendation.SPECIALIST_FOR_LANE),
+        ({Lane.REFERRAL: MILD, Lane.CALLBACK: FINE}, Recommendation.MORE_HOURS),
     ],
 )
 def test_recommend_for_vma(per_lane: dict, expected: Recommendation) -> None:

@@ -27,7 +27,7 @@ def receiver(tmp_path: Path):
 def test_info_counts_held_items_and_handoff_apart(new_profile, receiver, tmp_path) -> None:
     clock = FakeClock()
     vma = profile_info(new_profile)["open_items"]
-    assert vma == {"callback": 0, "confirmation": 0, "eligibility": 0}
+    assert vma == {lane.value: 0 for lane in Lane}
     sender = HandoffService(new_profile.conn, vma="ana.r", clock=clock)
     bo = HandoffService(receiver.conn, vma="bo.k", clock=clock)
     sender.add_colleague("bo.k", bo.my_public_key())
@@ -43,13 +43,37 @@ def test_info_counts_held_items_and_handoff_apart(new_profile, receiver, tmp_pat
     result = sender.create_packet("bo.k", {i: note for i in sent}, "", out_dir=tmp_path / "out")
 
     info = profile_info(new_profile)
-    assert info["open_items"] == {"callback": 0, "confirmation": 0, "eligibility": 1}
-    assert info["in_handoff"] == {"callback": 1, "confirmation": 1, "eligibility": 0}
+    assert info["open_items"] == {
+        "callback": 0,
+        "confirmation": 0,
+        "eligibility": 1,
+        "prior_auth": 0,
+        "referral": 0,
+    }
+    assert info["in_handoff"] == {
+        "callback": 1,
+        "confirmation": 1,
+        "eligibility": 0,
+        "prior_auth": 0,
+        "referral": 0,
+    }
 
     handoff_id = bo.open_packet(result.path)
     for row in bo.packet(handoff_id)[1]:
         bo.acknowledge(row.id, "Call at 11 as promised")
     sender.apply_receipt(bo.write_receipt(handoff_id, tmp_path / "out"))
     info = profile_info(new_profile)  # the colleague's now: not on this VMA's plate
-    assert info["open_items"] == {"callback": 0, "confirmation": 0, "eligibility": 1}
-    assert info["in_handoff"] == {"callback": 0, "confirmation": 0, "eligibility": 0}
+    assert info["open_items"] == {
+        "callback": 0,
+        "confirmation": 0,
+        "eligibility": 1,
+        "prior_auth": 0,
+        "referral": 0,
+    }
+    assert info["in_handoff"] == {
+        "callback": 0,
+        "confirmation": 0,
+        "eligibility": 0,
+        "prior_auth": 0,
+        "referral": 0,
+    }

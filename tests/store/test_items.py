@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.services.helpers import callback, practice
+from tests.services.helpers import callback
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.demo import fill_demo
-from vmadesk.store import escalations, items, settings_store
+from vmadesk.services.practice_setup import load_context
+from vmadesk.store import escalations, items, practices, settings_store
 from vmadesk.store.connection import connect
 from vmadesk.store.items import ItemQuery, ListRow
 from vmadesk.store.migrations import migrate
@@ -125,7 +126,11 @@ def test_a_v2_profile_migrates_to_queues_that_carry_the_search_text(tmp_path) ->
     path = tmp_path / "v2.db"
     conn = connect(path, secrets.token_bytes(32), create=True)
     migrate(conn, path, target=2)
-    ctx = practice(conn)
+    # A v2 profile accepts only the first three lanes' policies; the rest fall to defaults.
+    pid = practices.insert_practice(
+        conn, code="p1", name="Practice p1", timezone="America/New_York", region="US", hours={}
+    )
+    ctx = load_context(conn, pid)
     ids = [callback(conn, ctx, n, family=f"Family{n}") for n in range(5)]
     migrate(conn, path)
     hits = items.list_page(conn, ItemQuery(owner="ana.r", search="ly3"), offset=0, limit=10)

@@ -42,7 +42,7 @@ def test_v6_accepts_any_lane_code_on_the_migrating_connection_and_the_next(tmp_p
     path = tmp_path / "vmadesk.db"
     key = _v5_database(path)
     conn = connect(path, key)
-    assert migrate(conn, path) == LATEST == 6
+    assert migrate(conn, path) == LATEST >= 6
     assert len(list(tmp_path.glob("vmadesk.db.v5-*.bak"))) == 1  # backup first
     with transaction(conn):
         conn.execute(_ITEM, ("prior_auth", "2", "requested"))  # the schema was reparsed here
@@ -80,3 +80,16 @@ def test_an_item_keeps_its_lane_state_and_fields_and_reads_as_enums(tmp_path: Pa
     assert (item.lane_state, item.lane_fields_json) == ("submitted", '{"urgency": "expedited"}')
     assert item.lane is Lane.CALLBACK and item.status is ItemStatus.ON_HOLD
     assert item.status == "on-hold"  # string enums still compare with stored codes
+
+
+def test_v7_accepts_a_lanes_own_subject_kind_and_still_refuses_a_non_code(tmp_path: Path):
+    path = tmp_path / "vmadesk.db"
+    conn = connect(path, _v5_database(path))
+    migrate(conn, path)
+    prior_auth = _ITEM.replace("'callback', 'Testperson'", "'prior_auth', 'Testperson'")
+    with transaction(conn):
+        conn.execute(prior_auth, ("prior_auth", "4", "requested"))
+    broken = _ITEM.replace("'callback', 'Testperson'", "'Prior Auth', 'Testperson'")
+    with pytest.raises(sqlcipher3.IntegrityError):
+        conn.execute(broken, ("prior_auth", "5", "requested"))
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

@@ -17,6 +17,8 @@ Recommendation rules, per lane (:func:`evaluate_capacity`):
 Across a VMA's lanes (:func:`recommend_for_vma`):
 
 * no lane overloaded → ``NONE``;
+* a specialised lane overloaded (prior authorization: payer rules take long to learn) →
+  ``SPECIALIST_FOR_LANE``, whatever its signals and the other lanes;
 * every overloaded lane is only mildly so → ``MORE_HOURS``;
 * exactly one lane overloaded (others fine) → ``SPECIALIST_FOR_LANE``: a person who owns that
   lane fixes it without disturbing the lanes that work;
@@ -40,6 +42,7 @@ from vmadesk.domain.capacity_signals import (
     SignalCode,
     compute_signals,
 )
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.vocabulary import Lane
 
 __all__ = [
@@ -148,9 +151,12 @@ def recommend_for_vma(per_lane: Mapping[Lane, CapacityAssessment]) -> Recommenda
 
     See the module docstring for the rules.
     """
-    slipping = [per_lane[lane] for lane in slipping_lanes(per_lane)]
+    lanes = slipping_lanes(per_lane)
+    slipping = [per_lane[lane] for lane in lanes]
     if not slipping:
         return Recommendation.NONE
+    if any(lane_definition(lane).specialised for lane in lanes):
+        return Recommendation.SPECIALIST_FOR_LANE
     if all(a.firing <= MILD_SIGNALS for a in slipping):
         return Recommendation.MORE_HOURS
     if len(slipping) == 1:

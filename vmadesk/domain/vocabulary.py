@@ -14,6 +14,8 @@ class Lane(StrEnum):
     CALLBACK = "callback"
     CONFIRMATION = "confirmation"
     ELIGIBILITY = "eligibility"
+    PRIOR_AUTH = "prior_auth"
+    REFERRAL = "referral"
 
     @property
     def label(self) -> str:
@@ -25,6 +27,8 @@ _LANE_LABELS = {
     Lane.CALLBACK: "Callbacks",
     Lane.CONFIRMATION: "Confirmations",
     Lane.ELIGIBILITY: "Eligibility checks",
+    Lane.PRIOR_AUTH: "Prior authorizations",
+    Lane.REFERRAL: "Referrals",
 }
 
 

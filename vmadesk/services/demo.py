@@ -29,6 +29,7 @@ from vmadesk.services.item_factory import (
     appointment_columns,
     callback_columns,
 )
+from vmadesk.services.lane_items import add_lane_demo
 from vmadesk.services.practice_setup import PracticeContext, add_practice, load_context
 from vmadesk.services.work import WorkService
 from vmadesk.store import audit, items, practices, settings_store
@@ -127,6 +128,7 @@ def fill_demo(
     ).fetchone()[0]
     if already == 0:
         _add_items(profile, contexts, vma, items, seed, now or datetime.now(UTC))
+        add_lane_demo(conn, contexts[0], vma, now or datetime.now(UTC))
     rows = conn.execute("SELECT lane, count(*) FROM items WHERE is_open = 1 GROUP BY lane")
     return {lane: n for lane, n in rows}
 

@@ -97,6 +97,8 @@ class ImportReport:
             "dry_run": self.dry_run,
             "errors": list(self.errors),
             "warnings": list(self.warnings),
+            # Counts per lane code (created, updated, reopened, closed): PHI-free.
+            "by_lane": {lane: dict(counts) for lane, counts in self.by_lane.items()},
         }
 
     @property

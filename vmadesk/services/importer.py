@@ -54,6 +54,7 @@ from vmadesk.services.import_plan import (
     plan_import,
 )
 from vmadesk.services.import_report import ImportReport, error_dict
+from vmadesk.services.lane_import import import_lane_file
 from vmadesk.services.practice_setup import PracticeContext, add_practice, load_context
 from vmadesk.store import practices
 from vmadesk.store.change_hook import ChangeHook
@@ -362,6 +363,14 @@ def import_file(
     """
     conn: Connection = getattr(target, "conn", target)
     practice = load_context(conn, practice_id) if practice_id is not None else find_practice(conn)
+    # A prior-authorization or referral worklist is read and written by its lanes' import.
+    lane_report = import_lane_file(
+        conn, path, practice, owner=vma or vma_handle(conn), now=now or clock(),
+        max_bytes=max_bytes, dry_run=dry_run, on_change=on_change,
+        new_practice=_add_default_practice,
+    )  # fmt: skip
+    if lane_report is not None:
+        return lane_report
     run = _ImportRun(
         conn,
         path,

@@ -309,5 +309,17 @@ ALTER TABLE items ADD COLUMN lane_state TEXT;
 ALTER TABLE items ADD COLUMN lane_fields_json TEXT;
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
+# A lane's items carry their lane's own subject kind (a prior authorization, a referral): the
+# fixed list in the items CHECK becomes code-shaped, the same way V6 loosened the lane check.
+_OLD_SUBJECT_CHECK = "CHECK (subject_kind IN ('appointment','callback','coverage'))"
+_NEW_SUBJECT_CHECK = "CHECK (subject_kind <> '' AND subject_kind NOT GLOB '*[^a-z_]*')"
+V7 = f"""
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql, "{_OLD_SUBJECT_CHECK}", "{_NEW_SUBJECT_CHECK}")
+    WHERE type = 'table' AND name = 'items';
+PRAGMA writable_schema = RESET;
+CREATE INDEX items_lane_state ON items (lane, lane_state) WHERE lane_state IS NOT NULL;
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
 LATEST = len(STEPS)

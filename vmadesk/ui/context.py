@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # built on first use: their modules stay off the start path
     from vmadesk.services.done_today import DoneToday
     from vmadesk.services.escalation import EscalationService
     from vmadesk.services.handoff import HandoffService
+    from vmadesk.services.lane_states import LaneStateService
     from vmadesk.services.shift import ShiftService
     from vmadesk.services.work import ChangeHook, WorkService
 
@@ -60,6 +61,15 @@ class ConsoleContext:
         from vmadesk.services.work import WorkService
 
         return WorkService(
+            self.session.conn, vma=self.vma, clock=self.clock, on_change=self._item_hook
+        )
+
+    @cached_property
+    def lane_states(self) -> LaneStateService:
+        """State moves of prior authorizations and referrals (with their follow-ups)."""
+        from vmadesk.services.lane_states import LaneStateService
+
+        return LaneStateService(
             self.session.conn, vma=self.vma, clock=self.clock, on_change=self._item_hook
         )
 

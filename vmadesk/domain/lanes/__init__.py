@@ -7,7 +7,7 @@ module here with a ``DEFINITION``, one line in :data:`ALL`, and its form in
 
 from __future__ import annotations
 
-from vmadesk.domain.lanes import callback, confirmation, eligibility
+from vmadesk.domain.lanes import callback, confirmation, eligibility, prior_auth, referral
 from vmadesk.domain.lanes.definition import (
     ClockKind,
     ClockRule,
@@ -29,6 +29,8 @@ ALL: tuple[LaneDefinition, ...] = (
     callback.DEFINITION,
     confirmation.DEFINITION,
     eligibility.DEFINITION,
+    prior_auth.DEFINITION,
+    referral.DEFINITION,
 )
 
 _BY_LANE: dict[Lane, LaneDefinition] = {d.lane: d for d in ALL}

@@ -214,6 +214,8 @@ class LaneDefinition:
         status_moves: Its items' ordinary status transitions (FHIR ``Task`` statuses).
         answer_keeps_for: How long a completed item's answer stays good (``COVERAGE_CHECK``:
             the same coverage verified this recently is not checked again). None: no reuse.
+        specialised: Whether a backlog in it calls for a specialised role rather than more
+            hours (payer rules and portals take long to learn: prior authorization).
     """
 
     lane: Lane
@@ -235,6 +237,7 @@ class LaneDefinition:
     date_of_service_detail: bool = False
     import_rules: frozenset[ImportRule] = frozenset()
     answer_keeps_for: timedelta | None = None
+    specialised: bool = False
     status_moves: Mapping[ItemStatus, frozenset[ItemStatus]] = field(
         default_factory=lambda: ITEM_TRANSITIONS
     )

@@ -10,7 +10,7 @@ or the context; a refusal becomes a message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QUrl
 
@@ -122,6 +122,9 @@ class ItemActions:
         item = self.window.need_item()
         if item is None:
             return
+        if item.lane_state is not None:  # a lane with states of its own: its next state
+            self._record_lane_state(item)
+            return
         if not self.window.lane_has_outcomes(item):
             self.window.show_message(
                 "Callbacks have no lane outcome: log Reached (A then 1) or complete (D)."
@@ -146,6 +149,16 @@ class ItemActions:
         self.window.open_dialog(
             dialog, lambda: self.window.changed("Outcome recorded; item completed.")
         )
+
+    def _record_lane_state(self, item: Any) -> None:
+        from vmadesk.ui.dialogs.lane_state import LaneStateDialog
+
+        zone = next(
+            (p.timezone for p in self.window.ctx.worklist.practices() if p.id == item.practice_id),
+            "America/New_York",
+        )
+        dialog = LaneStateDialog(self.window.ctx.lane_states, item.id, zone, parent=self.window)
+        self.window.open_dialog(dialog, lambda: self.window.changed("State recorded."))
 
     def hold(self) -> None:
         """H: hold until a time (the SLA clock pauses)."""

@@ -39,7 +39,9 @@ def _lane_specs() -> tuple[ActionSpec, ...]:
         ActionSpec(
             f"lane_{lane.value}",
             lane.label,
-            (f"Ctrl+{n}",),
+            # Escalations and Done today keep Ctrl+4 and Ctrl+5: lanes after the third take
+            # the keys after them, so no VMA's learnt key changes.
+            (f"Ctrl+{n if n <= 3 else n + 2}",),
             "View",
             _choose(lane),
             f"lane_{lane.value}",

@@ -315,6 +315,8 @@ class MainWindow(QMainWindow):
             return
         try:
             resumed = self.ctx.work.resume_expired_holds()
+            # A payer past its response window raises its follow-up item (once).
+            resumed += self.ctx.lane_states.check_payer_clocks()
         except ActionRefused:
             resumed = []
         if resumed:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.ui.lane_forms import callback, confirmation, eligibility
+from vmadesk.ui.lane_forms import callback, confirmation, eligibility, prior_auth, referral
 from vmadesk.ui.lane_forms.form import LaneForm, OutcomeDetails
 
 _FORMS: dict[Lane, LaneForm] = {
-    form.lane: form for form in (callback.FORM, confirmation.FORM, eligibility.FORM)
+    form.lane: form
+    for form in (
+        callback.FORM,
+        confirmation.FORM,
+        eligibility.FORM,
+        prior_auth.FORM,
+        referral.FORM,
+    )
 }
 
 
