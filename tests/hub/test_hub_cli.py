@@ -73,7 +73,7 @@ def test_hub_imports_nothing_that_could_read_phi() -> None:
                     ), f"{path.name} imports {name}"
     code = (
         "import sys, vmadesk.hub.app, vmadesk.hub.cli, vmadesk.hub.openapi;"
-        "vmadesk.hub.app.all_endpoints();"
+        "vmadesk.hub.routes.all_endpoints();"
         "print(sorted(m for m in sys.modules if m.startswith(('vmadesk', 'PySide6'))))"
     )
     loaded = subprocess.run(
