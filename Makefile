@@ -27,6 +27,7 @@ demo: $(STAMP)
 ## Set everything up and run every test headless.
 test: $(STAMP)
 	$(BIN)/ruff check vmadesk tests bench
+	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -10,7 +10,7 @@ import pytest
 
 from tests.ui.supervisor.simulate import fill_team, lane_summary
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.hub.routes_board import StoredSummary, effective_summaries
+from vmadesk.hub.routes.board import StoredSummary, effective_summaries
 from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubRejected
 

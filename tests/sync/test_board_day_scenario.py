@@ -33,7 +33,7 @@ from vmadesk.domain.vocabulary import (
     Urgency,
 )
 from vmadesk.hub.db import make_engine
-from vmadesk.hub.routes_board import StoredSummary, effective_summaries
+from vmadesk.hub.routes.board import StoredSummary, effective_summaries
 from vmadesk.services.escalation import Sbar
 from vmadesk.services.handoff import HandoffService
 from vmadesk.services.item_factory import AppointmentWork, Patient, appointment_columns

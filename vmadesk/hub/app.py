@@ -24,13 +24,11 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -41,8 +39,19 @@ from starlette.routing import Route
 
 from vmadesk.hub import auth, migrate
 from vmadesk.hub.db import make_engine
+from vmadesk.hub.endpoint import (
+    POLL_SECONDS,
+    Ctx,
+    Endpoint,
+    HubError,
+    forbidden,
+    not_found,
+    validation_error,
+)
+from vmadesk.hub.openapi import build_openapi
+from vmadesk.hub.routes import all_endpoints
 from vmadesk.sync import wire
-from vmadesk.sync.wire import ErrorCode, Role
+from vmadesk.sync.wire import ErrorCode
 
 log = logging.getLogger("vmadesk.hub")
 access_log = logging.getLogger("vmadesk.hub.access")
@@ -50,102 +59,6 @@ access_log = logging.getLogger("vmadesk.hub.access")
 DEFAULT_MAX_BODY = 1024 * 1024
 _RETRIES = 4
 _RETRY_SQLSTATES = frozenset({"40001", "40P01"})
-
-
-class HubError(Exception):
-    """An error answered to the client as ``{"error": code, "detail": [...]}``."""
-
-    def __init__(
-        self,
-        status: int,
-        code: ErrorCode,
-        detail: list[str] | None = None,
-        *,
-        record: Callable[[Connection], None] | None = None,
-    ) -> None:
-        super().__init__(code.value)
-        self.status = status
-        self.code = code
-        self.detail = detail or []
-        #: Written in a transaction of its own once the refused request's one rolled back: what
-        #: the hub must remember of a refusal (e.g. a console whose audit chain went back).
-        self.record = record
-
-
-def not_found() -> HubError:
-    """404 without saying what was missing."""
-    return HubError(404, ErrorCode.NOT_FOUND)
-
-
-def forbidden(detail: str = "") -> HubError:
-    """403: the caller's role or ownership does not allow this."""
-    return HubError(403, ErrorCode.FORBIDDEN, [detail] if detail else [])
-
-
-def conflict(detail: str) -> HubError:
-    """409: the request contradicts stored state."""
-    return HubError(409, ErrorCode.CONFLICT, [detail])
-
-
-def validation_error(paths: list[str]) -> HubError:
-    """422 with field paths."""
-    return HubError(422, ErrorCode.VALIDATION_FAILED, paths)
-
-
-@dataclass(frozen=True, slots=True)
-class Ctx:
-    """What a handler gets: the open transaction, the caller, and the validated request."""
-
-    conn: Connection
-    account: auth.Account
-    body: Any
-    path: Mapping[str, str]
-    query: Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class QueryParam:
-    """A query parameter: its pattern, and a description for the OpenAPI document."""
-
-    name: str
-    pattern: str
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One API operation."""
-
-    method: str
-    path: str
-    handler: Callable[[Ctx], BaseModel | None]
-    summary: str
-    roles: frozenset[Role] = frozenset({Role.VMA, Role.SUPERVISOR})
-    request: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
-    status: int = 200
-    path_params: Mapping[str, str] = field(default_factory=dict)
-    query: tuple[QueryParam, ...] = ()
-    #: A write others may be waiting for: waiting requests re-check after it commits.
-    notifies: bool = False
-    #: A long poll: while this says the answer is empty, wait (up to the ``wait`` query
-    #: parameter, seconds) for a notifying write, then answer again.
-    keep_waiting: Callable[[Any], bool] | None = None
-
-
-PSEUDONYM_PARAM = wire.HEX64_PATTERN
-UUID_PARAM = wire.UUID4_PATTERN
-HANDLE_PARAM = wire.HANDLE_PATTERN
-LIMIT_QUERY = QueryParam("limit", r"^[1-9][0-9]{0,3}$", "at most this many (1-9999)")
-WAIT_QUERY = QueryParam("wait", r"^(?:[0-9]|[12][0-9]|30)$", "seconds to wait for a change (0-30)")
-#: A long poll re-reads the database this often even without a notification: another hub
-#: process (several serve one PostgreSQL) may have written what it waits for.
-POLL_SECONDS = 1.0
-
-
-def limit_of(ctx: Ctx, default: int = 500) -> int:
-    """The ``limit`` query parameter."""
-    return int(ctx.query.get("limit", default))
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,33 +304,6 @@ class Hub:
         return wire.Health()
 
 
-def all_endpoints() -> list[Endpoint]:
-    """Every API operation, in documentation order."""
-    from vmadesk.hub import (
-        routes_board,
-        routes_claim_moves,
-        routes_claims,
-        routes_escalations,
-        routes_handoffs,
-        routes_keys,
-        routes_messages,
-        routes_practices,
-        routes_spotchecks,
-    )
-
-    return [
-        *routes_keys.ENDPOINTS,
-        *routes_messages.ENDPOINTS,
-        *routes_claims.ENDPOINTS,
-        *routes_claim_moves.ENDPOINTS,
-        *routes_practices.ENDPOINTS,
-        *routes_escalations.ENDPOINTS,
-        *routes_handoffs.ENDPOINTS,
-        *routes_spotchecks.ENDPOINTS,
-        *routes_board.ENDPOINTS,
-    ]
-
-
 def _by_path(endpoints: list[Endpoint]) -> dict[str, list[Endpoint]]:
     grouped: dict[str, list[Endpoint]] = {}
     for endpoint in endpoints:
@@ -445,8 +331,6 @@ def create_app(
         return Response(result.model_dump_json(), media_type="application/json")
 
     async def openapi(_request: Request) -> Response:
-        from vmadesk.hub.openapi import build_openapi
-
         return JSONResponse(build_openapi())
 
     async def http_error(_request: Request, exc: Exception) -> Response:

@@ -127,7 +127,7 @@ def revoke_user(name: str, db_url: str | None) -> bool:
 
 def board(db_url: str | None) -> wire.Board:
     """The team board from the database: the same document as ``GET /v1/board``."""
-    from vmadesk.hub.routes_board import board_from
+    from vmadesk.hub.routes.board import board_from
 
     engine = make_engine(db_url)
     try:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+from vmadesk.hub.routes import all_endpoints
 from vmadesk.sync import wire
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
@@ -42,8 +43,6 @@ def _error_responses(endpoint) -> dict[str, Any]:  # type: ignore[no-untyped-def
 
 def build_openapi() -> dict[str, Any]:
     """The OpenAPI document as a dict."""
-    from vmadesk.hub.app import all_endpoints
-
     _, schemas = models_json_schema(
         [(model, "validation") for model in wire.ALL_MODELS], ref_template=_REF
     )

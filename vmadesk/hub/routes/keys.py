@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from vmadesk.hub.app import HANDLE_PARAM, Ctx, Endpoint, conflict, not_found
 from vmadesk.hub.db import insert_ignore, now_ms, public_keys, team_secrets, to_dt, users
+from vmadesk.hub.endpoint import HANDLE_PARAM, Ctx, Endpoint, conflict, not_found
 from vmadesk.sync import wire
 from vmadesk.sync.wire import Role
 

@@ -10,17 +10,6 @@ import uuid
 
 from sqlalchemy import Connection, func, select, update
 
-from vmadesk.hub.app import (
-    LIMIT_QUERY,
-    Ctx,
-    Endpoint,
-    HubError,
-    QueryParam,
-    conflict,
-    forbidden,
-    limit_of,
-    validation_error,
-)
 from vmadesk.hub.db import (
     audit_heads,
     claims,
@@ -33,7 +22,18 @@ from vmadesk.hub.db import (
     to_dt,
     to_ms,
 )
-from vmadesk.hub.routes_claims import ACTIVE
+from vmadesk.hub.endpoint import (
+    LIMIT_QUERY,
+    Ctx,
+    Endpoint,
+    HubError,
+    QueryParam,
+    conflict,
+    forbidden,
+    limit_of,
+    validation_error,
+)
+from vmadesk.hub.routes.claims import ACTIVE
 from vmadesk.sync import wire
 from vmadesk.sync.wire import EscalationState, Role
 

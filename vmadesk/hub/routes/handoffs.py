@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, update
 
-from vmadesk.hub.app import (
+from vmadesk.hub.db import handoffs, insert_ignore, now_ms, to_dt, users
+from vmadesk.hub.endpoint import (
     LIMIT_QUERY,
     UUID_PARAM,
     Ctx,
@@ -15,7 +16,6 @@ from vmadesk.hub.app import (
     not_found,
     validation_error,
 )
-from vmadesk.hub.db import handoffs, insert_ignore, now_ms, to_dt, users
 from vmadesk.sync import wire
 from vmadesk.sync.wire import HandoffState
 

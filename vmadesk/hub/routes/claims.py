@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, conflict, limit_of, validation_error
 from vmadesk.hub.db import (
     claim_events,
     claims,
@@ -27,6 +26,7 @@ from vmadesk.hub.db import (
     practice_aliases,
     to_dt,
 )
+from vmadesk.hub.endpoint import LIMIT_QUERY, Ctx, Endpoint, conflict, limit_of, validation_error
 from vmadesk.sync import wire
 from vmadesk.sync.wire import ClaimStatus, ConflictKind, EscalationState, Role
 

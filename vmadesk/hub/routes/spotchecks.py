@@ -12,17 +12,6 @@ import uuid
 
 from sqlalchemy import select, update
 
-from vmadesk.hub.app import (
-    LIMIT_QUERY,
-    UUID_PARAM,
-    Ctx,
-    Endpoint,
-    QueryParam,
-    conflict,
-    forbidden,
-    limit_of,
-    not_found,
-)
 from vmadesk.hub.db import (
     evidence_requests,
     insert_ignore,
@@ -35,7 +24,18 @@ from vmadesk.hub.db import (
     to_ms,
     users,
 )
-from vmadesk.hub.routes_messages import VMA_QUERY
+from vmadesk.hub.endpoint import (
+    LIMIT_QUERY,
+    UUID_PARAM,
+    Ctx,
+    Endpoint,
+    QueryParam,
+    conflict,
+    forbidden,
+    limit_of,
+    not_found,
+)
+from vmadesk.hub.routes.messages import VMA_QUERY
 from vmadesk.hub.sampling import Candidate, draw, week_bounds
 from vmadesk.sync import wire
 from vmadesk.sync.wire import EvidenceState, ItemEventKind, Role

@@ -1,7 +1,7 @@
 """Ownership moves around a claim: handoff offers, unattended work, reassignment, notices.
 
 - A handoff's sender *offers* its claims to the receiver; the claims stay the sender's until the
-  receiver acknowledges an item (``accept_offer`` on its claim, :mod:`vmadesk.hub.routes_claims`).
+  receiver acknowledges an item (``accept_offer`` on its claim, :mod:`vmadesk.hub.routes.claims`).
 - A claim whose lease lapsed is *unattended*: listed for supervisors, who may reassign it to
   another VMA with a reason (recorded; both VMAs learn it from their moves).
 - ``GET /v1/claims/moves`` tells a VMA the takeovers, reassignments and handoffs that concern it,
@@ -12,9 +12,17 @@ from __future__ import annotations
 
 from sqlalchemy import and_, or_, select, update
 
-from vmadesk.hub.app import LIMIT_QUERY, Ctx, Endpoint, QueryParam, conflict, limit_of, not_found
 from vmadesk.hub.db import claim_events, claims, item_events, now_ms, to_dt, users
-from vmadesk.hub.routes_claims import (
+from vmadesk.hub.endpoint import (
+    LIMIT_QUERY,
+    Ctx,
+    Endpoint,
+    QueryParam,
+    conflict,
+    limit_of,
+    not_found,
+)
+from vmadesk.hub.routes.claims import (
     ACTIVE,
     ANY_RECEIVER,
     DONE,

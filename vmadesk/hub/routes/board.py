@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
-from vmadesk.hub.app import Ctx, Endpoint, QueryParam
 from vmadesk.hub.db import (
     audit_heads,
     escalations,
@@ -30,7 +29,8 @@ from vmadesk.hub.db import (
     to_dt,
     users,
 )
-from vmadesk.hub.routes_messages import VMA_QUERY
+from vmadesk.hub.endpoint import Ctx, Endpoint, QueryParam
+from vmadesk.hub.routes.messages import VMA_QUERY
 from vmadesk.sync import wire
 from vmadesk.sync.wire import (
     CloseReason,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from vmadesk.hub.app import Ctx, Endpoint, conflict
 from vmadesk.hub.db import insert_ignore, now_ms, practice_aliases
+from vmadesk.hub.endpoint import Ctx, Endpoint, conflict
 from vmadesk.sync import wire
 from vmadesk.sync.wire import Role
 

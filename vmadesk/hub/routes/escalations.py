@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, update
 
-from vmadesk.hub.app import (
+from vmadesk.hub.db import (
+    escalation_details,
+    escalations,
+    insert_ignore,
+    now_ms,
+    public_keys,
+    to_dt,
+    users,
+)
+from vmadesk.hub.endpoint import (
     LIMIT_QUERY,
     UUID_PARAM,
     WAIT_QUERY,
@@ -22,16 +31,7 @@ from vmadesk.hub.app import (
     not_found,
     validation_error,
 )
-from vmadesk.hub.db import (
-    escalation_details,
-    escalations,
-    insert_ignore,
-    now_ms,
-    public_keys,
-    to_dt,
-    users,
-)
-from vmadesk.hub.routes_messages import VMA_QUERY, escalation_raiser, scope_vma
+from vmadesk.hub.routes.messages import VMA_QUERY, escalation_raiser, scope_vma
 from vmadesk.sync import wire
 from vmadesk.sync.wire import EscalationState, Role
 
