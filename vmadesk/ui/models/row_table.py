@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
@@ -44,6 +45,14 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
+
+    def select_id(self, view: QAbstractItemView, row_id: int) -> bool:
+        """Make the row whose ``id`` is ``row_id`` current in ``view``; whether it is listed."""
+        for i, row in enumerate(self.rows):
+            if getattr(row, "id", None) == row_id:
+                view.setCurrentIndex(self.index(i, 0))
+                return True
+        return False
 
     def row_at(self, row: int) -> T | None:
         """The row object at ``row``, or None."""

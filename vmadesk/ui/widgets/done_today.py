@@ -222,11 +222,7 @@ class DoneTodayView(QWidget):
 
     def select_item(self, item_id: int) -> bool:
         """Select an item's row if listed; returns whether it is."""
-        for i, row in enumerate(self.model.rows):
-            if row.id == item_id:
-                self.table.setCurrentIndex(self.model.index(i, 0))
-                return True
-        return False
+        return self.model.select_id(self.table, item_id)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.row_at(current.row()) if current.isValid() else None

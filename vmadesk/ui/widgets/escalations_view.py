@@ -280,11 +280,7 @@ class EscalationsView(QWidget):
 
     def select_escalation(self, escalation_id: int) -> bool:
         """Select an escalation if it is listed; returns whether it is."""
-        for i, row in enumerate(self.model.rows):
-            if row.id == escalation_id:
-                self.table.setCurrentIndex(self.model.index(i, 0))
-                return True
-        return False
+        return self.model.select_id(self.table, escalation_id)
 
     def _show_sbar(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.row_at(current.row()) if current.isValid() else None
