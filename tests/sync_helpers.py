@@ -20,6 +20,7 @@ from vmadesk.services.work import WorkService
 from vmadesk.store import items
 from vmadesk.store import profile as profiles
 from vmadesk.store.connection import Connection, transaction
+from vmadesk.store.settings_store import vma_handle
 from vmadesk.sync import enrolment
 from vmadesk.sync.hub_client import HubClient
 from vmadesk.sync.item_events import make_change_hook, make_escalation_hook, record_import
@@ -95,11 +96,14 @@ class Console:
 
     @property
     def vma(self) -> str:
-        return f"{self.hub_handle}.r"
+        """The profile's handle, read now: enrolment makes it the hub handle."""
+        return vma_handle(self.conn)
 
     def work(self, conn: Connection | None = None) -> WorkService:
         conn = conn or self.conn
-        return WorkService(conn, vma=self.vma, clock=self.clock, on_change=make_change_hook(conn))
+        return WorkService(
+            conn, vma=vma_handle(conn), clock=self.clock, on_change=make_change_hook(conn)
+        )
 
     def escalations(self) -> EscalationService:
         return EscalationService(
@@ -146,7 +150,9 @@ class Console:
                 )
                 item_id = items.insert_item(
                     conn,
-                    appointment_columns(self.ctx, lane, work, owner=self.vma, now=self.clock()),
+                    appointment_columns(
+                        self.ctx, lane, work, owner=vma_handle(conn), now=self.clock()
+                    ),
                 )
                 record_import(conn, item_id, hook)
                 ids.append(item_id)

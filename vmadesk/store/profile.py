@@ -18,7 +18,7 @@ from typing import Literal
 
 import sqlcipher3
 
-from vmadesk.store import audit, audit_seal, keychain, unlock_guard
+from vmadesk.store import audit, audit_seal, keychain, own_handle, unlock_guard
 from vmadesk.store.audit import AuditContext, AuditEvent
 from vmadesk.store.connection import Connection, cipher_salt, connect, transaction
 from vmadesk.store.db_diagnosis import database_problem
@@ -401,6 +401,7 @@ def _finish_open(
             if after != before:
                 details = {"from": before, "to": after}
                 audit.append(conn, AuditEvent.SCHEMA_MIGRATED, details=details)
+                own_handle.adopt_enrolled_handle(conn)  # enrolled before handles were adopted
             if failures:
                 audit.append(conn, AuditEvent.UNLOCK_FAILED, details={"count": failures})
             audit.append(conn, AuditEvent.UNLOCK_OK, details={"method": method})

@@ -321,5 +321,27 @@ PRAGMA writable_schema = RESET;
 CREATE INDEX items_lane_state ON items (lane, lane_state) WHERE lane_state IS NOT NULL;
 """
 
-STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
+# Work done on an item another VMA held (a console that learnt it only at its next sync) goes
+# to that holder sealed, through the hub's envelope relay: a row per attempt or note passed, so
+# none is passed twice; the relayed envelope is recorded in hub_handoffs as a 'handback'.
+_OLD_ENVELOPE_CHECK = "CHECK (kind IN ('packet','receipt'))"
+_NEW_ENVELOPE_CHECK = "CHECK (kind IN ('packet','receipt','handback'))"
+V8 = f"""
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql, "{_OLD_ENVELOPE_CHECK}", "{_NEW_ENVELOPE_CHECK}")
+    WHERE type = 'table' AND name = 'hub_handoffs';
+PRAGMA writable_schema = RESET;
+CREATE TABLE handback_rows (
+    kind TEXT NOT NULL CHECK (kind IN ('attempt','note')),
+    row_id INTEGER NOT NULL,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    holder TEXT NOT NULL,
+    envelope_id TEXT NOT NULL,
+    passed_at TEXT NOT NULL,
+    PRIMARY KEY (kind, row_id)
+);
+CREATE INDEX handback_rows_item ON handback_rows (item_id);
+"""
+
+STEPS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8)
 LATEST = len(STEPS)

@@ -35,6 +35,8 @@ def delete(conn: Connection, key: str) -> None:
 
 #: Set at enrolment; its absence means the profile does not sync (nothing to load for it).
 HUB_URL = "hub.url"
+#: The handle the hub knows this profile by (set at enrolment).
+HUB_HANDLE = "hub.handle"
 
 
 def hub_url(conn: Connection) -> str | None:

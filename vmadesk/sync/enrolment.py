@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vmadesk.domain.spoken_codes import from_spoken, to_spoken
-from vmadesk.store import audit, box_keys, secrets_store, settings_store
+from vmadesk.store import audit, box_keys, own_handle, secrets_store, settings_store
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.sync import sealed
@@ -30,7 +30,7 @@ from vmadesk.sync.pseudonym import MIN_SECRET_BYTES
 TEAM_SECRET_ENV = "VMADESK_TEAM_SECRET"
 _URL, _HANDLE, _ROLE, _KEY_VERSION = (
     settings_store.HUB_URL,
-    "hub.handle",
+    settings_store.HUB_HANDLE,
     "hub.role",
     "hub.team_key_version",
 )
@@ -284,6 +284,7 @@ def enroll(
         _put_setting(conn, _URL, url)
         _put_setting(conn, _HANDLE, who.handle)
         _put_setting(conn, _ROLE, who.role.value)
+        own_handle.adopt_handle(conn, who.handle)  # the team knows this VMA by it
         _put_secret(conn, _TOKEN, token.encode("ascii"))
         if secret is not None:
             store_team_secret(conn, secret, version)
