@@ -29,6 +29,28 @@ class ConflictGroup:
     #: The team practice id (a code; ``None`` when no console named one).
     practice: str | None = None
 
+    @property
+    def went_from(self) -> str:
+        """Who had the items before: the holder a claim ran into, or the one they left."""
+        return self.holder or "nobody"
+
+    @property
+    def what(self) -> str:
+        """What happened, in words that read the right way round for every kind.
+
+        The hub records a handoff with the receiver as claimant and the sender as holder (the
+        claim moved from holder to claimant), a takeover likewise; only a conflict leaves the
+        items with the holder.
+        """
+        n = f"{self.items} item{'' if self.items == 1 else 's'}"
+        if self.kind is wire.ConflictKind.HANDOFF:
+            return f"{self.went_from} handed {n} to {self.claimant}"
+        if self.kind is wire.ConflictKind.TAKEOVER:
+            return f"{self.claimant} took over {n} from {self.went_from}"
+        if self.kind is wire.ConflictKind.REASSIGN:
+            return f"{self.by or 'a supervisor'} gave {n} of {self.went_from}'s to {self.claimant}"
+        return f"{self.claimant} imported {n} that {self.went_from} holds (not granted)"
+
 
 def group_conflicts(records: list[wire.ConflictRecord]) -> list[ConflictGroup]:
     """Group per (kind, claimant, holder, mover, practice), most events first, then latest."""

@@ -13,10 +13,11 @@ from datetime import datetime
 
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.errors import ActionRefused
+from vmadesk.services.held_elsewhere import CONTACT_CODES, plural
 from vmadesk.services.sync_claims import REASON_LABELS, takeover
 from vmadesk.store import settings_store
 from vmadesk.store.connection import Connection
-from vmadesk.store.holding import HELD_BY_OTHERS, ITEMS_WITH_CLAIMS
+from vmadesk.store.holding import HELD_BY_OTHERS, ITEMS_WITH_CLAIMS, passed_counts
 from vmadesk.store.timestamps import from_db
 from vmadesk.sync import enrolment, wire
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
@@ -51,11 +52,24 @@ class HeldItem:
     held_by: str
     since: datetime | None
     status: str
+    #: This VMA's calls and notes on the item that went to the holder.
+    calls_passed: int = 0
+    notes_passed: int = 0
 
     @property
     def status_words(self) -> str:
         """The holder's status in words."""
         return STATUS_WORDS.get(self.status, self.status)
+
+    @property
+    def passed_words(self) -> str:
+        """What of this VMA's work went to the holder, in words ("–" when nothing)."""
+        parts = [
+            plural(n, word)
+            for n, word in ((self.calls_passed, "call"), (self.notes_passed, "note"))
+            if n
+        ]
+        return f"{' and '.join(parts)} passed to them" if parts else "–"
 
 
 def held_by_others(conn: Connection) -> list[HeldItem]:
@@ -70,6 +84,7 @@ def held_by_others(conn: Connection) -> list[HeldItem]:
         " ORDER BY c.held_since IS NULL, c.held_since, i.id",
         {"me": settings_store.vma_handle(conn)},
     ).fetchall()
+    passed = passed_counts(conn, CONTACT_CODES)
     return [
         HeldItem(
             item_id=r[0],
@@ -78,6 +93,8 @@ def held_by_others(conn: Connection) -> list[HeldItem]:
             held_by=r[3] or "another VMA",
             since=from_db(r[4]) if r[4] else None,
             status=r[5] or "working",
+            calls_passed=passed.get(r[0], (0, 0))[0],
+            notes_passed=passed.get(r[0], (0, 0))[1],
         )
         for r in rows
     ]

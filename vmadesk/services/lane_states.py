@@ -26,6 +26,7 @@ from vmadesk.ingest.lane_records import PriorAuthRecord, ReferralRecord
 from vmadesk.ingest.records import PatientRecord
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.errors import ActionRefused
+from vmadesk.services.held_elsewhere import refuse_if_held_elsewhere
 from vmadesk.services.item_factory import timing_columns
 from vmadesk.services.lane_items import lane_due, lane_item_columns
 from vmadesk.services.practice_setup import load_context
@@ -120,6 +121,7 @@ class LaneStateService:
         """
         now = self.clock()
         with transaction(self.conn):
+            refuse_if_held_elsewhere(self.conn, item_id, ItemAction.OUTCOME)
             item = items.get_item(self.conn, item_id)
             state, fields = self.state_and_fields(item)
             new_state, new_fields = self._checked(state, fields, target, changes, now)

@@ -15,6 +15,7 @@ import uuid
 from datetime import datetime
 
 from vmadesk.domain.vocabulary import EscalationState, ItemStatus
+from vmadesk.services import conflict_handback
 from vmadesk.services.handoff import HandoffService
 from vmadesk.services.sync_round import Tally
 from vmadesk.store import audit, box_keys, escalations, handoffs, items
@@ -150,7 +151,11 @@ def pull_handoffs(conn: Connection, client: HubClient, vma: str, now: datetime, 
         except (sealed.EnvelopeError, ValueError):
             log.warning("a handoff envelope at the hub does not open with this profile's key")
             continue
-        if "results" in body:  # a sealed receipt for a packet this console sent
+        if conflict_handback.is_handback(body):  # a colleague's work on an item held here
+            handoff_id, kind = None, "handback"
+            conflict_handback.apply_handback(conn, record.sender, body, now)
+            client.ack_handoff(record.envelope_id, 0, 0)  # history, no items change hands
+        elif "results" in body:  # a sealed receipt for a packet this console sent
             counts = service.apply_sealed_receipt(ciphertext, name="hub receipt")
             kind, handoff_id = "receipt", None
             _reclaim_declined(conn, str(body.get("packet_id", "")), now)
@@ -170,7 +175,7 @@ def pull_handoffs(conn: Connection, client: HubClient, vma: str, now: datetime, 
                     handoff_id,
                     kind,
                     record.sender,
-                    to_db(now) if kind == "receipt" else None,
+                    None if kind == "packet" else to_db(now),
                     to_db(now),
                 ),
             )

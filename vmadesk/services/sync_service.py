@@ -41,6 +41,7 @@ from datetime import datetime, timedelta
 from pydantic import ValidationError
 
 from vmadesk.domain.handoff_notes import HandoffNote
+from vmadesk.services import conflict_handback
 from vmadesk.services.handoff_hub import pin_colleague, queue_handoff
 from vmadesk.services.sync_claims import (
     LEASE_SECONDS,
@@ -273,6 +274,8 @@ def sync_once(
         pull_handoffs(conn, hub, vma, current, t)
         send_receipts(conn, hub, vma, current)
         claim_acknowledged(conn, current)
+        # Calls and notes made here on items another VMA turned out to hold go to that holder.
+        conflict_handback.pass_back(conn, hub, current, me=config.handle, author=vma)
         # Last, so that the summary counts what this round learnt (items found held by
         # others, moved, handed over): the board matches the console after the round.
         _queue_summary(conn, current, summary_every)

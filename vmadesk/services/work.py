@@ -32,6 +32,7 @@ from vmadesk.domain.vocabulary import (
 )
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.errors import ActionRefused
+from vmadesk.services.held_elsewhere import record_call_for_holder, refuse_if_held_elsewhere
 from vmadesk.services.item_factory import timing_columns
 from vmadesk.services.practice_setup import PracticeContext, load_context
 from vmadesk.store import audit, history, items, practices
@@ -49,8 +50,10 @@ class AttemptResult:
 
     status: ItemStatus
     next_attempt_at: datetime | None
-    proposal: str  # "retry", "fail_or_escalate" or "done"
+    proposal: str  # "retry", "fail_or_escalate", "done" or "passed_to_holder"
     unsuccessful: int
+    #: Who holds the item when the call went to them (``passed_to_holder``).
+    holder: str | None = None
 
 
 class WorkService:
@@ -87,6 +90,7 @@ class WorkService:
         self, item_id: int, action: ItemAction, *, at: datetime | None = None, **details: Any
     ) -> Iterator[ItemRow]:
         with transaction(self.conn):
+            refuse_if_held_elsewhere(self.conn, item_id, action)
             item = items.get_item(self.conn, item_id)
             yield item
             after = items.get_item(self.conn, item_id)
@@ -138,6 +142,25 @@ class WorkService:
         if outcome is Outcome.CALLBACK_REQUESTED and callback_at is None:
             raise ActionRefused("A callback request needs the time the patient asked for.")
         now = self.clock()
+        held = record_call_for_holder(
+            self.conn,
+            item_id,
+            outcome,
+            at=now,
+            author=self.vma,
+            number_dialled=number_dialled,
+            identity_verified=identity_verified,
+            note=note,
+            details={"callback_at": to_db(callback_at)} if callback_at else None,
+        )
+        if held is not None:  # the call happened: it goes to the VMA who holds the item
+            return AttemptResult(
+                ItemStatus(items.get_item(self.conn, item_id).status),
+                None,
+                "passed_to_holder",
+                0,
+                held.holder,
+            )
         with self._change(item_id, ItemAction.ATTEMPT, outcome=outcome.value) as item:
             if not ItemStatus(item.status).is_open:
                 raise ActionRefused("This item is closed; reopen it by re-import or add a note.")

@@ -332,7 +332,7 @@ UPDATE sqlite_schema SET sql = replace(sql, "{_OLD_ENVELOPE_CHECK}", "{_NEW_ENVE
     WHERE type = 'table' AND name = 'hub_handoffs';
 PRAGMA writable_schema = RESET;
 CREATE TABLE handback_rows (
-    kind TEXT NOT NULL CHECK (kind IN ('attempt','note')),
+    kind TEXT NOT NULL CHECK (kind IN ('attempt','note','escalation')),
     row_id INTEGER NOT NULL,
     item_id INTEGER NOT NULL REFERENCES items(id),
     holder TEXT NOT NULL,

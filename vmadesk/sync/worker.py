@@ -42,6 +42,8 @@ class SyncStatus:
     error: str | None = None
     #: Items sent in a handoff the receiver has not acknowledged yet.
     in_handoff: int = 0
+    #: Of ``conflicts``: items this VMA had worked; the work went to the holder.
+    worked_elsewhere: int = 0
 
 
 def read_status(conn: Connection, *, result: Any = None, now: datetime | None = None) -> SyncStatus:
@@ -67,6 +69,7 @@ def read_status(conn: Connection, *, result: Any = None, now: datetime | None = 
         held.others,
         counts.last_error,
         held.in_handoff,
+        held.with_work_passed,
     )
 
 

@@ -56,16 +56,31 @@ def test_conflicts_listed_with_reasons(hub, window, qtbot) -> None:  # type: ign
         ana.claim([pn("ana", other)])
         ben.claim([pn("ana", other)])
     ben.claim([pn("ana", "x")])
+    # ana hands one item to ben, who acknowledges it (the claim moves from ana to ben)
+    ana.claim([pn("ana", "handed")])
+    ana.offer([pn("ana", "handed")], "ben")
+    ben.claim([pn("ana", "handed")], accept_offer=True)
     window.refresh_all()
     wait_idle(qtbot, window)
     groups = {(g.kind.value, g.claimant, g.holder): g for g in window.conflicts.model.rows()}
+    # every kind reads the right way round (the hub stores the receiver as claimant)
+    words = {
+        window.conflicts.model.index(row, window.conflicts.model.column("what")).data()
+        for row in range(window.conflicts.model.rowCount())
+    }
+    assert words == {
+        "ben imported 3 items that ana holds (not granted)",
+        "ben took over 1 item from ana",
+        "ana handed 1 item to ben",
+    }
     refused = groups[("conflict", "ben", "ana")]
     assert (refused.events, refused.items) == (4, 3)  # one row per pair, with counts
     took = groups[("takeover", "ben", "ana")]
     assert took.reasons == (wire.TakeoverReason.HOLDER_OFF_SHIFT,) and took.events == 1
     model = window.conflicts.model
     assert model.index(0, model.column("events")).data() == "4"
-    assert model.index(1, model.column("reason")).data() == "holder off shift"
+    row = model.rows().index(took)
+    assert model.index(row, model.column("reason")).data() == "holder off shift"
     assert model.index(0, model.column("at")).data().startswith(str(refused.latest.year))
 
 

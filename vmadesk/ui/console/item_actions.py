@@ -112,7 +112,12 @@ class ItemActions:
         self.window.changed(dialog.summary())
         if result is None:
             return
-        if result.proposal == "fail_or_escalate":
+        if result.proposal == "passed_to_holder":
+            self.window.show_message(
+                f"{result.holder} holds this item now: your call is recorded and goes to them "
+                "at the next sync."
+            )
+        elif result.proposal == "fail_or_escalate":
             self.window.review_actions.propose_fail_or_escalate(dialog.item_id, result.unsuccessful)
         elif result.proposal == "record_outcome" and dialog.lane_outcome_recorded is None:
             self.window.show_message("Reached: record the lane outcome (O).")

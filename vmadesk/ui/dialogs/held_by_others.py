@@ -1,8 +1,10 @@
 """The "Held by others" dialog: items another VMA holds, and taking one over with a reason.
 
 It shows no patient detail: the item number, its lane and due time, who holds it, since when,
-and whether they are working it, it is unattended or done. Taking over talks to the team hub
-on a pool thread (its own database connection); the UI thread never waits on the network.
+whether they are working it, it is unattended or done, and which of your calls and notes on it
+went to them (work done before your console learnt who holds it is never lost). Taking over
+talks to the team hub on a pool thread (its own database connection); the UI thread never waits
+on the network.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from vmadesk.services.held_by_others import (
 )
 from vmadesk.ui import workers
 
-COLUMNS = ("Item", "Lane", "Due", "Held by", "Since", "Status")
+COLUMNS = ("Item", "Lane", "Due", "Held by", "Since", "Status", "Your work")
 _USER_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -99,7 +101,7 @@ class HeldByOthersDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.take_button.clicked.connect(self.take_over_selected)
         layout.addWidget(buttons)
-        self.resize(720, 360)
+        self.resize(860, 360)
         self.refresh()
 
     def refresh(self) -> None:
@@ -114,6 +116,7 @@ class HeldByOthersDialog(QDialog):
                 held.held_by,
                 _local(held.since),
                 held.status_words,
+                held.passed_words,
             )
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)

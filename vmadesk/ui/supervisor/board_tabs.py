@@ -168,8 +168,8 @@ class ConflictsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
-                "Ownership conflicts and takeovers, per claimant and holder: how many items, "
-                "how many times, the latest in your time zone.",
+                "Ownership conflicts, takeovers, reassignments and handoffs, per pair of VMAs: "
+                "how many items, how many times, the latest in your time zone.",
                 self,
             )
         )

@@ -274,10 +274,8 @@ ESCALATION_COLUMNS: tuple[Column[wire.EscalationRecord], ...] = (
 
 CONFLICT_COLUMNS: tuple[Column[ConflictGroup], ...] = (
     Column("kind", "Kind", lambda c: c.kind.value.capitalize()),
-    Column("claimant", "Claimant", lambda c: c.claimant),
-    Column("holder", "Holder", lambda c: c.holder or "–"),
+    Column("what", "What happened", lambda c: c.what),
     Column("practice", "Practice", lambda c: c.practice or "–"),
-    Column("by", "Moved by", lambda c: c.by or "–"),
     Column("items", "Items", lambda c: str(c.items), numeric=True, sort=lambda c: c.items),
     Column("events", "Times", lambda c: str(c.events), numeric=True, sort=lambda c: c.events),
     Column(

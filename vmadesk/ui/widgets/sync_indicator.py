@@ -27,6 +27,8 @@ def status_text(status: SyncStatus) -> str:
     tail = ""
     if status.conflicts:
         tail = f" · {status.conflicts} held by others"
+        if status.worked_elsewhere:  # work done here went to them: the VMA must know
+            tail += f" ({status.worked_elsewhere} you worked: see Ctrl+Shift+T)"
     if status.in_handoff:
         tail += f" · {status.in_handoff} in handoff"
     if status.rejected:
@@ -61,6 +63,8 @@ class SyncIndicator(QLabel):
         if text != self._last:  # setText sparingly (PySide6 6.12 on 3.11 leaks None per call)
             self._last = text
             self.setText(text)
+            # Work of this VMA's that went to a colleague is a conflict to read, not a count.
+            self.setStyleSheet("font-weight: bold;" if status.worked_elsewhere else "")
 
 
 class SyncController(QObject):
