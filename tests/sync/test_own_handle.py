@@ -113,9 +113,7 @@ def test_a_profile_enrolled_before_adoption_takes_its_hub_handle_at_unlock(tmp_p
         (item,) = ana.import_appointments([1])
         ana.work().log_attempt(item, Outcome.NO_ANSWER)
         with ana.conn:  # as the previous version left it: enrolled, handle not adopted
-            ana.conn.execute(
-                "INSERT INTO settings (key, value) VALUES ('hub.handle', 'ana')"
-            )
+            ana.conn.execute("INSERT INTO settings (key, value) VALUES ('hub.handle', 'ana')")
             ana.conn.execute("DROP TABLE handback_rows")
             ana.conn.execute("PRAGMA user_version = 7")
     finally:

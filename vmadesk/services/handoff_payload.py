@@ -209,6 +209,11 @@ def take_over_history(
     for e in payload.get("escalations", []):
         open_count += e.get("state") != EscalationState.RESOLVED
         known = have_escalations.get((e["raised_at"], e["category"], e["situation"]))
+        if known is None and e.get("hub_id"):  # the same hub escalation, come another way
+            linked = conn.execute(
+                "SELECT escalation_id FROM escalation_links WHERE hub_id = ?", (str(e["hub_id"]),)
+            ).fetchone()
+            known = int(linked[0]) if linked else None
         if known is not None:
             link_to_hub(conn, known, e, now)
             continue

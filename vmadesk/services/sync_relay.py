@@ -18,7 +18,7 @@ from vmadesk.domain.vocabulary import EscalationState, ItemStatus
 from vmadesk.services import conflict_handback
 from vmadesk.services.handoff import HandoffService
 from vmadesk.services.sync_round import Tally
-from vmadesk.store import audit, box_keys, escalations, handoffs, items
+from vmadesk.store import audit, box_keys, escalations, handoffs, history, items
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.settings_store import vma_handle
@@ -38,9 +38,8 @@ def pull_escalations(conn: Connection, client: HubClient, now: datetime, t: Tall
         "SELECT l.escalation_id, l.hub_id, l.hub_state, e.state FROM escalation_links l"
         " JOIN escalations e ON e.id = l.escalation_id WHERE l.hub_state != 'resolved'"
     ).fetchall()
-    if not links:
-        return
     records = {r.escalation_id: r for r in client.escalations(state="all", limit=9999).escalations}
+    adopt_forwarded_escalations(conn, list(records.values()), now)
     send_escalation_details(conn, client, [(row[0], row[1]) for row in links], records)
     for escalation_id, hub_id, hub_state, local_state in links:
         record = records.get(hub_id)
@@ -81,6 +80,86 @@ def pull_escalations(conn: Connection, client: HubClient, now: datetime, t: Tall
                 "UPDATE escalation_links SET hub_state = ?, updated_at = ? WHERE escalation_id = ?",
                 (record.state.value, to_db(now), escalation_id),
             )
+
+
+def adopt_forwarded_escalations(
+    conn: Connection, records: list[wire.EscalationRecord], now: datetime
+) -> int:
+    """Take in the escalations this VMA holds now but never raised, with their SBAR text.
+
+    An escalation follows its item at the hub (takeover, reassignment); the supervisor's desk
+    seals its text to the new holder (:mod:`vmadesk.services.escalation_forwarding`). Each one
+    joins this console's copy of the item, linked to the hub escalation, once.
+
+    Returns:
+        How many escalations were taken in.
+    """
+    linked = {str(r[0]) for r in conn.execute("SELECT hub_id FROM escalation_links")}
+    due = [
+        r
+        for r in records
+        if r.sealed_details is not None
+        and r.state is not EscalationState.RESOLVED
+        and r.escalation_id not in linked
+    ]
+    if not due:
+        return 0
+    adopted = 0
+    with transaction(conn):
+        key = box_keys.secret_key(conn)
+        for record in due:
+            row = conn.execute(
+                "SELECT item_id FROM claims WHERE pseudonym = ? AND state IN ('held', 'pending')",
+                (record.pseudonym,),
+            ).fetchone()
+            if row is None:
+                continue  # the item has not reached this console yet: a later round
+            try:
+                assert record.sealed_details is not None
+                text = json.loads(sealed.open_sealed(key, sealed.unb64(record.sealed_details)))
+            except (sealed.EnvelopeError, ValueError):
+                log.warning("forwarded escalation details do not open with this profile's key")
+                continue
+            local_id = escalations.insert(
+                conn,
+                {
+                    "item_id": int(row[0]),
+                    "raised_at": to_db(record.raised_at),
+                    "category": record.category.value,
+                    "urgency": record.urgency.value,
+                    "situation": str(text.get("situation", "")),
+                    "background": str(text.get("background", "")),
+                    "assessment": str(text.get("assessment", "")),
+                    "request": str(text.get("request", "")),
+                    "state": record.state.value,
+                    "acknowledged_at": to_db(record.acknowledged_at)
+                    if record.acknowledged_at
+                    else None,
+                    "author": "hub",
+                },
+            )
+            conn.execute(
+                "INSERT INTO escalation_links (escalation_id, hub_id, hub_state, updated_at)"
+                " VALUES (?, ?, ?, ?)",
+                (local_id, record.escalation_id, record.state.value, to_db(now)),
+            )
+            history.add_note(
+                conn,
+                int(row[0]),
+                at=now,
+                author="hub",
+                kind="claim",
+                text=f"An open escalation ({record.category.label}) came with this item: "
+                "read its SBAR before you call the patient.",
+            )
+            audit.append(
+                conn,
+                AuditEvent.ESCALATION,
+                item_id=int(row[0]),
+                details={"escalation": local_id, "state": record.state.value, "by": "forwarded"},
+            )
+            adopted += 1
+    return adopted
 
 
 def send_escalation_details(

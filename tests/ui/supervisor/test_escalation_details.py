@@ -14,8 +14,9 @@ from vmadesk.domain.vocabulary import EscalationCategory, Urgency
 from vmadesk.services.escalation import EscalationService, Sbar
 from vmadesk.services.evidence import EvidenceViewer
 from vmadesk.services.supervisor import SupervisorService
-from vmadesk.services.sync_service import sync_once
+from vmadesk.services.sync_service import sync_once, takeover
 from vmadesk.store import audit
+from vmadesk.sync import wire
 from vmadesk.sync.item_events import make_escalation_hook
 from vmadesk.ui.supervisor.app import SupervisorWindow
 
@@ -82,3 +83,56 @@ def test_sbar_sealed_to_the_supervisor_opens_at_the_desk(  # type: ignore[no-unt
     dialog.reject()
     assert dialog.text.toPlainText() == ""  # cleared on close
     window.close()
+
+
+def test_the_sbar_follows_a_taken_over_item_to_its_new_holder(  # type: ignore[no-untyped-def]
+    qtbot, hub, supervisor_profile, tmp_path: Path
+) -> None:
+    """ana escalates and drops off; ben takes the item over; the desk seals the text to ben."""
+    viewer = EvidenceViewer(supervisor_profile.conn)
+    hub.client("sue").register_public_key(viewer.public_key_b64())
+    clock = FakeClock()
+    ana = new_console(
+        tmp_path / "ana", "ana", hub_url=hub.base_url, token=hub.tokens["ana"], clock=clock
+    )
+    ben = new_console(
+        tmp_path / "ben", "ben", hub_url=hub.base_url, token=hub.tokens["ben"], clock=clock
+    )
+    try:
+        (item,) = ana.import_appointments([1])
+        sync_once(ana.profile)
+        ana.escalations().raise_(
+            item, EscalationCategory.CLINICAL_CONCERN, Urgency.URGENT, SBAR,
+            red_flags_confirmed=True,
+        )  # fmt: skip
+        sync_once(ana.profile)
+        (mine,) = ben.import_appointments([1])
+        sync_once(ben.profile)
+        takeover(ben.conn, ben.client(), mine, wire.TakeoverReason.HOLDER_UNREACHABLE)
+        sync_once(ben.profile)
+        assert ben.escalations().listing(open_only=True) == []  # moved to him, unreadable
+        window = SupervisorWindow(
+            SupervisorService(hub.base_url, hub.tokens["sue"]), viewer=viewer, poll_ms=3_600_000
+        )
+        qtbot.addWidget(window)
+        window.show()
+        window.refresh_all()  # the desk polls: it seals the text to ben
+        wait_idle(qtbot, window)
+        (record,) = hub.client("sue").escalations().escalations
+        assert record.vma == "ben" and record.details_for == ["ben", "sue"]
+        dump = hub.dump()
+        assert "Zelda" not in dump and "555-0100" not in dump and "chest" not in dump
+        sync_once(ben.profile)
+        (escalation,) = ben.escalations().listing(open_only=True)
+        assert escalation.item_id == mine and escalation.situation == SBAR.situation
+        assert escalation.request == SBAR.request
+        sync_once(ben.profile)  # once
+        assert len(ben.escalations().listing(open_only=False)) == 1
+        # ana comes back: her console passes the item's history; the escalation is not doubled
+        sync_once(ana.profile)
+        sync_once(ben.profile)
+        assert len(ben.escalations().listing(open_only=False)) == 1
+        window.close()
+    finally:
+        ana.close()
+        ben.close()

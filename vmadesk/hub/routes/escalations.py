@@ -180,27 +180,35 @@ def update_escalation(ctx: Ctx) -> wire.EscalationRecord:
 
 
 def put_details(ctx: Ctx) -> wire.EscalationRecord:
-    """The raising (or holding) VMA leaves the SBAR text sealed to supervisors (ciphertext only).
+    """The SBAR text sealed to those who may read it (ciphertext only).
 
-    Each recipient must be an active supervisor; a box for a recipient already served is
+    The raising (or holding) VMA seals it to each active supervisor. A supervisor forwards it
+    to the VMA holding the escalation now (it followed the item to a VMA who cannot read it):
+    a supervisor's box may only be for that holder. A box for a recipient already served is
     replaced (the console seals again after a supervisor's key changed).
     """
     body: wire.EscalationDetails = ctx.body
     key = ctx.path["escalation_id"]
     row = ctx.conn.execute(select(escalations).where(escalations.c.id == key)).first()
-    # Its holder (it follows the item), or the raiser whose console has the text.
-    if row is None or ctx.account.name not in (row.vma, escalation_raiser(ctx.conn, key)):
+    if row is None:
         raise not_found()
-    supervisors = {
-        r.name
-        for r in ctx.conn.execute(
-            select(users.c.name).where(
-                users.c.role == Role.SUPERVISOR.value, users.c.revoked_at.is_(None)
+    if ctx.account.role is Role.SUPERVISOR:
+        if any(d.recipient != row.vma for d in body.details):
+            raise validation_error(["details.recipient.not_the_holder"])
+    else:
+        # Its holder (it follows the item), or the raiser whose console has the text.
+        if ctx.account.name not in (row.vma, escalation_raiser(ctx.conn, key)):
+            raise not_found()
+        supervisors = {
+            r.name
+            for r in ctx.conn.execute(
+                select(users.c.name).where(
+                    users.c.role == Role.SUPERVISOR.value, users.c.revoked_at.is_(None)
+                )
             )
-        )
-    }
-    if any(d.recipient not in supervisors for d in body.details):
-        raise validation_error(["details.recipient.not_a_supervisor"])
+        }
+        if any(d.recipient not in supervisors for d in body.details):
+            raise validation_error(["details.recipient.not_a_supervisor"])
     now = now_ms()
     for detail in body.details:
         values = {"sealed": detail.sealed, "posted_at": now}
@@ -290,8 +298,8 @@ ENDPOINTS = [
         "PUT",
         "/v1/escalations/{escalation_id}/details",
         put_details,
-        "The raising VMA's SBAR text, sealed to each supervisor (ciphertext only)",
-        roles=frozenset({Role.VMA}),
+        "The SBAR text sealed to each supervisor by the VMA, or to its holder by a supervisor",
+        roles=frozenset({Role.VMA, Role.SUPERVISOR}),
         request=wire.EscalationDetails,
         response=wire.EscalationRecord,
         path_params={"escalation_id": UUID_PARAM},

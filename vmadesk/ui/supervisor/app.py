@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from vmadesk.services.escalation import open_details, sbar_lines
+from vmadesk.services.escalation_forwarding import details_to_forward, forward_details
 from vmadesk.services.evidence import EvidenceViewer
 from vmadesk.services.supervisor import BoardSnapshot, SupervisorService
 from vmadesk.sync import wire
@@ -93,6 +94,7 @@ class SupervisorWindow(QMainWindow):
         self.trends = TrendsTab(self)
         self.conflicts = ConflictsTab(self)
         self.desk = EscalationDesk(service, self.run, self)
+        self.viewer = viewer
         if viewer is not None:
             conn = viewer.conn
             self.desk.open_details = lambda record: sbar_lines(
@@ -222,6 +224,11 @@ class SupervisorWindow(QMainWindow):
 
     def _polled(self, records: list[wire.EscalationRecord]) -> None:
         self.desk.show_escalations(records)
+        if self.viewer is not None:
+            # An escalation that followed its item to another VMA: they must read its SBAR.
+            forwards = details_to_forward(self.viewer.conn, records)
+            if forwards:
+                self.run(forward_details, self.service, forwards, on_success=lambda _n: None)
         for record in records:
             if (
                 record.urgency is _IMMEDIATE
