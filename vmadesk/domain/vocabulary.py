@@ -154,6 +154,10 @@ class HoldReason(StrEnum):
 #: "Confirmed"): no VMA worked it, so summaries do not count it as a VMA's completion.
 COMPLETED_BY_PRACTICE_SYSTEM = '{"confirmed_by": "practice_system"}'
 
+#: Days of summaries the team board sums "done" over; a console withdraws a completion it
+#: reopens only while that completion is still inside this window (hub and consoles agree).
+BOARD_WINDOW_DAYS = 7
+
 
 class CloseReason(StrEnum):
     """Why an item was closed without the lane's outcome."""

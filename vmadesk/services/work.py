@@ -41,7 +41,7 @@ from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db, to_db
-from vmadesk.sync.summary import completion_withdrawn
+from vmadesk.sync.completions import completion_withdrawn
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ figures summed over the team equal the distinct items the consoles hold:
   after their effective due time; not those the practice's own system reported done (an
   export's "Confirmed", :data:`~vmadesk.domain.vocabulary.COMPLETED_BY_PRACTICE_SYSTEM`);
 * ``reopened_on_time`` / ``reopened_late`` — completions counted above (at most
-  :data:`~vmadesk.sync.wire.BOARD_WINDOW_DAYS` old, completed before the interval) that this
+  :data:`~vmadesk.domain.vocabulary.BOARD_WINDOW_DAYS` old, completed before the interval) that this
   VMA reopened in the interval: the board subtracts them, so a reopened item leaves "done" and
   counts as open again;
 * time to first attempt — from the item's creation in the profile to its first attempt, for items
@@ -55,9 +55,9 @@ from vmadesk.domain.vocabulary import (
 )
 from vmadesk.store import audit, settings_store
 from vmadesk.store.connection import Connection
-from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db, to_db
 from vmadesk.sync import wire
+from vmadesk.sync.completions import WITHDRAWN_LATE, WITHDRAWN_ON_TIME
 
 _LAST_SUMMARY = "sync.summary_until"
 
@@ -83,25 +83,6 @@ _MINE = (
 _CONTACT = "a.author = ? AND a.outcome IN ({})".format(
     ", ".join(f"'{outcome.value}'" for outcome in CONTACT_OUTCOMES)
 )
-
-
-WITHDRAWN_ON_TIME, WITHDRAWN_LATE = "on_time", "late"
-
-
-def completion_withdrawn(item: ItemRow, now: datetime) -> str | None:
-    """How reopening ``item`` at ``now`` changes the board's "done": on time, late or not at all.
-
-    Only a completion the board counted (see ``completed_on_time`` above) and still sums
-    (closed within :data:`~vmadesk.sync.wire.BOARD_WINDOW_DAYS`) is withdrawn.
-    """
-    if item.status != ItemStatus.COMPLETED or item.closed_at is None:
-        return None
-    if item.outcome_json == COMPLETED_BY_PRACTICE_SYSTEM:
-        return None
-    closed = from_db(item.closed_at)
-    if closed < now - timedelta(days=wire.BOARD_WINDOW_DAYS):
-        return None
-    return WITHDRAWN_ON_TIME if closed <= from_db(item.effective_due) else WITHDRAWN_LATE
 
 
 def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.Summary:

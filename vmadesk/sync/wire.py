@@ -38,6 +38,7 @@ from pydantic import (
     model_validator,
 )
 
+from vmadesk.domain import vocabulary
 from vmadesk.domain.vocabulary import (
     CloseReason,
     DueState,
@@ -289,9 +290,8 @@ class ErrorCode(StrEnum):
 # --------------------------------------------------------------------------------------------
 
 
-#: Days of summaries the board sums "done" over; a console withdraws a completion it reopens
-#: only while that completion is still inside this window.
-BOARD_WINDOW_DAYS = 7
+#: Days of summaries the board sums "done" over (the domain's figure, which consoles use too).
+BOARD_WINDOW_DAYS = vocabulary.BOARD_WINDOW_DAYS
 
 
 class LaneSummary(Wire):
