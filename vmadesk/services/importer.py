@@ -25,7 +25,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.ingest import DEFAULT_MAX_BYTES, CsvMapping, ImportBatch, read_file
 from vmadesk.ingest.gc_pause import gc_paused
 from vmadesk.services.clock import Clock, system_clock
@@ -53,9 +52,15 @@ from vmadesk.services.import_plan import (
     ItemChange,
     plan_import,
 )
+from vmadesk.services.import_practice import (
+    DEFAULT_PRACTICE_CODE,
+    add_default_practice,
+    find_practice,
+    resolve_practice,
+)
 from vmadesk.services.import_report import ImportReport, error_dict
 from vmadesk.services.lane_import import import_lane_file
-from vmadesk.services.practice_setup import PracticeContext, add_practice, load_context
+from vmadesk.services.practice_setup import PracticeContext, load_context
 from vmadesk.store import practices
 from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
@@ -65,8 +70,6 @@ __all__ = [
     "ACTIVE_STATUSES",
     "CLOSING_STATUSES",
     "DEFAULT_PRACTICE_CODE",
-    "DEFAULT_PRACTICE_NAME",
-    "DEFAULT_PRACTICE_TZ",
     "HOOK_ACTIONS",
     "Cancelled",
     "ChangeKind",
@@ -97,70 +100,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Default practice created when a profile has none (CLI convenience).
-DEFAULT_PRACTICE_CODE = "default"
-DEFAULT_PRACTICE_NAME = "Default practice"
-DEFAULT_PRACTICE_TZ = "America/New_York"
-
-
-def find_practice(conn: Connection, code: str | None = None) -> PracticeContext | None:
-    """The practice an import goes to, without creating one.
-
-    Args:
-        conn: Connection.
-        code: The practice's code; None for the only practice.
-
-    Returns:
-        The practice, or None when the profile has none and no code was given (the
-        import creates the "Default practice" with the items it keeps).
-
-    Raises:
-        ActionRefused: Unknown code, or several practices and no code (lists the codes).
-    """
-    if code is not None:
-        row = practices.find_practice(conn, code)
-        if row is None:
-            known = ", ".join(p.code for p in practices.list_practices(conn)) or "none"
-            raise ActionRefused(f"No practice with code '{code}' (known: {known}).")
-        return load_context(conn, row.id)
-    rows = practices.list_practices(conn)
-    if len(rows) == 1:
-        return load_context(conn, rows[0].id)
-    if rows:
-        codes = ", ".join(sorted(p.code for p in rows))
-        raise ActionRefused(f"Several practices; choose one with --practice ({codes}).")
-    return None
-
-
-def _add_default_practice(conn: Connection) -> int:
-    """Create the "Default practice" (America/New_York), in the caller's transaction."""
-    return add_practice(
-        conn,
-        code=DEFAULT_PRACTICE_CODE,
-        name=DEFAULT_PRACTICE_NAME,
-        hours=BusinessHours.default(DEFAULT_PRACTICE_TZ),
-    )
-
-
-def resolve_practice(conn: Connection, code: str | None = None) -> PracticeContext:
-    """The practice an import goes to, creating the "Default practice" when there is none.
-
-    Args:
-        conn: Connection.
-        code: The practice's code; None for the only practice (a profile without any
-            gets a "Default practice" in America/New_York).
-
-    Raises:
-        ActionRefused: Unknown code, or several practices and no code (lists the codes).
-    """
-    found = find_practice(conn, code)
-    if found is not None:
-        return found
-    with transaction(conn):
-        practice_id = _add_default_practice(conn)
-    return load_context(conn, practice_id)
-
-
 _T = TypeVar("_T")
 
 
@@ -181,7 +120,7 @@ def plan_provisionally(conn: Connection, plan_with: Callable[[PracticeContext], 
     """
     try:
         with transaction(conn):
-            raise _Provisional(plan_with(load_context(conn, _add_default_practice(conn))))
+            raise _Provisional(plan_with(load_context(conn, add_default_practice(conn))))
     except _Provisional as done:
         return done.result  # type: ignore[return-value]
 
@@ -206,7 +145,7 @@ def apply_previewed(
     if any(p.id == plan.practice_id for p in practices.list_practices(conn)):
         return apply_import(conn, plan, progress=progress, cancelled=cancelled, on_change=on_change)
     with transaction(conn):
-        if practices.list_practices(conn) or _add_default_practice(conn) != plan.practice_id:
+        if practices.list_practices(conn) or add_default_practice(conn) != plan.practice_id:
             raise ActionRefused("A practice was added since the preview: open the file again.")
         plan = write_plan(conn, plan, progress=progress, cancelled=cancelled, on_change=on_change)
     log.info("import applied: %s", plan.summary())
@@ -367,7 +306,7 @@ def import_file(
     lane_report = import_lane_file(
         conn, path, practice, owner=vma or vma_handle(conn), now=now or clock(),
         max_bytes=max_bytes, dry_run=dry_run, on_change=on_change,
-        new_practice=_add_default_practice,
+        new_practice=add_default_practice,
     )  # fmt: skip
     if lane_report is not None:
         return lane_report
@@ -444,7 +383,7 @@ class _ImportRun:
         """
         try:
             with transaction(self.conn):
-                plan = self.plan(load_context(self.conn, _add_default_practice(self.conn)))
+                plan = self.plan(load_context(self.conn, add_default_practice(self.conn)))
                 if dry_run:
                     raise _DryRunDone(ImportReport.from_plan(plan, dry_run=True))
                 plan = write_plan(

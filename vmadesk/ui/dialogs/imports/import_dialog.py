@@ -35,18 +35,25 @@ from PySide6.QtWidgets import (
 
 from vmadesk.ingest import CsvMapping, IngestCancelled, IngestError
 from vmadesk.ingest.csv_mapping import partial_mapping
-from vmadesk.services import import_offload, importer
+from vmadesk.services import import_offload, importer, lane_import
 from vmadesk.services.clock import system_clock
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.import_missing import missing_items
 from vmadesk.services.import_wording import counts_text
+from vmadesk.services.lane_import import LanePlan
 from vmadesk.services.practice_setup import PracticeContext, load_context
 from vmadesk.services.session import Session
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.sync.item_events import make_change_hook
 from vmadesk.ui import workers
 from vmadesk.ui.dialogs.imports.csv_mapping import CsvMappingDialog
-from vmadesk.ui.dialogs.imports.preview import MISSING_ROWS, Preview, RowsModel, preview_of
+from vmadesk.ui.dialogs.imports.preview import (
+    MISSING_ROWS,
+    Preview,
+    RowsModel,
+    lane_preview,
+    preview_of,
+)
 
 #: Warnings the preview lists; the label gives the count of all.
 PREVIEW_WARNINGS = 5
@@ -84,6 +91,12 @@ def _read_and_plan(
                 process=process,
             )
 
+        # A prior-authorization or referral worklist: its lanes' reader, counts per lane.
+        lanes = lane_import.plan_lane_import(conn, path, practice_id=practice_id, vma=vma, now=now)
+        if lanes is not None:
+            if process is not None:
+                process.close()  # the appointment reader is not needed
+            return lane_preview(lanes)
         found = (
             load_context(conn, practice_id)
             if practice_id is not None
@@ -104,9 +117,16 @@ def _read_and_plan(
 
 
 def _apply(
-    control: workers.Progress, profile: UnlockedProfile, plan: importer.ImportPlan
+    control: workers.Progress, profile: UnlockedProfile, plan: importer.ImportPlan | LanePlan
 ) -> importer.ImportReport:
     conn = profile.connect()
+    if isinstance(plan, LanePlan):  # read again and written in one transaction
+        try:
+            return importer.import_file(
+                conn, plan.path, practice_id=plan.practice_id, on_change=make_change_hook(conn)
+            )
+        finally:
+            conn.close()
     try:
         return importer.apply_previewed(
             conn,
@@ -147,7 +167,7 @@ class ImportDialog(QDialog):
         self.mapping = mapping
         self.now = now
         self._process = process  # started ahead, for the read
-        self.plan: importer.ImportPlan | None = None
+        self.plan: importer.ImportPlan | LanePlan | None = None
         self._summary: dict[str, Any] = {}
         self.report: importer.ImportReport | None = None
         self.imported = False
@@ -368,9 +388,9 @@ class ImportDialog(QDialog):
 
     # -- preview ------------------------------------------------------------------------------
 
-    def _show_warnings(self, plan: importer.ImportPlan) -> None:
+    def _show_warnings(self, plan: importer.ImportPlan | LanePlan) -> None:
         """The count of warnings and the first few (they name places, never values)."""
-        texts = [str(w) for w in plan.batch.warnings]
+        texts = self.warning_texts()
         self.warnings.setVisible(bool(texts))
         if not texts:
             self.warnings.setText("")
@@ -385,6 +405,8 @@ class ImportDialog(QDialog):
 
     def warning_texts(self) -> list[str]:
         """The preview's warnings (for callers and tests)."""
+        if isinstance(self.plan, LanePlan):
+            return list(self.plan.warnings)
         return [str(w) for w in self.plan.batch.warnings] if self.plan is not None else []
 
     def _fill_rows(self, rows: list[tuple[str, ...]]) -> None:
@@ -405,6 +427,8 @@ def choose_mapping(
         (go on, mapping): (False, None) when the VMA cancelled; (True, None) when no
         mapping is needed (FHIR, recognised or remembered headers).
     """
+    if lane_import.is_lane_file(path):
+        return True, None  # a PA or referral worklist: its lane's columns are known
     try:
         headers = importer.csv_headers(path)
     except IngestError:

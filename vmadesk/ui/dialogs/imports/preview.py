@@ -19,6 +19,7 @@ from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services import import_wording as wording
 from vmadesk.services import importer
+from vmadesk.services.lane_import import LanePlan
 from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db
 
@@ -44,7 +45,7 @@ class Preview:
             place in the file.
     """
 
-    plan: importer.ImportPlan
+    plan: importer.ImportPlan | LanePlan
     summary: dict[str, Any]
     counts: str
     rows: list[tuple[str, str, str, str, str]]
@@ -86,6 +87,26 @@ def preview_of(plan: importer.ImportPlan, zone: str, missing: Sequence[ItemRow] 
         summary=summary,
         counts=counts_text(summary, plan.by_lane(), plan.skipped_reasons, plan.closed_reasons()),
         rows=missing_rows + change_rows,
+    )
+
+
+def lane_preview(plan: LanePlan) -> Preview:
+    """The preview of a prior-authorization or referral worklist (new items only)."""
+    summary = {
+        key: plan.report.to_dict()[key]
+        for key in ("created", "updated", "reopened", "closed", "skipped", "missing")
+    }
+    per_lane = ", ".join(
+        f"{Lane(code).label} {counts['created']}"
+        for code, counts in plan.report.by_lane.items()
+        if counts["created"]
+    )
+    counts = wording.counts_text(summary, heading=True)
+    return Preview(
+        plan=plan,
+        summary=summary,
+        counts=f"{counts}\nNew per lane: {per_lane}" if per_lane else counts,
+        rows=list(plan.changes),
     )
 
 
