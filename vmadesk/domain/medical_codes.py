@@ -91,3 +91,26 @@ def reason_code(value: str) -> str:
     if not _REASON_CODE.fullmatch(code):
         raise ValueError("not a payer reason code (letters, digits and dashes, up to 12)")
     return code
+
+
+#: One service in a typed list: ``97110``, ``97110 x12``, ``J1745 (3)``, ``E0601 units 1``.
+_LISTED_SERVICE = re.compile(r"([A-Za-z0-9]{5})(?:\s*(?:[xX*:]|\(|units?)\s*(\d{1,4})\)?)?")
+#: Between services: ``;`` ``,`` ``|``, a line break, two spaces, or a space before the next code.
+_SERVICE_SEPARATOR = re.compile(r"[;,|\n]+|\s{2,}|\s+(?=[A-Za-z0-9]{5}\b)")
+SERVICE_LIST_EXAMPLE = "e.g. 97110, or 97110 x12; 97140 x4"
+
+
+def split_service_list(text: str) -> list[tuple[str, int | None]]:
+    """The services of a typed list, each a code and its units when given.
+
+    Raises:
+        ValueError: A part is not a service code with optional units (the message shows the
+            expected form, never the text).
+    """
+    out: list[tuple[str, int | None]] = []
+    for part in (p.strip() for p in _SERVICE_SEPARATOR.split(text) if p and p.strip()):
+        found = _LISTED_SERVICE.fullmatch(part)
+        if found is None:
+            raise ValueError(f"not a service code with optional units ({SERVICE_LIST_EXAMPLE})")
+        out.append((found[1], int(found[2]) if found[2] else None))
+    return out

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from vmadesk.domain.medical_codes import ServiceLine
+from vmadesk.domain.medical_codes import ServiceLine, split_service_list
 from vmadesk.domain.payer_programs import PaChannel, PaUrgency, PayerProgram, read_program
 from vmadesk.domain.prior_auth_rules import PaState, PriorAuthFields
 from vmadesk.ingest.context import ReadContext
@@ -64,8 +64,6 @@ _REQUIRED = (
     ("service code", ("services",)),
 )
 # One code and its units: "97110", "97110 x12", "97110*12", "97110 (12)", "97110:12".
-_SERVICE = re.compile(r"([A-Za-z0-9]{5})(?:\s*(?:[xX*:]|\(|units?)\s*(\d{1,4})\)?)?")
-_SPLIT = re.compile(r"[;,|\n]+|\s{2,}|\s+(?=[A-Za-z0-9]{5}\b)")
 
 # Status words, folded to lower-case letters; first match wins, so the negated and narrower
 # phrases come before the words they contain.
@@ -227,17 +225,16 @@ def _record(row: LaneRow, source_system: str) -> PriorAuthRecord:
 
 def _services(row: LaneRow) -> tuple[ServiceLine, ...]:
     cell = row.require("services", "service code")
-    parts = [p.strip() for p in _SPLIT.split(cell) if p and p.strip()]
+    try:
+        parts = split_service_list(cell)
+    except ValueError as exc:
+        raise row.fail("services", str(exc)) from None
     lone_units = row.whole("units")
     lines: list[ServiceLine] = []
-    for part in parts:
-        found = _SERVICE.fullmatch(part)
-        if found is None:
-            raise row.fail("services", "not a service code with optional units "
-                           "(e.g. 97110, or 97110 x12; 97140 x4)")  # fmt: skip
-        units = int(found[2]) if found[2] else (lone_units if len(parts) == 1 else None) or 1
+    for code, given_units in parts:
+        units = given_units or (lone_units if len(parts) == 1 else None) or 1
         try:
-            lines.append(ServiceLine(found[1], units))
+            lines.append(ServiceLine(code, units))
         except ValueError as exc:
             field = "units" if "units" in str(exc) and "units" in row.columns else "services"
             raise row.fail(field, str(exc)) from None

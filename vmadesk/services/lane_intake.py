@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from vmadesk.domain.medical_codes import ServiceLine
+from vmadesk.domain.medical_codes import SERVICE_LIST_EXAMPLE, ServiceLine, split_service_list
 from vmadesk.domain.payer_programs import PaUrgency, PayerProgram
 from vmadesk.domain.prior_auth_rules import PaState, PriorAuthFields
 from vmadesk.domain.referral_rules import ReferralDirection, ReferralFields, initial_state
@@ -31,6 +31,23 @@ def _patient(family: str, given: str, phone: str, region: str) -> PatientRecord:
         raise ActionRefused("Name: the family name is required.")
     e164 = normalise_phone(phone, region) if phone.strip() else None
     return PatientRecord("", family.strip(), given.strip(), None, e164, phone or None)
+
+
+def parse_services(text: str) -> list[tuple[str, int]]:
+    """Service codes as typed (``97110 x12; 97140 x4``): code and units (1 when not given).
+
+    Raises:
+        ActionRefused: Nothing typed, or a part that is not a code with optional units.
+    """
+    try:
+        lines = split_service_list(text)
+    except ValueError as exc:
+        raise ActionRefused(f"Services: {exc}.") from None
+    if not lines:
+        raise ActionRefused(
+            f"Services: at least one service code is needed ({SERVICE_LIST_EXAMPLE})."
+        )
+    return [(code, units or 1) for code, units in lines]
 
 
 def quick_add_prior_auth(
@@ -104,4 +121,3 @@ def quick_add_referral(
     create_lane_items(conn, ctx, [record], owner=vma, now=now, on_change=on_change,
                       source="quick_add")  # fmt: skip
     return items.find_by_source(conn, QUICK_ADD_SOURCE, record.source_id, lane_of(record)).id
-

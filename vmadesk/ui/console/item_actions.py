@@ -251,6 +251,34 @@ class ItemActions:
 
         self.window.open_dialog(dialog, added)
 
+    def quick_add_prior_auth(self) -> None:
+        """Ctrl+Shift+N: a new prior authorization that needs submission."""
+        from vmadesk.ui.dialogs.quick_add_lanes import QuickAddPriorAuthDialog
+
+        self._quick_add_lane(QuickAddPriorAuthDialog, "Prior authorization added.")
+
+    def quick_add_referral(self) -> None:
+        """Ctrl+Alt+N: a new referral, sent or received."""
+        from vmadesk.ui.dialogs.quick_add_lanes import QuickAddReferralDialog
+
+        self._quick_add_lane(QuickAddReferralDialog, "Referral added.")
+
+    def _quick_add_lane(self, dialog_class: Any, done_text: str) -> None:
+        if self.window.is_locked():
+            return
+        practice_id = self.window.practice_id()
+        if practice_id is None and self.window.current_item() is not None:
+            practice_id = self.window.current_item().practice_id
+        practices = [(p.id, p.name) for p in self.window.ctx.worklist.practices()]
+        dialog = dialog_class(self.window.ctx, practices, practice_id, parent=self.window)
+
+        def added() -> None:
+            self.window.changed(done_text)
+            if dialog.item_id is not None:
+                self.window.select_item(dialog.item_id)
+
+        self.window.open_dialog(dialog, added)
+
 
 def _on_item(method: Callable[[ItemActions], object]) -> Callable[[MainWindow], object]:
     """A handler run on the window's item actions."""
@@ -273,6 +301,20 @@ ITEM_ACTIONS: tuple[ActionSpec, ...] = (
         "add",
         toolbar=True,
         separator_before=True,
+    ),
+    ActionSpec(
+        "quick_add_prior_auth",
+        "Quick-add &prior authorization…",
+        ("Ctrl+Shift+N",),
+        "File",
+        _on_item(ItemActions.quick_add_prior_auth),
+    ),
+    ActionSpec(
+        "quick_add_referral",
+        "Quick-add &referral…",
+        ("Ctrl+Alt+N",),
+        "File",
+        _on_item(ItemActions.quick_add_referral),
     ),
     ActionSpec(
         "next",
