@@ -36,6 +36,7 @@ from vmadesk.domain.capacity import (
 from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.conflict_groups import ConflictGroup, group_conflicts
+from vmadesk.services.lane_work_words import work_text, work_tooltip
 from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 
@@ -153,6 +154,9 @@ class BoardRow:
     recommendation: Recommendation = Recommendation.NONE
     #: When this VMA's console sent an audit-chain head lower than before (on the total row).
     audit_went_back_at: datetime | None = None
+    #: Prior-authorization and referral lanes: states and lateness in words, and the details.
+    work: str = ""
+    work_details: str = ""
 
     @property
     def on_time_rate(self) -> float | None:
@@ -202,6 +206,8 @@ def build_board(
                     last_sync_at=lane.summary_at,
                     signals=_signals(assessment),
                     recommendation=assessment.recommendation if assessment else Recommendation.NONE,
+                    work=work_text(lane.lane, lane.work),
+                    work_details=work_tooltip(lane.work),
                 )
             )
         # None is "no first attempts in the interval"; 0 is a figure (attempted at once).

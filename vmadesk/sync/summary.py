@@ -58,6 +58,7 @@ from vmadesk.store.connection import Connection
 from vmadesk.store.timestamps import from_db, to_db
 from vmadesk.sync import wire
 from vmadesk.sync.completions import WITHDRAWN_LATE, WITHDRAWN_ON_TIME
+from vmadesk.sync.lane_work import lane_work
 
 _LAST_SUMMARY = "sync.summary_until"
 
@@ -177,6 +178,7 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
     )
 
     lanes = []
+    work = lane_work(conn, _MINE, me, now)
     for lane in Lane:
         key = lane.value
         if not (by_status.get(key) or attempts_total.get(key) or carried.get(key)):
@@ -201,6 +203,7 @@ def build_summary(conn: Connection, *, now: datetime, since: datetime) -> wire.S
                 carried_over=_count(carried.get(key, 0)),
                 reopened_on_time=_count(withdrawn[key][WITHDRAWN_ON_TIME]),
                 reopened_late=_count(withdrawn[key][WITHDRAWN_LATE]),
+                work=work.get(lane),
             )
         )
 

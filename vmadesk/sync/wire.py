@@ -39,6 +39,9 @@ from pydantic import (
 )
 
 from vmadesk.domain import vocabulary
+from vmadesk.domain.payer_programs import PaUrgency, PayerProgram
+from vmadesk.domain.prior_auth_rules import PaState
+from vmadesk.domain.referral_rules import IncomingState, OutgoingState, ReferralUrgency
 from vmadesk.domain.vocabulary import (
     CloseReason,
     DueState,
@@ -131,6 +134,19 @@ IsoWeek = Annotated[str, StringConstraints(pattern=ISO_WEEK_PATTERN), AfterValid
 """An ISO 8601 week such as ``2025-W07`` (the hub's receipt week, never a patient's date)."""
 
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+
+#: Every state code of the prior-authorization and referral lanes.
+WORK_STATE_CODES = frozenset(
+    [s.value for s in PaState] + [s.value for s in OutgoingState] + [s.value for s in IncomingState]
+)
+#: Every payer-program and urgency code those lanes report.
+WORK_KIND_CODES = frozenset(
+    [p.value for p in PayerProgram]
+    + [u.value for u in PaUrgency]
+    + [u.value for u in ReferralUrgency]
+)
+
+
 Seconds = Annotated[int, Field(ge=0, le=MAX_SECONDS)]
 SignedSeconds = Annotated[int, Field(ge=-MAX_SECONDS, le=MAX_SECONDS)]
 LeaseSeconds = Annotated[int, Field(ge=1, le=86_400)]
@@ -294,6 +310,30 @@ class ErrorCode(StrEnum):
 BOARD_WINDOW_DAYS = vocabulary.BOARD_WINDOW_DAYS
 
 
+#: State codes of the lanes with states of their own (prior authorization, referral).
+WorkStateCode = Annotated[
+    str, StringConstraints(pattern=f"^({'|'.join(sorted(WORK_STATE_CODES))})$")
+]
+#: Payer programs and urgencies (prior authorization) and referral urgencies.
+WorkKindCode = Annotated[str, StringConstraints(pattern=f"^({'|'.join(sorted(WORK_KIND_CODES))})$")]
+
+
+class LaneWork(Wire):
+    """Open work of a lane with states of its own, as codes and durations only.
+
+    Never a payer's name, a service or diagnosis code, or anything else that could single a
+    patient out: the state each item is in, its payer program and urgency, and how late the
+    late ones are (the payer past its window, a referral past its due time).
+    """
+
+    by_state: dict[WorkStateCode, Count] = Field(default_factory=dict, max_length=32)
+    by_program: dict[WorkKindCode, Count] = Field(default_factory=dict, max_length=16)
+    by_urgency: dict[WorkKindCode, Count] = Field(default_factory=dict, max_length=8)
+    late: Count = Field(0, description="payer past its window (PA) or referral overdue")
+    late_by_median_s: Seconds | None = None
+    late_by_max_s: Seconds | None = None
+
+
 class LaneSummary(Wire):
     """One lane's figures for the interval."""
 
@@ -315,6 +355,7 @@ class LaneSummary(Wire):
     reopened_late: Count = Field(
         0, description="late completions (of the board's window) reopened in the interval"
     )
+    work: LaneWork | None = Field(None, description="prior authorization and referral lanes")
 
 
 class EscalationCount(Wire):
@@ -981,6 +1022,7 @@ class BoardLane(Wire):
     carried_over: Count = 0
     escalations_open: Count = 0
     summary_at: Timestamp | None = Field(None, description="interval end of the latest summary")
+    work: LaneWork | None = Field(None, description="states, programs, urgencies, lateness")
 
 
 class BoardVma(Wire):
@@ -1068,6 +1110,7 @@ class ErrorResponse(Wire):
 
 #: Every model in this module, for schema walkers and the OpenAPI document.
 ALL_MODELS: tuple[type[Wire], ...] = (
+    LaneWork,
     LaneSummary,
     EscalationCount,
     HandoffCounts,

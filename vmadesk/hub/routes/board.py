@@ -181,6 +181,7 @@ def _board_vma(conn: Connection, vma: str, since_ms: int) -> wire.BoardVma:
                 carried_over=snap.carried_over if snap else 0,
                 escalations_open=esc_open.get(lane, 0),
                 summary_at=summary_at if snap else None,
+                work=snap.work if snap else None,
             )
         )
     awaiting = conn.execute(

@@ -253,6 +253,9 @@ BOARD_COLUMNS: tuple[Column[BoardRow], ...] = (
         ),
     ),
     Column(
+        "work", "Where the work stands", lambda r: r.work or "–", tooltip=lambda r: r.work_details
+    ),
+    Column(
         "signals", "Capacity signals", lambda r: r.signals_text or "none", tooltip=_signals_tooltip
     ),
     Column(
