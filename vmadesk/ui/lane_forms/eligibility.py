@@ -6,6 +6,7 @@ figures are typed with Tab between them and Enter confirms.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -89,7 +90,7 @@ class CoverageDetails(OutcomeDetails):
         return _DEFINITION.lane_field(key).label.removesuffix(" ($)")
 
 
-def coverage_lines(item: Any, zone: str) -> list[str]:
+def coverage_lines(item: Any, zone: str, now: datetime) -> list[str]:
     """The coverage to verify and the date of service it is verified for."""
     lines = []
     if item.payer or item.plan or item.member_id:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtWidgets import QLineEdit, QWidget
@@ -44,13 +45,13 @@ class OutcomeDetails(QWidget):
         return key
 
 
-#: Lines a lane adds to the detail pane's "at hand" text: ``(item, practice zone) -> lines``.
-DetailLines = Callable[[Any, str], list[str]]
+#: Lines a lane adds to the detail pane's "at hand" text: ``(item, practice zone, now) -> lines``.
+DetailLines = Callable[[Any, str, datetime], list[str]]
 #: Builds a lane's :class:`OutcomeDetails`: ``(plan, date of service) -> widget``.
 DetailsFactory = Callable[[str, str], OutcomeDetails]
 
 
-def no_lines(item: Any, zone: str) -> list[str]:
+def no_lines(item: Any, zone: str, now: datetime) -> list[str]:
     """A lane without lines of its own in the detail pane."""
     return []
 

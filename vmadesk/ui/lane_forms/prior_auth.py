@@ -8,6 +8,7 @@ reason code and offers appeal or close).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from vmadesk.domain.lane_fields_codec import prior_auth_from_json
@@ -19,7 +20,7 @@ from vmadesk.ui.lane_forms.clock_words import at_words, payer_clock_line
 from vmadesk.ui.lane_forms.form import LaneForm
 
 
-def _lines(item: Any, zone: str) -> list[str]:
+def _lines(item: Any, zone: str, now: datetime) -> list[str]:
     lines = []
     if item.lane_state:
         lines.append(f"State: {PaState(item.lane_state).label}")
@@ -39,7 +40,7 @@ def _lines(item: Any, zone: str) -> list[str]:
         lines.append(
             f"Practice's clock (business hours): submit by {at_words(from_db(item.due_at), zone)}"
         )
-    if payer := payer_clock_line(pa, zone):
+    if payer := payer_clock_line(pa, zone, now):
         lines.append(payer)
     if pa.auth_number:
         left = pa.units_left

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from vmadesk.domain.lane_fields_codec import referral_from_json
@@ -12,7 +13,7 @@ from vmadesk.ui.lane_forms.clock_words import at_words, schedule_clock_line
 from vmadesk.ui.lane_forms.form import LaneForm
 
 
-def _lines(item: Any, zone: str) -> list[str]:
+def _lines(item: Any, zone: str, now: datetime) -> list[str]:
     try:
         ref = referral_from_json(item.lane_fields_json)
     except ValueError:
@@ -30,7 +31,7 @@ def _lines(item: Any, zone: str) -> list[str]:
     if item.due_at:
         lines.append(f"Next step due (practice): {at_words(from_db(item.due_at), zone)}")
     if ref.direction is ReferralDirection.OUTGOING and ref.appointment_at is None:
-        lines.append(schedule_clock_line(ref, zone))
+        lines.append(schedule_clock_line(ref, zone, now))
     if ref.appointment_at:
         lines.append(f"Visit: {at_words(ref.appointment_at, zone)}")
     if ref.report_received_on:

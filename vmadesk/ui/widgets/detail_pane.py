@@ -298,7 +298,7 @@ class DetailPane(QWidget):
                 f"{what}: {self._dual(item.appointment_start, now)}"
                 f"{given_note(start, item.appointment_offset_min, detail.practice.tz)}"
             )
-        lines += lane_form(lane).detail_lines(item, detail.practice.tz)
+        lines += lane_form(lane).detail_lines(item, detail.practice.tz, now)
         if item.requested_at:
             lines.append(f"Requested {self._dual(item.requested_at, now)}")
         if item.window_start or item.window_end:
