@@ -9,12 +9,10 @@ logs afterwards from a dialog left open must still reach ben, once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import pytest
 from sqlalchemy import update
 
-from tests.sync_helpers import TEAM_CODE, TEAM_SECRET, Console, new_console
+from tests.sync_helpers import TEAM_SECRET, Console
 from vmadesk.domain.vocabulary import EscalationCategory, Outcome, Urgency
 from vmadesk.hub.db import claims as hub_claims
 from vmadesk.services.errors import ActionRefused
@@ -27,30 +25,6 @@ from vmadesk.sync import wire
 from vmadesk.sync.item_events import item_pseudonym
 from vmadesk.sync.worker import read_status
 from vmadesk.ui.widgets.sync_indicator import status_text
-
-Team = Callable[[str], Console]
-
-
-@pytest.fixture
-def team(hub, tmp_path) -> Iterator[Team]:  # type: ignore[no-untyped-def]
-    made: list[Console] = []
-
-    def make(handle: str) -> Console:
-        if handle not in hub.tokens:
-            hub.add(handle)
-        console = new_console(
-            tmp_path / f"profile-{handle}",
-            handle,
-            hub_url=hub.base_url,
-            token=hub.tokens[handle],
-            code=TEAM_CODE,
-        )
-        made.append(console)
-        return console
-
-    yield make
-    for console in made:
-        console.close()
 
 
 def calls_by(console: Console, item_id: int, author: str) -> list[str]:

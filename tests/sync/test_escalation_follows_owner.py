@@ -6,12 +6,9 @@ set); the supervisor acts through the supervisor service, as the desk does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
-import pytest
 from sqlalchemy import update
 
-from tests.sync_helpers import TEAM_CODE, TEAM_SECRET, Console, new_console
+from tests.sync_helpers import TEAM_SECRET, Console
 from vmadesk.domain.handoff_notes import HandoffNote, Priority
 from vmadesk.domain.vocabulary import EscalationCategory, Urgency
 from vmadesk.hub.db import claims as hub_claims
@@ -22,30 +19,6 @@ from vmadesk.services.sync_service import send_handoff, sync_once, takeover
 from vmadesk.store import items
 from vmadesk.sync import wire
 from vmadesk.sync.item_events import item_pseudonym
-
-Team = Callable[[str], Console]
-
-
-@pytest.fixture
-def team(hub, tmp_path) -> Iterator[Team]:  # type: ignore[no-untyped-def]
-    made: list[Console] = []
-
-    def make(handle: str) -> Console:
-        if handle not in hub.tokens:
-            hub.add(handle)
-        console = new_console(
-            tmp_path / f"profile-{handle}",
-            handle,
-            hub_url=hub.base_url,
-            token=hub.tokens[handle],
-            code=TEAM_CODE,
-        )
-        made.append(console)
-        return console
-
-    yield make
-    for console in made:
-        console.close()
 
 
 def desk(hub) -> SupervisorService:  # type: ignore[no-untyped-def]

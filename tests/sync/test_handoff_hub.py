@@ -12,7 +12,7 @@ import pytest
 
 import vmadesk.cli as cli
 from tests.conftest import PASSPHRASE
-from tests.sync_helpers import CANARIES, TEAM_CODE, new_console
+from tests.sync_helpers import CANARIES
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.vocabulary import (
     DeclineReason,
@@ -32,32 +32,12 @@ from vmadesk.store import profile as profiles
 from vmadesk.store.connection import transaction
 
 
-@pytest.fixture
-def consoles(hub, tmp_path):  # type: ignore[no-untyped-def]
-    made = []
-
-    def make(handle: str):  # type: ignore[no-untyped-def]
-        console = new_console(
-            tmp_path / f"profile-{handle}",
-            handle,
-            hub_url=hub.base_url,
-            token=hub.tokens[handle],
-            code=TEAM_CODE,
-        )
-        made.append(console)
-        return console
-
-    yield make
-    for console in made:
-        console.close()
-
-
 def _note(action: str = "Call again after 14:00") -> HandoffNote:
     return HandoffNote(Priority.WATCH, "Two tries, no answer", (ActionStep(action),), "if x then y")
 
 
-def test_round_trip_moves_escalations_history_and_returns_a_declined_item(hub, consoles):  # type: ignore[no-untyped-def]
-    ana, ben = consoles("ana"), consoles("ben")
+def test_round_trip_moves_escalations_history_and_returns_a_declined_item(hub, team):  # type: ignore[no-untyped-def]
+    ana, ben = team("ana"), team("ben")
     a, b = ana.import_appointments([1, 2])
     ana.work().log_attempt(a, Outcome.NO_ANSWER, note="rang out")
     ana.clock.advance(hours=2)
@@ -113,8 +93,8 @@ def test_round_trip_moves_escalations_history_and_returns_a_declined_item(hub, c
         assert canary not in dump
 
 
-def test_practice_rules_arrive_with_the_item(hub, consoles):  # type: ignore[no-untyped-def]
-    ana, ben = consoles("ana"), consoles("ben")
+def test_practice_rules_arrive_with_the_item(hub, team):  # type: ignore[no-untyped-def]
+    ana, ben = team("ana"), team("ben")
     (a,) = ana.import_appointments([1])
     rules = practices.lane_policies(ana.conn, ana.ctx.id)[Lane.CONFIRMATION]
     with transaction(ana.conn):
@@ -139,8 +119,8 @@ def test_practice_rules_arrive_with_the_item(hub, consoles):  # type: ignore[no-
     assert "Back office first." in sops
 
 
-def test_receivers_come_from_the_hub_and_a_changed_key_is_refused(hub, consoles):  # type: ignore[no-untyped-def]
-    ana, ben = consoles("ana"), consoles("ben")
+def test_receivers_come_from_the_hub_and_a_changed_key_is_refused(hub, team):  # type: ignore[no-untyped-def]
+    ana, ben = team("ana"), team("ben")
     (a, b) = ana.import_appointments([1, 2])
     listed = receivers_from(ana.conn, ana.client().public_keys().keys, "ana")
     assert [(r.handle, r.usable) for r in listed] == [("ben", True)]  # no supervisor, not me
@@ -158,9 +138,9 @@ def test_receivers_come_from_the_hub_and_a_changed_key_is_refused(hub, consoles)
     assert items.get_item(ana.conn, b).handoff_id is None  # nothing sealed, nothing marked
 
 
-def test_cli_send_inbox_receive(hub, consoles, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+def test_cli_send_inbox_receive(hub, team, monkeypatch, capsys):  # type: ignore[no-untyped-def]
     monkeypatch.setenv(profiles.PASSPHRASE_ENV, PASSPHRASE)
-    ana, ben = consoles("ana"), consoles("ben")
+    ana, ben = team("ana"), team("ben")
     ids = ana.import_appointments([1, 2, 3])
     ana_dir, ben_dir = str(ana.profile.directory), str(ben.profile.directory)
     ana.profile.close()

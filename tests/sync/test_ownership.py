@@ -7,12 +7,9 @@ the previous holder. The hub's own clock is real: a lapse is made by moving the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
-import pytest
 from sqlalchemy import text, update
 
-from tests.sync_helpers import TEAM_CODE, Console, new_console
+from tests.sync_helpers import Console
 from vmadesk.domain.handoff_notes import HandoffNote, Priority
 from vmadesk.domain.vocabulary import DeclineReason
 from vmadesk.hub.db import claims as hub_claims
@@ -23,31 +20,6 @@ from vmadesk.store import items
 from vmadesk.store.connection import transaction
 from vmadesk.sync import wire
 from vmadesk.sync.item_events import item_pseudonym, make_change_hook
-
-Team = Callable[[str], Console]
-
-
-@pytest.fixture
-def team(hub, tmp_path) -> Iterator[Team]:  # type: ignore[no-untyped-def]
-    """Enrolled consoles by hub handle (``ana``, ``ben``; ``cat`` is added on first use)."""
-    made: list[Console] = []
-
-    def make(handle: str) -> Console:
-        if handle not in hub.tokens:
-            hub.add(handle)
-        console = new_console(
-            tmp_path / f"profile-{handle}",
-            handle,
-            hub_url=hub.base_url,
-            token=hub.tokens[handle],
-            code=TEAM_CODE,
-        )
-        made.append(console)
-        return console
-
-    yield make
-    for console in made:
-        console.close()
 
 
 def hub_holders(hub) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
