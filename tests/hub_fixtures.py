@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import quote
 
 import httpx
@@ -27,7 +28,7 @@ from sqlalchemy import Engine, text
 
 from vmadesk.hub import auth, migrate
 from vmadesk.hub.app import create_app
-from vmadesk.hub.db import make_engine, normalize_url
+from vmadesk.hub.db import make_engine, normalize_url, now_ms
 from vmadesk.sync.hub_client import HubClient
 
 PG_ENV = "VMADESK_TEST_PG_URL"
@@ -77,13 +78,34 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: 
         admin.dispose()
 
 
+class HubClock:
+    """The hub's clock in tests: the wall clock, plus however far the test moved it."""
+
+    def __init__(self) -> None:
+        self.offset_ms = 0
+
+    def __call__(self) -> int:
+        return now_ms() + self.offset_ms
+
+    def advance(self, **kwargs: float) -> None:
+        """Move the hub's time forward (``minutes=20``, ``hours=1``…)."""
+        self.offset_ms += int(timedelta(**kwargs).total_seconds() * 1000)
+
+
 class ThreadedHub:
     """uvicorn serving the hub app in a background thread (``port``: reuse one, to restart)."""
 
-    def __init__(self, db_url: str, max_body: int = 1024 * 1024, port: int | None = None) -> None:
+    def __init__(
+        self,
+        db_url: str,
+        max_body: int = 1024 * 1024,
+        port: int | None = None,
+        clock: HubClock | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.app = create_app(db_url, max_body=max_body)
+        self.clock = clock or HubClock()
+        self.app = create_app(db_url, max_body=max_body, clock=self.clock)
         config = uvicorn.Config(
             self.app, host="127.0.0.1", port=self.port, access_log=False, log_config=None
         )
@@ -113,6 +135,8 @@ class HubFixture:
     db_url: str
     engine: Engine
     tokens: dict[str, str] = field(default_factory=dict)
+    #: The hub's clock: ``hub.clock.advance(minutes=30)`` lets leases lapse without waiting.
+    clock: HubClock = field(default_factory=HubClock)
     clients: list[HubClient] = field(default_factory=list)
 
     def add(self, name: str, role: str = "vma") -> str:
@@ -147,7 +171,7 @@ def hub(db_url: str) -> Iterator[HubFixture]:
     """A running hub with accounts ``ana`` and ``ben`` (vma) and ``sue`` (supervisor)."""
     server = ThreadedHub(db_url).start()
     engine = make_engine(db_url)
-    fixture = HubFixture(server.base_url, db_url, engine)
+    fixture = HubFixture(server.base_url, db_url, engine, clock=server.clock)
     fixture.add("ana")
     fixture.add("ben")
     fixture.add("sue", "supervisor")

@@ -10,11 +10,9 @@ logs afterwards from a dialog left open must still reach ben, once.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
 
 from tests.sync_helpers import TEAM_SECRET, Console
 from vmadesk.domain.vocabulary import EscalationCategory, Outcome, Urgency
-from vmadesk.hub.db import claims as hub_claims
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.escalation import Sbar
 from vmadesk.services.held_by_others import held_by_others
@@ -96,8 +94,7 @@ def test_an_item_given_to_a_vma_who_never_had_it_arrives_whole_with_its_work(hub
     )
     sync_once(ana.profile)
     # ana's lease lapses; the supervisor gives her item to ben
-    with hub.engine.begin() as conn:
-        conn.execute(update(hub_claims).values(lease_expires_at=1000))
+    hub.clock.advance(minutes=16)  # past the 15-minute lease
     code = item_pseudonym(TEAM_SECRET, items.get_item(ana.conn, a))
     hub.client("sue").reassign(code, "ben", wire.TakeoverReason.HOLDER_OFF_SHIFT)
     sync_once(ana.profile)

@@ -6,12 +6,9 @@ set); the supervisor acts through the supervisor service, as the desk does.
 
 from __future__ import annotations
 
-from sqlalchemy import update
-
 from tests.sync_helpers import TEAM_SECRET, Console
 from vmadesk.domain.handoff_notes import HandoffNote, Priority
 from vmadesk.domain.vocabulary import EscalationCategory, Urgency
-from vmadesk.hub.db import claims as hub_claims
 from vmadesk.services.escalation import Sbar
 from vmadesk.services.handoff import HandoffService
 from vmadesk.services.supervisor import SupervisorService
@@ -98,8 +95,7 @@ def test_takeover_and_reassignment_move_open_escalations_resolved_ones_stay(hub,
     assert by_id[first] == "ana"  # resolved while ana held it: stays hers
     assert sorted(by_id.values()) == ["ana", "ana", "ben"]
     # the supervisor reassigns the other item to ben after ana's lease lapsed
-    with hub.engine.begin() as conn:
-        conn.execute(update(hub_claims).values(lease_expires_at=1000))
+    hub.clock.advance(minutes=16)  # past the 15-minute lease
     code_b = item_pseudonym(TEAM_SECRET, items.get_item(ana.conn, b))
     hub.client("sue").reassign(code_b, "ben", wire.TakeoverReason.HOLDER_OFF_SHIFT)
     holders = [e.vma for e in desk(hub).open_escalations()]

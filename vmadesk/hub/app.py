@@ -24,6 +24,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -38,7 +39,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from vmadesk.hub import auth, migrate
-from vmadesk.hub.db import make_engine
+from vmadesk.hub.db import make_engine, now_ms
 from vmadesk.hub.endpoint import (
     POLL_SECONDS,
     Ctx,
@@ -157,9 +158,10 @@ def _check_params(endpoint: Endpoint, request: Request) -> tuple[dict[str, str],
 class Hub:
     """The configured application: an engine and the endpoint table."""
 
-    def __init__(self, engine: Engine, max_body: int) -> None:
+    def __init__(self, engine: Engine, max_body: int, clock: Callable[[], int] = now_ms) -> None:
         self.engine = engine
         self.max_body = max_body
+        self.clock = clock
         self._waiters: set[asyncio.Future[None]] = set()
 
     @property
@@ -241,7 +243,7 @@ class Hub:
                     body = endpoint.request.model_validate_json(raw)
                 except ValidationError as error:
                     raise validation_error(_paths(error)) from None
-            return endpoint.handler(Ctx(conn, account, body, path, query))
+            return endpoint.handler(Ctx(conn, account, body, path, query, self.clock))
 
     def route(self, path: str, endpoints: list[Endpoint]) -> Route:
         """One Starlette route for ``path`` dispatching each method to its endpoint."""
@@ -312,16 +314,24 @@ def _by_path(endpoints: list[Endpoint]) -> dict[str, list[Endpoint]]:
 
 
 def create_app(
-    db_url: str | None, *, max_body: int = DEFAULT_MAX_BODY, migrate_db: bool = True
+    db_url: str | None,
+    *,
+    max_body: int = DEFAULT_MAX_BODY,
+    migrate_db: bool = True,
+    clock: Callable[[], int] = now_ms,
 ) -> Starlette:
-    """Build the hub for ``db_url`` (``None``: the default SQLite file), migrating it first."""
+    """Build the hub for ``db_url`` (``None``: the default SQLite file), migrating it first.
+
+    ``clock`` gives the hub's time in milliseconds since the epoch (leases, lapses, the
+    plausibility of a console's times, the board's window); tests pass one they move.
+    """
     # uvicorn's access log prints raw paths and query strings, which carry whatever a client
     # typed; the hub's own access log (route templates only) replaces it.
     logging.getLogger("uvicorn.access").disabled = True
     engine = make_engine(db_url)
     if migrate_db:
         migrate.upgrade(engine)
-    hub = Hub(engine, max_body)
+    hub = Hub(engine, max_body, clock)
 
     async def health(_request: Request) -> Response:
         try:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from vmadesk.hub import auth
+from vmadesk.hub.db import now_ms
 from vmadesk.sync import wire
 from vmadesk.sync.wire import ErrorCode, Role
 
@@ -67,6 +68,8 @@ class Ctx:
     body: Any
     path: Mapping[str, str]
     query: Mapping[str, str]
+    #: The hub's clock, milliseconds since the epoch (tests move it; see ``create_app``).
+    now_ms: Callable[[], int] = now_ms
 
 
 @dataclass(frozen=True)

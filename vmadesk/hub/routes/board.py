@@ -29,6 +29,7 @@ from vmadesk.hub.db import (
     to_dt,
     users,
 )
+from vmadesk.hub.db import now_ms as db_now_ms
 from vmadesk.hub.endpoint import Ctx, Endpoint, QueryParam
 from vmadesk.hub.routes.messages import VMA_QUERY
 from vmadesk.sync import wire
@@ -205,9 +206,12 @@ def _board_vma(conn: Connection, vma: str, since_ms: int) -> wire.BoardVma:
     )
 
 
-def board_from(conn: Connection, vma: str | None = None) -> wire.Board:
-    """The board as the hub's database holds it now (the API and ``vmadesk hub board``)."""
-    now = datetime.now(UTC)
+def board_from(conn: Connection, vma: str | None = None, now_ms: int | None = None) -> wire.Board:
+    """The board as the hub's database holds it at ``now_ms`` (default: the wall clock).
+
+    The API passes the hub's clock; ``vmadesk hub board`` the wall clock.
+    """
+    now = to_dt(now_ms if now_ms is not None else db_now_ms())
     since_ms = int((now - timedelta(days=BOARD_WINDOW_DAYS)).timestamp() * 1000)
     vmas = [v for v in _active_vmas(conn) if vma is None or v == vma]
     return wire.Board(
@@ -219,7 +223,7 @@ def board_from(conn: Connection, vma: str | None = None) -> wire.Board:
 
 def get_board(ctx: Ctx) -> wire.Board:
     """Per VMA and lane: open, due soon, overdue, a week's completions, escalations, handoffs."""
-    return board_from(ctx.conn, ctx.query.get("vma"))
+    return board_from(ctx.conn, ctx.query.get("vma"), ctx.now_ms())
 
 
 # --------------------------------------------------------------------------------------------
@@ -261,7 +265,7 @@ def get_trends(ctx: Ctx) -> wire.Trends:
     """Daily series per VMA and lane for the last ``days`` days (today included)."""
     days = int(ctx.query.get("days", DEFAULT_TREND_DAYS))
     vma = ctx.query.get("vma")
-    end = datetime.now(UTC).date()
+    end = to_dt(ctx.now_ms()).date()
     start = end - timedelta(days=days - 1)
     since = _start_ms(start)
     acc: dict[tuple[str, Lane, date], _Acc] = defaultdict(_Acc)

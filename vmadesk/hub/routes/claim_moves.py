@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, or_, select, update
 
-from vmadesk.hub.db import claim_events, claims, item_events, now_ms, to_dt, users
+from vmadesk.hub.db import claim_events, claims, item_events, to_dt, users
 from vmadesk.hub.endpoint import (
     LIMIT_QUERY,
     Ctx,
@@ -99,7 +99,7 @@ def post_lookup(ctx: Ctx) -> wire.ClaimResults:
 
 def get_unattended(ctx: Ctx) -> wire.UnattendedList:
     """Active claims whose lease lapsed, longest lapsed first (with their lane when known)."""
-    now = now_ms()
+    now = ctx.now_ms()
     rows = ctx.conn.execute(
         select(claims)
         .where(claims.c.state == ACTIVE, claims.c.lease_expires_at < now)
@@ -140,7 +140,7 @@ def post_reassign(ctx: Ctx) -> wire.TakeoverResult:
         raise not_found()
     if row.state == DONE:
         raise conflict("done")
-    now = now_ms()
+    now = ctx.now_ms()
     expires = now + REASSIGN_LEASE_MS
     move_claim(ctx.conn, body.pseudonym, body.to, now, expires)
     record_event(

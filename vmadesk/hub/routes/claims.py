@@ -22,7 +22,6 @@ from vmadesk.hub.db import (
     claims,
     escalations,
     insert_ignore,
-    now_ms,
     practice_aliases,
     to_dt,
 )
@@ -166,7 +165,7 @@ def post_claims(ctx: Ctx) -> wire.ClaimResults:
         )
         if named - known:
             raise validation_error(["practices.not_registered"])
-    now = now_ms()
+    now = ctx.now_ms()
     # Sorted: concurrent batches lock rows in one order, so they cannot deadlock.
     seen = {
         p: claim_one(ctx, p, body.lease_seconds, now, body.accept_offer, body.practices.get(p))
@@ -178,7 +177,7 @@ def post_claims(ctx: Ctx) -> wire.ClaimResults:
 def post_heartbeat(ctx: Ctx) -> wire.HeartbeatResult:
     """Extend the caller's leases; report the ones it no longer holds."""
     body: wire.Heartbeat = ctx.body
-    now = now_ms()
+    now = ctx.now_ms()
     refreshed, lost = [], []
     for pseudonym in sorted(set(body.pseudonyms)):
         row = ctx.conn.execute(
@@ -223,7 +222,7 @@ def post_takeover(ctx: Ctx) -> wire.TakeoverResult:
     """Take an item whoever holds it, recording the reason (done work is reopened, not taken)."""
     body: wire.Takeover = ctx.body
     me = ctx.account.name
-    now = now_ms()
+    now = ctx.now_ms()
     expires = now + body.lease_seconds * 1000
     # Nobody holds an unclaimed item, so there is nothing to take over (a plain claim gets
     # it): refused rather than recorded as a takeover from no one.

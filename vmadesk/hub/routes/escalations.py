@@ -14,7 +14,6 @@ from vmadesk.hub.db import (
     escalation_details,
     escalations,
     insert_ignore,
-    now_ms,
     public_keys,
     to_dt,
     users,
@@ -110,7 +109,7 @@ def escalation_changes(ctx: Ctx) -> wire.EscalationChanges:
     if "after" not in ctx.query and ctx.query.get("wait", "0") != "0":
         # "from now" moves on each time a long poll looks again: wait from a cursor.
         raise validation_error(["query.after"])
-    now = now_ms()
+    now = ctx.now_ms()
     after = int(ctx.query.get("after", now))
     stmt = select(escalations).where(
         or_(
@@ -156,7 +155,7 @@ def update_escalation(ctx: Ctx) -> wire.EscalationRecord:
     if row is None:
         raise not_found()
     current = EscalationState(row.state)
-    now = now_ms()
+    now = ctx.now_ms()
     me = ctx.account.name
     if current is EscalationState.RESOLVED:
         raise conflict("state.already_resolved")
@@ -209,7 +208,7 @@ def put_details(ctx: Ctx) -> wire.EscalationRecord:
         }
         if any(d.recipient not in supervisors for d in body.details):
             raise validation_error(["details.recipient.not_a_supervisor"])
-    now = now_ms()
+    now = ctx.now_ms()
     for detail in body.details:
         values = {"sealed": detail.sealed, "posted_at": now}
         if not insert_ignore(

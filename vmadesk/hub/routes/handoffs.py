@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, update
 
-from vmadesk.hub.db import handoffs, insert_ignore, now_ms, to_dt, users
+from vmadesk.hub.db import handoffs, insert_ignore, to_dt, users
 from vmadesk.hub.endpoint import (
     LIMIT_QUERY,
     UUID_PARAM,
@@ -56,7 +56,7 @@ def post_handoff(ctx: Ctx) -> wire.HandoffRecord:
             "item_count": body.item_count,
             "state": HandoffState.WAITING.value,
             "sealed": body.sealed,
-            "posted_at": now_ms(),
+            "posted_at": ctx.now_ms(),
         },
         ["id"],
     )
@@ -87,7 +87,7 @@ def list_handoffs(ctx: Ctx) -> wire.HandoffList:
                 handoffs.c.id.in_([row.id for row in rows]),
                 handoffs.c.state == HandoffState.WAITING.value,
             )
-            .values(state=HandoffState.FETCHED.value, fetched_at=now_ms())
+            .values(state=HandoffState.FETCHED.value, fetched_at=ctx.now_ms())
         )
         rows = ctx.conn.execute(
             select(handoffs)
@@ -136,7 +136,7 @@ def post_receipt(ctx: Ctx) -> wire.HandoffRecord:
             state=HandoffState.RECEIPTED.value,
             acknowledged=body.acknowledged,
             declined=body.declined,
-            receipted_at=now_ms(),
+            receipted_at=ctx.now_ms(),
             sealed=None,
         )
     )

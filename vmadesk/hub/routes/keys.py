@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from vmadesk.hub.db import insert_ignore, now_ms, public_keys, team_secrets, to_dt, users
+from vmadesk.hub.db import insert_ignore, public_keys, team_secrets, to_dt, users
 from vmadesk.hub.endpoint import HANDLE_PARAM, Ctx, Endpoint, conflict, not_found
 from vmadesk.sync import wire
 from vmadesk.sync.wire import Role
@@ -18,7 +18,7 @@ def whoami(ctx: Ctx) -> wire.Whoami:
 def put_key(ctx: Ctx) -> wire.PublicKeyRecord:
     """Register or rotate the caller's public key."""
     body: wire.PublicKeyRegistration = ctx.body
-    now = now_ms()
+    now = ctx.now_ms()
     values = {"handle": ctx.account.name, "public_key": body.public_key, "registered_at": now}
     if not insert_ignore(ctx.conn, public_keys, values, ["handle"]):
         ctx.conn.execute(
@@ -80,7 +80,7 @@ def post_team_secret(ctx: Ctx) -> wire.TeamSecretRecord:
     ).first()
     if exists is None:
         raise not_found()
-    now = now_ms()
+    now = ctx.now_ms()
     insert_ignore(
         ctx.conn,
         team_secrets,

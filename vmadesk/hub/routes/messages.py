@@ -17,7 +17,6 @@ from vmadesk.hub.db import (
     insert_ignore,
     item_events,
     messages,
-    now_ms,
     summaries,
     to_dt,
     to_ms,
@@ -78,7 +77,7 @@ def post_messages(ctx: Ctx) -> wire.BatchResult:
     Item events and escalations are a VMA's work: a supervisor's token may not post them.
     """
     batch: wire.Batch = ctx.body
-    now = now_ms()
+    now = ctx.now_ms()
     sender = ctx.account.name
     accepted: list[str] = []
     duplicates: list[str] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from vmadesk.hub.db import insert_ignore, now_ms, practice_aliases
+from vmadesk.hub.db import insert_ignore, practice_aliases
 from vmadesk.hub.endpoint import Ctx, Endpoint, conflict
 from vmadesk.sync import wire
 from vmadesk.sync.wire import Role
@@ -35,7 +35,7 @@ def _listing(ctx: Ctx) -> wire.PracticeList:
 def post_practice(ctx: Ctx) -> wire.PracticeList:
     """Register a practice id and local codes (adding codes later is fine; moving one is not)."""
     body: wire.PracticeIdentity = ctx.body
-    now = now_ms()
+    now = ctx.now_ms()
     for alias in dict.fromkeys([body.practice, *body.aliases]):
         row = {
             "alias": alias,

@@ -16,7 +16,6 @@ from vmadesk.hub.db import (
     evidence_requests,
     insert_ignore,
     item_events,
-    now_ms,
     sample_items,
     samples,
     scores,
@@ -111,7 +110,7 @@ def post_sample(ctx: Ctx) -> wire.Sample:
             seed=seed,
             per_stratum=body.per_stratum,
             drawn_by=ctx.account.name,
-            drawn_at=now_ms(),
+            drawn_at=ctx.now_ms(),
             strata=json.dumps(
                 [
                     {
@@ -195,7 +194,7 @@ def post_score(ctx: Ctx) -> wire.ScoreRecord:
     _in_sample(ctx, sample.sample_id, body.pseudonym)
     values = {
         "scored_by": ctx.account.name,
-        "scored_at": now_ms(),
+        "scored_at": ctx.now_ms(),
         "on_time": body.on_time,
         "outcome_consistent": body.outcome_consistent,
         "documentation_complete": body.documentation_complete,
@@ -257,7 +256,7 @@ def post_evidence_request(ctx: Ctx) -> wire.EvidenceRecord:
             "pseudonym": body.pseudonym,
             "vma": sample.vma,
             "requested_by": ctx.account.name,
-            "requested_at": now_ms(),
+            "requested_at": ctx.now_ms(),
             "state": EvidenceState.REQUESTED.value,
         },
         ["id"],
@@ -323,7 +322,7 @@ def post_evidence_envelope(ctx: Ctx) -> wire.EvidenceRecord:
     ctx.conn.execute(
         update(evidence_requests)
         .where(evidence_requests.c.id == row.id)
-        .values(state=EvidenceState.ANSWERED.value, sealed=body.sealed, answered_at=now_ms())
+        .values(state=EvidenceState.ANSWERED.value, sealed=body.sealed, answered_at=ctx.now_ms())
     )
     row = ctx.conn.execute(select(evidence_requests).where(evidence_requests.c.id == row.id)).one()
     return _evidence(row, with_sealed=False)
@@ -345,7 +344,7 @@ def post_evidence_decline(ctx: Ctx) -> wire.EvidenceRecord:
         .values(
             state=EvidenceState.DECLINED.value,
             decline_reason=body.reason.value,
-            answered_at=now_ms(),
+            answered_at=ctx.now_ms(),
         )
     )
     row = ctx.conn.execute(select(evidence_requests).where(evidence_requests.c.id == row.id)).one()
