@@ -69,7 +69,7 @@ class ActionSpec:
         keys: Shortcuts, the first one the primary.
         menu: The menu it sits in ("File", "Shift", "Item", "View", "Help").
         handler: Runs the action; called with the owner the spec was registered with.
-        icon: Icon name in ``resources/icons`` (none when empty).
+        icon: Icon name in ``vmadesk/resources/icons`` (none when empty).
         needs_item: What the shown item must be for the action to be enabled; None when the
             action does not act on the shown item.
         allowed_while_locked: Stays enabled while the console is locked.

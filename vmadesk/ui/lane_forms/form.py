@@ -62,7 +62,7 @@ class LaneForm:
 
     Attributes:
         lane: The lane.
-        icon: Icon name (``resources/icons``) of its entry in the lane list.
+        icon: Icon name (``vmadesk/resources/icons``) of its entry in the lane list.
         detail_lines: Its lines in the detail pane.
         outcome_details: Builds its outcome detail inputs (None: its outcomes carry none).
     """
