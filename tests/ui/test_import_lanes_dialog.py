@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.services.import_samples import NOW
@@ -60,7 +61,9 @@ def test_a_lane_worklist_previews_per_lane_then_imports_once(
     assert dialog.model.rowCount() == created
     assert {dialog.model.index(r, 1).data() for r in range(created)} == {lane.label}
     assert _lanes(session) == {}  # the preview wrote nothing
+    assert dialog.model.headerData(3, Qt.Orientation.Horizontal) == "State and subject"
     assert dialog.import_button.isEnabled()
+    assert dialog.map_button.isHidden()  # a lane worklist's columns need no mapping
     dialog.import_button.click()
     qtbot.waitUntil(lambda: dialog.state == "done", timeout=30_000)
     assert dialog.imported and dialog.report is not None

@@ -103,7 +103,8 @@ def lane_item_columns(
         "phone_raw": patient.phone_raw,
         "reason": reason,
         "payer": payer,
-        "requested_at": to_db(now),
+        # A referral was asked for when it was sent (or received), not when it was imported.
+        "requested_at": to_db(getattr(record.fields, "sent_at", None) or now),
         **timing_columns(practice, lane, due),
         "status": status.value,
         **held,

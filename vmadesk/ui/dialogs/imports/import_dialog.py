@@ -48,6 +48,8 @@ from vmadesk.sync.item_events import make_change_hook
 from vmadesk.ui import workers
 from vmadesk.ui.dialogs.imports.csv_mapping import CsvMappingDialog
 from vmadesk.ui.dialogs.imports.preview import (
+    COLUMNS,
+    LANE_COLUMNS,
     MISSING_ROWS,
     Preview,
     RowsModel,
@@ -214,9 +216,9 @@ class ImportDialog(QDialog):
         # Offered when a CSV was refused: a column read as the wrong field is remapped here.
         self.map_button = QPushButton("&Map columns…")
         self.map_button.setAccessibleName("Map columns")
-        self.map_button.setVisible(False)
         self.map_button.clicked.connect(self.remap)
         self.buttons.addButton(self.map_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.map_button.setVisible(False)  # after addButton, which shows it
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.import_button.clicked.connect(self.start_import)
@@ -410,7 +412,8 @@ class ImportDialog(QDialog):
         return [str(w) for w in self.plan.batch.warnings] if self.plan is not None else []
 
     def _fill_rows(self, rows: list[tuple[str, ...]]) -> None:
-        self.model.set_rows(rows)
+        lanes = isinstance(self.plan, LanePlan)
+        self.model.set_rows(rows, LANE_COLUMNS if lanes else COLUMNS)
         self.table.resizeColumnsToContents()  # a few hundred short rows at most
 
     def counts_summary(self) -> dict[str, Any]:

@@ -26,6 +26,8 @@ from vmadesk.store.timestamps import from_db
 #: Rows shown in the preview list (the counts cover everything).
 PREVIEW_ROWS = 200
 COLUMNS = ("Change", "Lane", "Patient", "Appointment (practice time)", "In file")
+#: A prior-authorization or referral worklist's preview: what each request is about.
+LANE_COLUMNS = ("Change", "Lane", "Patient", "State and subject", "In file")
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _KIND_LABEL = {"create": "New", "update": "Update", "reopen": "Reopen", "close": "Close"}
 MISSING_LABEL = "Missing"
@@ -152,11 +154,13 @@ class RowsModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[str, ...]] = []
+        self._columns: tuple[str, ...] = COLUMNS
 
-    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
-        """Show ``rows`` instead (one reset)."""
+    def set_rows(self, rows: list[tuple[str, ...]], columns: tuple[str, ...] = COLUMNS) -> None:
+        """Show ``rows`` instead, under ``columns`` (one reset)."""
         self.beginResetModel()
         self._rows = rows
+        self._columns = columns
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -170,7 +174,7 @@ class RowsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         """Column titles."""
         if role == _DISPLAY and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return self._columns[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
