@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,3 +70,45 @@ def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env.pop("WAYLAND_DISPLAY", None)
     env.update(extra or {})
     return env
+
+
+# -- a logged warning is a failure unless the test says it expects one --------------------------
+
+
+class _WarningRecords(logging.Handler):
+    """Collects the WARNING-or-worse records vmadesk's own loggers emit during one test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name == "vmadesk" or record.name.startswith("vmadesk."):
+            self.records.append(record)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail a test that made vmadesk log a warning it did not declare (``logs_warnings``).
+
+    A warning nobody expected is a defect someone will meet in a log; a test that provokes one
+    on purpose (a refused file, a hub that is down) marks itself
+    ``@pytest.mark.logs_warnings``.
+    """
+    handler = _WarningRecords()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        result = yield
+    finally:
+        root.removeHandler(handler)
+    if handler.records and item.get_closest_marker("logs_warnings") is None:
+        first = handler.records[0]
+        if os.environ.get("VMADESK_LIST_LOG_WARNINGS"):
+            print(f"\nLOGWARN {item.nodeid} {first.name}: {first.getMessage()[:120]}")
+        else:
+            pytest.fail(
+                f"{len(handler.records)} unexpected warning(s) logged, the first by "
+                f"{first.name}: {first.getMessage()} (mark the test logs_warnings if expected)"
+            )
+    return result

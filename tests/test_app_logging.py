@@ -39,6 +39,7 @@ def test_crash_report_has_no_exception_message(platform_dirs: dict[str, Path]) -
     assert platform_dirs["state"] in report.parents
 
 
+@pytest.mark.logs_warnings
 def test_excepthook_writes_report(platform_dirs: dict[str, Path]) -> None:
     shown: list[Path] = []
     previous = sys.excepthook
@@ -127,6 +128,7 @@ def test_a_log_disk_that_fills_up_later_is_one_line_not_a_dump(
         def flush(self) -> None:
             pass
 
+    handler.stream.close()  # type: ignore[attr-defined]  # the real file, before the full one
     handler.stream = FullStream()  # type: ignore[attr-defined]
     for n in range(3):
         logging.getLogger("vmadesk.test").warning("line %d", n)

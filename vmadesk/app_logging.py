@@ -6,6 +6,7 @@ line of defence: it masks anything shaped like a phone number or a date before i
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import faulthandler
 import logging
@@ -213,8 +214,20 @@ def enable_faulthandler(log_dir: Path | None = None) -> None:
     global _fault_file
     directory = log_dir or paths.log_dir()
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    previous = _fault_file
     _fault_file = (directory / "faults.txt").open("a", encoding="utf-8")
     faulthandler.enable(_fault_file)
+    if previous is not None:  # enabled again (a second console in one process): let it go
+        previous.close()
+    else:
+        atexit.register(_close_fault_file)
+
+
+def _close_fault_file() -> None:
+    """At exit: no more native tracebacks to catch; close the file (no unclosed-file warning)."""
+    if _fault_file is not None:
+        faulthandler.disable()
+        _fault_file.close()
 
 
 def route_qt_messages() -> object:

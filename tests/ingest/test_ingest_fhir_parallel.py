@@ -364,6 +364,7 @@ def test_forked_workers_end_with_a_killed_reader() -> None:
     finally:
         reader.kill()
         reader.wait()
+        reader.stdout.close()  # type: ignore[union-attr]
     deadline = time.monotonic() + 30
     while alive := [w for w in workers if _state(w) != "Z"]:
         if time.monotonic() > deadline:

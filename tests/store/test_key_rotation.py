@@ -81,6 +81,7 @@ def _opens(directory: Path, **secret: str) -> bytes | None:
         profile.close()
 
 
+@pytest.mark.logs_warnings
 def test_a_rotation_killed_after_any_write_keeps_one_full_key_set(tmp_path: Path) -> None:
     steps = _rotation_steps(tmp_path)
     assert "recovery key shown" in steps and "database re-keyed" in steps

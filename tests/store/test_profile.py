@@ -55,6 +55,7 @@ def test_passphrase_from_environment(profile_dir: Path, monkeypatch: pytest.Monk
     profiles.unlock(profile_dir).close()
 
 
+@pytest.mark.logs_warnings
 def test_wrong_passphrase_touches_no_data_and_is_audited_later(profile_dir: Path) -> None:
     _create(profile_dir)[0].close()
     db_before = (profile_dir / "vmadesk.db").read_bytes()
@@ -74,6 +75,7 @@ def test_wrong_passphrase_touches_no_data_and_is_audited_later(profile_dir: Path
     profile.close()
 
 
+@pytest.mark.logs_warnings
 def test_repeated_failures_back_off(profile_dir: Path) -> None:
     _create(profile_dir)[0].close()
     waits: list[float] = []
@@ -87,6 +89,7 @@ def test_repeated_failures_back_off(profile_dir: Path) -> None:
     assert state.delay_before_next(state.last_failure) == 4.0
 
 
+@pytest.mark.logs_warnings
 def test_wrong_recovery_key(profile_dir: Path) -> None:
     _create(profile_dir)[0].close()
     with pytest.raises(AuthenticationError, match="recovery"):
@@ -111,6 +114,7 @@ def test_create_refuses_existing_and_short(profile_dir: Path, tmp_path: Path) ->
         profiles.unlock(tmp_path / "nowhere", passphrase=PASSPHRASE)
 
 
+@pytest.mark.logs_warnings
 def test_change_passphrase(profile_dir: Path) -> None:
     profile, _ = _create(profile_dir)
     key_change.change_passphrase(profile, "a brand new passphrase", kdf=FAST_KDF)
@@ -122,6 +126,7 @@ def test_change_passphrase(profile_dir: Path) -> None:
     again.close()
 
 
+@pytest.mark.logs_warnings
 def test_rotate_key_rewrites_every_slot(profile_dir: Path) -> None:
     profile, old_recovery = _create(profile_dir)
     with profile.conn:

@@ -172,6 +172,7 @@ def _damage_db(directory: Path, how: str, tmp_path: Path) -> None:
         ("a folder", DatabaseDamagedError, "damaged — restore from backup"),
     ],
 )
+@pytest.mark.logs_warnings
 def test_a_bad_database_is_not_a_wrong_passphrase(
     profile_dir: Path, tmp_path: Path, how: str, error: type[StoreError], words: str
 ) -> None:
@@ -313,6 +314,7 @@ def test_a_read_only_folder_is_one_clear_line(
     assert not [p for p in profile_dir.iterdir() if p.name.startswith(".unlock-")]
 
 
+@pytest.mark.logs_warnings
 def test_every_file_in_the_profile_is_private(profile_dir: Path) -> None:
     old = os.umask(0o022)  # as a caller that never set one
     try:

@@ -266,8 +266,12 @@ def test_a_day_of_team_work_reconciles_with_kills_and_an_offline_console(db_url,
         assert escalated == {"ana": 0, "ben": 1, "cat": 0}
         assert totals["soon"] and totals["over"]  # the day had urgent work to reconcile
         # distinct appointments 0-23: each held by exactly one console, the hub's holder
-        with make_engine(db_url).connect() as conn:
-            holders = dict(conn.execute(text("SELECT pseudonym, holder FROM claims")).all())
+        engine = make_engine(db_url)
+        try:
+            with engine.connect() as conn:
+                holders = dict(conn.execute(text("SELECT pseudonym, holder FROM claims")).all())
+        finally:
+            engine.dispose()
         owners: dict[str, list[str]] = {}
         for console in (ana, ben, cat):
             for item in list_items(console.conn, vma=console.vma, which=ListFilter.ALL):

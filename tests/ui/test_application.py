@@ -37,6 +37,7 @@ def test_build_context_wires_one_session(demo_profile) -> None:  # noqa: F811
     assert context.worklist.count(query) > 0
 
 
+@pytest.mark.logs_warnings
 def test_unlock_dialog_wrong_then_right(qtbot, new_profile, profile_dir) -> None:
     dialog = UnlockDialog(profile_dir)
     qtbot.addWidget(dialog)
@@ -62,6 +63,7 @@ def test_unlock_dialog_wrong_then_right(qtbot, new_profile, profile_dir) -> None
     profile.close()
 
 
+@pytest.mark.logs_warnings
 def test_env_passphrase_skips_the_dialog(new_profile, profile_dir, monkeypatch) -> None:
     monkeypatch.setenv(profiles.PASSPHRASE_ENV, PASSPHRASE)
     before = {id(w) for w in QApplication.topLevelWidgets() if isinstance(w, UnlockDialog)}

@@ -94,6 +94,7 @@ def test_cancel_while_reading(qtbot: QtBot, session: Session, tmp_path: Path) ->
     assert not dialog.imported
 
 
+@pytest.mark.logs_warnings
 def test_refused_file_shows_one_line(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
     doc = json.dumps(bundle(*visit()))
     path = write(tmp_path / "cut.json", doc[:200])
@@ -204,6 +205,7 @@ def test_closing_the_preview_ends_the_import_process(
     assert dump(session.conn)[0] == []
 
 
+@pytest.mark.logs_warnings
 def test_preview_on_a_profile_without_practices_writes_nothing(
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:

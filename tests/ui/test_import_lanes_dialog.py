@@ -73,6 +73,7 @@ def test_a_lane_worklist_previews_per_lane_then_imports_once(
     assert not again.import_button.isEnabled()
 
 
+@pytest.mark.logs_warnings
 @pytest.mark.parametrize("name", ["prior-auth-bad-icd.csv", "referral-outgoing-no-recipient.csv"])
 def test_a_malformed_lane_worklist_is_refused_with_its_place(
     qtbot: QtBot, session: Session, tmp_path: Path, name: str

@@ -43,6 +43,7 @@ def test_missing_items_are_listed_first_and_counts_read_as_in_the_terminal(
     assert all(r[4] == "not in this file" for r in rows)
 
 
+@pytest.mark.logs_warnings
 @pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # modal, offscreen
 def test_a_refused_csv_can_be_mapped_again_and_read(
     qtbot: QtBot, new_profile: UnlockedProfile, tmp_path: Path
@@ -78,6 +79,7 @@ def test_a_refused_csv_can_be_mapped_again_and_read(
     assert not dialog.map_button.isVisibleTo(dialog)
 
 
+@pytest.mark.logs_warnings
 def test_a_refused_fhir_file_offers_no_column_mapping(
     qtbot: QtBot, new_profile: UnlockedProfile, tmp_path: Path
 ) -> None:

@@ -79,6 +79,7 @@ def test_dialogs_show_no_literal_ampersand(qtbot, ctx, tmp_path):
     assert not bad, bad
 
 
+@pytest.mark.logs_warnings
 def test_unlock_dialog_texts_are_never_cut_off(qtbot, new_profile, profile_dir):
     dialog = UnlockDialog(profile_dir, try_keychain=False)
     qtbot.addWidget(dialog)
