@@ -33,14 +33,15 @@ def local_zone_name() -> str:
 class Session:
     """The unlocked profile as the console uses it."""
 
-    def __init__(self, profile: UnlockedProfile) -> None:
+    def __init__(self, profile: UnlockedProfile, *, conn: Connection | None = None) -> None:
         self.profile = profile
+        self._conn = conn
         self.locked = False
 
     @property
     def conn(self) -> Connection:
-        """The UI thread's connection."""
-        return self.profile.conn
+        """The UI thread's connection, or the one a background thread was given."""
+        return self.profile.conn if self._conn is None else self._conn
 
     @property
     def profile_dir(self) -> Path:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import Priority
+from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.exports import record_export
 from vmadesk.services.handoff import PacketResult
@@ -46,7 +47,6 @@ from vmadesk.services.handoff_hub import (
 )
 from vmadesk.store.items import ItemRow
 from vmadesk.ui import workers
-from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.dialogs.handoff.notes_model import HandoffItemsModel
 from vmadesk.ui.dialogs.handoff.parts import (
     chosen_folder,
@@ -71,7 +71,7 @@ def actions_label(local_tz: str, now: datetime) -> str:
     return f"&Actions (times in your local zone, {short}, HH:MM)"
 
 
-def open_items(ctx: ConsoleContext) -> list[ItemRow]:
+def open_items(ctx: Console) -> list[ItemRow]:
     """Every open item the VMA owns that is not already in a handoff."""
     query = ctx.worklist.query(None)
     total = ctx.worklist.count(query)
@@ -87,7 +87,7 @@ class EndShiftDialog(QDialog):
 
     def __init__(
         self,
-        ctx: ConsoleContext,
+        ctx: Console,
         *,
         out_dir: Path | None = None,
         sync_now: Callable[[], None] | None = None,
