@@ -56,7 +56,7 @@ class Console:
         clock: Clock = system_clock,
         local_tz: str | None = None,
     ) -> None:
-        self._init(profile, clock, local_tz or local_zone_name(), conn=None, enrolled=None)
+        self._init(profile, clock, local_tz or local_zone_name(), conn=None)
 
     def _init(
         self,
@@ -65,17 +65,14 @@ class Console:
         local_tz: str,
         *,
         conn: Connection | None,
-        enrolled: bool | None,
     ) -> None:
         self.profile = profile
         self.session = Session(profile, conn=conn)
         self._own_conn = conn is not None
         self.clock = clock
         self.local_tz = local_tz
-        # Decided once: a profile enrolled at a hub queues hub messages with every change.
-        self.enrolled = (
-            settings_store.hub_url(self.conn) is not None if enrolled is None else enrolled
-        )
+        # Decided once, here: a profile enrolled at a hub queues hub messages with every change.
+        self.enrolled = settings_store.hub_url(self.conn) is not None
         self.vma = self.session.vma
         self.worklist = WorkList(self.conn, vma=self.vma, clock=clock)
 
@@ -88,16 +85,11 @@ class Console:
         """A console for a background thread: its own connection, the same clock and hooks.
 
         Call it on the worker thread (a SQLCipher connection belongs to the thread that opened
-        it) and close it there, best as a context manager.
+        it) and close it there, best as a context manager. Its hooks follow the enrolment as
+        it is when the job starts, so a job after an enrolment queues its hub messages too.
         """
         worker = Console.__new__(Console)
-        worker._init(
-            self.profile,
-            self.clock,
-            self.local_tz,
-            conn=self.profile.connect(),
-            enrolled=self.enrolled,
-        )
+        worker._init(self.profile, self.clock, self.local_tz, conn=self.profile.connect())
         return worker
 
     def close(self) -> None:
@@ -139,7 +131,8 @@ class Console:
 
     def hub_config(self) -> HubConfig | None:
         """Where and as whom this profile syncs, or None before enrolment has completed."""
-        if not self.enrolled:
+        # Read now, not at start: an enrolment made since then counts (the hooks do not change).
+        if settings_store.hub_url(self.conn) is None:
             return None  # not enrolled: the hub client and wire schema are never loaded
         from vmadesk.sync.enrolment import hub_config
 

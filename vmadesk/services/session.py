@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from vmadesk.store import audit, settings_store
+from vmadesk.store import audit, settings_store, unlock_guard
 from vmadesk.store import profile as profiles
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
@@ -71,6 +71,10 @@ class Session:
         self.locked = True
         with transaction(self.conn):
             audit.append(self.conn, AuditEvent.LOCK, details={"reason": reason})
+
+    def seconds_before_next_try(self, now: float) -> float:
+        """How long wrong passphrases make the next try wait (0 when it may go now)."""
+        return unlock_guard.load(self.profile_dir).delay_before_next(now)
 
     def unlock(self, passphrase: str) -> bool:
         """Re-authenticate with the passphrase; True when it matches."""

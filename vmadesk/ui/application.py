@@ -20,12 +20,10 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from vmadesk import __version__, app_logging
 from vmadesk.paths import APP_NAME
+from vmadesk.services import profiles
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.console import Console
-from vmadesk.services.session import Session
-from vmadesk.store import profile as profiles
-from vmadesk.store.errors import AuthenticationError, StoreError
-from vmadesk.store.keyslots import SLOTS_FILE
+from vmadesk.services.profiles import AuthenticationError, StoreError
 from vmadesk.ui.ui_settings import UiSettings, place_window
 
 if TYPE_CHECKING:  # not on the start path: loaded after the first lane is painted
@@ -71,7 +69,7 @@ def unlock_profile(profile_dir: Path) -> profiles.UnlockedProfile | None:
         AuthenticationError: The environment's passphrase is wrong.
         StoreError: The profile is missing or damaged.
     """
-    if not (profile_dir / SLOTS_FILE).exists():
+    if not profiles.has_profile(profile_dir):
         raise profiles.ProfileMissingError(
             f"No vmadesk profile in {profile_dir} (create one with 'vmadesk profile init' "
             "or 'vmadesk demo')."
@@ -181,7 +179,7 @@ def _start_sync(ctx: Console, window: QWidget) -> SyncController | None:
         return None  # not enrolled: the hub client and wire schema are never loaded
     from vmadesk.ui.widgets.sync_indicator import start_sync
 
-    controller = start_sync(ctx.session, window)
+    controller = start_sync(ctx, window)
     # An escalation goes out at once, not at the next scheduled round.
     ctx.escalations.after_raise = lambda _escalation_id: controller.sync_now()
     return controller
@@ -190,11 +188,11 @@ def _start_sync(ctx: Console, window: QWidget) -> SyncController | None:
 def _run_supervisor(profile: profiles.UnlockedProfile, hub_url: str | None) -> int:
     """The supervisor board on the enrolled (or given) hub, with this profile's keys."""
     from vmadesk.services.supervisor import supervisor_token
-    from vmadesk.sync.enrolment import hub_config
     from vmadesk.ui.supervisor.app import run_supervisor
 
-    session = Session(profile)
-    config = hub_config(profile.conn)
+    console = Console(profile)
+    session = console.session
+    config = console.hub_config()
     url = hub_url or (config.url if config else None)
     token = supervisor_token(session)
     if not url or not token:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from vmadesk.paths import APP_NAME
 from vmadesk.services.console import Console
-from vmadesk.store.items import LaneCounts
+from vmadesk.services.views import LaneCounts
 
 NOTIFY_MS = 60_000
 

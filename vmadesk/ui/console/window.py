@@ -22,7 +22,7 @@ from vmadesk.domain.lanes import lane_definition
 from vmadesk.paths import APP_NAME
 from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
-from vmadesk.store.items import ItemRow
+from vmadesk.services.views import ItemRow
 from vmadesk.ui.console.import_actions import IMPORT_ACTION
 from vmadesk.ui.console.item_actions import ITEM_ACTIONS, ItemActions
 from vmadesk.ui.console.layout import MIN_HEIGHT, MIN_WIDTH, Panes

@@ -8,7 +8,6 @@ on a pool thread (its own database connection); the UI thread never waits on the
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.held_by_others import (
     TAKEOVER_REASONS,
@@ -43,13 +43,12 @@ def _local(at: datetime | None) -> str:
     return at.astimezone().strftime("%Y-%m-%d %H:%M") if at else "–"
 
 
-def _run_takeover(_progress: workers.Progress, profile: Any, item_id: int, reason: Any) -> str:
+def _run_takeover(
+    _progress: workers.Progress, console: Console, item_id: int, reason: TakeoverReason
+) -> str:
     """On a pool thread: its own connection, the takeover, closed again."""
-    conn = profile.connect()
-    try:
-        return take_over(conn, item_id, reason)
-    finally:
-        conn.close()
+    with console.for_worker() as worker:
+        return take_over(worker.conn, item_id, reason)
 
 
 class HeldByOthersDialog(QDialog):
@@ -57,9 +56,9 @@ class HeldByOthersDialog(QDialog):
 
     taken_over = Signal(int)
 
-    def __init__(self, session: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, console: Console, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session = session
+        self.console = console
         self.job: workers.Job | None = None
         self.setWindowTitle("Held by others")
         self.setObjectName("heldByOthersDialog")
@@ -104,7 +103,7 @@ class HeldByOthersDialog(QDialog):
 
     def refresh(self) -> None:
         """Reload the list from the store."""
-        rows = held_by_others(self.session.conn)
+        rows = held_by_others(self.console.conn)
         self.table.setRowCount(len(rows))
         for r, held in enumerate(rows):
             cells = (
@@ -143,7 +142,7 @@ class HeldByOthersDialog(QDialog):
         self.message.setText("Asking the team hub…")
         self.job = workers.start(
             _run_takeover,
-            self.session.profile,
+            self.console,
             item_id,
             self.chosen_reason(),
             on_success=lambda text: self._done(item_id, str(text)),

@@ -45,7 +45,7 @@ from vmadesk.services.handoff_hub import (
     queue_handoff,
     receivers_from,
 )
-from vmadesk.store.items import ItemRow
+from vmadesk.services.views import ItemRow
 from vmadesk.ui import workers
 from vmadesk.ui.dialogs.handoff.notes_model import HandoffItemsModel
 from vmadesk.ui.dialogs.handoff.parts import (

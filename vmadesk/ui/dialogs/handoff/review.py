@@ -44,7 +44,7 @@ from vmadesk.domain.vocabulary import (
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.handoff import HandoffService
 from vmadesk.services.handoff_payload import first_action, history_lines, open_escalations_first
-from vmadesk.store.handoffs import HandoffItemRow
+from vmadesk.services.views import HandoffItemRow
 from vmadesk.ui.dialogs.handoff.parts import (
     chosen_folder,
     default_handoff_dir,

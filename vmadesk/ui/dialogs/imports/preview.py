@@ -19,8 +19,7 @@ from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services import import_wording as wording
 from vmadesk.services import importer
-from vmadesk.store.items import ItemRow
-from vmadesk.store.timestamps import from_db
+from vmadesk.services.views import ItemRow, from_db
 
 #: Rows shown in the preview list (the counts cover everything).
 PREVIEW_ROWS = 200
