@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from tests.services.helpers import FakeClock, callback, practice
+from tests.services.import_samples import NOW, bundle, visit, write
 from tests.sync_helpers import offline_enrol
 from vmadesk.domain.vocabulary import CloseReason
 from vmadesk.services.console import Console
@@ -66,3 +68,21 @@ def test_worker_console_has_its_own_connection_and_the_same_hooks(
         console.conn.execute("SELECT status FROM items WHERE id = ?", (item_id,)).fetchone()[0]
         == "cancelled"
     )
+
+
+def test_imports_through_the_console_queue_claims_once_enrolled(
+    new_profile: UnlockedProfile, tmp_path: Path
+) -> None:
+    offline_enrol(new_profile.conn)
+    console = Console(new_profile, clock=FakeClock(NOW), local_tz="UTC")
+    path = write(tmp_path / "today.json", bundle(*visit("a1", pid="p1"), *visit("a2", pid="p2")))
+
+    assert console.imports.file(path, dry_run=True).created == 4
+    assert console.sync.pending() == 0  # a dry run writes nothing, queues nothing
+    report = console.imports.file(path)
+
+    kinds = [k for (k,) in console.conn.execute("SELECT kind FROM outbox")]
+    assert report.created == 4 and kinds.count("claim") == 4
+    assert console.sync.pending() == len(kinds)
+    assert console.profiles.directory == new_profile.directory
+    assert console.profiles.info()["open_items"]["confirmation"] >= 1

@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from vmadesk.services.clock import Clock, system_clock
+from vmadesk.services.console_uses import ConsoleImports, ConsoleProfile, ConsoleSync
 from vmadesk.services.session import Session, local_zone_name
 from vmadesk.services.worklist import WorkList
 from vmadesk.store import settings_store
@@ -183,3 +184,18 @@ class Console:
         from vmadesk.services.done_today import DoneToday
 
         return DoneToday(self.conn, vma=self.vma, local_tz=self.local_tz, clock=self.clock)
+
+    @cached_property
+    def imports(self) -> ConsoleImports:
+        """Importing practice exports (created items queue their hub messages)."""
+        return ConsoleImports(self.conn, vma=self.vma, clock=self.clock, on_change=self.change_hook)
+
+    @cached_property
+    def sync(self) -> ConsoleSync:
+        """Sync rounds with the team hub and the outbox, on this console's connection."""
+        return ConsoleSync(self.conn)
+
+    @cached_property
+    def profiles(self) -> ConsoleProfile:
+        """The unlocked profile: its folder and what protects it."""
+        return ConsoleProfile(self.profile)
