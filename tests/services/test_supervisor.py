@@ -9,14 +9,8 @@ import pytest
 from vmadesk.domain.capacity import Recommendation, SignalCode
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.session import Session
-from vmadesk.services.supervisor import (
-    TOKEN_ENV,
-    assess_capacity,
-    build_board,
-    day_stats,
-    supervisor_token,
-    trend_data,
-)
+from vmadesk.services.supervisor import TOKEN_ENV, supervisor_token
+from vmadesk.services.supervisor_board import assess_capacity, build_board, day_stats, trend_data
 from vmadesk.store import secrets_store
 from vmadesk.store.connection import transaction
 from vmadesk.sync import wire

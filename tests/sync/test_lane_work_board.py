@@ -18,7 +18,7 @@ from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.lane_intake import quick_add_prior_auth, quick_add_referral
 from vmadesk.services.lane_states import LaneStateService
 from vmadesk.services.lane_work_words import work_text, work_tooltip
-from vmadesk.services.supervisor import build_board
+from vmadesk.services.supervisor_board import build_board
 from vmadesk.services.sync_service import sync_once
 from vmadesk.sync.item_events import make_change_hook
 

@@ -8,10 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from vmadesk.services.console import Console
 from vmadesk.services.demo import fill_demo
-from vmadesk.services.session import Session
 from vmadesk.store.profile import UnlockedProfile
-from vmadesk.ui.context import ConsoleContext
 
 LOCAL_TZ = "Asia/Manila"
 
@@ -33,9 +32,9 @@ class MovableClock:
 
 def make_context(
     profile: UnlockedProfile, clock: MovableClock | None = None, local_tz: str = LOCAL_TZ
-) -> ConsoleContext:
+) -> Console:
     """The services of one unlocked profile, as the application builds them."""
-    return ConsoleContext(Session(profile), clock=clock or MovableClock(), local_tz=local_tz)
+    return Console(profile, clock=clock or MovableClock(), local_tz=local_tz)
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def demo_profile(new_profile: UnlockedProfile, clock: MovableClock) -> UnlockedP
 
 
 @pytest.fixture
-def ctx(demo_profile: UnlockedProfile, clock: MovableClock) -> ConsoleContext:
+def ctx(demo_profile: UnlockedProfile, clock: MovableClock) -> Console:
     return make_context(demo_profile, clock)
 
 
@@ -61,7 +60,7 @@ def captured_urls() -> list[str]:
 
 
 @pytest.fixture
-def window(qtbot, ctx: ConsoleContext, captured_urls: list[str]) -> Iterator[object]:
+def window(qtbot, ctx: Console, captured_urls: list[str]) -> Iterator[object]:
     """The main window on the demo profile, shown offscreen; tel: links are captured."""
     from vmadesk.ui.console.window import MainWindow
 

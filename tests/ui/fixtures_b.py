@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from tests.conftest import FAST_KDF, PASSPHRASE
+from vmadesk.services.console import Console
 from vmadesk.services.demo import fill_demo
 from vmadesk.store import profile as profiles
 from vmadesk.store.items import ItemRow
 from vmadesk.ui.application import build_context
-from vmadesk.ui.context import ConsoleContext
 
 __all__ = ["FAST_KDF", "PASSPHRASE"]
 
@@ -37,7 +37,7 @@ def demo_profile(new_profile: profiles.UnlockedProfile) -> profiles.UnlockedProf
 
 
 @pytest.fixture
-def ctx(demo_profile: profiles.UnlockedProfile) -> ConsoleContext:
+def ctx(demo_profile: profiles.UnlockedProfile) -> Console:
     """The services of the demo profile's session."""
     return build_context(demo_profile)
 
@@ -52,13 +52,13 @@ def second_profile(tmp_path: Path) -> Iterator[profiles.UnlockedProfile]:
     profile.close()
 
 
-def open_items(ctx: ConsoleContext) -> list[ItemRow]:
+def open_items(ctx: Console) -> list[ItemRow]:
     """Every open item of the VMA, through the read service."""
     query = ctx.worklist.query(None)
     return ctx.worklist.page(query, 0, ctx.worklist.count(query) + 1)
 
 
-def patient_names(ctx: ConsoleContext) -> set[str]:
+def patient_names(ctx: Console) -> set[str]:
     """Family and given names of the VMA's items (the canaries)."""
     names: set[str] = set()
     for item in open_items(ctx):

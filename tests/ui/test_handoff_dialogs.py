@@ -19,7 +19,8 @@ from vmadesk.ui.console.shell import ConsoleShell
 from vmadesk.ui.console.window import MainWindow
 from vmadesk.ui.dialogs.handoff.end_shift import ONE_TIME_CODE, EndShiftDialog
 from vmadesk.ui.dialogs.handoff.notes_model import HandoffItemsModel
-from vmadesk.ui.dialogs.handoff.review import PacketItemsModel, ReviewPacketDialog, open_packet
+from vmadesk.ui.dialogs.handoff.packet_model import PacketItemsModel
+from vmadesk.ui.dialogs.handoff.review import ReviewPacketDialog, open_packet
 from vmadesk.ui.ui_settings import UiSettings
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

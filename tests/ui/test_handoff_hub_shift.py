@@ -21,12 +21,10 @@ from vmadesk.domain.vocabulary import (
     Priority,
     Urgency,
 )
+from vmadesk.services.console import Console
 from vmadesk.services.escalation import Sbar
-from vmadesk.services.session import Session
 from vmadesk.services.sync_service import sync_once
-from vmadesk.sync.item_events import make_change_hook, make_escalation_hook
 from vmadesk.ui.console.shell import ConsoleShell
-from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.dialogs.handoff.end_shift import EndShiftDialog
 from vmadesk.ui.dialogs.handoff.inbox import HandoffsDialog
 from vmadesk.ui.dialogs.handoff.review import ReviewPacketDialog
@@ -36,15 +34,9 @@ __all__ = ["db_url", "hub"]
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
-def _context(profile, clock: MovableClock) -> ConsoleContext:  # type: ignore[no-untyped-def]
+def _context(profile, clock: MovableClock) -> Console:  # type: ignore[no-untyped-def]
     """The services as the application builds them for an enrolled profile (hub hooks on)."""
-    return ConsoleContext(
-        Session(profile),
-        clock=clock,
-        local_tz=LOCAL_TZ,
-        item_hook=make_change_hook(profile.conn),
-        escalation_hook=make_escalation_hook(profile.conn),
-    )
+    return Console(profile, clock=clock, local_tz=LOCAL_TZ)
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def test_done_work_is_refused_in_words(qtbot, hub, pair) -> None:  # type: ignor
     ana.work().complete(a)
     sync_once(ana.profile)
     sync_once(ben.profile)
-    dialog = HeldByOthersDialog(make_context(ben.profile).session)
+    dialog = HeldByOthersDialog(make_context(ben.profile))
     qtbot.addWidget(dialog)
     assert dialog.table.item(0, 5).text() == "done"
     dialog.take_over_selected()

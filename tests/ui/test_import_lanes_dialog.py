@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.services.import_samples import NOW
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.services.session import Session
+from vmadesk.services.console import Console
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.ui.dialogs.imports.import_dialog import ImportDialog, choose_mapping
 
@@ -23,11 +23,11 @@ LANES = Path(__file__).resolve().parents[1] / "ingest" / "data" / "lanes"
 
 
 @pytest.fixture
-def session(new_profile: UnlockedProfile) -> Session:
-    return Session(new_profile)
+def session(new_profile: UnlockedProfile) -> Console:
+    return Console(new_profile)
 
 
-def _dialog(qtbot: QtBot, session: Session, path: Path) -> ImportDialog:
+def _dialog(qtbot: QtBot, session: Console, path: Path) -> ImportDialog:
     dialog = ImportDialog(session, path, practice_id=None, now=NOW)
     qtbot.addWidget(dialog)
     dialog.start()
@@ -35,7 +35,7 @@ def _dialog(qtbot: QtBot, session: Session, path: Path) -> ImportDialog:
     return dialog
 
 
-def _lanes(session: Session) -> dict[str, int]:
+def _lanes(session: Console) -> dict[str, int]:
     return dict(session.conn.execute("SELECT lane, count(*) FROM items GROUP BY lane").fetchall())
 
 
@@ -49,7 +49,7 @@ def _lanes(session: Session) -> dict[str, int]:
     ],
 )
 def test_a_lane_worklist_previews_per_lane_then_imports_once(
-    qtbot: QtBot, session: Session, tmp_path: Path, name: str, lane: Lane
+    qtbot: QtBot, session: Console, tmp_path: Path, name: str, lane: Lane
 ) -> None:
     path = Path(shutil.copy(LANES / name, tmp_path / name))
     assert choose_mapping(session, path, None) == (True, None)  # no mapping asked
@@ -76,7 +76,7 @@ def test_a_lane_worklist_previews_per_lane_then_imports_once(
 @pytest.mark.logs_warnings
 @pytest.mark.parametrize("name", ["prior-auth-bad-icd.csv", "referral-outgoing-no-recipient.csv"])
 def test_a_malformed_lane_worklist_is_refused_with_its_place(
-    qtbot: QtBot, session: Session, tmp_path: Path, name: str
+    qtbot: QtBot, session: Console, tmp_path: Path, name: str
 ) -> None:
     path = Path(shutil.copy(LANES / name, tmp_path / name))
     dialog = _dialog(qtbot, session, path)

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.services.import_samples import NOW, bundle, run, visit, write
+from vmadesk.services.console import Console
 from vmadesk.services.import_wording import ITEMS_NOTE, MISSING_TEXT
-from vmadesk.services.session import Session
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.ui.dialogs.imports.csv_mapping import CsvMappingDialog
 from vmadesk.ui.dialogs.imports.import_dialog import ImportDialog
@@ -28,7 +28,7 @@ def test_missing_items_are_listed_first_and_counts_read_as_in_the_terminal(
     run(new_profile, write(tmp_path / "monday.json", both))
     # The next full export of that day lists only a1: a2's two items are missing.
     path = write(tmp_path / "monday-2.json", bundle(*visit("a1", start=day)))
-    dialog = ImportDialog(Session(new_profile), path, practice_id=None, now=NOW)
+    dialog = ImportDialog(Console(new_profile), path, practice_id=None, now=NOW)
     qtbot.addWidget(dialog, before_close_func=lambda d: d.plan and d.plan.release())
     dialog.start()
     qtbot.waitUntil(lambda: dialog.state in ("preview", "failed"), timeout=30_000)
@@ -55,7 +55,7 @@ def test_a_refused_csv_can_be_mapped_again_and_read(
         "Appt ID,Appt Date,Start,Slot,Patient Name,Cell\n"
         f'A1,{day},Room 4,9:30 AM,"Zyxwvutsky, Quentin",(212) 555-0142\n'
     )
-    dialog = ImportDialog(Session(new_profile), path, practice_id=None, now=NOW)
+    dialog = ImportDialog(Console(new_profile), path, practice_id=None, now=NOW)
     qtbot.addWidget(dialog, before_close_func=lambda d: d.plan and d.plan.release())
     dialog.start()
     qtbot.waitUntil(lambda: dialog.state in ("preview", "failed"), timeout=30_000)
@@ -84,7 +84,7 @@ def test_a_refused_fhir_file_offers_no_column_mapping(
     qtbot: QtBot, new_profile: UnlockedProfile, tmp_path: Path
 ) -> None:
     path = write(tmp_path / "cut.json", json.dumps(bundle(*visit()))[:200])
-    dialog = ImportDialog(Session(new_profile), path, practice_id=None, now=NOW)
+    dialog = ImportDialog(Console(new_profile), path, practice_id=None, now=NOW)
     qtbot.addWidget(dialog)
     dialog.start()
     qtbot.waitUntil(lambda: dialog.state == "failed", timeout=30_000)

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from tests.services.import_samples import appointment, bundle, patient, visit, write
 from tests.services.test_import_offsets import EST, EVENING, MORNING_IST
 from vmadesk.services import importer
-from vmadesk.services.session import Session
+from vmadesk.services.console import Console
 from vmadesk.store import items, practices
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.ui.dialogs.imports.import_dialog import ImportDialog
@@ -25,7 +25,7 @@ def test_preview_shows_practice_time_and_the_export_own_reading(
 ) -> None:
     doc = bundle(*visit("a1", start=EVENING), appointment("a2", start=MORNING_IST))
     path = write(tmp_path / "today.json", doc)
-    dialog = ImportDialog(Session(new_profile), path, practice_id=None, now=NOW)
+    dialog = ImportDialog(Console(new_profile), path, practice_id=None, now=NOW)
     qtbot.addWidget(dialog, before_close_func=lambda d: d.plan and d.plan.release())
     dialog.start()
     qtbot.waitUntil(lambda: dialog.state == "preview", timeout=30_000)

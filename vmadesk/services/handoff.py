@@ -26,6 +26,7 @@ from vmadesk.services.handoff_payload import (
     item_payload,
     note_text,
     read_json,
+    seal_envelope,
     store_received_item,
     take_over_history,
 )
@@ -185,22 +186,7 @@ class HandoffService:
                 if self.on_change is not None:
                     written = items.get_item(self.conn, item_id)
                     self.on_change(self.conn, written, ItemAction.HANDED_OFF, {})
-            plaintext = json.dumps(body).encode("utf-8")
-            envelope: dict[str, Any] = {
-                "format": PACKET_FORMAT,
-                "version": 1,
-                "packet_id": packet_id,
-                "sender": self.vma,
-                "receiver": receiver,
-            }
-            code = None
-            if one_time_code:
-                code = sealed.new_code()
-                salt, box = sealed.seal_with_code(code, plaintext)
-                envelope.update(mode="code", salt=sealed.b64(salt), ciphertext=sealed.b64(box))
-            else:
-                box = sealed.seal_to(known[receiver], plaintext)
-                envelope.update(mode="public_key", ciphertext=sealed.b64(box))
+            envelope, box, code = seal_envelope(body, None if one_time_code else known[receiver])
             details: dict[str, Any] = {
                 "action": "sent",
                 "handoff": handoff_id,

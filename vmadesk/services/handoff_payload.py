@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from nacl.public import PublicKey
+
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.domain.instants import load_zone
@@ -19,6 +21,7 @@ from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.handoffs import HandoffItemRow
 from vmadesk.store.items import ITEM_COLUMNS, ItemRow
 from vmadesk.store.timestamps import from_db, to_db
+from vmadesk.sync import sealed
 
 PACKET_FORMAT = "vmadesk-handoff"
 RECEIPT_FORMAT = "vmadesk-handoff-receipt"
@@ -360,3 +363,34 @@ def read_json(path: Path, expected: str) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("format") != expected:
         raise ActionRefused(f"{path.name}: not a {expected} file.")
     return data
+
+
+def seal_envelope(
+    body: dict[str, Any], receiver_key: PublicKey | None
+) -> tuple[dict[str, Any], bytes, str | None]:
+    """Seal a packet body and wrap it in the file envelope (PHI-free routing only).
+
+    Args:
+        body: The packet (``packet_id``, ``sender``, ``receiver``, items, notes).
+        receiver_key: The receiver's public key; None seals with a new one-time code.
+
+    Returns:
+        The envelope, the sealed box, and the one-time code (None for a public key).
+    """
+    plaintext = json.dumps(body).encode("utf-8")
+    envelope: dict[str, Any] = {
+        "format": PACKET_FORMAT,
+        "version": 1,
+        "packet_id": body["packet_id"],
+        "sender": body["sender"],
+        "receiver": body["receiver"],
+    }
+    code = None
+    if receiver_key is None:
+        code = sealed.new_code()
+        salt, box = sealed.seal_with_code(code, plaintext)
+        envelope.update(mode="code", salt=sealed.b64(salt), ciphertext=sealed.b64(box))
+    else:
+        box = sealed.seal_to(receiver_key, plaintext)
+        envelope.update(mode="public_key", ciphertext=sealed.b64(box))
+    return envelope, box, code

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from vmadesk.store import audit, settings_store
+from vmadesk.store import audit, settings_store, unlock_guard
 from vmadesk.store import profile as profiles
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
@@ -33,14 +33,15 @@ def local_zone_name() -> str:
 class Session:
     """The unlocked profile as the console uses it."""
 
-    def __init__(self, profile: UnlockedProfile) -> None:
+    def __init__(self, profile: UnlockedProfile, *, conn: Connection | None = None) -> None:
         self.profile = profile
+        self._conn = conn
         self.locked = False
 
     @property
     def conn(self) -> Connection:
-        """The UI thread's connection."""
-        return self.profile.conn
+        """The UI thread's connection, or the one a background thread was given."""
+        return self.profile.conn if self._conn is None else self._conn
 
     @property
     def profile_dir(self) -> Path:
@@ -70,6 +71,10 @@ class Session:
         self.locked = True
         with transaction(self.conn):
             audit.append(self.conn, AuditEvent.LOCK, details={"reason": reason})
+
+    def seconds_before_next_try(self, now: float) -> float:
+        """How long wrong passphrases make the next try wait (0 when it may go now)."""
+        return unlock_guard.load(self.profile_dir).delay_before_next(now)
 
     def unlock(self, passphrase: str) -> bool:
         """Re-authenticate with the passphrase; True when it matches."""

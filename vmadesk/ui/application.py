@@ -1,17 +1,16 @@
-"""The application: Qt application, unlock, session context, main window, background sync.
+"""The application: Qt application, unlock, headless console, main window, background sync.
 
 ``run()`` is called by :mod:`vmadesk.ui.launch` after its display check. It unlocks the
-profile (``VMADESK_PASSPHRASE``, the keychain, or the unlock dialog), builds the services of
-one session (:func:`build_context`), shows UI-A's ``MainWindow`` and wires around it the
-:class:`~vmadesk.ui.console.shell.ConsoleShell` (Shift, File and Help actions, the idle
-auto-lock and PHI-free desktop notifications).
+profile (``VMADESK_PASSPHRASE``, the keychain, or the unlock dialog), builds the
+:class:`~vmadesk.services.console.Console` of one session, shows the ``MainWindow`` and
+wires around it the :class:`~vmadesk.ui.console.shell.ConsoleShell` (Shift, File and Help
+actions, the idle auto-lock and PHI-free desktop notifications).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,18 +20,13 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from vmadesk import __version__, app_logging
 from vmadesk.paths import APP_NAME
+from vmadesk.services import profiles
 from vmadesk.services.clock import Clock, system_clock
-from vmadesk.services.session import Session, local_zone_name
-from vmadesk.store import profile as profiles
-from vmadesk.store import settings_store
-from vmadesk.store.connection import Connection
-from vmadesk.store.errors import AuthenticationError, StoreError
-from vmadesk.store.keyslots import SLOTS_FILE
-from vmadesk.ui.context import ConsoleContext
+from vmadesk.services.console import Console
+from vmadesk.services.profiles import AuthenticationError, StoreError
 from vmadesk.ui.ui_settings import UiSettings, place_window
 
 if TYPE_CHECKING:  # not on the start path: loaded after the first lane is painted
-    from vmadesk.services.work import ChangeHook
     from vmadesk.ui.console.shell import ConsoleShell
     from vmadesk.ui.console.window import MainWindow
     from vmadesk.ui.widgets.sync_indicator import SyncController
@@ -42,30 +36,9 @@ log = logging.getLogger(__name__)
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
 
-def build_context(
-    profile: profiles.UnlockedProfile, *, clock: Clock = system_clock
-) -> ConsoleContext:
-    """The services of one unlocked session, all on this thread's connection."""
-    item_hook, escalation_hook = _sync_hooks(profile.conn)
-    return ConsoleContext(
-        Session(profile),
-        clock=clock,
-        local_tz=local_zone_name(),
-        item_hook=item_hook,
-        escalation_hook=escalation_hook,
-    )
-
-
-def _sync_hooks(conn: Connection) -> tuple[ChangeHook | None, Callable[..., None] | None]:
-    """Once enrolled, every change also queues its hub message in the same transaction.
-
-    A profile that does not sync never loads the wire schema or the hub client (~150 ms).
-    """
-    if settings_store.hub_url(conn) is None:
-        return None, None
-    from vmadesk.sync.item_events import make_change_hook, make_escalation_hook
-
-    return make_change_hook(conn), make_escalation_hook(conn)
+def build_context(profile: profiles.UnlockedProfile, *, clock: Clock = system_clock) -> Console:
+    """The headless console of one unlocked session, on this thread's connection."""
+    return Console(profile, clock=clock)
 
 
 def ensure_app(argv: list[str] | None = None) -> QApplication:
@@ -96,7 +69,7 @@ def unlock_profile(profile_dir: Path) -> profiles.UnlockedProfile | None:
         AuthenticationError: The environment's passphrase is wrong.
         StoreError: The profile is missing or damaged.
     """
-    if not (profile_dir / SLOTS_FILE).exists():
+    if not profiles.has_profile(profile_dir):
         raise profiles.ProfileMissingError(
             f"No vmadesk profile in {profile_dir} (create one with 'vmadesk profile init' "
             "or 'vmadesk demo')."
@@ -166,7 +139,7 @@ class RunningConsole(QObject):
     background sync follow a moment later, when the window says it is ready.
     """
 
-    def __init__(self, ctx: ConsoleContext, window: MainWindow, notices: list[str]) -> None:
+    def __init__(self, ctx: Console, window: MainWindow, notices: list[str]) -> None:
         super().__init__(window)
         self.ctx, self.window, self.notices = ctx, window, notices
         self.shell: ConsoleShell | None = None
@@ -197,20 +170,16 @@ class RunningConsole(QObject):
             self.shell.shutdown()
 
 
-def _start_sync(ctx: ConsoleContext, window: QWidget) -> SyncController | None:
+def _start_sync(ctx: Console, window: QWidget) -> SyncController | None:
     """Background sync with the team hub, once this profile is enrolled.
 
     It also runs while the team secret is still on its way: a round fetches it.
     """
-    if settings_store.hub_url(ctx.session.conn) is None:
+    if ctx.hub_config() is None:
         return None  # not enrolled: the hub client and wire schema are never loaded
-    from vmadesk.sync.enrolment import hub_config
-
-    if hub_config(ctx.session.conn) is None:
-        return None
     from vmadesk.ui.widgets.sync_indicator import start_sync
 
-    controller = start_sync(ctx.session, window)
+    controller = start_sync(ctx, window)
     # An escalation goes out at once, not at the next scheduled round.
     ctx.escalations.after_raise = lambda _escalation_id: controller.sync_now()
     return controller
@@ -219,11 +188,11 @@ def _start_sync(ctx: ConsoleContext, window: QWidget) -> SyncController | None:
 def _run_supervisor(profile: profiles.UnlockedProfile, hub_url: str | None) -> int:
     """The supervisor board on the enrolled (or given) hub, with this profile's keys."""
     from vmadesk.services.supervisor import supervisor_token
-    from vmadesk.sync.enrolment import hub_config
     from vmadesk.ui.supervisor.app import run_supervisor
 
-    session = Session(profile)
-    config = hub_config(profile.conn)
+    console = Console(profile)
+    session = console.session
+    config = console.hub_config()
     url = hub_url or (config.url if config else None)
     token = supervisor_token(session)
     if not url or not token:

@@ -4,8 +4,8 @@ The UI thread never waits on the keychain, a key derivation or a long job. A job
 :class:`Progress` it may use to report progress and to check for cancellation; its result or
 error comes back on the UI thread through :class:`Job`'s signals.
 
-A SQLCipher connection belongs to one thread: a job that needs the database opens its own
-(``UnlockedProfile.connect()``) and closes it before returning.
+A SQLCipher connection belongs to one thread: a job that needs the database asks the console
+for its own (``Console.for_worker()``, with the same hub hooks) and closes it before returning.
 """
 
 from __future__ import annotations

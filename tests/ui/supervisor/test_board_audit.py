@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from vmadesk.services.supervisor import build_board
+from vmadesk.services.supervisor_board import build_board
 from vmadesk.sync import wire
 from vmadesk.ui.supervisor.models import BOARD_COLUMNS
 

@@ -6,8 +6,8 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from vmadesk.paths import APP_NAME
-from vmadesk.store.items import LaneCounts
-from vmadesk.ui.context import ConsoleContext
+from vmadesk.services.console import Console
+from vmadesk.services.views import LaneCounts
 
 NOTIFY_MS = 60_000
 
@@ -29,7 +29,7 @@ def due_notice(counts: dict[object, LaneCounts]) -> str | None:
 class DueNotifier(QObject):
     """Desktop notifications with counts only, when the numbers grow."""
 
-    def __init__(self, ctx: ConsoleContext, parent: QWidget, *, interval_ms: int = NOTIFY_MS):
+    def __init__(self, ctx: Console, parent: QWidget, *, interval_ms: int = NOTIFY_MS):
         super().__init__(parent)
         self.ctx = ctx
         self.paused = False

@@ -62,7 +62,7 @@ class ImportActions:
         if not go_on:
             return 0
         imported = sum(
-            open_import_dialog(shell.window, shell.ctx.session, practice_id=practice_id, path=path)
+            open_import_dialog(shell.window, shell.ctx, practice_id=practice_id, path=path)
             for path in (paths or [None])
         )
         if imported:

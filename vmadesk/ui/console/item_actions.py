@@ -70,7 +70,7 @@ class ItemActions:
             return
         from vmadesk.ui.dialogs.held_by_others import HeldByOthersDialog
 
-        dialog = HeldByOthersDialog(self.window.ctx.session, parent=self.window)
+        dialog = HeldByOthersDialog(self.window.ctx, parent=self.window)
         dialog.taken_over.connect(lambda _item_id: self.window.reload_items())
         self.window.open_dialog(dialog, lambda: None)
 

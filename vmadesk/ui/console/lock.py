@@ -39,7 +39,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QToolTip, QWidget
 
 from vmadesk.services.session import Session
 from vmadesk.services.worklist import WorkList
-from vmadesk.store import unlock_guard
 from vmadesk.ui.console.lock_screen import LockScreen
 
 _INPUT_EVENTS = frozenset(
@@ -214,13 +213,13 @@ class IdleLock(QObject):
         """Check the passphrase (audited); unlock when it matches."""
         if not self.is_locked:
             return True
-        wait = unlock_guard.load(self.session.profile_dir).delay_before_next(time.time())
+        wait = self.session.seconds_before_next_try(time.time())
         if wait > 0:
             self._hold_off(wait)
             return False
         if not self.session.unlock(passphrase):
             self.screen.show_message("Wrong passphrase. The console stays locked.")
-            wait = unlock_guard.load(self.session.profile_dir).delay_before_next(time.time())
+            wait = self.session.seconds_before_next_try(time.time())
             if wait > 0:
                 self._hold_off(wait)
             return False

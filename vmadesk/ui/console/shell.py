@@ -18,12 +18,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from vmadesk import __version__, paths
+from vmadesk.services.console import Console
 from vmadesk.ui.console.due_notifier import DueNotifier
 from vmadesk.ui.console.import_actions import ImportActions
 from vmadesk.ui.console.lock import MINUTE_MS, IdleClock, IdleLock
 from vmadesk.ui.console.registry import ActionRegistry, ActionSpec
 from vmadesk.ui.console.shift_actions import SHIFT_ACTIONS, ShiftActions
-from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.ui_settings import UiSettings, place_window
 
 if TYPE_CHECKING:  # dialogs are imported when first opened: they are not on the start path
@@ -76,7 +76,7 @@ class ConsoleShell(QObject):
 
     def __init__(
         self,
-        ctx: ConsoleContext,
+        ctx: Console,
         window: QMainWindow,
         *,
         ui_settings: UiSettings | None = None,

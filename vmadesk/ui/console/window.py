@@ -20,8 +20,9 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from vmadesk.domain.lanes import lane_definition
 from vmadesk.paths import APP_NAME
+from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
-from vmadesk.store.items import ItemRow
+from vmadesk.services.views import ItemRow
 from vmadesk.ui.console.import_actions import IMPORT_ACTION
 from vmadesk.ui.console.item_actions import ITEM_ACTIONS, ItemActions
 from vmadesk.ui.console.layout import MIN_HEIGHT, MIN_WIDTH, Panes
@@ -29,7 +30,6 @@ from vmadesk.ui.console.locked_view import LockedView
 from vmadesk.ui.console.registry import ActionRegistry
 from vmadesk.ui.console.review_actions import ReviewActions
 from vmadesk.ui.console.view_actions import VIEW_ACTIONS
-from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.widgets.clipboard_guard import ClipboardGuard
 from vmadesk.ui.widgets.lane_list import MY_SHIFT, LaneKey
 
@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        ctx: ConsoleContext,
+        ctx: Console,
         parent: QWidget | None = None,
         *,
         url_opener: UrlOpener | None = None,

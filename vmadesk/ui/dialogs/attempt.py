@@ -36,8 +36,8 @@ from vmadesk.domain.vocabulary import (
     Outcome,
 )
 from vmadesk.services.errors import ActionRefused
+from vmadesk.services.views import ItemRow
 from vmadesk.services.work import AttemptResult, WorkService
-from vmadesk.store.items import ItemRow
 from vmadesk.ui.dialogs.parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
 from vmadesk.ui.qt_time import datetime_edit, from_qdatetime
 from vmadesk.ui.widgets.identity_check import IDENTITY_TEXT, identity_checkbox

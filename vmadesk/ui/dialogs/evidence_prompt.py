@@ -38,8 +38,8 @@ from vmadesk.services.evidence import (
     post_answer,
     post_decline,
 )
+from vmadesk.services.hub_access import HubClient
 from vmadesk.sync import wire
-from vmadesk.sync.hub_client import HubClient
 from vmadesk.ui import workers
 from vmadesk.ui.dialogs.handoff.parts import fit_to_screen, items_table
 from vmadesk.ui.models.row_table import ACCESSIBLE, DISPLAY, RowTableModel

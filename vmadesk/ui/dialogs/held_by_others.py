@@ -10,7 +10,6 @@ on the network.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.held_by_others import (
     TAKEOVER_REASONS,
@@ -45,13 +45,12 @@ def _local(at: datetime | None) -> str:
     return at.astimezone().strftime("%Y-%m-%d %H:%M") if at else "–"
 
 
-def _run_takeover(_progress: workers.Progress, profile: Any, item_id: int, reason: Any) -> str:
+def _run_takeover(
+    _progress: workers.Progress, console: Console, item_id: int, reason: TakeoverReason
+) -> str:
     """On a pool thread: its own connection, the takeover, closed again."""
-    conn = profile.connect()
-    try:
-        return take_over(conn, item_id, reason)
-    finally:
-        conn.close()
+    with console.for_worker() as worker:
+        return take_over(worker.conn, item_id, reason)
 
 
 class HeldByOthersDialog(QDialog):
@@ -59,9 +58,9 @@ class HeldByOthersDialog(QDialog):
 
     taken_over = Signal(int)
 
-    def __init__(self, session: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, console: Console, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session = session
+        self.console = console
         self.job: workers.Job | None = None
         self.setWindowTitle("Held by others")
         self.setObjectName("heldByOthersDialog")
@@ -106,7 +105,7 @@ class HeldByOthersDialog(QDialog):
 
     def refresh(self) -> None:
         """Reload the list from the store."""
-        rows = held_by_others(self.session.conn)
+        rows = held_by_others(self.console.conn)
         self.table.setRowCount(len(rows))
         for r, held in enumerate(rows):
             cells = (
@@ -146,7 +145,7 @@ class HeldByOthersDialog(QDialog):
         self.message.setText("Asking the team hub…")
         self.job = workers.start(
             _run_takeover,
-            self.session.profile,
+            self.console,
             item_id,
             self.chosen_reason(),
             on_success=lambda text: self._done(item_id, str(text)),

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.intake import quick_add_callback
-from vmadesk.store.practices import PracticeRow
-from vmadesk.ui.context import ConsoleContext
+from vmadesk.services.views import PracticeRow
 from vmadesk.ui.dialogs.parts import error_label, fit_to_screen, ok_cancel, show_error
 from vmadesk.ui.qt_time import datetime_edit, from_wall_clock
 
@@ -28,7 +28,7 @@ class QuickAddDialog(QDialog):
 
     def __init__(
         self,
-        ctx: ConsoleContext,
+        ctx: Console,
         practices: list[PracticeRow],
         practice_id: int | None = None,
         parent: QWidget | None = None,

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 from vmadesk.domain.medical_codes import SERVICE_LIST_EXAMPLE
 from vmadesk.domain.payer_programs import PaUrgency, PayerProgram
 from vmadesk.domain.referral_rules import ReferralDirection
+from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.lane_intake import parse_services, quick_add_prior_auth, quick_add_referral
-from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.dialogs.parts import error_label, fit_to_screen, ok_cancel, show_error
 
 
@@ -38,7 +38,7 @@ class _LaneQuickAdd(QDialog):
 
     def __init__(
         self,
-        ctx: ConsoleContext,
+        ctx: Console,
         practices: list[tuple[int, str]],
         practice_id: int | None = None,
         parent: QWidget | None = None,

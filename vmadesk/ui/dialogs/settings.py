@@ -42,8 +42,8 @@ from PySide6.QtWidgets import (
 from vmadesk.domain.lanes import DueAnchor, lane_definition
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services import practice_settings
+from vmadesk.services.console import Console
 from vmadesk.services.practice_settings import PracticeSettings, policy_from_fields
-from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.dialogs.parts import NoteEdit, fit_to_screen
 from vmadesk.ui.qt_time import DateEdit, TimeEdit
 from vmadesk.ui.ui_settings import AUTO_LOCK_RANGE, CLIPBOARD_RANGE, UiSettings
@@ -193,7 +193,7 @@ class SettingsDialog(QDialog):
     console_prefs_changed = Signal()
 
     def __init__(
-        self, ctx: ConsoleContext, ui_settings: UiSettings, parent: QWidget | None = None
+        self, ctx: Console, ui_settings: UiSettings, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx

@@ -22,9 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vmadesk.store import profile as profiles
-from vmadesk.store.errors import AuthenticationError, StoreError
-from vmadesk.store.keyslots import KeySlots
+from vmadesk.services import profiles
+from vmadesk.services.profiles import AuthenticationError, StoreError
 from vmadesk.ui import workers
 
 
@@ -67,7 +66,7 @@ def reopen_on_this_thread(profile: profiles.UnlockedProfile) -> profiles.Unlocke
 def protection_notice(directory: Path) -> str:
     """Which slots protect the profile, said plainly (never a silent downgrade)."""
     try:
-        types = {s.type for s in KeySlots.load(directory).slots}
+        types = profiles.slot_types(directory)
     except (OSError, ValueError, KeyError, StoreError):
         return ""
     if "keychain" in types:

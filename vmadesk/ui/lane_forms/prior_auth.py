@@ -15,7 +15,7 @@ from vmadesk.domain.lane_fields_codec import prior_auth_from_json
 from vmadesk.domain.payer_programs import PaUrgency
 from vmadesk.domain.prior_auth_rules import PaState
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.store.timestamps import from_db
+from vmadesk.services.views import from_db
 from vmadesk.ui.lane_forms.clock_words import at_words, payer_clock_line
 from vmadesk.ui.lane_forms.form import LaneForm
 

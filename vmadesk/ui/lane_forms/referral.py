@@ -8,7 +8,7 @@ from typing import Any
 from vmadesk.domain.lane_fields_codec import referral_from_json
 from vmadesk.domain.referral_rules import ReferralDirection, state_of
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.store.timestamps import from_db
+from vmadesk.services.views import from_db
 from vmadesk.ui.lane_forms.clock_words import at_words, schedule_clock_line
 from vmadesk.ui.lane_forms.form import LaneForm
 

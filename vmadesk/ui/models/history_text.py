@@ -22,8 +22,8 @@ from vmadesk.domain.vocabulary import (
     ReopenReason,
     code_label,
 )
+from vmadesk.services.views import EVENT_SEPARATOR, HOLD_ENDED
 from vmadesk.services.worklist import ItemDetail
-from vmadesk.store.history import EVENT_SEPARATOR, HOLD_ENDED
 
 #: Renders a stored instant as the pane shows times ("14:30 practice · 03:30 local").
 Dual = Callable[[str | None], str]

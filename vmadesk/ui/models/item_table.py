@@ -24,9 +24,8 @@ from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPalette
 from vmadesk.domain.time_display import format_dual, format_due_in
 from vmadesk.domain.vocabulary import DueState, ItemStatus, Lane
 from vmadesk.services.clock import Clock
+from vmadesk.services.views import ItemQuery, ItemRow, ListRow, from_db
 from vmadesk.services.worklist import WorkList
-from vmadesk.store.items import ItemQuery, ItemRow, ListRow
-from vmadesk.store.timestamps import from_db
 from vmadesk.ui.icons import icon
 from vmadesk.ui.models.due_style import state_colour, state_icon
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.conflict_groups import ConflictGroup
 from vmadesk.services.spotcheck_report import QualityRow
-from vmadesk.services.supervisor import RECOMMENDATION_LABELS, BoardRow
+from vmadesk.services.supervisor_board import RECOMMENDATION_LABELS, BoardRow
 from vmadesk.sync import wire
 
 DISPLAY = Qt.ItemDataRole.DisplayRole

@@ -26,9 +26,8 @@ from PySide6.QtWidgets import (
 from vmadesk.domain.appointment_time import given_note
 from vmadesk.domain.time_display import format_dual
 from vmadesk.domain.vocabulary import DueState, ItemStatus, Lane
+from vmadesk.services.views import ItemRow, from_db
 from vmadesk.services.worklist import ItemDetail
-from vmadesk.store.items import ItemRow
-from vmadesk.store.timestamps import from_db
 from vmadesk.ui.icons import icon
 from vmadesk.ui.lane_forms import lane_form
 from vmadesk.ui.models.due_style import state_colour

@@ -31,9 +31,8 @@ from vmadesk.domain.time_display import format_dual
 from vmadesk.domain.vocabulary import ItemStatus, Lane, ReopenReason
 from vmadesk.services.done_today import DoneToday
 from vmadesk.services.errors import ActionRefused
+from vmadesk.services.views import ItemRow, from_db
 from vmadesk.services.work import WorkService
-from vmadesk.store.items import ItemRow
-from vmadesk.store.timestamps import from_db
 from vmadesk.ui.dialogs.parts import error_label, note_edit, ok_cancel, show_error
 from vmadesk.ui.models.history_text import outcome_words, reason_words, status_words
 from vmadesk.ui.models.row_table import DISPLAY, RowTableModel

@@ -31,9 +31,8 @@ from vmadesk.domain.time_display import format_dual
 from vmadesk.domain.vocabulary import EscalationCategory, code_label
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.escalation import EscalationService
+from vmadesk.services.views import EscalationRow, from_db
 from vmadesk.services.worklist import EscalationSubject
-from vmadesk.store.escalations import EscalationRow
-from vmadesk.store.timestamps import from_db
 from vmadesk.ui.dialogs.parts import error_label, note_edit, ok_cancel, show_error
 from vmadesk.ui.models.row_table import DISPLAY, RowTableModel
 

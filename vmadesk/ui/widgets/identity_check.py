@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 from PySide6.QtWidgets import QCheckBox
 
 from vmadesk.domain.vocabulary import Outcome
-from vmadesk.store.history import AttemptRow
-from vmadesk.store.timestamps import from_db
+from vmadesk.services.views import AttemptRow, from_db
 
 IDENTITY_TEXT = "&Identity verified: name + date of birth (key I)"
 

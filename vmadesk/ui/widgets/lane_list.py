@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from vmadesk.domain import lanes
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.store.items import LaneCounts
+from vmadesk.services.views import LaneCounts
 from vmadesk.ui.icons import icon
 from vmadesk.ui.lane_forms import lane_form
 

@@ -15,7 +15,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from vmadesk.sync.worker import SyncStatus, SyncWorker
+from vmadesk.services.console import Console
+from vmadesk.services.hub_access import SyncStatus, SyncWorker
 
 
 def _clock(at: datetime | None) -> str:
@@ -104,23 +105,19 @@ class SyncController(QObject):
         self.worker.stop()
 
 
-def start_sync(session: Any, main_window: Any = None, *, interval: float = 60.0) -> SyncController:
-    """Start background sync for ``session`` and put the indicator in ``main_window``'s status bar.
+def start_sync(
+    console: Console, main_window: Any = None, *, interval: float = 60.0
+) -> SyncController:
+    """Start background sync for ``console`` and put the indicator in ``main_window``'s status bar.
 
-    The worker opens its own connection with ``session.profile.connect()``. Services on the UI
-    thread queue messages by passing ``make_change_hook(session.conn)`` /
-    ``make_escalation_hook(session.conn)`` as their ``on_change``.
+    The worker opens its own connection to the console's profile. The console's services on
+    the UI thread queue the hub messages themselves (their hooks are the console's).
     """
-    from vmadesk.services.sync_service import sync_once
-    from vmadesk.sync.hub_client import quiet_http_logs
+    from vmadesk.services.hub_access import quiet_http_logs, scheduled_round
 
     quiet_http_logs()
-
-    def run_round(conn: Any) -> Any:
-        return sync_once(conn, force=False)
-
     controller = SyncController(
-        session.profile.connect, run_round, interval=interval, parent=main_window
+        console.profile.connect, scheduled_round, interval=interval, parent=main_window
     )
     if main_window is not None and hasattr(main_window, "status_bar_widget_slot"):
         main_window.status_bar_widget_slot(controller.indicator)

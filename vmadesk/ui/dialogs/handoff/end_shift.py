@@ -11,7 +11,6 @@ The dialog holds PHI: the idle lock rejects it, and it drops its rows however it
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from vmadesk.domain.handoff_notes import HandoffNote
-from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import Priority
+from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.exports import record_export
 from vmadesk.services.handoff import PacketResult
@@ -44,9 +43,9 @@ from vmadesk.services.handoff_hub import (
     queue_handoff,
     receivers_from,
 )
-from vmadesk.store.items import ItemRow
+from vmadesk.services.views import ItemRow
 from vmadesk.ui import workers
-from vmadesk.ui.context import ConsoleContext
+from vmadesk.ui.dialogs.handoff.note_form import NoteForm, actions_label
 from vmadesk.ui.dialogs.handoff.notes_model import HandoffItemsModel
 from vmadesk.ui.dialogs.handoff.parts import (
     chosen_folder,
@@ -65,13 +64,7 @@ ONE_TIME_CODE = "One-time code (read out by phone)"
 FILE, HUB = "file", "hub"
 
 
-def actions_label(local_tz: str, now: datetime) -> str:
-    """The Actions field's label, e.g. "Actions (times in your local zone, PHT, HH:MM)"."""
-    short = now.astimezone(load_zone(local_tz)).strftime("%Z") or local_tz
-    return f"&Actions (times in your local zone, {short}, HH:MM)"
-
-
-def open_items(ctx: ConsoleContext) -> list[ItemRow]:
+def open_items(ctx: Console) -> list[ItemRow]:
     """Every open item the VMA owns that is not already in a handoff."""
     query = ctx.worklist.query(None)
     total = ctx.worklist.count(query)
@@ -87,7 +80,7 @@ class EndShiftDialog(QDialog):
 
     def __init__(
         self,
-        ctx: ConsoleContext,
+        ctx: Console,
         *,
         out_dir: Path | None = None,
         sync_now: Callable[[], None] | None = None,
@@ -110,34 +103,10 @@ class EndShiftDialog(QDialog):
         self.table = items_table(self.model, "Open items to hand off")
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
-        self.priority = QComboBox()
-        self.priority.setAccessibleName("Priority")
-        for p in Priority:
-            self.priority.addItem(p.value, p)
-        self.summary = QLineEdit()
-        self.summary.setAccessibleName("Summary")
-        self.summary.setMaxLength(200)
-        self.actions = QPlainTextEdit()
-        self.actions.setMinimumHeight(self.actions.fontMetrics().lineSpacing() * 3)
-        self.actions.setAccessibleName("Actions")
-        self.actions.setPlaceholderText(
-            "One per line; start with HH:MM for a time, e.g.\n"
-            "14:30 call again after the payer reopens"
-        )
-        self.contingency = QLineEdit()
-        self.contingency.setAccessibleName("Contingency")
-        self.contingency.setPlaceholderText("if … then …")
-        note_box = QWidget()
-        nf = QFormLayout(note_box)
-        nf.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # fields get the full width
-        nf.addRow("&Priority", self.priority)
-        nf.addRow("&Summary", self.summary)
-        nf.addRow(actions_label(ctx.local_tz, ctx.clock()), self.actions)
-        nf.addRow("&If … then …", self.contingency)
-        self.priority.currentIndexChanged.connect(self._form_changed)
-        self.summary.textChanged.connect(self._form_changed)
-        self.actions.textChanged.connect(self._form_changed)
-        self.contingency.textChanged.connect(self._form_changed)
+        note_box = NoteForm(actions_label(ctx.local_tz, ctx.clock()))
+        self.priority, self.summary = note_box.priority, note_box.summary
+        self.actions, self.contingency = note_box.actions, note_box.contingency
+        note_box.changed.connect(self._form_changed)
 
         split = QSplitter()
         split.addWidget(self.table)

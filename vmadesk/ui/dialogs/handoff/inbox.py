@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 
 from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import HandoffItemState, Lane
+from vmadesk.services.console import Console
 from vmadesk.services.handoff_hub import InboxEntry, SentLine, inbox, sent_lines
-from vmadesk.ui.context import ConsoleContext
 from vmadesk.ui.dialogs.handoff.parts import fit_to_screen, items_table
 from vmadesk.ui.models.row_table import ACCESSIBLE, DISPLAY, RowTableModel
 
@@ -102,7 +102,7 @@ class HandoffsDialog(QDialog):
 
     def __init__(
         self,
-        ctx: ConsoleContext,
+        ctx: Console,
         *,
         sync_now: Callable[[], None] | None = None,
         parent: QWidget | None = None,

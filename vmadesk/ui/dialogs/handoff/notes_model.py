@@ -18,8 +18,7 @@ from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.instants import load_zone
 from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Priority
-from vmadesk.store.escalations import EscalationRow
-from vmadesk.store.items import ItemRow
+from vmadesk.services.views import EscalationRow, ItemRow
 from vmadesk.ui.models.row_table import ACCESSIBLE, DISPLAY, RowTableModel
 
 CHECK = Qt.ItemDataRole.CheckStateRole
@@ -68,7 +67,6 @@ class NoteDraft:
         )
         note.validate()
         return note
-
 
 
 def _auto_summary(item: ItemRow) -> str:

@@ -33,10 +33,9 @@ from PySide6.QtWidgets import (
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.domain.instants import load_zone
 from vmadesk.domain.vocabulary import EscalationCategory, Lane
+from vmadesk.services.console import Console
 from vmadesk.services.handoff_payload import escalation_payload, open_escalations_first
-from vmadesk.store.escalations import EscalationRow
-from vmadesk.store.items import ItemRow
-from vmadesk.ui.context import ConsoleContext
+from vmadesk.services.views import EscalationRow, ItemRow
 from vmadesk.ui.dialogs.parts import fit_to_screen
 
 REPORT_KIND = "handoff_report"
@@ -139,7 +138,7 @@ def entry_from_item(
 
 
 def report_html(
-    ctx: ConsoleContext,
+    ctx: Console,
     *,
     packet_id: str,
     receiver: str,

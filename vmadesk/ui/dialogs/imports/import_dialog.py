@@ -33,18 +33,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vmadesk.ingest import CsvMapping, IngestCancelled, IngestError
 from vmadesk.ingest.csv_mapping import partial_mapping
 from vmadesk.services import import_offload, importer, lane_import
 from vmadesk.services.clock import system_clock
+from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.import_missing import missing_items
 from vmadesk.services.import_wording import counts_text
 from vmadesk.services.lane_import import LanePlan
 from vmadesk.services.practice_setup import PracticeContext, load_context
-from vmadesk.services.session import Session
-from vmadesk.store.profile import UnlockedProfile
-from vmadesk.sync.item_events import make_change_hook
+from vmadesk.services.views import CsvMapping, IngestCancelled, IngestError
 from vmadesk.ui import workers
 from vmadesk.ui.dialogs.imports.csv_mapping import CsvMappingDialog
 from vmadesk.ui.dialogs.imports.preview import (
@@ -66,7 +64,7 @@ log = logging.getLogger(__name__)
 
 def _read_and_plan(
     control: workers.Progress,
-    profile: UnlockedProfile,
+    console: Console,
     path: Path,
     practice_id: int | None,
     mapping: CsvMapping | None,
@@ -74,7 +72,8 @@ def _read_and_plan(
     now: datetime,
     process: import_offload.ImportProcess | None,
 ) -> Preview:
-    conn = profile.connect()
+    worker = console.for_worker()
+    conn = worker.conn
     try:
 
         def plan_for(
@@ -115,35 +114,35 @@ def _read_and_plan(
     except IngestCancelled:
         raise workers.Cancelled from None
     finally:
-        conn.close()
+        worker.close()
 
 
 def _apply(
-    control: workers.Progress, profile: UnlockedProfile, plan: importer.ImportPlan | LanePlan
+    control: workers.Progress, console: Console, plan: importer.ImportPlan | LanePlan
 ) -> importer.ImportReport:
-    conn = profile.connect()
+    worker = console.for_worker()
     if isinstance(plan, LanePlan):  # read again and written in one transaction
         try:
             return importer.import_file(
-                conn, plan.path, practice_id=plan.practice_id, on_change=make_change_hook(conn)
+                worker.conn, plan.path, practice_id=plan.practice_id, on_change=worker.change_hook
             )
         finally:
-            conn.close()
+            worker.close()
     try:
         return importer.apply_previewed(
-            conn,
+            worker.conn,
             plan,
             progress=lambda done, total: control.report(done, total, "Importing"),
             cancelled=lambda: control.cancelled,
             # Built on this thread's connection: claims and item events join the import's
             # transaction (None when the profile is not enrolled at a hub).
-            on_change=make_change_hook(conn),
+            on_change=worker.change_hook,
         )
     except importer.ImportCancelled:
         raise workers.Cancelled from None
     finally:
         plan.release()  # written or rolled back, the plan is spent
-        conn.close()
+        worker.close()
 
 
 class ImportDialog(QDialog):
@@ -151,7 +150,7 @@ class ImportDialog(QDialog):
 
     def __init__(
         self,
-        session: Session,
+        console: Console,
         path: Path,
         *,
         practice_id: int | None,
@@ -163,7 +162,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Import")
         self.setMinimumWidth(640)
-        self.session = session
+        self.console = console
         self.path = Path(path)
         self.practice_id = practice_id
         self.mapping = mapping
@@ -234,11 +233,11 @@ class ImportDialog(QDialog):
         self.progress.setRange(0, 0)
         self._job = workers.start(
             _read_and_plan,
-            self.session.profile,
+            self.console,
             self.path,
             self.practice_id,
             self.mapping,
-            self.session.vma,
+            self.console.vma,
             self.now or system_clock(),
             self._process,
             on_success=self._planned,
@@ -259,7 +258,7 @@ class ImportDialog(QDialog):
         self.progress.setValue(0)
         self._job = workers.start(
             _apply,
-            self.session.profile,
+            self.console,
             self.plan,
             on_success=self._applied,
             on_error=self._failed,
@@ -422,7 +421,7 @@ class ImportDialog(QDialog):
 
 
 def choose_mapping(
-    session: Session, path: Path, parent: QWidget | None
+    console: Console, path: Path, parent: QWidget | None
 ) -> tuple[bool, CsvMapping | None]:
     """Ask for a column mapping when a CSV's headers are not recognised.
 
@@ -438,7 +437,7 @@ def choose_mapping(
         return True, None  # the read reports the problem with its location
     if headers is None or headers.detected is not None:
         return True, None
-    remembered = importer.remembered_mapping(session.conn, headers.source_system)
+    remembered = importer.remembered_mapping(console.conn, headers.source_system)
     if remembered is not None:
         return True, remembered
     dialog = CsvMappingDialog(headers.headers, partial_mapping(headers.headers), parent)
@@ -448,7 +447,7 @@ def choose_mapping(
 
 
 def open_import_dialog(
-    parent: QWidget | None, session: Session, *, practice_id: int | None, path: Path | None = None
+    parent: QWidget | None, console: Console, *, practice_id: int | None, path: Path | None = None
 ) -> bool:
     """File → Import (and drag-and-drop): returns True if anything was imported."""
     # The import process starts while the VMA picks the file: its ~0.5 s of start-up is
@@ -461,11 +460,11 @@ def open_import_dialog(
             if not chosen:
                 return False
             path = Path(chosen)
-        go_on, mapping = choose_mapping(session, path, parent)
+        go_on, mapping = choose_mapping(console, path, parent)
         if not go_on:
             return False
         dialog = ImportDialog(
-            session, path, practice_id=practice_id, mapping=mapping, parent=parent, process=process
+            console, path, practice_id=practice_id, mapping=mapping, parent=parent, process=process
         )
     finally:
         if dialog is None:  # no import after all

@@ -20,8 +20,7 @@ from vmadesk.domain.vocabulary import Lane
 from vmadesk.services import import_wording as wording
 from vmadesk.services import importer
 from vmadesk.services.lane_import import LanePlan
-from vmadesk.store.items import ItemRow
-from vmadesk.store.timestamps import from_db
+from vmadesk.services.views import ItemRow, from_db
 
 #: Rows shown in the preview list (the counts cover everything).
 PREVIEW_ROWS = 200
