@@ -8,7 +8,7 @@ the import's column mapping and the errors a file read raises.
 from __future__ import annotations
 
 from vmadesk.ingest import CsvMapping, IngestCancelled, IngestError
-from vmadesk.ingest.csv_mapping import SYNONYMS
+from vmadesk.ingest.csv_mapping import SYNONYMS, partial_mapping
 from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.handoffs import HandoffItemRow
 from vmadesk.store.history import EVENT_SEPARATOR, HOLD_ENDED, AttemptRow
@@ -32,4 +32,5 @@ __all__ = [
     "ListRow",
     "PracticeRow",
     "from_db",
+    "partial_mapping",
 ]

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vmadesk.ingest.csv_mapping import partial_mapping
 from vmadesk.services import import_offload, importer, lane_import
 from vmadesk.services.clock import system_clock
 from vmadesk.services.console import Console
@@ -42,7 +41,7 @@ from vmadesk.services.import_missing import missing_items
 from vmadesk.services.import_wording import counts_text
 from vmadesk.services.lane_import import LanePlan
 from vmadesk.services.practice_setup import PracticeContext, load_context
-from vmadesk.services.views import CsvMapping, IngestCancelled, IngestError
+from vmadesk.services.views import CsvMapping, IngestCancelled, IngestError, partial_mapping
 from vmadesk.ui import workers
 from vmadesk.ui.dialogs.imports.csv_mapping import CsvMappingDialog
 from vmadesk.ui.dialogs.imports.preview import (
