@@ -38,7 +38,7 @@ from vmadesk.domain.vocabulary import (
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.views import ItemRow
 from vmadesk.services.work import AttemptResult, WorkService
-from vmadesk.ui.dialogs.parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
+from vmadesk.ui.form_parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
 from vmadesk.ui.qt_time import datetime_edit, from_qdatetime
 from vmadesk.ui.widgets.identity_check import IDENTITY_TEXT, identity_checkbox
 from vmadesk.ui.widgets.lane_outcome_panel import LaneOutcomePanel

@@ -24,7 +24,7 @@ from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Urgency
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.escalation import EscalationService, Sbar
-from vmadesk.ui.dialogs.parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
+from vmadesk.ui.form_parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
 
 RED_FLAG_CONFIRM = "I have followed the red-flag guidance"
 IMMEDIATE_HINT = "Chest pain, trouble breathing, stroke signs → Immediate"

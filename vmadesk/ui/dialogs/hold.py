@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QVBoxLayo
 from vmadesk.domain.vocabulary import HoldReason, code_label
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.work import WorkService
-from vmadesk.ui.dialogs.parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
+from vmadesk.ui.form_parts import error_label, fit_to_screen, note_edit, ok_cancel, show_error
 from vmadesk.ui.qt_time import datetime_edit, from_qdatetime
 
 PAUSE_TEXT = (

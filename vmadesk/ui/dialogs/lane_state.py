@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from vmadesk.domain.payer_programs import PaChannel
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.lane_states import LaneStateService
-from vmadesk.ui.dialogs.parts import error_label, fit_to_screen, ok_cancel, show_error
+from vmadesk.ui.form_parts import error_label, fit_to_screen, ok_cancel, show_error
 
 #: Inputs per target state: (field key, words, kind). Kinds: text, count, date, instant.
 _INPUTS: dict[str, tuple[tuple[str, str, str], ...]] = {

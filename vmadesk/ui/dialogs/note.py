@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from vmadesk.services.errors import ActionRefused
-from vmadesk.ui.dialogs.parts import error_label, ok_cancel, show_error
+from vmadesk.ui.form_parts import error_label, ok_cancel, show_error
 
 if TYPE_CHECKING:
     from vmadesk.services.work import WorkService

@@ -19,7 +19,7 @@ from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.intake import quick_add_callback
 from vmadesk.services.views import PracticeRow
-from vmadesk.ui.dialogs.parts import error_label, fit_to_screen, ok_cancel, show_error
+from vmadesk.ui.form_parts import error_label, fit_to_screen, ok_cancel, show_error
 from vmadesk.ui.qt_time import datetime_edit, from_wall_clock
 
 

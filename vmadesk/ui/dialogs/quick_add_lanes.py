@@ -27,7 +27,7 @@ from vmadesk.domain.referral_rules import ReferralDirection
 from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.lane_intake import parse_services, quick_add_prior_auth, quick_add_referral
-from vmadesk.ui.dialogs.parts import error_label, fit_to_screen, ok_cancel, show_error
+from vmadesk.ui.form_parts import error_label, fit_to_screen, ok_cancel, show_error
 
 
 class _LaneQuickAdd(QDialog):

@@ -44,7 +44,7 @@ from vmadesk.domain.vocabulary import Lane
 from vmadesk.services import practice_settings
 from vmadesk.services.console import Console
 from vmadesk.services.practice_settings import PracticeSettings, policy_from_fields
-from vmadesk.ui.dialogs.parts import NoteEdit, fit_to_screen
+from vmadesk.ui.form_parts import NoteEdit, fit_to_screen
 from vmadesk.ui.qt_time import DateEdit, TimeEdit
 from vmadesk.ui.ui_settings import AUTO_LOCK_RANGE, CLIPBOARD_RANGE, UiSettings
 

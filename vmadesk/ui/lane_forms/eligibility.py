@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QVBoxLa
 
 from vmadesk.domain.lanes import FieldKind, lane_definition
 from vmadesk.domain.vocabulary import Lane, Outcome
-from vmadesk.ui.dialogs.parts import money_edit
+from vmadesk.ui.form_parts import money_edit
 from vmadesk.ui.lane_forms.form import LaneForm, OutcomeDetails
 from vmadesk.ui.models.history_text import date_words
 

@@ -33,7 +33,7 @@ from vmadesk.services.done_today import DoneToday
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.views import ItemRow, from_db
 from vmadesk.services.work import WorkService
-from vmadesk.ui.dialogs.parts import error_label, note_edit, ok_cancel, show_error
+from vmadesk.ui.form_parts import error_label, note_edit, ok_cancel, show_error
 from vmadesk.ui.models.history_text import outcome_words, reason_words, status_words
 from vmadesk.ui.models.row_table import DISPLAY, RowTableModel
 

@@ -33,7 +33,7 @@ from vmadesk.services.errors import ActionRefused
 from vmadesk.services.escalation import EscalationService
 from vmadesk.services.views import EscalationRow, from_db
 from vmadesk.services.worklist import EscalationSubject
-from vmadesk.ui.dialogs.parts import error_label, note_edit, ok_cancel, show_error
+from vmadesk.ui.form_parts import error_label, note_edit, ok_cancel, show_error
 from vmadesk.ui.models.row_table import DISPLAY, RowTableModel
 
 USER = int(Qt.ItemDataRole.UserRole)

@@ -36,7 +36,7 @@ from vmadesk.domain.vocabulary import EscalationCategory, Lane
 from vmadesk.services.console import Console
 from vmadesk.services.handoff_payload import escalation_payload, open_escalations_first
 from vmadesk.services.views import EscalationRow, ItemRow
-from vmadesk.ui.dialogs.parts import fit_to_screen
+from vmadesk.ui.form_parts import fit_to_screen
 
 REPORT_KIND = "handoff_report"
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from vmadesk.services.views import SYNONYMS, CsvMapping
-from vmadesk.ui.dialogs.parts import error_label, ok_cancel, show_error
+from vmadesk.ui.form_parts import error_label, ok_cancel, show_error
 
 _NONE = "(not in this file)"
 _LABELS = {
