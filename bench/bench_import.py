@@ -103,13 +103,12 @@ def _gui_gap(work: Path, path: Path, name: str, enrolled: bool) -> tuple[float, 
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from vmadesk.services.session import Session
+    from vmadesk.services.console import Console
     from vmadesk.ui.dialogs.imports.import_dialog import ImportDialog
 
     app = QApplication.instance() or QApplication([])
     profile = _profile(work / f"profile-{name}", enrolled)
-    session = Session(profile)
-    dialog = ImportDialog(session, path, practice_id=None, now=NOW)
+    dialog = ImportDialog(Console(profile), path, practice_id=None, now=NOW)
     dialog.show()
     clock = QElapsedTimer()
     clock.start()

@@ -117,7 +117,7 @@ class QuickAddDialog(QDialog):
                 window_end=end,
                 vma=self.ctx.vma,
                 clock=self.ctx.clock,
-                on_change=self.ctx.work.on_change,
+                on_change=self.ctx.change_hook,
             )
         except ActionRefused as exc:
             show_error(self.error, str(exc))

@@ -342,7 +342,7 @@ class EndShiftDialog(QDialog):
                     self.shift_note.toPlainText().strip(),
                     vma=self.ctx.vma,
                     now=self.ctx.clock(),
-                    on_change=self.ctx.handoffs.on_change,
+                    on_change=self.ctx.change_hook,
                 )
                 result = PacketResult(None, envelope_id, 0, None)
             else:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from vmadesk.services.views import SYNONYMS, CsvMapping
+from vmadesk.services.import_types import SYNONYMS, CsvMapping
 from vmadesk.ui.form_parts import error_label, ok_cancel, show_error
 
 _NONE = "(not in this file)"

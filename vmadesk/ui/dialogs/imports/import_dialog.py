@@ -38,10 +38,15 @@ from vmadesk.services.clock import system_clock
 from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.import_missing import missing_items
+from vmadesk.services.import_types import (
+    CsvMapping,
+    IngestCancelled,
+    IngestError,
+    partial_mapping,
+)
 from vmadesk.services.import_wording import counts_text
 from vmadesk.services.lane_import import LanePlan
 from vmadesk.services.practice_setup import PracticeContext, load_context
-from vmadesk.services.views import CsvMapping, IngestCancelled, IngestError, partial_mapping
 from vmadesk.ui import workers
 from vmadesk.ui.dialogs.imports.csv_mapping import CsvMappingDialog
 from vmadesk.ui.dialogs.imports.preview import (
