@@ -30,9 +30,9 @@ from pathlib import Path
 
 import httpx
 
+from vmadesk import wire
 from vmadesk.hub import auth, migrate
 from vmadesk.hub.db import make_engine
-from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubClient
 
 CONSOLES = 100

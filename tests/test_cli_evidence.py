@@ -10,8 +10,9 @@ import vmadesk.cli as cli
 from tests.conftest import PASSPHRASE
 from tests.services.helpers import CANARY_FAMILY
 from tests.services.test_evidence import SECRET, hub, setup_request, supervisor_profile
+from vmadesk import wire
 from vmadesk.store import profile as profiles
-from vmadesk.sync import enrolment, wire
+from vmadesk.sync import enrolment
 
 __all__ = ["hub", "supervisor_profile"]
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from vmadesk.cli import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, open_profile
-from vmadesk.sync.wire import EvidenceDeclineReason
+from vmadesk.wire import EvidenceDeclineReason
 
 
 def _with_requests(args: argparse.Namespace, act: Callable[..., int]) -> int:

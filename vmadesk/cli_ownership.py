@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from vmadesk import wire
 from vmadesk.cli import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, open_profile
-from vmadesk.sync import wire
 
 
 @contextmanager

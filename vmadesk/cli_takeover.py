@@ -19,7 +19,7 @@ COMMAND = "takeover"
 
 
 def _parser() -> argparse.ArgumentParser:
-    from vmadesk.sync.wire import TakeoverReason
+    from vmadesk.wire import TakeoverReason
 
     codes = ", ".join(reason.value for reason in TakeoverReason)
     parser = argparse.ArgumentParser(

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from nacl.public import PrivateKey, SealedBox
 
+from vmadesk import wire
 from vmadesk.domain.vocabulary import (
     DueState,
     EscalationCategory,
@@ -22,7 +23,6 @@ from vmadesk.domain.vocabulary import (
     Urgency,
 )
 from vmadesk.hub.openapi import OPENAPI_PATH, render_openapi
-from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubRejected
 from vmadesk.sync.pseudonym import pseudonym
 

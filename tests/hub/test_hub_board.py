@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from tests.ui.supervisor.simulate import fill_team, lane_summary
+from vmadesk import wire
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.hub.routes.board import StoredSummary, effective_summaries
-from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubRejected
 
 

@@ -10,7 +10,8 @@ from collections import Counter
 import pytest
 from nacl.public import PrivateKey
 
-from vmadesk.sync import sealed, wire
+from vmadesk import wire
+from vmadesk.sync import sealed
 from vmadesk.sync.hub_client import HubClient, HubRejected
 from vmadesk.sync.pseudonym import pseudonym
 

@@ -8,8 +8,8 @@ import uuid
 import httpx
 
 from tests.hub.test_hub_api import env, pn
+from vmadesk import wire
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Urgency
-from vmadesk.sync import wire
 
 
 def _raise(hub, urgency: Urgency = Urgency.IMMEDIATE) -> str:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from tests.hub_fixtures import free_port, start_hub_process
-from vmadesk.sync import wire
+from vmadesk import wire
 from vmadesk.sync.hub_client import HubClient, HubUnavailable
 from vmadesk.sync.pseudonym import pseudonym
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from vmadesk.sync import wire
+from vmadesk import wire
 from vmadesk.sync.pseudonym import pseudonym
 
 # The "." keeps this name out of any base64 or hex text the hub stores by chance.

@@ -15,8 +15,8 @@ import pytest
 from nacl.public import PrivateKey, SealedBox
 
 from tests.hub.test_hub_api import env, event, pn, raw_post, stored_rows, summary
+from vmadesk import wire
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Urgency
-from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubRejected
 
 

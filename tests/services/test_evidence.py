@@ -13,11 +13,11 @@ import pytest
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.services.helpers import CANARY_FAMILY, CANARY_PHONE, callback, practice
 from tests.ui.supervisor.simulate import HubFixture, env, sqlite_hub
+from vmadesk import wire
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.evidence import EvidenceError, EvidenceResponder, EvidenceViewer
 from vmadesk.store import items
 from vmadesk.store import profile as profiles
-from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubClient, HubRejected
 from vmadesk.sync.item_events import item_pseudonym
 

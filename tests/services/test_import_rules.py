@@ -10,13 +10,13 @@ from typing import Any
 
 from tests.services.import_samples import NOW, bundle, by_lane, run, visit, write
 from tests.sync_helpers import offline_enrol
+from vmadesk import wire
 from vmadesk.domain.vocabulary import HoldReason, Lane, Outcome
 from vmadesk.ingest import read_file
 from vmadesk.services import importer, practice_settings
 from vmadesk.services.work import WorkService
 from vmadesk.store import history, items
 from vmadesk.store.profile import UnlockedProfile
-from vmadesk.sync import wire
 from vmadesk.sync.item_events import make_change_hook
 
 

@@ -21,12 +21,12 @@ from tests.sync_helpers import (
     new_console,
     offline_enrol,
 )
+from vmadesk import wire
 from vmadesk.ingest import IngestError
 from vmadesk.services import importer
 from vmadesk.services.sync_service import sync_once
 from vmadesk.store import items
 from vmadesk.store.connection import Connection
-from vmadesk.sync import wire
 from vmadesk.sync.item_events import item_pseudonym, make_change_hook
 
 N = 6

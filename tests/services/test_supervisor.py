@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from vmadesk import wire
 from vmadesk.domain.capacity import Recommendation, SignalCode
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.session import Session
@@ -13,7 +14,6 @@ from vmadesk.services.supervisor import TOKEN_ENV, supervisor_token
 from vmadesk.services.supervisor_board import assess_capacity, build_board, day_stats, trend_data
 from vmadesk.store import secrets_store
 from vmadesk.store.connection import transaction
-from vmadesk.sync import wire
 
 TODAY = date(2026, 3, 4)  # a Wednesday
 START = TODAY - timedelta(days=27)

@@ -23,6 +23,7 @@ from sqlalchemy import text
 
 from tests.hub_fixtures import free_port, start_hub_process
 from tests.sync_helpers import TEAM_CODE, TEAM_SECRET, Console, FakeClock, new_console
+from vmadesk import wire
 from vmadesk.domain.handoff_notes import HandoffNote, Priority
 from vmadesk.domain.vocabulary import (
     CONTACT_OUTCOMES,
@@ -42,7 +43,6 @@ from vmadesk.services.sync_service import SyncResult, send_handoff, sync_once, t
 from vmadesk.services.worklist import WorkList
 from vmadesk.store import history, items
 from vmadesk.store.connection import transaction
-from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubClient
 from vmadesk.sync.item_events import item_pseudonym, make_change_hook, record_import
 

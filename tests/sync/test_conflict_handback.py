@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.sync_helpers import TEAM_SECRET, Console
+from vmadesk import wire
 from vmadesk.domain.vocabulary import EscalationCategory, Outcome, Urgency
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.escalation import Sbar
@@ -19,7 +20,6 @@ from vmadesk.services.held_by_others import held_by_others
 from vmadesk.services.held_elsewhere import conflict_words, held_elsewhere
 from vmadesk.services.sync_service import sync_once, takeover
 from vmadesk.store import history, items
-from vmadesk.sync import wire
 from vmadesk.sync.item_events import item_pseudonym
 from vmadesk.sync.worker import read_status
 from vmadesk.ui.widgets.sync_indicator import status_text

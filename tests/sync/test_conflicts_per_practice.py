@@ -10,9 +10,9 @@ import pytest
 
 from tests.sync.test_practice_identity import import_csv, team  # noqa: F401 (fixture)
 from tests.sync_helpers import Console
+from vmadesk import wire
 from vmadesk.services.supervisor import SupervisorService
 from vmadesk.services.sync_service import sync_once
-from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubRejected
 
 

@@ -7,6 +7,7 @@ set); the supervisor acts through the supervisor service, as the desk does.
 from __future__ import annotations
 
 from tests.sync_helpers import TEAM_SECRET, Console
+from vmadesk import wire
 from vmadesk.domain.handoff_notes import HandoffNote, Priority
 from vmadesk.domain.vocabulary import EscalationCategory, Urgency
 from vmadesk.services.escalation import Sbar
@@ -14,7 +15,6 @@ from vmadesk.services.handoff import HandoffService
 from vmadesk.services.supervisor import SupervisorService
 from vmadesk.services.sync_service import send_handoff, sync_once, takeover
 from vmadesk.store import items
-from vmadesk.sync import wire
 from vmadesk.sync.item_events import item_pseudonym
 
 

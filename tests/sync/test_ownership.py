@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import text, update
 
 from tests.sync_helpers import Console
+from vmadesk import wire
 from vmadesk.domain.handoff_notes import HandoffNote, Priority
 from vmadesk.domain.vocabulary import DeclineReason
 from vmadesk.hub.db import claims as hub_claims
@@ -18,7 +19,6 @@ from vmadesk.services.sync_service import conflicts, send_handoff, sync_once, ta
 from vmadesk.services.worklist import WorkList
 from vmadesk.store import items
 from vmadesk.store.connection import transaction
-from vmadesk.sync import wire
 from vmadesk.sync.item_events import item_pseudonym, make_change_hook
 
 

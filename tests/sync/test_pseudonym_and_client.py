@@ -10,7 +10,7 @@ import socket
 import httpx
 import pytest
 
-from vmadesk.sync import wire
+from vmadesk import wire
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 from vmadesk.sync.pseudonym import pseudonym
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from tests.services.import_samples import NOW, bundle, run, visit, write
 from tests.services.test_import_rules import _confirmed_import
+from vmadesk import wire
 from vmadesk.domain.vocabulary import Lane, Outcome
 from vmadesk.services.work import WorkService
 from vmadesk.store.profile import UnlockedProfile
-from vmadesk.sync import wire
 from vmadesk.sync.summary import build_summary
 
 

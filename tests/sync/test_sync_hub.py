@@ -25,6 +25,7 @@ from tests.sync_helpers import (
     RecordingTransport,
     new_console,
 )
+from vmadesk import wire
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.domain.vocabulary import (
     EscalationCategory,
@@ -45,7 +46,7 @@ from vmadesk.services.sync_service import (
 )
 from vmadesk.services.worklist import WorkList
 from vmadesk.store import audit, escalations, items
-from vmadesk.sync import enrolment, outbox, wire
+from vmadesk.sync import enrolment, outbox
 from vmadesk.sync.hub_client import HubClient
 from vmadesk.sync.item_events import item_pseudonym
 from vmadesk.sync.summary import build_summary, next_interval_start

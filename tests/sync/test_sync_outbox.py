@@ -16,6 +16,7 @@ from tests.sync_helpers import (
     offline_enrol,
 )
 from tests.sync_helpers import Console as _Console
+from vmadesk import wire
 from vmadesk.domain.vocabulary import (
     CloseReason,
     EscalationCategory,
@@ -28,7 +29,7 @@ from vmadesk.services.escalation import Sbar
 from vmadesk.store import audit, items
 from vmadesk.store.connection import transaction
 from vmadesk.store.timestamps import from_db
-from vmadesk.sync import outbox, wire
+from vmadesk.sync import outbox
 from vmadesk.sync.item_events import item_pseudonym, make_change_hook
 from vmadesk.sync.summary import build_summary
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from vmadesk.sync import wire
+from vmadesk import wire
 from vmadesk.sync.pseudonym import pseudonym
 
 #: String formats that pydantic parses into typed values (not free text).
@@ -21,7 +21,9 @@ def wire_models() -> list[type[BaseModel]]:
     found = [
         obj
         for _, obj in inspect.getmembers(wire, inspect.isclass)
-        if issubclass(obj, BaseModel) and obj.__module__ == wire.__name__ and obj is not wire.Wire
+        if issubclass(obj, BaseModel)
+        and obj.__module__.startswith(f"{wire.__name__}.")
+        and obj is not wire.Wire
     ]
     assert set(found) == set(wire.ALL_MODELS), "add new models to wire.ALL_MODELS"
     return found

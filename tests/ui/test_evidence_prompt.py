@@ -15,7 +15,7 @@ from tests.services.test_evidence import (
     setup_request,
     supervisor_profile,
 )
-from vmadesk.sync import wire
+from vmadesk import wire
 from vmadesk.sync.hub_client import HubClient
 from vmadesk.ui.dialogs.evidence_prompt import EvidencePromptDialog
 

@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from tests.hub_fixtures import db_url, hub
 from tests.sync_helpers import Console, new_console
 from tests.ui.conftest import make_context
+from vmadesk import wire
 from vmadesk.services.sync_service import sync_once
 from vmadesk.store import items
-from vmadesk.sync import wire
 from vmadesk.ui.dialogs.held_by_others import HeldByOthersDialog
 
 __all__ = ["db_url", "hub"]

@@ -22,7 +22,7 @@ from vmadesk.store import profile as profiles
 LATER = (
     "pydantic",
     "httpx",
-    "vmadesk.sync.wire",
+    "vmadesk.wire",
     "vmadesk.sync.hub_client",
     "fhir",
     "faker",

@@ -38,6 +38,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from vmadesk import wire
 from vmadesk.hub import auth, migrate
 from vmadesk.hub.db import make_engine, now_ms
 from vmadesk.hub.endpoint import (
@@ -51,8 +52,7 @@ from vmadesk.hub.endpoint import (
 )
 from vmadesk.hub.openapi import build_openapi
 from vmadesk.hub.routes import all_endpoints
-from vmadesk.sync import wire
-from vmadesk.sync.wire import ErrorCode
+from vmadesk.wire import ErrorCode
 
 log = logging.getLogger("vmadesk.hub")
 access_log = logging.getLogger("vmadesk.hub.access")

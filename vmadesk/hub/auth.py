@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, update
 
 from vmadesk.hub.db import now_ms, users
-from vmadesk.sync.wire import HANDLE_PATTERN, Role
+from vmadesk.wire import HANDLE_PATTERN, Role
 
 _HANDLE = re.compile(HANDLE_PATTERN)
 #: What a token looks like (token_urlsafe(32) gives 43 characters); anything else is refused

@@ -19,9 +19,9 @@ import sys
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from vmadesk import wire
 from vmadesk.hub import auth, migrate
 from vmadesk.hub.db import make_engine, normalize_url
-from vmadesk.sync import wire
 
 #: Environment variable holding the hub's database URL when ``--db`` is not given.
 DB_ENV = "VMADESK_HUB_DB"

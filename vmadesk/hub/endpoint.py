@@ -13,10 +13,10 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
+from vmadesk import wire
 from vmadesk.hub import auth
 from vmadesk.hub.db import now_ms
-from vmadesk.sync import wire
-from vmadesk.sync.wire import ErrorCode, Role
+from vmadesk.wire import ErrorCode, Role
 
 
 class HubError(Exception):

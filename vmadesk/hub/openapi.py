@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+from vmadesk import wire
 from vmadesk.hub.routes import all_endpoints
-from vmadesk.sync import wire
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 _REF = "#/components/schemas/{model}"
@@ -112,7 +112,7 @@ def build_openapi() -> dict[str, Any]:
             "version": f"{wire.SCHEMA_VERSION}",
             "description": (
                 "The vmadesk team hub. Every request and response model is in "
-                "vmadesk/sync/wire.py: strict, closed, no free-text field."
+                "vmadesk/wire/: strict, closed, no free-text field."
             ),
         },
         "servers": [{"url": "/"}],

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from vmadesk.sync import wire
+from vmadesk import wire
 
 
 @dataclass(frozen=True)

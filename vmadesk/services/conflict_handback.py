@@ -30,6 +30,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from vmadesk import wire
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.handoff_hub import default_note, pin_colleague
 from vmadesk.services.handoff_payload import (
@@ -44,7 +45,7 @@ from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.holding import HELD_ELSEWHERE_STATES
 from vmadesk.store.timestamps import to_db
-from vmadesk.sync import enrolment, outbox, sealed, wire
+from vmadesk.sync import enrolment, outbox, sealed
 from vmadesk.sync.hub_client import HubClient, HubRejected
 from vmadesk.sync.item_events import queue_claim
 

@@ -17,9 +17,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from vmadesk import wire
 from vmadesk.store import box_keys
 from vmadesk.store.connection import Connection, transaction
-from vmadesk.sync import sealed, wire
+from vmadesk.sync import sealed
 from vmadesk.sync.hub_client import HubRejected, HubUnavailable
 
 log = logging.getLogger(__name__)

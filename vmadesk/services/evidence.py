@@ -20,12 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from vmadesk import wire
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.store import audit, box_keys, history, items, practices
 from vmadesk.store import escalations as store_escalations
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
-from vmadesk.sync import sealed, wire
+from vmadesk.sync import sealed
 from vmadesk.sync.hub_client import HubClient, HubRejected
 from vmadesk.sync.item_events import item_pseudonym
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from vmadesk import wire
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.vocabulary import HandoffItemState, Lane, Priority
 from vmadesk.services.errors import ActionRefused
@@ -26,7 +27,7 @@ from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import to_db
-from vmadesk.sync import enrolment, outbox, sealed, wire
+from vmadesk.sync import enrolment, outbox, sealed
 from vmadesk.sync.hub_client import HubClient
 
 #: The action a note written without the form (the command line) asks of the receiver.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from vmadesk import wire
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.held_elsewhere import CONTACT_CODES, plural
@@ -19,7 +20,7 @@ from vmadesk.store import settings_store
 from vmadesk.store.connection import Connection
 from vmadesk.store.holding import HELD_BY_OTHERS, ITEMS_WITH_CLAIMS, passed_counts
 from vmadesk.store.timestamps import from_db
-from vmadesk.sync import enrolment, wire
+from vmadesk.sync import enrolment
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 
 #: The reason codes a takeover is recorded with (the product's vocabulary; includes ``other``).

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from vmadesk import wire
 from vmadesk.domain.payer_clock import late_by_words
 from vmadesk.domain.payer_programs import PaUrgency, PayerProgram
 from vmadesk.domain.prior_auth_rules import PaState
 from vmadesk.domain.referral_rules import IncomingState, OutgoingState, ReferralUrgency
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.sync import wire
 
 
 def _state_label(code: str) -> str:

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from vmadesk.sync import wire
+from vmadesk import wire
 
 CSV_COLUMNS = (
     "week",

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from vmadesk import wire
 from vmadesk.services.conflict_groups import ConflictGroup, group_conflicts
 from vmadesk.services.supervisor_board import BoardRow, assess_capacity, build_board
-from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 
 TOKEN_ENV = "VMADESK_HUB_TOKEN"

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from vmadesk import wire
 from vmadesk.domain.capacity import (
     CapacityAssessment,
     CapacityThresholds,
@@ -33,7 +34,6 @@ from vmadesk.domain.capacity import (
 from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.lane_work_words import work_text, work_tooltip
-from vmadesk.sync import wire
 
 SIGNAL_LABELS: dict[SignalCode, str] = {
     SignalCode.LATE_RISING: "Late work rising",

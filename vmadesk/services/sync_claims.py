@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from vmadesk import wire
 from vmadesk.services.sync_round import Tally, raise_if_unauthorised, round_time
 from vmadesk.store import audit, history, items
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.settings_store import vma_handle
 from vmadesk.store.timestamps import from_db, to_db
-from vmadesk.sync import enrolment, outbox, wire
+from vmadesk.sync import enrolment, outbox
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 
 LEASE_SECONDS = 900

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from vmadesk import wire
 from vmadesk.services.sync_claims import drop_item, reason_words
 from vmadesk.services.sync_round import Tally
 from vmadesk.store import audit, history, items, settings_store
@@ -20,7 +21,7 @@ from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.settings_store import vma_handle
 from vmadesk.store.timestamps import to_db
-from vmadesk.sync import enrolment, wire
+from vmadesk.sync import enrolment
 from vmadesk.sync.hub_client import HubClient
 from vmadesk.sync.item_events import queue_claim
 

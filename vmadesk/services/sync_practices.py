@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from vmadesk import wire
 from vmadesk.domain.vocabulary import ItemStatus
 from vmadesk.store import items
 from vmadesk.store.connection import Connection, transaction
-from vmadesk.sync import enrolment, outbox, wire
+from vmadesk.sync import enrolment, outbox
 from vmadesk.sync.hub_client import HubClient
 from vmadesk.sync.item_events import RELEASE_FOR_STATUS, item_pseudonym, queue_claim, queue_release
 from vmadesk.sync.practice_identity import practice_aliases, store_aliases

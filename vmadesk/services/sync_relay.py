@@ -14,6 +14,7 @@ import logging
 import uuid
 from datetime import datetime
 
+from vmadesk import wire
 from vmadesk.domain.vocabulary import EscalationState, ItemStatus
 from vmadesk.services import conflict_handback
 from vmadesk.services.handoff import HandoffService
@@ -23,7 +24,7 @@ from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.settings_store import vma_handle
 from vmadesk.store.timestamps import to_db
-from vmadesk.sync import enrolment, sealed, wire
+from vmadesk.sync import enrolment, sealed
 from vmadesk.sync.hub_client import HubClient, HubRejected
 from vmadesk.sync.item_events import queue_claim
 

@@ -40,6 +40,7 @@ from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
+from vmadesk import wire
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.services import conflict_handback
 from vmadesk.services.handoff_hub import pin_colleague, queue_handoff
@@ -58,7 +59,7 @@ from vmadesk.services.sync_round import SyncAuthError, Tally, raise_if_unauthori
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.store.settings_store import vma_handle
-from vmadesk.sync import backfill, enrolment, outbox, summary, wire
+from vmadesk.sync import backfill, enrolment, outbox, summary
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 from vmadesk.sync.item_events import make_change_hook
 

@@ -7,7 +7,7 @@ see those escalations. When a profile first becomes able to send, :func:`run_bac
 in one transaction with a marker setting:
 
 * a claim for every open item this VMA owns (the hub then knows who works it);
-* an :class:`~vmadesk.sync.wire.EscalationRaised` (and its ``escalated`` item event) for every
+* an :class:`~vmadesk.wire.EscalationRaised` (and its ``escalated`` item event) for every
   open escalation (raised or acknowledged) the hub has not been told about;
 * a summary, when the profile holds any items, so the board shows the figures at once.
 

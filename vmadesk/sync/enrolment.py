@@ -318,7 +318,7 @@ def issue_team_secret(
     """
     from nacl.public import PublicKey
 
-    from vmadesk.sync import wire
+    from vmadesk import wire
 
     if secret is None and conn is not None:
         secret = team_secret(conn)

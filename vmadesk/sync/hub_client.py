@@ -1,6 +1,6 @@
 """A typed HTTP client for the hub (``vmadesk.hub``), used by the console's outbox worker.
 
-Every method sends and returns models from :mod:`vmadesk.sync.wire`. Failures are one of two
+Every method sends and returns models from :mod:`vmadesk.wire`. Failures are one of two
 kinds, because the outbox treats them differently:
 
 * :class:`HubUnavailable` — the hub could not be reached, timed out, or answered 5xx: keep the
@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from vmadesk.sync import wire
+from vmadesk import wire
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from vmadesk import wire
 from vmadesk.domain.vocabulary import CloseReason, HoldReason, ItemAction, ItemStatus, Lane, Outcome
 from vmadesk.store import handoffs as handoffs_store
 from vmadesk.store import items as items_store
@@ -33,11 +34,11 @@ from vmadesk.store.connection import Connection
 from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db, to_db
-from vmadesk.sync import outbox, wire
+from vmadesk.sync import outbox
 from vmadesk.sync.enrolment import hub_config, team_secret
 from vmadesk.sync.practice_identity import practice_aliases, team_system
 from vmadesk.sync.pseudonym import pseudonym
-from vmadesk.sync.wire import ItemEventKind, ReleaseReason
+from vmadesk.wire import ItemEventKind, ReleaseReason
 
 #: Item action -> wire event kind. Actions not listed (attempts apart) send nothing.
 ACTION_EVENTS: dict[ItemAction, ItemEventKind] = {
@@ -285,7 +286,7 @@ def escalation_hub_id(conn: Connection, escalation_id: int, now: datetime) -> st
 def queue_escalation_raised(
     conn: Connection, row: EscalationRow, secret: bytes, *, force: bool = False
 ) -> bool:
-    """Queue an :class:`~vmadesk.sync.wire.EscalationRaised` and its ``escalated`` item event.
+    """Queue an :class:`~vmadesk.wire.EscalationRaised` and its ``escalated`` item event.
 
     Call inside the transaction of the change (or of the backfill). An escalation the hub
     already knows (it has an ``escalation_links`` row) is skipped, so this is idempotent.
@@ -332,7 +333,7 @@ def queue_escalation_raised(
 def make_escalation_hook(conn: Connection) -> EscalationHook | None:
     """An ``on_change`` hook for escalations, or None when not enrolled.
 
-    A newly raised escalation queues an :class:`~vmadesk.sync.wire.EscalationRaised` (category,
+    A newly raised escalation queues an :class:`~vmadesk.wire.EscalationRaised` (category,
     urgency, lane, pseudonym, the item's age) and an ``escalated`` item event. Acknowledging and
     resolving happen at the hub (supervisors) and flow back on sync; local moves send nothing.
     Like :func:`make_change_hook`, an enrolled profile still waiting for its team secret gets a

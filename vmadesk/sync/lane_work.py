@@ -13,6 +13,7 @@ import statistics
 from collections import Counter
 from datetime import datetime, timedelta
 
+from vmadesk import wire
 from vmadesk.domain import referral_rules
 from vmadesk.domain.lane_fields_codec import prior_auth_from_json, referral_from_json
 from vmadesk.domain.payer_clock import PaClockPolicy, payer_clock
@@ -21,7 +22,6 @@ from vmadesk.domain.referral_rules import ReferralPolicy
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.store.connection import Connection
 from vmadesk.store.timestamps import from_db
-from vmadesk.sync import wire
 
 #: PA states in which the payer's clock runs.
 _PAYER_CLOCK_STATES = frozenset({PaState.SUBMITTED, PaState.PENDED, PaState.APPEAL_SUBMITTED})

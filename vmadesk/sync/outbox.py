@@ -7,8 +7,8 @@ idempotency key (a UUID4 made here) lets the hub count a resent message once.
 
 Kinds:
 
-* ``summary``, ``item_event``, ``escalation`` — a :mod:`vmadesk.sync.wire` message sent in a
-  :class:`~vmadesk.sync.wire.Batch` through ``POST /v1/messages``;
+* ``summary``, ``item_event``, ``escalation`` — a :mod:`vmadesk.wire` message sent in a
+  :class:`~vmadesk.wire.Batch` through ``POST /v1/messages``;
 * ``claim`` / ``release`` — ownership requests (``{"pseudonym": …}`` / ``{"pseudonym": …,
   "reason": …}``), sent through the claims endpoints in the order they were written;
 * ``handoff`` — a sealed handoff envelope (ciphertext only), posted to ``/v1/handoffs``.
@@ -35,7 +35,7 @@ from vmadesk.store.timestamps import from_db, to_db
 
 MESSAGE_KINDS = frozenset({"summary", "item_event", "escalation"})
 CLAIM_KINDS = frozenset({"claim", "release", "offer"})
-#: A sealed handoff envelope (:class:`~vmadesk.sync.wire.HandoffEnvelope`: ciphertext only).
+#: A sealed handoff envelope (:class:`~vmadesk.wire.HandoffEnvelope`: ciphertext only).
 HANDOFF_KINDS = frozenset({"handoff"})
 KINDS = MESSAGE_KINDS | CLAIM_KINDS | HANDOFF_KINDS
 

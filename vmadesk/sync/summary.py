@@ -43,6 +43,7 @@ import math
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
+from vmadesk import wire
 from vmadesk.domain.vocabulary import (
     COMPLETED_BY_PRACTICE_SYSTEM,
     CONTACT_OUTCOMES,
@@ -56,7 +57,6 @@ from vmadesk.domain.vocabulary import (
 from vmadesk.store import audit, settings_store
 from vmadesk.store.connection import Connection
 from vmadesk.store.timestamps import from_db, to_db
-from vmadesk.sync import wire
 from vmadesk.sync.completions import WITHDRAWN_LATE, WITHDRAWN_ON_TIME
 from vmadesk.sync.lane_work import lane_work
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.hub.conftest import HubFixture, ThreadedHub
+from vmadesk import wire
 from vmadesk.domain.vocabulary import DueState, EscalationCategory, Lane, Outcome, Urgency
 from vmadesk.hub.db import make_engine
-from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubClient
 from vmadesk.sync.pseudonym import pseudonym
 

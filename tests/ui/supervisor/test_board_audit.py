@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from vmadesk import wire
 from vmadesk.services.supervisor_board import build_board
-from vmadesk.sync import wire
 from vmadesk.ui.supervisor.models import BOARD_COLUMNS
 
 

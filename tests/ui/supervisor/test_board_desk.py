@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 
 from tests.ui.supervisor.conftest import wait_idle
 from tests.ui.supervisor.simulate import pn
+from vmadesk import wire
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Urgency
-from vmadesk.sync import wire
 from vmadesk.ui.supervisor.desk import RESOLUTION_KEYS
 
 # the offscreen platform cannot resize native windows; harmless

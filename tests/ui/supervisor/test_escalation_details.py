@@ -10,13 +10,13 @@ from PySide6.QtCore import Qt
 
 from tests.sync_helpers import FakeClock, new_console
 from tests.ui.supervisor.conftest import wait_idle
+from vmadesk import wire
 from vmadesk.domain.vocabulary import EscalationCategory, Urgency
 from vmadesk.services.escalation import EscalationService, Sbar
 from vmadesk.services.evidence import EvidenceViewer
 from vmadesk.services.supervisor import SupervisorService
 from vmadesk.services.sync_service import sync_once, takeover
 from vmadesk.store import audit
-from vmadesk.sync import wire
 from vmadesk.sync.item_events import make_escalation_hook
 from vmadesk.ui.supervisor.app import SupervisorWindow
 

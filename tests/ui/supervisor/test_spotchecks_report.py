@@ -12,11 +12,11 @@ from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.services.helpers import CANARY_FAMILY, CANARY_PHONE, callback, practice
 from tests.ui.supervisor.conftest import wait_idle
 from tests.ui.supervisor.simulate import env
+from vmadesk import wire
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.evidence import EvidenceResponder
 from vmadesk.store import items
 from vmadesk.store import profile as profiles
-from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HubClient
 from vmadesk.sync.item_events import item_pseudonym
 

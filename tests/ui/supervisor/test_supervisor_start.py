@@ -11,10 +11,10 @@ from PySide6.QtCore import Qt
 
 from tests.hub_fixtures import free_port
 from tests.ui.supervisor.conftest import wait_idle
+from vmadesk import wire
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.supervisor import BoardSnapshot, SupervisorService
 from vmadesk.services.supervisor_board import BoardRow, build_board
-from vmadesk.sync import wire
 from vmadesk.sync.hub_client import HTTP_LOGGERS
 from vmadesk.ui.supervisor import app as supervisor_app
 from vmadesk.ui.supervisor.board_tabs import BoardTab

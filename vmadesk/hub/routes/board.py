@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
+from vmadesk import wire
 from vmadesk.hub.db import (
     audit_heads,
     escalations,
@@ -32,8 +33,7 @@ from vmadesk.hub.db import (
 from vmadesk.hub.db import now_ms as db_now_ms
 from vmadesk.hub.endpoint import Ctx, Endpoint, QueryParam
 from vmadesk.hub.routes.messages import VMA_QUERY
-from vmadesk.sync import wire
-from vmadesk.sync.wire import (
+from vmadesk.wire import (
     CloseReason,
     DueState,
     EscalationState,

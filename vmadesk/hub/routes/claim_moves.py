@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, or_, select, update
 
+from vmadesk import wire
 from vmadesk.hub.db import claim_events, claims, item_events, to_dt, users
 from vmadesk.hub.endpoint import (
     LIMIT_QUERY,
@@ -30,8 +31,7 @@ from vmadesk.hub.routes.claims import (
     move_claim,
     record_event,
 )
-from vmadesk.sync import wire
-from vmadesk.sync.wire import ConflictKind, Lane, Role
+from vmadesk.wire import ConflictKind, Lane, Role
 
 #: Lease a reassigned claim starts with: the new holder's console refreshes it on its next round.
 REASSIGN_LEASE_MS = 900_000

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
+from vmadesk import wire
 from vmadesk.hub.db import (
     claim_events,
     claims,
@@ -26,8 +27,7 @@ from vmadesk.hub.db import (
     to_dt,
 )
 from vmadesk.hub.endpoint import LIMIT_QUERY, Ctx, Endpoint, conflict, limit_of, validation_error
-from vmadesk.sync import wire
-from vmadesk.sync.wire import ClaimStatus, ConflictKind, EscalationState, Role
+from vmadesk.wire import ClaimStatus, ConflictKind, EscalationState, Role
 
 ACTIVE = "active"
 DONE = "done"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, update
 
+from vmadesk import wire
 from vmadesk.hub.db import (
     escalation_details,
     escalations,
@@ -31,8 +32,7 @@ from vmadesk.hub.endpoint import (
     validation_error,
 )
 from vmadesk.hub.routes.messages import VMA_QUERY, escalation_raiser, scope_vma
-from vmadesk.sync import wire
-from vmadesk.sync.wire import EscalationState, Role
+from vmadesk.wire import EscalationState, Role
 
 STATE_QUERY = QueryParam(
     "state", r"^(open|all|raised|acknowledged|resolved)$", "open (default) = raised or acknowledged"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, update
 
+from vmadesk import wire
 from vmadesk.hub.db import handoffs, insert_ignore, to_dt, users
 from vmadesk.hub.endpoint import (
     LIMIT_QUERY,
@@ -16,8 +17,7 @@ from vmadesk.hub.endpoint import (
     not_found,
     validation_error,
 )
-from vmadesk.sync import wire
-from vmadesk.sync.wire import HandoffState
+from vmadesk.wire import HandoffState
 
 BOX_QUERY = QueryParam("box", r"^(inbox|outbox)$", "inbox (default): envelopes to the caller")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from vmadesk import wire
 from vmadesk.hub.db import insert_ignore, public_keys, team_secrets, to_dt, users
 from vmadesk.hub.endpoint import HANDLE_PARAM, Ctx, Endpoint, conflict, not_found
-from vmadesk.sync import wire
-from vmadesk.sync.wire import Role
+from vmadesk.wire import Role
 
 
 def whoami(ctx: Ctx) -> wire.Whoami:

@@ -10,6 +10,7 @@ import uuid
 
 from sqlalchemy import Connection, func, select, update
 
+from vmadesk import wire
 from vmadesk.hub.db import (
     audit_heads,
     claims,
@@ -33,8 +34,7 @@ from vmadesk.hub.endpoint import (
     validation_error,
 )
 from vmadesk.hub.routes.claims import ACTIVE
-from vmadesk.sync import wire
-from vmadesk.sync.wire import EscalationState, Role
+from vmadesk.wire import EscalationState, Role
 
 VMA_QUERY = QueryParam("vma", wire.HANDLE_PATTERN, "only this VMA (supervisors)")
 PSEUDONYM_QUERY = QueryParam("pseudonym", wire.HEX64_PATTERN, "only this item")

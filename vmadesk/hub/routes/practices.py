@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from vmadesk import wire
 from vmadesk.hub.db import insert_ignore, practice_aliases
 from vmadesk.hub.endpoint import Ctx, Endpoint, conflict
-from vmadesk.sync import wire
-from vmadesk.sync.wire import Role
+from vmadesk.wire import Role
 
 
 def _listing(ctx: Ctx) -> wire.PracticeList:

@@ -12,6 +12,7 @@ import uuid
 
 from sqlalchemy import select, update
 
+from vmadesk import wire
 from vmadesk.hub.db import (
     evidence_requests,
     insert_ignore,
@@ -36,8 +37,7 @@ from vmadesk.hub.endpoint import (
 )
 from vmadesk.hub.routes.messages import VMA_QUERY
 from vmadesk.hub.sampling import Candidate, draw, week_bounds
-from vmadesk.sync import wire
-from vmadesk.sync.wire import EvidenceState, ItemEventKind, Role
+from vmadesk.wire import EvidenceState, ItemEventKind, Role
 
 SUPERVISOR = frozenset({Role.SUPERVISOR})
 WEEK_QUERY = QueryParam("week", wire.ISO_WEEK_PATTERN, "ISO week, e.g. 2025-W07")

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk import wire
 from vmadesk.domain.instants import load_zone
 from vmadesk.services.evidence import (
     DECLINE_LABELS,
@@ -39,7 +40,6 @@ from vmadesk.services.evidence import (
     post_decline,
 )
 from vmadesk.services.hub_access import HubClient
-from vmadesk.sync import wire
 from vmadesk.ui import workers
 from vmadesk.ui.dialogs.handoff.parts import fit_to_screen, items_table
 from vmadesk.ui.models.row_table import ACCESSIBLE, DISPLAY, RowTableModel

@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk import wire
 from vmadesk.services.escalation import open_details, sbar_lines
 from vmadesk.services.escalation_forwarding import details_to_forward, forward_details
 from vmadesk.services.evidence import EvidenceViewer
 from vmadesk.services.hub_access import HubRejected, HubUnavailable, quiet_http_logs
 from vmadesk.services.supervisor import BoardSnapshot, SupervisorService
-from vmadesk.sync import wire
 from vmadesk.ui import workers
 from vmadesk.ui.supervisor.board_tabs import BoardTab, ConflictsTab, TrendsTab
 from vmadesk.ui.supervisor.desk import EscalationDesk

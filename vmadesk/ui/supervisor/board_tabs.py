@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk import wire
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.conflict_groups import ConflictGroup
 from vmadesk.services.supervisor import BoardSnapshot
 from vmadesk.services.supervisor_board import trend_data
-from vmadesk.sync import wire
 from vmadesk.ui.supervisor.chart import BAR, LINE, TrendChart, plural
 from vmadesk.ui.supervisor.models import CONFLICT_COLUMNS, RowModel, board_model
 

@@ -18,9 +18,9 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
+from vmadesk import wire
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.supervisor import SupervisorService
-from vmadesk.sync import wire
 from vmadesk.ui.supervisor.board_tabs import table_view
 from vmadesk.ui.supervisor.models import ESCALATION_COLUMNS, ROW_ROLE, RowModel
 from vmadesk.ui.supervisor.spotchecks import EvidenceDialog

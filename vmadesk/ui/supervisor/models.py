@@ -14,11 +14,11 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from vmadesk import wire
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.conflict_groups import ConflictGroup
 from vmadesk.services.spotcheck_report import QualityRow
 from vmadesk.services.supervisor_board import RECOMMENDATION_LABELS, BoardRow
-from vmadesk.sync import wire
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole

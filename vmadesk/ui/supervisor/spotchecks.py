@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk import wire
 from vmadesk.services.evidence import (
     DECLINE_LABELS,
     EvidenceError,
@@ -38,7 +39,6 @@ from vmadesk.services.evidence import (
     evidence_lines,
 )
 from vmadesk.services.supervisor import SupervisorService
-from vmadesk.sync import wire
 from vmadesk.ui.supervisor.board_tabs import table_view
 from vmadesk.ui.supervisor.models import (
     ROW_ROLE,

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vmadesk import wire
 from vmadesk.services.held_by_others import TAKEOVER_REASONS
 from vmadesk.services.supervisor import SupervisorService
-from vmadesk.sync import wire
 from vmadesk.ui.supervisor.board_tabs import table_view
 from vmadesk.ui.supervisor.models import Column, RowModel, short
 from vmadesk.ui.supervisor.tab_action import tab_action
