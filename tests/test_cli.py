@@ -1,4 +1,4 @@
-"""The CLI contract of issue 2, run as a VMA's script would: real processes, real files."""
+"""The command-line contract, run as a VMA's script would: real processes, real files."""
 
 from __future__ import annotations
 

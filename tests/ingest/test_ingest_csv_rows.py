@@ -19,7 +19,7 @@ def _refused(text: str) -> IngestError:
 
 
 def test_unquoted_comma_in_a_name_is_refused() -> None:
-    # The trial's row: the phone landed in Provider, the provider in Status.
+    # A practice's row: the phone landed in Provider, the provider in Status.
     text = HEADER + f"A2,2026-03-08 11:00,{CANARY}, Quentin,(212) 555-0142,Dr. Demo,Scheduled\n"
     err = _refused(text)
     assert str(err) == (

@@ -31,7 +31,7 @@ def _refused(text: str, name: str = "appointments.csv", **kw) -> IngestError:
 @pytest.mark.parametrize(
     "cell",
     [
-        "2026-11-24 13:00-15:00",  # the trial's cell: once read as 13:00 at UTC-15:00
+        "2026-11-24 13:00-15:00",  # a practice's cell: once read as 13:00 at UTC-15:00
         "2026-11-24 13:00 - 15:00",
         "2026-11-24 13:00 to 15:00",
         "11/24/2026 1:00 PM-3:00 PM",

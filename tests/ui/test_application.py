@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.fixtures_b import PASSPHRASE, ctx, demo_profile, patient_names  # noqa: F401
+from tests.ui.shell_helpers import PASSPHRASE, patient_names
 from vmadesk.store import profile as profiles
 from vmadesk.store.errors import AuthenticationError, ProfileMissingError
 from vmadesk.store.items import LaneCounts
@@ -28,7 +28,7 @@ from vmadesk.ui.ui_settings import UiSettings, settings_path
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
-def test_build_context_wires_one_session(demo_profile) -> None:  # noqa: F811
+def test_build_context_wires_one_session(demo_profile) -> None:
     context = build_context(demo_profile)
     assert context.vma == "ana.r"
     assert context.session.conn is demo_profile.conn
@@ -84,7 +84,7 @@ def test_missing_profile_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_run_shows_the_console_and_exits_0(
     qtbot,
-    demo_profile,  # noqa: F811
+    demo_profile,
     profile_dir,
     monkeypatch,
 ) -> None:
@@ -125,7 +125,7 @@ def test_run_shows_the_console_and_exits_0(
     assert not any(name in ini for name in names)
 
 
-def test_shell_actions_are_disabled_while_locked(qtbot, ctx) -> None:  # noqa: F811
+def test_shell_actions_are_disabled_while_locked(qtbot, ctx) -> None:
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=600_000)
@@ -137,7 +137,7 @@ def test_shell_actions_are_disabled_while_locked(qtbot, ctx) -> None:  # noqa: F
     assert shell.shift.open_packet(Path("/nonexistent.vmahandoff")) is None
 
 
-def test_start_shift_dialog_through_the_shell(qtbot, ctx) -> None:  # noqa: F811
+def test_start_shift_dialog_through_the_shell(qtbot, ctx) -> None:
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     shell = ConsoleShell(ctx, window, ui_settings=UiSettings(), idle_ms=600_000)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from tests.ui.fixtures_b import (  # noqa: F401  (fixtures)
-    ctx,
-    demo_profile,
+from tests.ui.shell_helpers import (  # noqa: F401  (fixtures)
     open_items,
     patient_names,
     second_profile,
@@ -45,7 +43,7 @@ def _audit_events(conn, event: str) -> list[str]:
     return [r[0] for r in conn.execute("SELECT details FROM audit WHERE event = ?", (event,))]
 
 
-def _compose(qtbot, ctx, out_dir, *, keep: int = 3) -> tuple[EndShiftDialog, list[int]]:  # noqa: F811
+def _compose(qtbot, ctx, out_dir, *, keep: int = 3) -> tuple[EndShiftDialog, list[int]]:
     dialog = EndShiftDialog(ctx, out_dir=out_dir)
     qtbot.addWidget(dialog)
     model = dialog.model
@@ -70,8 +68,8 @@ def _compose(qtbot, ctx, out_dir, *, keep: int = 3) -> tuple[EndShiftDialog, lis
 
 def test_handoff_round_trip_between_two_profiles(
     qtbot,
-    ctx,  # noqa: F811
-    demo_profile,  # noqa: F811
+    ctx,
+    demo_profile,
     second_profile,  # noqa: F811
     tmp_path,
 ) -> None:
@@ -168,7 +166,7 @@ def test_one_time_code_packet(qtbot, ctx, second_profile, tmp_path) -> None:  # 
     assert len(rows) == 1
 
 
-def test_end_shift_ends_the_running_shift(qtbot, ctx, tmp_path) -> None:  # noqa: F811
+def test_end_shift_ends_the_running_shift(qtbot, ctx, tmp_path) -> None:
     ctx.shifts.start([Lane.CALLBACK])
     ctx.handoffs.add_colleague("ben.k", HandoffService(ctx.session.conn, vma="x").my_public_key())
     dialog, _ = _compose(qtbot, ctx, tmp_path / "out", keep=1)
@@ -198,7 +196,7 @@ def test_models_pass_the_model_tester(qtmodeltester, qtbot, ctx, second_profile,
 
 def test_received_item_brings_its_practice_history_and_escalation(
     qtbot,
-    ctx,  # noqa: F811
+    ctx,
     second_profile,  # noqa: F811
     tmp_path,
 ) -> None:
@@ -242,7 +240,7 @@ def test_received_item_brings_its_practice_history_and_escalation(
 
 def test_review_list_grows_with_the_dialog_and_fits_the_screen(
     qtbot,
-    ctx,  # noqa: F811
+    ctx,
     second_profile,  # noqa: F811
     tmp_path,
 ) -> None:
@@ -271,7 +269,7 @@ def test_review_list_grows_with_the_dialog_and_fits_the_screen(
 
 def test_sender_is_told_when_the_receiver_answered(
     qtbot,
-    ctx,  # noqa: F811
+    ctx,
     second_profile,  # noqa: F811
     tmp_path,
 ) -> None:

@@ -7,9 +7,7 @@ import re
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from tests.ui.fixtures_b import (  # noqa: F401  (fixtures)
-    ctx,
-    demo_profile,
+from tests.ui.shell_helpers import (  # noqa: F401  (fixtures)
     open_items,
     second_profile,
 )
@@ -26,7 +24,7 @@ SITUATION = "Patient reports new dizziness since the dose change"
 
 def test_open_escalation_travels_to_review_and_report(
     qtbot,
-    ctx,  # noqa: F811
+    ctx,
     second_profile,  # noqa: F811
     tmp_path,
 ) -> None:
@@ -67,7 +65,7 @@ def test_open_escalation_travels_to_review_and_report(
     review.reject()
 
 
-def test_end_shift_labels_have_mnemonics_and_plain_zone_words(qtbot, ctx, tmp_path) -> None:  # noqa: F811
+def test_end_shift_labels_have_mnemonics_and_plain_zone_words(qtbot, ctx, tmp_path) -> None:
     dialog = EndShiftDialog(ctx, out_dir=tmp_path)
     qtbot.addWidget(dialog)
     labels = {label.text(): label for label in dialog.findChildren(QLabel)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.fixtures_b import ctx, demo_profile, open_items, second_profile  # noqa: F401
+from tests.ui.shell_helpers import open_items, second_profile  # noqa: F401
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.ui.application import build_context
 from vmadesk.ui.console.window import MainWindow
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 def test_pa_and_referral_travel_with_their_lane_fields(
     qtbot,
-    ctx,  # noqa: F811
+    ctx,
     second_profile,  # noqa: F811
     tmp_path,
 ) -> None:

@@ -8,10 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tests.ui.fixtures_b import (  # noqa: F401  (fixtures)
+from tests.ui.shell_helpers import (
     PASSPHRASE,
-    ctx,
-    demo_profile,
     leaked,
     patient_names,
     visible_texts,
@@ -39,7 +37,7 @@ class _Clock:
         return self.now
 
 
-def _console(qtbot, ctx, idle_ms=200, clock=None):  # noqa: F811
+def _console(qtbot, ctx, idle_ms=200, clock=None):
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     shell = ConsoleShell(
@@ -55,7 +53,7 @@ def _console(qtbot, ctx, idle_ms=200, clock=None):  # noqa: F811
     return window, shell
 
 
-def test_idle_lock_hides_every_patient_name(qtbot, ctx) -> None:  # noqa: F811
+def test_idle_lock_hides_every_patient_name(qtbot, ctx) -> None:
     names = patient_names(ctx)
     clock = _Clock()
     window, shell = _console(qtbot, ctx, idle_ms=60_000, clock=clock)
@@ -75,7 +73,7 @@ def test_idle_lock_hides_every_patient_name(qtbot, ctx) -> None:  # noqa: F811
     assert dialog.isVisible() and shell.dialog is dialog  # back as it was
 
 
-def test_input_resets_the_idle_timer(qtbot, ctx) -> None:  # noqa: F811
+def test_input_resets_the_idle_timer(qtbot, ctx) -> None:
     clock = _Clock()
     window, shell = _console(qtbot, ctx, idle_ms=400, clock=clock)
     for _ in range(6):
@@ -87,7 +85,7 @@ def test_input_resets_the_idle_timer(qtbot, ctx) -> None:  # noqa: F811
     assert shell.lock.check_idle() and shell.lock.is_locked
 
 
-def test_wrong_passphrase_keeps_it_locked_right_one_unlocks(qtbot, ctx, demo_profile) -> None:  # noqa: F811
+def test_wrong_passphrase_keeps_it_locked_right_one_unlocks(qtbot, ctx, demo_profile) -> None:
     names = patient_names(ctx)
     window, shell = _console(qtbot, ctx, idle_ms=60_000)
     qtbot.keyClick(window.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
@@ -115,7 +113,7 @@ def test_wrong_passphrase_keeps_it_locked_right_one_unlocks(qtbot, ctx, demo_pro
     assert events[lock_at][1]["reason"] == "manual"
 
 
-def test_suspend_locks_and_the_lock_screen_has_no_phi(qtbot, ctx) -> None:  # noqa: F811
+def test_suspend_locks_and_the_lock_screen_has_no_phi(qtbot, ctx) -> None:
     window, shell = _console(qtbot, ctx, idle_ms=60_000)
     shell.lock._state_changed(Qt.ApplicationState.ApplicationInactive)
     assert not shell.lock.is_locked

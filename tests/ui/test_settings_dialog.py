@@ -9,7 +9,7 @@ from datetime import time, timedelta
 import pytest
 from PySide6.QtCore import QTime
 
-from tests.ui.fixtures_b import ctx, demo_profile, patient_names  # noqa: F401
+from tests.ui.shell_helpers import patient_names
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services import practice_settings
 from vmadesk.ui.dialogs.settings import SettingsDialog
@@ -22,7 +22,7 @@ def _audit_count(conn, event: str) -> int:
     return conn.execute("SELECT count(*) FROM audit WHERE event = ?", (event,)).fetchone()[0]
 
 
-def test_saves_zone_hours_and_policy(qtbot, ctx, demo_profile) -> None:  # noqa: F811
+def test_saves_zone_hours_and_policy(qtbot, ctx, demo_profile) -> None:
     ui = UiSettings()
     dialog = SettingsDialog(ctx, ui)
     qtbot.addWidget(dialog)
@@ -71,7 +71,7 @@ def test_saves_zone_hours_and_policy(qtbot, ctx, demo_profile) -> None:  # noqa:
     assert UiSettings().clipboard_seconds == 20
 
 
-def test_unknown_zone_shows_a_message_and_changes_nothing(qtbot, ctx, demo_profile) -> None:  # noqa: F811
+def test_unknown_zone_shows_a_message_and_changes_nothing(qtbot, ctx, demo_profile) -> None:
     dialog = SettingsDialog(ctx, UiSettings())
     qtbot.addWidget(dialog)
     practice_id = dialog.practice_id()
@@ -85,7 +85,7 @@ def test_unknown_zone_shows_a_message_and_changes_nothing(qtbot, ctx, demo_profi
     assert _audit_count(demo_profile.conn, "settings_changed") == audits
 
 
-def test_closing_every_day_is_refused(qtbot, ctx, demo_profile) -> None:  # noqa: F811
+def test_closing_every_day_is_refused(qtbot, ctx, demo_profile) -> None:
     dialog = SettingsDialog(ctx, UiSettings())
     qtbot.addWidget(dialog)
     for day in dialog.days:
@@ -107,7 +107,7 @@ def test_service_names_the_field() -> None:
 
 def test_ui_settings_file_is_under_xdg_config_and_holds_no_phi(
     qtbot,
-    ctx,  # noqa: F811
+    ctx,
     platform_dirs,
 ) -> None:
     ui = UiSettings()
@@ -120,7 +120,7 @@ def test_ui_settings_file_is_under_xdg_config_and_holds_no_phi(
     assert not any(name in text for name in patient_names(ctx))
 
 
-def test_a_refusal_clears_once_the_field_is_corrected(qtbot, ctx, demo_profile) -> None:  # noqa: F811
+def test_a_refusal_clears_once_the_field_is_corrected(qtbot, ctx, demo_profile) -> None:
     dialog = SettingsDialog(ctx, UiSettings())
     qtbot.addWidget(dialog)
     good = dialog.timezone.text()

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.conftest import PASSPHRASE
-from tests.ui.fixtures_b import leaked, patient_names, visible_texts, visible_windows
+from tests.ui.shell_helpers import leaked, patient_names, visible_texts, visible_windows
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Urgency
 from vmadesk.services.escalation import Sbar
 from vmadesk.ui.console.lock import MINUTE_MS

@@ -1,4 +1,4 @@
-"""The spot-check draw: a seeded, stratified random sample (issue 6).
+"""The spot-check draw: a seeded, stratified random sample.
 
 Candidates are one VMA's completed items of one ISO week, each in the stratum (lane, outcome) of
 its completion. They are sorted by pseudonym, strata are visited in sorted order, and

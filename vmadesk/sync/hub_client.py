@@ -403,7 +403,7 @@ class HubClient:
         body = wire.EvidenceDecline(reason=reason)
         return self._post(f"/v1/evidence-requests/{request_id}/decline", wire.EvidenceRecord, body)
 
-    # -- supervisor board (issue 6) -------------------------------------------------------------
+    # -- supervisor board ---------------------------------------------------------------------
 
     def board(self, vma: str | None = None) -> wire.Board:
         """The team board: per VMA and lane (supervisor)."""

@@ -1,4 +1,4 @@
-"""The supervisor's team board and daily trends (issue 6), computed from what the hub holds.
+"""The supervisor's team board and daily trends, computed from what the hub holds.
 
 Everything here is aggregated from PHI-free rows: summaries, item events, escalations, handoff
 envelopes (their counts, never their ciphertext) and message receipt times.

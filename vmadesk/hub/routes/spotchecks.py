@@ -1,4 +1,4 @@
-"""Spot checks (issue 6): weekly stratified samples, rubric scores, sealed evidence requests.
+"""Spot checks: weekly stratified samples, rubric scores, sealed evidence requests.
 
 Candidates for a week's draw are the VMA's items with a ``completed`` event the hub *received*
 in that ISO week (the hub never learns when anything happened to a patient).

@@ -1,1 +1,1 @@
-"""The supervisor console (issue 6): team board, trends, escalation desk, spot checks, report."""
+"""The supervisor console: team board, trends, escalation desk, spot checks, report."""

@@ -121,7 +121,7 @@ def minutes(value: float | None) -> str:
     if value is None:
         return "–"
     if value < 0.5:
-        return "<1 min"  # "0 min" read as "no data" in the trial; it means "at once"
+        return "<1 min"  # "0 min" reads as "no data"; it means "at once"
     return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 

@@ -1,4 +1,7 @@
-"""Fixtures and helpers for the application-shell tests (import explicitly)."""
+"""Helpers for the application-shell tests: a colleague's profile, and what a screen shows.
+
+The demo profile and its console are ``tests/ui/conftest.py``'s (``demo_profile``, ``ctx``).
+"""
 
 from __future__ import annotations
 
@@ -21,25 +24,10 @@ from PySide6.QtWidgets import (
 
 from tests.conftest import FAST_KDF, PASSPHRASE
 from vmadesk.services.console import Console
-from vmadesk.services.demo import fill_demo
 from vmadesk.store import profile as profiles
 from vmadesk.store.items import ItemRow
-from vmadesk.ui.application import build_context
 
 __all__ = ["FAST_KDF", "PASSPHRASE"]
-
-
-@pytest.fixture
-def demo_profile(new_profile: profiles.UnlockedProfile) -> profiles.UnlockedProfile:
-    """The test's profile filled with 30 demo items."""
-    fill_demo(new_profile, items=30)
-    return new_profile
-
-
-@pytest.fixture
-def ctx(demo_profile: profiles.UnlockedProfile) -> Console:
-    """The services of the demo profile's session."""
-    return build_context(demo_profile)
 
 
 @pytest.fixture
