@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import PASSPHRASE, cli_env
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.store import items
+from vmadesk.store import item_queries
 from vmadesk.store import profile as profiles
 
 
@@ -161,7 +161,9 @@ def test_help_documents_every_command() -> None:
 def _phi_strings(directory: Path, passphrase: str) -> set[str]:
     profile = profiles.unlock(directory, passphrase=passphrase)
     try:
-        rows = items.page(profile.conn, items.ItemQuery(open_only=False), offset=0, limit=10_000)
+        rows = item_queries.page(
+            profile.conn, item_queries.ItemQuery(open_only=False), offset=0, limit=10_000
+        )
     finally:
         profile.close()
     canaries: set[str] = set()

@@ -11,7 +11,7 @@ from tests.ingest.test_ingest_csv import CANARY, read
 from tests.services.helpers import NOW, practice
 from vmadesk.ingest import IngestError
 from vmadesk.services import importer
-from vmadesk.store import items
+from vmadesk.store import item_queries
 
 HEADER = "Name,Phone,Reason,Requested Window\n"
 ROW = '"{name}",{phone},{reason},{window}\n'
@@ -86,7 +86,7 @@ def test_reimport_with_edited_reason_updates_the_item(new_profile, tmp_path: Pat
         path.write_text(HEADER + ROW.format(**{**QUENTIN, "reason": reason, "window": window}))
         report = importer.import_file(new_profile, path, practice_id=ctx.id, now=NOW)
     assert (report.created, report.updated, report.closed) == (0, 1, 0)
-    assert items.count(new_profile.conn, items.ItemQuery()) == 1
+    assert item_queries.count(new_profile.conn, item_queries.ItemQuery()) == 1
 
 
 def test_without_a_window_a_new_reason_is_a_new_request(new_profile, tmp_path: Path) -> None:

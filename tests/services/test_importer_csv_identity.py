@@ -5,7 +5,7 @@ from pathlib import Path
 
 from tests.services.helpers import NOW, practice
 from vmadesk.services import importer
-from vmadesk.store import items
+from vmadesk.store import item_queries
 
 FULL = (
     "Appt ID,Appt Date,Appt Time,Patient Name,DOB,Cell Phone,Insurance,Member ID\n"
@@ -33,13 +33,13 @@ def test_dropped_column_updates_instead_of_duplicating(new_profile, tmp_path) ->
     )
     created = first.created
     assert created > 0
-    open_items = items.count(new_profile.conn, items.ItemQuery())
+    open_items = item_queries.count(new_profile.conn, item_queries.ItemQuery())
     second = importer.import_file(
         new_profile, _write(tmp_path, "week2.csv", FEWER), practice_id=ctx.id, now=NOW
     )
     assert second.created == 0
-    assert items.count(new_profile.conn, items.ItemQuery()) == open_items
-    rows = items.page(new_profile.conn, items.ItemQuery(), offset=0, limit=50)
+    assert item_queries.count(new_profile.conn, item_queries.ItemQuery()) == open_items
+    rows = item_queries.page(new_profile.conn, item_queries.ItemQuery(), offset=0, limit=50)
     assert {r.source_system for r in rows} == {f"csv:{ctx.code}"}
     # A column the new export lacks is no news: it does not erase what the VMA had.
     assert all(r.phone == "+12125550187" for r in rows if r.source_id == "A1")

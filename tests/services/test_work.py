@@ -7,7 +7,7 @@ from vmadesk.domain.vocabulary import CloseReason, DueState, HoldReason, Lane, O
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.work import WorkService
 from vmadesk.services.worklist import WorkList
-from vmadesk.store import audit, history, items
+from vmadesk.store import audit, history, item_queries, items
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.store.timestamps import from_db
 
@@ -93,7 +93,7 @@ def test_hold_pauses_the_sla_clock(new_profile, svc) -> None:
     work.hold(item_id, clock.now + timedelta(hours=3), HoldReason.WAITING_ON_PAYER)
     row = items.get_item(new_profile.conn, item_id)
     assert work.state_of(row, clock.now + timedelta(hours=5)) is DueState.PAUSED
-    counts = items.lane_counts(new_profile.conn, clock.now + timedelta(hours=5))
+    counts = item_queries.lane_counts(new_profile.conn, clock.now + timedelta(hours=5))
     assert counts[Lane.CALLBACK].overdue == 0
     clock.advance(hours=3)
     assert work.resume_expired_holds() == [item_id]
@@ -176,10 +176,14 @@ def test_urgency_order_overdue_first_paused_last(new_profile, svc) -> None:
     soon = callback(new_profile.conn, ctx, 2, requested_at=NOW)
     held = callback(new_profile.conn, ctx, 3, requested_at=NOW - timedelta(hours=8))
     work.hold(held, clock.now + timedelta(hours=1), HoldReason.WAITING_ON_PATIENT)
-    q = items.ItemQuery(lane=Lane.CALLBACK)
-    assert [r.id for r in items.page(new_profile.conn, q, offset=0, limit=10)] == [late, soon, held]
-    assert items.first_id(new_profile.conn, q) == late
-    counts = items.lane_counts(new_profile.conn, clock.now)
+    q = item_queries.ItemQuery(lane=Lane.CALLBACK)
+    assert [r.id for r in item_queries.page(new_profile.conn, q, offset=0, limit=10)] == [
+        late,
+        soon,
+        held,
+    ]
+    assert item_queries.first_id(new_profile.conn, q) == late
+    counts = item_queries.lane_counts(new_profile.conn, clock.now)
     assert (counts[Lane.CALLBACK].open, counts[Lane.CALLBACK].overdue) == (3, 1)
 
 
@@ -197,7 +201,7 @@ def test_next_most_urgent_skips_items_waiting_for_their_next_attempt(new_profile
     assert retry is not None and retry > clock.now
     # The item just called is still the most overdue, but it cannot be worked before retry.
     assert worklist.next_most_urgent(query) == soon
-    assert items.first_id(new_profile.conn, query) == late  # the plain list keeps its order
+    assert item_queries.first_id(new_profile.conn, query) == late  # the plain list keeps its order
     work.log_attempt(soon, Outcome.BUSY)
     assert worklist.next_most_urgent(query) is None
     assert worklist.next_retry_at(query) == clock.now + timedelta(hours=1)  # the hold ends

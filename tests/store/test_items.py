@@ -12,9 +12,10 @@ from tests.services.helpers import callback
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.demo import fill_demo
 from vmadesk.services.practice_setup import load_context
-from vmadesk.store import escalations, items, practices, settings_store
+from vmadesk.store import escalations, item_queries, items, practices, settings_store
 from vmadesk.store.connection import connect
-from vmadesk.store.items import ItemQuery, ListRow
+from vmadesk.store.item_queries import ItemQuery
+from vmadesk.store.items import ListRow
 from vmadesk.store.migrations import migrate
 from vmadesk.store.profile import UnlockedProfile
 
@@ -43,8 +44,8 @@ def _queries(conn) -> list[ItemQuery]:
 def test_list_page_is_page_in_the_same_order_with_the_shown_columns(demo) -> None:
     conn = demo.conn
     for query in _queries(conn):
-        full = items.page(conn, query, offset=0, limit=1000)
-        slim = items.list_page(conn, query, offset=0, limit=1000)
+        full = item_queries.page(conn, query, offset=0, limit=1000)
+        slim = item_queries.list_page(conn, query, offset=0, limit=1000)
         assert [r.id for r in slim] == [r.id for r in full]
         badges = escalations.latest_states(conn, [r.id for r in full])
         for f, s in zip(full, slim, strict=True):
@@ -52,38 +53,38 @@ def test_list_page_is_page_in_the_same_order_with_the_shown_columns(demo) -> Non
             assert s._asdict() == {**shown, "escalation": badges.get(f.id)}
             assert s.patient_display == f.patient_display
     query = _queries(conn)[0]
-    everything = items.list_page(conn, query, offset=0, limit=1000)
-    second = items.list_page(conn, query, offset=5, limit=7)
+    everything = item_queries.list_page(conn, query, offset=0, limit=1000)
+    second = item_queries.list_page(conn, query, offset=5, limit=7)
     assert second == everything[5:12]
 
 
 def test_escalated_items_carry_their_latest_escalation_state(demo) -> None:
     conn = demo.conn
-    rows = items.list_page(conn, ItemQuery(open_only=False), offset=0, limit=1000)
+    rows = item_queries.list_page(conn, ItemQuery(open_only=False), offset=0, limit=1000)
     badges = escalations.latest_states(conn, [r.id for r in rows])
     assert badges, "the demo profile has escalations"
     assert {r.id: r.escalation for r in rows if r.escalation} == badges
 
 
-@pytest.mark.parametrize("few", [items.FEW_MATCHES, 0])
+@pytest.mark.parametrize("few", [item_queries.FEW_MATCHES, 0])
 @pytest.mark.parametrize("length", [1, 2, 3, 5])
 def test_search_words_match_substrings_of_the_search_text(
     demo, length: int, few: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Either plan (few trigram matches read by id, or the queue walked for many) agrees.
-    monkeypatch.setattr(items, "FEW_MATCHES", few)
+    monkeypatch.setattr(item_queries, "FEW_MATCHES", few)
     conn = demo.conn
-    every = items.page(conn, ItemQuery(), offset=0, limit=1000)
+    every = item_queries.page(conn, ItemQuery(), offset=0, limit=1000)
     probe = every[0].patient_family.lower()[:length]
-    hits = items.list_page(conn, ItemQuery(search=probe.upper()), offset=0, limit=1000)
+    hits = item_queries.list_page(conn, ItemQuery(search=probe.upper()), offset=0, limit=1000)
     assert [r.id for r in hits] == [r.id for r in every if probe in r.search_text]
-    assert items.list_page(conn, ItemQuery(search=probe), offset=1, limit=2) == hits[1:3]
+    assert item_queries.list_page(conn, ItemQuery(search=probe), offset=1, limit=2) == hits[1:3]
     both = f"{probe} {every[0].phone[-2:]}" if every[0].phone else probe
     expected = [r.id for r in every if all(w in r.search_text for w in both.split())]
-    assert [r.id for r in items.list_page(conn, ItemQuery(search=both), offset=0, limit=999)] == (
-        expected
-    )
-    assert items.list_page(conn, ItemQuery(search="zzqzzq"), offset=0, limit=10) == []
+    assert [
+        r.id for r in item_queries.list_page(conn, ItemQuery(search=both), offset=0, limit=999)
+    ] == (expected)
+    assert item_queries.list_page(conn, ItemQuery(search="zzqzzq"), offset=0, limit=10) == []
 
 
 def _plan(conn, sql: str, params: list) -> list[str]:
@@ -97,16 +98,20 @@ def test_list_queries_walk_a_queue_index_in_urgency_order(demo, search: str) -> 
     for query in _queries(conn):
         if not query.open_only:
             continue  # closed items are listed by reports, not by the console's queues
-        where, params = items._where(replace(query, search=search))
-        plan = _plan(conn, f"{items._LIST_SELECT}{where}{items._URGENCY_ORDER} LIMIT 80", params)
+        where, params = item_queries._where(replace(query, search=search))
+        plan = _plan(
+            conn,
+            f"{item_queries._LIST_SELECT}{where}{item_queries._URGENCY_ORDER} LIMIT 80",
+            params,
+        )
         assert any("USING INDEX items_queue_" in step for step in plan), plan
         assert not any("TEMP B-TREE" in step for step in plan), plan
 
 
 def test_a_rare_word_is_read_by_id_not_by_walking_the_queue(demo) -> None:
     conn = demo.conn
-    where, params = items._where(replace(_queries(conn)[0], search="smith"))
-    sql = f"{items._LIST_SELECT} NOT INDEXED{where}{items._URGENCY_ORDER} LIMIT 80"
+    where, params = item_queries._where(replace(_queries(conn)[0], search="smith"))
+    sql = f"{item_queries._LIST_SELECT} NOT INDEXED{where}{item_queries._URGENCY_ORDER} LIMIT 80"
     plan = _plan(conn, sql, params)
     assert any("INTEGER PRIMARY KEY" in step for step in plan), plan
 
@@ -133,7 +138,7 @@ def test_a_v2_profile_migrates_to_queues_that_carry_the_search_text(tmp_path) ->
     ctx = load_context(conn, pid)
     ids = [callback(conn, ctx, n, family=f"Family{n}") for n in range(5)]
     migrate(conn, path)
-    hits = items.list_page(conn, ItemQuery(owner="ana.r", search="ly3"), offset=0, limit=10)
+    hits = item_queries.list_page(conn, ItemQuery(owner="ana.r", search="ly3"), offset=0, limit=10)
     assert [r.id for r in hits] == [ids[3]]
     indexes = {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master")}
     assert "search_text" in indexes["items_queue_lane"]

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from tests.ui.shell_helpers import PASSPHRASE, patient_names
 from vmadesk.store import profile as profiles
 from vmadesk.store.errors import AuthenticationError, ProfileMissingError
-from vmadesk.store.items import LaneCounts
+from vmadesk.store.item_queries import LaneCounts
 from vmadesk.ui import workers
 from vmadesk.ui.application import build_context, run, unlock_profile
 from vmadesk.ui.console.due_notifier import due_notice

@@ -8,7 +8,8 @@ from vmadesk.domain.instants import load_zone
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.store.closed_items import closed_since
 from vmadesk.store.connection import Connection
-from vmadesk.store.items import ItemQuery, ItemRow
+from vmadesk.store.item_queries import ItemQuery
+from vmadesk.store.items import ItemRow
 from vmadesk.store.timestamps import from_db
 
 

@@ -8,7 +8,7 @@ from vmadesk.domain.sla import compute_due
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.item_factory import timing_columns
 from vmadesk.services.practice_setup import load_context
-from vmadesk.store import items
+from vmadesk.store import item_queries, items
 from vmadesk.store.connection import Connection
 from vmadesk.store.timestamps import from_db, from_db_opt
 
@@ -23,10 +23,10 @@ def recompute_open_due(conn: Connection, practice_id: int) -> int:
         How many items were updated.
     """
     ctx = load_context(conn, practice_id)
-    query = items.ItemQuery(practice_id=practice_id, open_only=True)
-    total = items.count(conn, query)
+    query = item_queries.ItemQuery(practice_id=practice_id, open_only=True)
+    total = item_queries.count(conn, query)
     changed = 0
-    for row in items.page(conn, query, offset=0, limit=max(total, 1)):
+    for row in item_queries.page(conn, query, offset=0, limit=max(total, 1)):
         lane = Lane(row.lane)
         due = compute_due(
             ctx.policies[lane],

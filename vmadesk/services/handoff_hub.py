@@ -22,7 +22,7 @@ from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.vocabulary import HandoffItemState, Lane, Priority
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.handoff import HandoffService
-from vmadesk.store import box_keys, handoffs, items
+from vmadesk.store import box_keys, handoffs, item_queries, items
 from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.items import ItemRow
@@ -272,8 +272,10 @@ def open_items_to_send(conn: Connection, me: str, ids: list[int] | None) -> list
         ActionRefused: An id that is not one of the VMA's open items, or nothing to send.
     """
     if ids is None:
-        query = items.ItemQuery(open_only=True, owner=me)
-        rows = items.page(conn, query, offset=0, limit=max(items.count(conn, query), 1))
+        query = item_queries.ItemQuery(open_only=True, owner=me)
+        rows = item_queries.page(
+            conn, query, offset=0, limit=max(item_queries.count(conn, query), 1)
+        )
         chosen = [row for row in rows if row.handoff_id is None]
     else:
         chosen = []

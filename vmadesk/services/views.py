@@ -11,7 +11,8 @@ from __future__ import annotations
 from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.handoffs import HandoffItemRow
 from vmadesk.store.history import EVENT_SEPARATOR, HOLD_ENDED, AttemptRow
-from vmadesk.store.items import ItemQuery, ItemRow, LaneCounts, ListRow
+from vmadesk.store.item_queries import ItemQuery, LaneCounts
+from vmadesk.store.items import ItemRow, ListRow
 from vmadesk.store.practices import PracticeRow
 from vmadesk.store.timestamps import from_db
 

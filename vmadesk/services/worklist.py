@@ -12,12 +12,13 @@ from datetime import datetime
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.practice_setup import PracticeContext, load_context
-from vmadesk.store import audit, escalations, history, items, patient_items, practices
+from vmadesk.store import audit, escalations, history, item_queries, items, patient_items, practices
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.escalations import EscalationRow
 from vmadesk.store.history import AttemptRow, NoteRow
-from vmadesk.store.items import ItemQuery, ItemRow, LaneCounts, ListRow
+from vmadesk.store.item_queries import ItemQuery, LaneCounts
+from vmadesk.store.items import ItemRow, ListRow
 from vmadesk.store.practices import PracticeRow
 from vmadesk.store.timestamps import from_db
 
@@ -91,18 +92,20 @@ class WorkList:
 
     def page(self, query: ItemQuery, offset: int, limit: int) -> list[ItemRow]:
         """A page of items in urgency order (waiting for a try after the workable ones)."""
-        return items.page(self.conn, query, offset=offset, limit=limit, now=self.clock())
+        return item_queries.page(self.conn, query, offset=offset, limit=limit, now=self.clock())
 
     def list_page(self, query: ItemQuery, offset: int, limit: int) -> list[ListRow]:
         """A page of what the item table shows, in urgency order (not an item view).
 
         Items waiting for their next try come after those that can be called now.
         """
-        return items.list_page(self.conn, query, offset=offset, limit=limit, now=self.clock())
+        return item_queries.list_page(
+            self.conn, query, offset=offset, limit=limit, now=self.clock()
+        )
 
     def count(self, query: ItemQuery) -> int:
         """How many items the query matches."""
-        return items.count(self.conn, query)
+        return item_queries.count(self.conn, query)
 
     def next_most_urgent(self, query: ItemQuery) -> int | None:
         """Id of the most urgent item of the query that can be worked now.
@@ -112,18 +115,18 @@ class WorkList:
         """
         # Closed items listed on request are never work to pick.
         workable = replace(query, workable_at=self.clock(), open_only=True)
-        return items.first_id(self.conn, workable)
+        return item_queries.first_id(self.conn, workable)
 
     def next_retry_at(self, query: ItemQuery) -> datetime | None:
         """When the first of the query's waiting or held items becomes workable, if ever."""
-        stamp = items.next_retry_at(self.conn, replace(query, open_only=True))
+        stamp = item_queries.next_retry_at(self.conn, replace(query, open_only=True))
         return from_db(stamp) if stamp else None
 
     def lane_counts(
         self, practice_id: int | None = None, now: datetime | None = None
     ) -> dict[Lane, LaneCounts]:
         """Open / due soon / overdue per lane."""
-        return items.lane_counts(
+        return item_queries.lane_counts(
             self.conn, now or self.clock(), practice_id=practice_id, owner=self.vma
         )
 

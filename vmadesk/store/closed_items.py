@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from vmadesk.store.connection import Connection
-from vmadesk.store.items import _SELECT, ItemQuery, ItemRow, _where
+from vmadesk.store.item_queries import ItemQuery, _where
+from vmadesk.store.items import _SELECT, ItemRow
 from vmadesk.store.timestamps import to_db
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from vmadesk.store.connection import Connection
-from vmadesk.store.items import _SELECT, TRIGRAM, ItemRow
+from vmadesk.store.item_queries import TRIGRAM
+from vmadesk.store.items import _SELECT, ItemRow
 
 
 def _same_patient(a: ItemRow, b: ItemRow) -> bool:

@@ -234,9 +234,7 @@ def make_change_hook(conn: Connection) -> ChangeHook | None:
     if read_secret is None:
         return None
 
-    def hook(
-        conn: Connection, item: ItemRow, action: ItemAction, details: dict[str, Any]
-    ) -> None:
+    def hook(conn: Connection, item: ItemRow, action: ItemAction, details: dict[str, Any]) -> None:
         secret = read_secret(conn)
         if secret is None:
             return  # no pseudonyms yet: the backfill claims what is still open later

@@ -31,7 +31,6 @@ IMMEDIATE_HINT = "Chest pain, trouble breathing, stroke signs → Immediate"
 PLACEHOLDER = "Red-flag guidance shows here when the category is Clinical concern."
 
 
-
 class EscalationDialog(QDialog):
     """Raise one escalation on one item."""
 
@@ -110,9 +109,7 @@ class EscalationDialog(QDialog):
         layout.addWidget(self.buttons_box)
 
         self.set_category(
-            lane_definition(lane).escalation_category
-            if lane
-            else EscalationCategory.OTHER
+            lane_definition(lane).escalation_category if lane else EscalationCategory.OTHER
         )
         self.category.currentIndexChanged.connect(self._category_changed)
         self.red_flag_confirm.toggled.connect(self._update)
