@@ -12,7 +12,7 @@ from tests.services.helpers import callback
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.demo import fill_demo
 from vmadesk.services.practice_setup import load_context
-from vmadesk.store import escalations, item_queries, items, practices, settings_store
+from vmadesk.store import escalations, item_queries, practices, settings_store
 from vmadesk.store.connection import connect
 from vmadesk.store.item_queries import ItemQuery
 from vmadesk.store.items import ListRow

@@ -17,7 +17,8 @@ from tests.services.import_samples import NOW
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.console import Console
 from vmadesk.store.profile import UnlockedProfile
-from vmadesk.ui.dialogs.imports.import_dialog import ImportDialog, choose_mapping
+from vmadesk.ui.dialogs.imports.import_dialog import ImportDialog
+from vmadesk.ui.dialogs.imports.opening import choose_mapping
 
 LANES = Path(__file__).resolve().parents[1] / "ingest" / "data" / "lanes"
 

@@ -8,6 +8,7 @@ from vmadesk.hub.routes import (
     claim_moves,
     claims,
     escalations,
+    evidence,
     handoffs,
     keys,
     messages,
@@ -27,5 +28,6 @@ def all_endpoints() -> list[Endpoint]:
         *escalations.ENDPOINTS,
         *handoffs.ENDPOINTS,
         *spotchecks.ENDPOINTS,
+        *evidence.ENDPOINTS,
         *board.ENDPOINTS,
     ]

@@ -53,7 +53,7 @@ class ImportActions:
         Returns:
             How many of the files imported anything.
         """
-        from vmadesk.ui.dialogs.imports.import_dialog import open_import_dialog
+        from vmadesk.ui.dialogs.imports.opening import open_import_dialog
 
         shell = self.shell
         if shell.lock.is_locked:
