@@ -12,12 +12,12 @@ from tests.sync_helpers import TEAM_SECRET, Console, new_console
 from vmadesk.domain.vocabulary import EscalationCategory, Outcome, Urgency
 from vmadesk.hub import auth
 from vmadesk.hub.db import make_engine
+from vmadesk.services.backfill import BACKFILL_SETTING, backfill_due, run_backfill
 from vmadesk.services.escalation import Sbar
 from vmadesk.services.sync_service import sync_once
 from vmadesk.store import settings_store
 from vmadesk.store.connection import transaction
 from vmadesk.sync import enrolment, outbox
-from vmadesk.sync.backfill import BACKFILL_SETTING, backfill_due, run_backfill
 from vmadesk.sync.item_events import make_change_hook, make_escalation_hook
 from vmadesk.sync.worker import SyncWorker, read_status
 

@@ -231,7 +231,7 @@ def enroll(
     profile (:func:`check_enrolment`), registers this profile's public key, obtains the team
     secret (from ``team_secret_code``, else ``VMADESK_TEAM_SECRET``, else sealed at the hub) and
     stores URL, handle, role, token and secret inside the encrypted store (audited, no values).
-    When the secret is there, the one-time backfill (:mod:`vmadesk.sync.backfill`) queues the
+    When the secret is there, the one-time backfill (:mod:`vmadesk.services.backfill`) queues the
     work that existed before, in the same transaction.
 
     Args:
@@ -250,7 +250,7 @@ def enroll(
     """
     from datetime import UTC, datetime
 
-    from vmadesk.sync.backfill import run_backfill  # imports this module: import it late
+    from vmadesk.services.backfill import run_backfill  # imports this module: import it late
 
     code = team_secret_code or os.environ.get(TEAM_SECRET_ENV) or None
     secret = parse_team_secret_code(code) if code else None
