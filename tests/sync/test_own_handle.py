@@ -92,9 +92,9 @@ def test_enrolment_makes_the_hub_handle_the_owner_everywhere(hub, tmp_path, caps
 def test_work_signed_after_enrolment_uses_the_hub_handle(hub, tmp_path, login) -> None:  # type: ignore[no-untyped-def]
     ana = _login_profile(tmp_path / "ana", login)
     try:
-        from vmadesk.sync import enrolment
+        from vmadesk.services.enrolment import enroll
 
-        enrolment.enroll(ana.conn, hub.base_url, hub.tokens["ana"], team_secret_code=TEAM_CODE)
+        enroll(ana.conn, hub.base_url, hub.tokens["ana"], team_secret_code=TEAM_CODE)
         (item,) = ana.import_appointments([1])
         ana.work().log_attempt(item, Outcome.NO_ANSWER)
         authors = {r[0] for r in ana.conn.execute("SELECT author FROM attempts")}

@@ -22,7 +22,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     """Enrol the profile at a hub (token, public key, team secret)."""
     import os
 
-    from vmadesk.sync.enrolment import EnrolmentError, enroll
+    from vmadesk.services.enrolment import EnrolmentError, enroll
     from vmadesk.sync.hub_client import HubRejected, HubUnavailable
 
     token = args.token or os.environ.get(TOKEN_ENV)
