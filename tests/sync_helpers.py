@@ -13,6 +13,7 @@ import httpx
 from tests.conftest import FAST_KDF, PASSPHRASE
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.domain.vocabulary import Lane
+from vmadesk.services.enrolment import enroll
 from vmadesk.services.escalation import EscalationService
 from vmadesk.services.item_factory import AppointmentWork, Patient, appointment_columns
 from vmadesk.services.practice_setup import PracticeContext, add_practice, load_context
@@ -180,7 +181,7 @@ def new_console(
     ctx = add_test_practice(profile.conn)
     if hub_url is not None:
         assert token is not None
-        enrolment.enroll(profile.conn, hub_url, token, team_secret_code=code)
+        enroll(profile.conn, hub_url, token, team_secret_code=code)
     return Console(profile, hub_handle, clock or FakeClock(), ctx)
 
 

@@ -11,6 +11,7 @@ from tests.conftest import PASSPHRASE
 from tests.services.helpers import CANARY_FAMILY
 from tests.services.test_evidence import SECRET, hub, setup_request, supervisor_profile
 from vmadesk import wire
+from vmadesk.services.enrolment import enroll
 from vmadesk.store import profile as profiles
 from vmadesk.sync import enrolment
 
@@ -19,7 +20,7 @@ __all__ = ["hub", "supervisor_profile"]
 
 def test_list_show_approve_decline(hub, new_profile, supervisor_profile, monkeypatch, capsys):  # type: ignore[no-untyped-def]
     monkeypatch.setenv(profiles.PASSPHRASE_ENV, PASSPHRASE)
-    enrolment.enroll(
+    enroll(
         new_profile.conn,
         hub.base_url,
         hub.tokens["ana"],

@@ -13,13 +13,12 @@ import pytest
 import vmadesk.cli as cli
 from tests.conftest import FAST_KDF, PASSPHRASE, cli_env
 from tests.services.import_samples import NOW, assert_no_canary, bundle, visit, write
-from vmadesk import cli_import, paths
+from vmadesk import paths
 from vmadesk.store import profile as profiles
 
 
 @pytest.fixture
 def import_cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(cli, "_EXTENSIONS", [*cli._EXTENSIONS, cli_import.register])
     monkeypatch.setenv(profiles.PASSPHRASE_ENV, PASSPHRASE)
     yield
 
@@ -146,10 +145,7 @@ def test_subprocess_no_traceback_no_phi(prof_dir: Path, tmp_path: Path) -> None:
     bad = bundle(*visit())
     bad["entry"][0]["resource"]["start"] = "yesterday at noon"
     path = write(tmp_path / "bad-date.json", bad)
-    code = (
-        "import vmadesk.cli as c, vmadesk.cli_import as i; c._EXTENSIONS.append(i.register);"
-        " raise SystemExit(c.main())"
-    )
+    code = "import vmadesk.cli as c; raise SystemExit(c.main())"
     result = subprocess.run(
         [sys.executable, "-c", code, "import", str(path), "--profile", str(prof_dir), "--json"],
         capture_output=True,

@@ -11,7 +11,7 @@ import pytest
 
 import vmadesk.cli as cli
 from tests.conftest import FAST_KDF, PASSPHRASE
-from vmadesk import cli_import, paths
+from vmadesk import paths
 from vmadesk.store import profile as profiles
 
 LANES = Path(__file__).parent / "ingest" / "data" / "lanes"
@@ -19,7 +19,6 @@ LANES = Path(__file__).parent / "ingest" / "data" / "lanes"
 
 @pytest.fixture
 def import_cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(cli, "_EXTENSIONS", [*cli._EXTENSIONS, cli_import.register])
     monkeypatch.setenv(profiles.PASSPHRASE_ENV, PASSPHRASE)
     yield
 

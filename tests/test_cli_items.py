@@ -282,26 +282,26 @@ def test_enrolled_profile_queues_the_events_the_hub_receives(hub: HubFixture, tm
         assert canary not in dump
 
 
-def test_takeover_style_action_plugs_in_with_one_call(console, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Another module adds ``item ID <action>`` through :func:`cli_items.add_item_action`."""
-    from vmadesk import cli_items
+def test_takeover_style_action_plugs_in_with_one_call(console, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A group module adds ``item ID <action>`` through :func:`item_actions.add_item_action`."""
+    import argparse
+
+    from vmadesk.cli import item_actions
 
     seen: list[tuple[int, str]] = []
 
-    def run(command: cli_items.ItemCommand, args) -> int:  # type: ignore[no-untyped-def]
+    def run(command: item_actions.ItemCommand, args) -> int:  # type: ignore[no-untyped-def]
         seen.append((command.item.id, args.reason.value))
         return 0
 
-    def register(sub, profile_arg) -> None:  # type: ignore[no-untyped-def]
-        p = cli_items.add_item_action(
-            sub, profile_arg, "poke", help="test action", run=run, own_only=False
-        )
-        p.add_argument("--reason", required=True, type=cli_items.code_type(Outcome, "an outcome"))
-
-    monkeypatch.setattr(cli, "_EXTENSIONS", [*cli._EXTENSIONS, register])
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    p = item_actions.add_item_action(sub, "poke", help="test action", run=run, own_only=False)
+    p.add_argument("--reason", required=True, type=item_actions.code_type(Outcome, "an outcome"))
     prof = str(console.profile.directory)
     console.close()
-    assert _run(capsys, "item", "2", "poke", "--reason", "busy", "--profile", prof)[0] == 0
+    args = parser.parse_args(["item", "2", "poke", "--reason", "busy", "--profile", prof])
+    assert args.func(args) == 0
     assert seen == [(2, "busy")]
     assert _run(capsys, "item", "2", "complete", "--profile", prof)[0] == 0
 

@@ -13,7 +13,6 @@ import vmadesk.cli as cli
 from tests.conftest import PASSPHRASE
 from tests.hub_fixtures import ThreadedHub, db_url, hub
 from tests.sync_helpers import CANARIES, TEAM_CODE, Console, FakeClock, add_test_practice
-from vmadesk import cli_sync
 from vmadesk.domain.vocabulary import Outcome
 from vmadesk.hub.db import make_engine
 from vmadesk.store import profile as profiles
@@ -23,7 +22,6 @@ __all__ = ["db_url", "hub"]
 
 @pytest.fixture
 def sync_cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(cli, "_EXTENSIONS", [*cli._EXTENSIONS, cli_sync.register])
     monkeypatch.setenv(profiles.PASSPHRASE_ENV, PASSPHRASE)
     monkeypatch.delenv("VMADESK_TEAM_SECRET", raising=False)
     yield

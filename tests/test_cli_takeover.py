@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 import vmadesk.cli as cli
 from tests.conftest import PASSPHRASE
 from tests.hub_fixtures import db_url, hub
@@ -64,8 +62,10 @@ def test_takeover_from_the_command_line(hub, tmp_path, capsys, monkeypatch) -> N
         ana.close()
 
 
-@pytest.mark.parametrize("argv", [["item", "3", "attempt"], ["items"], ["item"]])
-def test_other_item_commands_are_left_to_the_main_parser(argv) -> None:  # type: ignore[no-untyped-def]
-    from vmadesk import cli_takeover
+def test_takeover_is_one_of_the_item_actions() -> None:
+    """``item ID takeover`` parses like the other item actions (no parser of its own)."""
+    from vmadesk.cli.takeover import cmd_takeover
 
-    assert cli_takeover.parse(argv) is None
+    args = cli.build_parser().parse_args(["item", "3", "takeover", "--reason", "other"])
+    assert (args.command, args.item_action, args.item_id) == ("item", "takeover", "3")
+    assert args.func is cmd_takeover

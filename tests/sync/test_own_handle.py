@@ -17,7 +17,6 @@ import vmadesk.cli as cli
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.hub_fixtures import db_url, hub
 from tests.sync_helpers import TEAM_CODE, Console, FakeClock, add_test_practice, new_console
-from vmadesk import cli_sync
 from vmadesk.domain.vocabulary import Lane, Outcome
 from vmadesk.services.held_by_others import held_by_others
 from vmadesk.services.item_listing import ListFilter, list_items
@@ -39,7 +38,6 @@ def _login_profile(directory: Path, login: str) -> Console:
 
 
 def test_enrolment_makes_the_hub_handle_the_owner_everywhere(hub, tmp_path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(cli, "_EXTENSIONS", [*cli._EXTENSIONS, cli_sync.register])
     monkeypatch.setenv(profiles.PASSPHRASE_ENV, PASSPHRASE)
     # The login name on ana's box is "ben": also the handle of a colleague at the hub.
     ana = _login_profile(tmp_path / "ana", "ben")
@@ -94,9 +92,9 @@ def test_enrolment_makes_the_hub_handle_the_owner_everywhere(hub, tmp_path, caps
 def test_work_signed_after_enrolment_uses_the_hub_handle(hub, tmp_path, login) -> None:  # type: ignore[no-untyped-def]
     ana = _login_profile(tmp_path / "ana", login)
     try:
-        from vmadesk.sync import enrolment
+        from vmadesk.services.enrolment import enroll
 
-        enrolment.enroll(ana.conn, hub.base_url, hub.tokens["ana"], team_secret_code=TEAM_CODE)
+        enroll(ana.conn, hub.base_url, hub.tokens["ana"], team_secret_code=TEAM_CODE)
         (item,) = ana.import_appointments([1])
         ana.work().log_attempt(item, Outcome.NO_ANSWER)
         authors = {r[0] for r in ana.conn.execute("SELECT author FROM attempts")}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.sync_helpers import NOW, TEAM_SECRET, FakeClock, new_console
 from vmadesk.domain.vocabulary import Lane
+from vmadesk.services.enrolment import enroll
 from vmadesk.services.sync_service import sync_once
 from vmadesk.sync import enrolment
 
@@ -15,7 +16,7 @@ def test_every_round_sends_a_summary_and_is_the_last_sync(hub, tmp_path: Path) -
     clock = FakeClock(NOW)
     c = new_console(tmp_path / "ana", "ana", clock=clock)
     try:
-        result = enrolment.enroll(c.conn, hub.base_url, hub.tokens["ana"])
+        result = enroll(c.conn, hub.base_url, hub.tokens["ana"])
         assert result.team_secret_source == "missing"
         sue = hub.client("sue")
         # enrolled without the team secret: nothing to report yet, but the round is seen

@@ -12,12 +12,13 @@ from tests.sync_helpers import TEAM_SECRET, Console, new_console
 from vmadesk.domain.vocabulary import EscalationCategory, Outcome, Urgency
 from vmadesk.hub import auth
 from vmadesk.hub.db import make_engine
+from vmadesk.services.backfill import BACKFILL_SETTING, backfill_due, run_backfill
+from vmadesk.services.enrolment import enroll
 from vmadesk.services.escalation import Sbar
 from vmadesk.services.sync_service import sync_once
 from vmadesk.store import settings_store
 from vmadesk.store.connection import transaction
 from vmadesk.sync import enrolment, outbox
-from vmadesk.sync.backfill import BACKFILL_SETTING, backfill_due, run_backfill
 from vmadesk.sync.item_events import make_change_hook, make_escalation_hook
 from vmadesk.sync.worker import SyncWorker, read_status
 
@@ -52,7 +53,7 @@ def _outbox_kinds(c: Console) -> list[str]:
 def test_work_before_enrolment_reaches_the_hub_once(console, hub) -> None:  # type: ignore[no-untyped-def]
     _work_before_enrolment(console)
     # enrolled, but the team secret is not there yet: nothing can be pseudonymised
-    result = enrolment.enroll(console.conn, hub.base_url, hub.tokens["ana"])
+    result = enroll(console.conn, hub.base_url, hub.tokens["ana"])
     assert result.team_secret_source == "missing"
     assert not backfill_due(console.conn) and outbox.pending_count(console.conn) == 0
     # the supervisor issues the secret; the next sync fetches it and backfills in that round
@@ -76,7 +77,7 @@ def test_work_before_enrolment_reaches_the_hub_once(console, hub) -> None:  # ty
 def test_enrolment_with_the_secret_backfills_at_once(console, hub) -> None:  # type: ignore[no-untyped-def]
     _work_before_enrolment(console)
     code = enrolment.team_secret_code(TEAM_SECRET)
-    enrolment.enroll(console.conn, hub.base_url, hub.tokens["ana"], team_secret_code=code)
+    enroll(console.conn, hub.base_url, hub.tokens["ana"], team_secret_code=code)
     # queued by enroll itself, in the enrolment's transaction
     assert sorted(_outbox_kinds(console)) == sorted(
         ["claim"] * 4 + ["escalation", "item_event"] * 2 + ["summary"]
@@ -89,7 +90,7 @@ def test_enrolment_with_the_secret_backfills_at_once(console, hub) -> None:  # t
 def test_enrolment_at_another_hub_backfills_again(console, hub, tmp_path) -> None:  # type: ignore[no-untyped-def]
     _work_before_enrolment(console)
     code = enrolment.team_secret_code(TEAM_SECRET)
-    enrolment.enroll(console.conn, hub.base_url, hub.tokens["ana"], team_secret_code=code)
+    enroll(console.conn, hub.base_url, hub.tokens["ana"], team_secret_code=code)
     assert sync_once(console.profile).pending == 0
     db = f"sqlite:///{tmp_path / 'second.sqlite3'}"
     second = ThreadedHub(db).start()
@@ -99,8 +100,8 @@ def test_enrolment_at_another_hub_backfills_again(console, hub, tmp_path) -> Non
             token = auth.create_account(conn, "ana", "vma")
         other = HubFixture(second.base_url, db, engine)
         with pytest.raises(enrolment.EnrolmentRefused):
-            enrolment.enroll(console.conn, other.base_url, token, team_secret_code=code)
-        enrolment.enroll(console.conn, other.base_url, token, team_secret_code=code, replace=True)
+            enroll(console.conn, other.base_url, token, team_secret_code=code)
+        enroll(console.conn, other.base_url, token, team_secret_code=code, replace=True)
         marker = settings_store.get(console.conn, BACKFILL_SETTING)
         assert marker == f"{other.base_url} ana"
         assert sync_once(console.profile).pending == 0
@@ -118,7 +119,7 @@ def test_backfill_needs_a_vma_profile_able_to_send(console) -> None:  # type: ig
 
 
 def test_hooks_built_before_the_secret_start_queueing_when_it_arrives(console, hub) -> None:  # type: ignore[no-untyped-def]
-    enrolment.enroll(console.conn, hub.base_url, hub.tokens["ana"])
+    enroll(console.conn, hub.base_url, hub.tokens["ana"])
     # a console opened now builds its hooks once, while the secret is still missing
     change_hook, escalation_hook = (
         make_change_hook(console.conn),
@@ -136,7 +137,7 @@ def test_hooks_built_before_the_secret_start_queueing_when_it_arrives(console, h
 
 
 def test_worker_fetches_a_missing_secret(console, hub) -> None:  # type: ignore[no-untyped-def]
-    enrolment.enroll(console.conn, hub.base_url, hub.tokens["ana"])
+    enroll(console.conn, hub.base_url, hub.tokens["ana"])
     assert read_status(console.conn).state == "no_team_secret"
     enrolment.issue_team_secret(None, hub.client("sue"), ["ana"], secret=TEAM_SECRET)
     rounds: list[object] = []

@@ -70,12 +70,13 @@ def test_shell_tells_the_vma_when_a_request_waits(  # type: ignore[no-untyped-de
     from PySide6.QtWidgets import QMainWindow
 
     from tests.services.test_evidence import SECRET
+    from vmadesk.services.enrolment import enroll
     from vmadesk.sync import enrolment
     from vmadesk.ui.application import build_context
     from vmadesk.ui.console.shell import ConsoleShell
     from vmadesk.ui.ui_settings import UiSettings
 
-    enrolment.enroll(
+    enroll(
         new_profile.conn,
         hub.base_url,
         hub.tokens["ana"],

@@ -25,7 +25,6 @@ from vmadesk.ingest.csv_mapping import CsvMapping, detect_mapping, load_mapping
 from vmadesk.ingest.csv_reader import read_csv
 from vmadesk.ingest.detect import decode_text, refuse_structured, sniff_format
 from vmadesk.ingest.errors import IngestCancelled, IngestError, IngestWarning
-from vmadesk.ingest.fhir_reader import read_fhir
 from vmadesk.ingest.files import display_name, read_regular, too_large
 from vmadesk.ingest.records import (
     AppointmentRecord,
@@ -178,7 +177,7 @@ def read_bytes(
             refuse_structured(text, ctx)  # a JSON or XML file is no CSV missing its columns
             batch = read_csv(text, ctx, mapping)
         elif kind == "fhir":
-            batch = read_fhir(text, ctx, pool=pool)
+            batch = fhir_parallel.read_fhir(text, ctx, pool=pool)
         else:
             raise ctx.error(XML_REASON, location="line 1")
         return screen(batch, ctx)

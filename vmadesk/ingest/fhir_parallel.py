@@ -1,5 +1,8 @@
 """Large FHIR Bundles: validate and extract the entries in worker processes, same result.
 
+:func:`read_fhir` is where a FHIR file is read: large ones here, the rest by the serial
+reader (:func:`~vmadesk.ingest.fhir_reader.read_fhir_serial`).
+
 fhir.resources validation is CPU-bound Python that holds the GIL, so a thread does not help
 (and stalls the UI). The read is split in two:
 
@@ -63,6 +66,7 @@ from vmadesk.ingest.records import ImportBatch
 __all__ = [
     "can_fork",
     "gc_paused",
+    "read_fhir",
     "read_fhir_parallel",
     "start_pool",
     "warm",
@@ -152,10 +156,31 @@ class _Fallback(Exception):
     """The parallel read cannot answer; read serially."""
 
 
+def read_fhir(
+    text: str, ctx: ReadContext, *, pool: ProcessPoolExecutor | None = None
+) -> ImportBatch:
+    """Read a FHIR R4 JSON document into an :class:`ImportBatch`: in worker processes when large.
+
+    Args:
+        text: The decoded file.
+        ctx: Read options.
+        pool: Worker processes already started for this read (:func:`start_pool`); the
+            caller shuts it down.
+
+    Raises:
+        IngestError: Not JSON, not a Bundle or Appointment, a resource invalid in R4, an
+            appointment without a patient, ...
+        IngestCancelled: The caller cancelled.
+    """
+    if worth_a_pool(text):
+        return read_fhir_parallel(text, ctx, pool=pool)
+    return fhir_reader.read_fhir_serial(text, ctx)
+
+
 def read_fhir_parallel(
     text: str, ctx: ReadContext, *, pool: ProcessPoolExecutor | None = None
 ) -> ImportBatch:
-    """:func:`~vmadesk.ingest.fhir_reader.read_fhir` with the entries read in worker processes.
+    """:func:`~vmadesk.ingest.fhir_reader.read_fhir_serial` with the entries read in workers.
 
     Args:
         text: The decoded file.

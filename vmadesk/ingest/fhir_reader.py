@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from concurrent.futures import Executor
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -37,30 +36,26 @@ _TIME_ELEMENTS = ("start", "end", "created", "birthDate")
 _FULL_BUNDLE_TYPES = frozenset({"searchset", "collection", "document"})
 
 
-def read_fhir(text: str, ctx: ReadContext, *, pool: Executor | None = None) -> ImportBatch:
-    """Read a FHIR R4 JSON document into an :class:`ImportBatch`.
+def read_fhir_serial(text: str, ctx: ReadContext) -> ImportBatch:
+    """Read a FHIR R4 JSON document into an :class:`ImportBatch`, in this process.
+
+    Which files are read this way and which in worker processes is
+    :func:`vmadesk.ingest.fhir_parallel.read_fhir`'s choice.
 
     Args:
         text: The decoded file.
         ctx: Read options.
-        pool: Worker processes already started for this read
-            (:func:`~vmadesk.ingest.fhir_parallel.start_pool`); the caller shuts it down.
 
     Raises:
         IngestError: Not JSON, not a Bundle or Appointment, a resource invalid in R4, an
             appointment without a patient, ...
         IngestCancelled: The caller cancelled.
     """
-    from vmadesk.ingest import fhir_parallel  # imports this module
-
-    if fhir_parallel.worth_a_pool(text):
-        # Large files: read in worker processes (see fhir_parallel), same result.
-        return fhir_parallel.read_fhir_parallel(text, ctx, pool=pool)
     return read_fhir_data(_load_json(text, ctx), ctx)
 
 
 def read_fhir_data(data: Any, ctx: ReadContext) -> ImportBatch:
-    """:func:`read_fhir` after ``json.loads``: the parsed document, read in this process."""
+    """:func:`read_fhir_serial` after ``json.loads``: the parsed document, read in this process."""
     if not isinstance(data, dict):
         raise ctx.error("not a FHIR resource (the JSON is not an object)")
     rtype = data.get("resourceType")

@@ -4,7 +4,7 @@
 connection, the background worker (:mod:`vmadesk.sync.worker`) on its own. A round:
 
 1. fetches the team secret if it is still missing (sealed at the hub by a supervisor), and
-   once the profile can send, runs the one-time backfill (:mod:`vmadesk.sync.backfill`) of the
+   once the profile can send, runs the one-time backfill (:mod:`vmadesk.services.backfill`) of the
    work that existed before;
 2. fetches the team-wide practice identities (claims whose pseudonym changed move to the new
    one: :mod:`vmadesk.services.sync_practices`) before the backfill;
@@ -42,7 +42,7 @@ from pydantic import ValidationError
 
 from vmadesk import wire
 from vmadesk.domain.handoff_notes import HandoffNote
-from vmadesk.services import conflict_handback
+from vmadesk.services import backfill, conflict_handback
 from vmadesk.services.handoff_hub import pin_colleague, queue_handoff
 from vmadesk.services.sync_claims import (
     LEASE_SECONDS,
@@ -59,7 +59,7 @@ from vmadesk.services.sync_round import SyncAuthError, Tally, raise_if_unauthori
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.profile import UnlockedProfile
 from vmadesk.store.settings_store import vma_handle
-from vmadesk.sync import backfill, enrolment, outbox, summary
+from vmadesk.sync import enrolment, outbox, summary
 from vmadesk.sync.hub_client import HubClient, HubRejected, HubUnavailable
 from vmadesk.sync.item_events import make_change_hook
 

@@ -8,13 +8,15 @@ The team secret never reaches the hub in plaintext. It comes either from a super
 sealed to this console's registered X25519 public key and relayed by the hub as ciphertext
 (:func:`issue_team_secret` on the supervisor's side), or from an enrolment code handed over out
 of band (base64 of the 32 bytes; ``--team-secret-code`` or ``VMADESK_TEAM_SECRET``).
+
+Enrolling itself (the hub conversation, then :func:`record_enrolment` and the backfill in one
+transaction) is the use case :func:`vmadesk.services.enrolment.enroll`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import os
 import secrets as _secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,15 +55,6 @@ class HubConfig:
     handle: str
     role: str
     token: str
-
-
-@dataclass(frozen=True)
-class Enrolment:
-    """What :func:`enroll` did."""
-
-    handle: str
-    role: str
-    team_secret_source: str  # "code", "hub", "kept" (already held) or "missing"
 
 
 # -- store accessors ------------------------------------------------------------------------
@@ -142,7 +135,7 @@ def parse_team_secret_code(code: str) -> bytes:
 # -- enrol / fetch / issue -------------------------------------------------------------------
 
 
-def _open_team_secret(conn: Connection, client: HubClient) -> tuple[bytes, int] | None:
+def open_team_secret(conn: Connection, client: HubClient) -> tuple[bytes, int] | None:
     """The newest team secret sealed to this console at the hub, opened; None if none waits."""
     try:
         record = client.team_secret()
@@ -168,7 +161,7 @@ def fetch_team_secret(conn: Connection, client: HubClient) -> bool:
     """Fetch and keep the team secret if one waits at the hub; return whether we have one."""
     if team_secret(conn) is not None:
         return True
-    found = _open_team_secret(conn, client)
+    found = open_team_secret(conn, client)
     if found is None:
         return False
     with transaction(conn):
@@ -215,88 +208,44 @@ def check_enrolment(
         )
 
 
-def enroll(
+def record_enrolment(
     conn: Connection,
-    hub_url: str,
+    url: str,
+    handle: str,
+    role: str,
     token: str,
-    *,
-    team_secret_code: str | None = None,
-    client: HubClient | None = None,
-    replace: bool = False,
-    as_supervisor: bool = False,
-) -> Enrolment:
-    """Enrol this profile at a hub.
+    secret: bytes | None,
+    key_version: int,
+    source: str,
+) -> str:
+    """Keep what enrolling at ``url`` gave (inside the caller's transaction), audited.
 
-    Asks the hub who the token belongs to, checks that enrolling does not silently change the
-    profile (:func:`check_enrolment`), registers this profile's public key, obtains the team
-    secret (from ``team_secret_code``, else ``VMADESK_TEAM_SECRET``, else sealed at the hub) and
-    stores URL, handle, role, token and secret inside the encrypted store (audited, no values).
-    When the secret is there, the one-time backfill (:mod:`vmadesk.sync.backfill`) queues the
-    work that existed before, in the same transaction.
+    Another hub is another team: a team secret kept for it is dropped unless ``secret``
+    replaces it.
 
-    Args:
-        conn: The profile's connection.
-        hub_url: The hub's URL.
-        token: The bearer token.
-        team_secret_code: An enrolment code (base64 of the team secret).
-        client: A hub client (default: one for ``hub_url`` and ``token``, closed afterwards).
-        replace: Allow switching to another hub account or hub URL.
-        as_supervisor: Allow a supervisor token on a profile holding open VMA work.
-
-    Raises:
-        EnrolmentError: a malformed code, or (:class:`EnrolmentRefused`) a refused switch.
-        HubRejected: the hub refused the token (401) or the key.
-        HubUnavailable: the hub cannot be reached; nothing was stored.
+    Returns:
+        Where the team secret came from: ``source``, or ``"kept"`` when none came with the
+        enrolment and one is already held.
     """
-    from datetime import UTC, datetime
-
-    from vmadesk.sync.backfill import run_backfill  # imports this module: import it late
-
-    code = team_secret_code or os.environ.get(TEAM_SECRET_ENV) or None
-    secret = parse_team_secret_code(code) if code else None
-    url = hub_url.rstrip("/")
     stored = hub_config(conn)
-    own = client is None
-    hub = client or HubClient(hub_url, token)
-    try:
-        who = hub.whoami()
-        # Checked before the key is registered: a refused enrolment leaves no trace anywhere.
-        check_enrolment(
-            conn, url, who.handle, who.role.value, replace=replace, as_supervisor=as_supervisor
-        )
-        with transaction(conn):
-            public = box_keys.public_key_b64(conn)
-        hub.register_public_key(public)
-        version = 1
-        source = "code" if secret is not None else "missing"
-        if secret is None:
-            found = _open_team_secret(conn, hub)
-            if found is not None:
-                secret, version = found
-                source = "hub"
-    finally:
-        if own:
-            hub.close()
-    with transaction(conn):
-        if stored is not None and stored.url != url:
-            # Another hub is another team: its pseudonyms need that team's secret.
-            conn.execute("DELETE FROM secrets WHERE name = ?", (_TEAM_SECRET,))
-        _put_setting(conn, _URL, url)
-        _put_setting(conn, _HANDLE, who.handle)
-        _put_setting(conn, _ROLE, who.role.value)
-        own_handle.adopt_handle(conn, who.handle)  # the team knows this VMA by it
-        _put_secret(conn, _TOKEN, token.encode("ascii"))
-        if secret is not None:
-            store_team_secret(conn, secret, version)
-        elif team_secret(conn) is not None:
-            source = "kept"
-        audit.append(
-            conn,
-            AuditEvent.SYNC,
-            details={"action": "enrolled", "role": who.role.value, "team_secret": source},
-        )
-        run_backfill(conn, now=datetime.now(UTC))
-    return Enrolment(who.handle, who.role.value, source)
+    if stored is not None and stored.url != url:
+        # Another hub is another team: its pseudonyms need that team's secret.
+        conn.execute("DELETE FROM secrets WHERE name = ?", (_TEAM_SECRET,))
+    _put_setting(conn, _URL, url)
+    _put_setting(conn, _HANDLE, handle)
+    _put_setting(conn, _ROLE, role)
+    own_handle.adopt_handle(conn, handle)  # the team knows this VMA by it
+    _put_secret(conn, _TOKEN, token.encode("ascii"))
+    if secret is not None:
+        store_team_secret(conn, secret, key_version)
+    elif team_secret(conn) is not None:
+        source = "kept"
+    audit.append(
+        conn,
+        AuditEvent.SYNC,
+        details={"action": "enrolled", "role": role, "team_secret": source},
+    )
+    return source
 
 
 def issue_team_secret(

@@ -204,7 +204,7 @@ def _secret_reader(conn: Connection) -> Callable[[Connection], bytes | None] | N
     Consoles build their hooks once, at start. An enrolled profile whose secret has not arrived
     yet still gets a reader, which looks again at each change until the secret is there (the
     sync round stores it on its own connection); what happened before it arrived is queued by
-    the one-time backfill (:mod:`vmadesk.sync.backfill`).
+    the one-time backfill (:mod:`vmadesk.services.backfill`).
     """
     secret = team_secret(conn)
     if secret is not None:

@@ -11,18 +11,17 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from vmadesk import app_logging
+from vmadesk.cli.common import EXIT_FAIL, EXIT_INPUT, EXIT_OK, open_profile, profile_arg
 from vmadesk.services.import_wording import ITEMS_NOTE, MISSING_TEXT, counts_text, reasons_text
 
-EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 log = logging.getLogger(__name__)
 
 
-def register(sub: argparse._SubParsersAction, profile_arg: Callable[..., None]) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``import`` command to the ``vmadesk`` parser."""
     p = sub.add_parser(
         "import",
@@ -83,8 +82,7 @@ def _refused(message: str, report: dict[str, Any], as_json: bool, log_text: str)
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Run ``vmadesk import``."""
-    # Imported here: vmadesk.cli imports this module's register, and the readers are heavy.
-    from vmadesk.cli import open_profile
+    # Imported here: the readers are heavy and the console's start imports this package.
     from vmadesk.ingest import IngestCancelled, IngestError, load_mapping
     from vmadesk.services import importer
     from vmadesk.services.errors import ActionRefused

@@ -15,8 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from vmadesk.cli import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, open_profile
-from vmadesk.wire import EvidenceDeclineReason
+from vmadesk.cli.common import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, open_profile, profile_arg
 
 
 def _with_requests(args: argparse.Namespace, act: Callable[..., int]) -> int:
@@ -104,6 +103,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 def cmd_decline(args: argparse.Namespace) -> int:
     """Decline with a reason code the supervisor sees."""
+    from vmadesk.wire import EvidenceDeclineReason
 
     def act(responder: Any, pending: list[Any]) -> int:
         request, _key = _pick(pending, args.request_id)
@@ -114,10 +114,11 @@ def cmd_decline(args: argparse.Namespace) -> int:
     return _with_requests(args, act)
 
 
-def register(
-    sub: argparse._SubParsersAction, profile_arg: Callable[[argparse.ArgumentParser], None]
-) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     """Add ``evidence list | show | approve | decline`` to the ``vmadesk`` command."""
+    # Here, not at the top: the console's start imports this package, never the wire schema.
+    from vmadesk.wire import EvidenceDeclineReason
+
     group = sub.add_parser("evidence", help="answer a supervisor's spot-check evidence request")
     actions = group.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
     p = actions.add_parser("list", help="requests waiting for you")

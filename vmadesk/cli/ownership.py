@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from vmadesk import wire
-from vmadesk.cli import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, open_profile
+from vmadesk.cli.common import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, open_profile, profile_arg
 
 
 @contextmanager
@@ -58,6 +57,9 @@ def _check(pattern: str, value: str, what: str) -> str:
 
 def cmd_team_practice(args: argparse.Namespace) -> int:
     """Register a practice's team-wide id and local codes; print every registered practice."""
+    # Here, not at the top: the console's start imports this package, never the wire schema.
+    from vmadesk import wire
+
     practice = _check(wire.HANDLE_PATTERN, args.practice, "Practice id")
     aliases = [_check(wire.PRACTICE_CODE_PATTERN, a, "Local code") for a in args.alias or []]
     with _hub(args) as client:
@@ -85,6 +87,7 @@ def cmd_unattended(args: argparse.Namespace) -> int:
 
 def cmd_reassign(args: argparse.Namespace) -> int:
     """Reassign an item to another VMA with a reason code."""
+    from vmadesk import wire
     from vmadesk.services.errors import ActionRefused
     from vmadesk.services.held_by_others import parse_reason
 
@@ -100,10 +103,11 @@ def cmd_reassign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(
-    sub: argparse._SubParsersAction, profile_arg: Callable[[argparse.ArgumentParser], None]
-) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     """Add ``team-practice``, ``unattended`` and ``reassign`` to the ``vmadesk`` command."""
+    # Here, not at the top: the console's start imports this package, never the wire schema.
+    from vmadesk import wire
+
     codes = ", ".join(reason.value for reason in wire.TakeoverReason)
     p = sub.add_parser(
         "team-practice",

@@ -2,7 +2,7 @@
 
 What the listing holds is :mod:`vmadesk.services.item_listing`'s: ids, lane and status codes, due
 instants, holder handles and practice codes; the patient only with ``--show-patient`` (audited
-as an export). ``register`` also adds ``vmadesk item ID ACTION`` (:mod:`vmadesk.cli_item_actions`,
+as an export). ``register`` also adds ``vmadesk item ID ACTION`` (:mod:`vmadesk.cli.item_actions`,
 where another module adds an action with one :func:`add_item_action` call).
 """
 
@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from vmadesk.cli_item_actions import (
-    EXIT_INPUT,
-    EXIT_OK,
+from vmadesk.cli import takeover
+from vmadesk.cli.common import EXIT_INPUT, EXIT_OK, CliError, open_profile, profile_arg
+from vmadesk.cli.item_actions import (
     ItemCommand,
-    ProfileArg,
     add_item_action,
     code_type,
     item_actions,
@@ -30,7 +29,6 @@ from vmadesk.domain.vocabulary import Lane
 
 def cmd_items(args: argparse.Namespace) -> int:
     """List items: id, lane, status, due, holder, practice (the patient only when asked)."""
-    from vmadesk.cli import CliError, open_profile
     from vmadesk.services.item_listing import ListFilter, list_items
     from vmadesk.store import practices
     from vmadesk.store.settings_store import vma_handle
@@ -86,8 +84,8 @@ def cmd_items(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(sub: argparse._SubParsersAction, profile_arg: ProfileArg) -> None:
-    """Add ``items`` and ``item ID ACTION`` to the ``vmadesk`` command."""
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``items`` and ``item ID ACTION`` (``takeover`` among them) to the ``vmadesk`` command."""
     from vmadesk.services.item_listing import ListFilter
 
     p = sub.add_parser(
@@ -114,7 +112,8 @@ def register(sub: argparse._SubParsersAction, profile_arg: ProfileArg) -> None:
         help="add the patient's name, date of birth and phone (audited as an export)",
     )
     p.set_defaults(func=cmd_items)
-    register_actions(sub, profile_arg)
+    register_actions(sub)
+    takeover.register(sub)
 
 
 __all__ = [

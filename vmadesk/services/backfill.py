@@ -17,7 +17,7 @@ backfills again, because that hub knows nothing yet. Only VMA profiles backfill:
 profile holds evidence keys, not a work queue.
 
 Called by :func:`vmadesk.services.sync_service.sync_once` (the secret may arrive on any round)
-and at the end of :func:`vmadesk.sync.enrolment.enroll` when the secret came with enrolment.
+and at the end of :func:`vmadesk.services.enrolment.enroll` when the secret came with enrolment.
 """
 
 from __future__ import annotations

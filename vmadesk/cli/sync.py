@@ -1,6 +1,6 @@
 """``vmadesk enroll | sync | summary | hub …``: the team hub from a terminal.
 
-Registered through :data:`vmadesk.cli._EXTENSIONS` (``register(sub, profile_arg)``). Exit codes as
+Registered by :func:`vmadesk.cli.build_parser` (``register(sub)``). Exit codes as
 everywhere: 0 ok, 1 failure (hub unreachable: messages wait in the outbox, none lost), 2 bad input
 or authentication. Nothing here prints PHI: counts, handles, codes and the summary payload (which
 is PHI-free by construction).
@@ -11,10 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 
-from vmadesk.cli import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, open_profile
+from vmadesk.cli.common import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, open_profile, profile_arg
 
 TOKEN_ENV = "VMADESK_HUB_TOKEN"
 
@@ -23,7 +22,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     """Enrol the profile at a hub (token, public key, team secret)."""
     import os
 
-    from vmadesk.sync.enrolment import EnrolmentError, enroll
+    from vmadesk.services.enrolment import EnrolmentError, enroll
     from vmadesk.sync.hub_client import HubRejected, HubUnavailable
 
     token = args.token or os.environ.get(TOKEN_ENV)
@@ -228,9 +227,7 @@ def cmd_team_secret(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(
-    sub: argparse._SubParsersAction, profile_arg: Callable[[argparse.ArgumentParser], None]
-) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     """Add ``enroll``, ``sync``, ``summary`` and ``hub`` to the ``vmadesk`` command."""
     p = sub.add_parser("enroll", help="enrol this profile at the team hub")
     profile_arg(p)

@@ -10,12 +10,11 @@ holds ids, codes, handles and times: the patient only with ``items --show-patien
 a note file's text never.
 
 Another module adds an action to ``vmadesk item ID`` with one call of :func:`add_item_action`
-from its own ``register(sub, profile_arg)``::
+from its own ``register(sub)``::
 
-    def register(sub, profile_arg):
-        p = cli_items.add_item_action(sub, profile_arg, "takeover", help="...", run=_takeover,
-                                      own_only=False)
-        p.add_argument("--reason", required=True, type=cli_items.code_type(TakeoverReason, "..."))
+    def register(sub):
+        p = item_actions.add_item_action(sub, "poke", help="...", run=_poke, own_only=False)
+        p.add_argument("--reason", required=True, type=item_actions.code_type(Outcome, "..."))
 
 ``run(command, args)`` gets an :class:`ItemCommand` (the unlocked profile, the item, a
 ``WorkService`` with the hook) and returns the exit code; the profile is closed afterwards and
@@ -34,6 +33,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from vmadesk.cli.common import EXIT_INPUT, EXIT_OK, CliError, open_profile, profile_arg
 from vmadesk.domain.vocabulary import (
     CONTACT_OUTCOMES,
     NEEDS_IDENTITY_CHECK,
@@ -48,12 +48,10 @@ if TYPE_CHECKING:
     from vmadesk.store.items import ItemRow
     from vmadesk.store.profile import UnlockedProfile
 
-EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 #: A note longer than this is refused (a note is a few lines about a call, not a document).
 MAX_NOTE_CHARS = 20_000
 
 E = TypeVar("E", bound=StrEnum)
-ProfileArg = Callable[[argparse.ArgumentParser], None]
 
 
 def code_type(enum: type[E], what: str) -> Callable[[str], E]:
@@ -118,11 +116,12 @@ class ItemCommand:
 ItemRunner = Callable[[ItemCommand, argparse.Namespace], int]
 
 
-def item_actions(
-    sub: argparse._SubParsersAction, profile_arg: ProfileArg
-) -> argparse._SubParsersAction:
-    """The actions of ``vmadesk item ID`` (the ``item`` command is made on first call)."""
-    del profile_arg  # each action takes --profile after it, where the usage shows it
+def item_actions(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """The actions of ``vmadesk item ID`` (the ``item`` command is made on first call).
+
+    Each action takes ``--profile`` after it, where the usage shows it. ``ID`` is checked by the
+    action (:func:`checked_item_id`), so that an action may word the refusal its own way.
+    """
     parser = sub.choices.get("item")
     if parser is None:
         parser = sub.add_parser(
@@ -131,14 +130,13 @@ def item_actions(
             description="Act on one of your items, by the id `vmadesk items` shows. "
             "A refused action changes nothing and exits 2.",
         )
-        parser.add_argument("item_id", metavar="ID", type=_item_id, help="the item's id")
+        parser.add_argument("item_id", metavar="ID", help="the item's id")
         parser.add_subparsers(dest="item_action", metavar="ACTION", required=True)
     return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
 def add_item_action(
     sub: argparse._SubParsersAction,
-    profile_arg: ProfileArg,
     name: str,
     *,
     help: str,
@@ -149,25 +147,35 @@ def add_item_action(
 
     Args:
         sub: The ``vmadesk`` command's sub-parsers (as given to ``register``).
-        profile_arg: Adds ``--profile`` (as given to ``register``).
         name: The action's word.
         help: One line for ``--help``.
         run: Does the action; returns the exit code.
         own_only: Refuse items another VMA holds (False for an action that takes them over).
     """
-    parser = item_actions(sub, profile_arg).add_parser(name, help=help, description=help)
+    parser = item_actions(sub).add_parser(name, help=help, description=help)
     profile_arg(parser)
-    parser.set_defaults(func=partial(_run_item_action, run, own_only))
+    parser.set_defaults(func=partial(_run_item_action, run, own_only, sub.choices["item"]))
     return parser
 
 
-def _run_item_action(run: ItemRunner, own_only: bool, args: argparse.Namespace) -> int:
-    from vmadesk.cli import CliError, open_profile
+def checked_item_id(item_parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``ID`` as a number, or argparse's refusal (usage and exit 2) naming the argument."""
+    try:
+        return _item_id(args.item_id)
+    except argparse.ArgumentTypeError as exc:
+        item_parser.error(f"argument ID: {exc}")  # raises SystemExit(2)
+
+
+def _run_item_action(
+    run: ItemRunner, own_only: bool, item_parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> int:
     from vmadesk.services.errors import ActionRefused
     from vmadesk.services.item_listing import item_for_action
     from vmadesk.services.work import WorkService
     from vmadesk.store.settings_store import vma_handle
     from vmadesk.sync.item_events import make_change_hook
+
+    args.item_id = checked_item_id(item_parser, args)
 
     profile = open_profile(args)
     try:
@@ -193,8 +201,6 @@ def _run_item_action(run: ItemRunner, own_only: bool, args: argparse.Namespace) 
 
 def _read_text(path: Path | None, what: str) -> str:
     """A file's text, read as PHI: never echoed, never logged; errors name the file only."""
-    from vmadesk.cli import CliError
-
     if path is None:
         return ""
     try:
@@ -214,8 +220,6 @@ def _read_text(path: Path | None, what: str) -> str:
 
 
 def _details(path: Path | None) -> dict[str, Any]:
-    from vmadesk.cli import CliError
-
     text = _read_text(path, "details file")
     if not text:
         return {}
@@ -242,8 +246,6 @@ def utc_text(at: datetime | str | None) -> str:
 
 
 def _run_attempt(command: ItemCommand, args: argparse.Namespace) -> int:
-    from vmadesk.cli import CliError
-
     outcome: Outcome = args.outcome
     if outcome in NEEDS_IDENTITY_CHECK and not args.identity_verified:
         raise CliError(
@@ -283,15 +285,11 @@ def _run_attempt(command: ItemCommand, args: argparse.Namespace) -> int:
 
 
 def _no_reason(action: str, args: argparse.Namespace) -> None:
-    from vmadesk.cli import CliError
-
     if args.reason is not None:
         raise CliError(f"{action} takes no --reason.", EXIT_INPUT)
 
 
 def _run_close(action: str, command: ItemCommand, args: argparse.Namespace) -> int:
-    from vmadesk.cli import CliError
-
     note = _read_text(args.note_file, "note file")
     item_id = command.item.id
     if action == "complete":
@@ -331,12 +329,11 @@ def _note_file_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def register_actions(sub: argparse._SubParsersAction, profile_arg: ProfileArg) -> None:
+def register_actions(sub: argparse._SubParsersAction) -> None:
     """Add ``item ID attempt | complete | fail | cancel | reopen`` to the ``vmadesk`` command."""
     outcomes = ", ".join(o.value for o in Outcome)
     p = add_item_action(
         sub,
-        profile_arg,
         "attempt",
         help="log a call attempt (contact outcome) or record the lane's outcome",
         run=_run_attempt,
@@ -374,7 +371,7 @@ def register_actions(sub: argparse._SubParsersAction, profile_arg: ProfileArg) -
         ("cancel", "close without doing the work, with --reason", CloseReason, "a close reason"),
         ("reopen", "open a closed item again, with --reason", ReopenReason, "a reopen reason"),
     ):
-        p = add_item_action(sub, profile_arg, action, help=text, run=partial(_run_close, action))
+        p = add_item_action(sub, action, help=text, run=partial(_run_close, action))
         p.add_argument(
             "--reason",
             type=code_type(reasons, what),
@@ -388,6 +385,7 @@ def register_actions(sub: argparse._SubParsersAction, profile_arg: ProfileArg) -
 __all__ = [
     "ItemCommand",
     "add_item_action",
+    "checked_item_id",
     "code_type",
     "item_actions",
     "register_actions",

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from typing import Any
 
-from vmadesk.cli import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, open_profile
+from vmadesk.cli.common import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, open_profile, profile_arg
 from vmadesk.domain.vocabulary import DeclineReason
 
 
@@ -229,9 +228,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(
-    sub: argparse._SubParsersAction, profile_arg: Callable[[argparse.ArgumentParser], None]
-) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     """Add ``handoff send | inbox | receive`` to the ``vmadesk`` command."""
     group = sub.add_parser("handoff", help="hand open work to a colleague through the hub")
     actions = group.add_subparsers(dest="handoff_command", metavar="ACTION", required=True)
