@@ -157,12 +157,10 @@ def cmd_inbox(args: argparse.Namespace) -> int:
 
 def cmd_receive(args: argparse.Namespace) -> int:
     """Acknowledge and decline a received packet's items; the receipt goes back to the hub."""
+    from vmadesk.services.console import Console
     from vmadesk.services.errors import ActionRefused
-    from vmadesk.services.handoff import HandoffService
     from vmadesk.services.handoff_hub import handoff_for_envelope
     from vmadesk.services.handoff_payload import first_action
-    from vmadesk.store.settings_store import vma_handle
-    from vmadesk.sync.item_events import make_change_hook
 
     if not (args.ack_all or args.ack or args.decline):
         raise CliError("say what to do: --ack-all, --ack ID,... and/or --decline ID,...", 2)
@@ -183,7 +181,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
                 handoff_id = handoff_for_envelope(conn, args.envelope_id)
             except ActionRefused as exc:
                 raise CliError(str(exc), EXIT_INPUT) from None
-        service = HandoffService(conn, vma=vma_handle(conn), on_change=make_change_hook(conn))
+        service = Console(profile).handoffs
         _, rows = service.packet(handoff_id)
         by_id = {row.payload.get("item_id", row.payload.get("index", 0) + 1): row for row in rows}
         unknown = [i for i in [*(ack or []), *decline] if i not in by_id]

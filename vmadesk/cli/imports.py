@@ -85,9 +85,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     # Imported here: the readers are heavy and the console's start imports this package.
     from vmadesk.ingest import IngestCancelled, IngestError, load_mapping
     from vmadesk.services import importer
+    from vmadesk.services.console import Console
     from vmadesk.services.errors import ActionRefused
     from vmadesk.store.errors import StoreError
-    from vmadesk.sync.item_events import make_change_hook
 
     empty = importer.ImportReport(dry_run=args.dry_run).to_dict()
     try:
@@ -115,7 +115,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             mapping=mapping,
             dry_run=args.dry_run,
             # Enrolled at a hub: claims and item events are queued with the items.
-            on_change=make_change_hook(profile.conn),
+            on_change=Console(profile).change_hook,
         )
     except IngestError as exc:
         return _refused(

@@ -1,7 +1,7 @@
 """``vmadesk item ID ACTION``: a VMA's actions on one work item from a terminal.
 
 Every change goes through :class:`~vmadesk.services.work.WorkService` with the change hook the
-console uses (:func:`vmadesk.sync.item_events.make_change_hook`), so an enrolled profile queues
+console uses (:class:`vmadesk.services.console.Console`), so an enrolled profile queues
 its hub events and claim changes in the same transaction, exactly as a click in the console does.
 
 Exit codes: 0 done, 2 refused input (unknown item, outcome or reason; an action the item's state
@@ -169,18 +169,16 @@ def checked_item_id(item_parser: argparse.ArgumentParser, args: argparse.Namespa
 def _run_item_action(
     run: ItemRunner, own_only: bool, item_parser: argparse.ArgumentParser, args: argparse.Namespace
 ) -> int:
+    from vmadesk.services.console import Console
     from vmadesk.services.errors import ActionRefused
     from vmadesk.services.item_listing import item_for_action
-    from vmadesk.services.work import WorkService
-    from vmadesk.store.settings_store import vma_handle
-    from vmadesk.sync.item_events import make_change_hook
 
     args.item_id = checked_item_id(item_parser, args)
 
     profile = open_profile(args)
     try:
-        conn = profile.conn
-        vma = vma_handle(conn)
+        console = Console(profile)  # the hooks an enrolled profile's changes need, decided once
+        conn, vma = console.conn, console.vma
         try:
             item = item_for_action(conn, args.item_id, vma=vma, own_only=own_only)
         except KeyError:
@@ -189,8 +187,8 @@ def _run_item_action(
             ) from None
         except ActionRefused as exc:
             raise CliError(_about(args.item_id, exc), EXIT_INPUT) from None
-        # The console's own hook: once enrolled, the change's hub events go in its transaction.
-        work = WorkService(conn, vma=vma, on_change=make_change_hook(conn))
+        # The console's own services: once enrolled, the change's hub events go in its transaction.
+        work = console.work
         try:
             return run(ItemCommand(profile, vma, item, work), args)
         except ActionRefused as exc:
