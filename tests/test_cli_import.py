@@ -166,7 +166,7 @@ def test_subprocess_no_traceback_no_phi(prof_dir: Path, tmp_path: Path) -> None:
 def test_enrolled_profile_queues_claims_with_the_import(
     import_cli: None, prof_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.sync_helpers import offline_enrol
+    from tests.support.consoles import offline_enrol
 
     profile = profiles.unlock(prof_dir, passphrase=PASSPHRASE, use_keychain=False)
     try:

@@ -14,15 +14,16 @@ import pytest
 
 import vmadesk.cli as cli
 from tests.conftest import PASSPHRASE
-from tests.hub_fixtures import HubFixture, db_url, hub
-from tests.sync_helpers import (
+from tests.support.consoles import (
     CANARIES,
     CANARY_FAMILY,
+    NOW,
     Console,
-    FakeClock,
+    MovableClock,
     add_test_practice,
     new_console,
 )
+from tests.support.hub import HubFixture, db_url, hub
 from vmadesk.domain.vocabulary import Outcome
 from vmadesk.services.practice_setup import load_context
 from vmadesk.store import history, items
@@ -52,7 +53,7 @@ def console(tmp_path: Path) -> Iterator[Console]:
 
 def _reopen(directory: Path, handle: str = "ana") -> Console:
     profile = profiles.unlock(directory, passphrase=PASSPHRASE, use_keychain=False)
-    return Console(profile, handle, FakeClock(), load_context(profile.conn, 1))
+    return Console(profile, handle, MovableClock(NOW), load_context(profile.conn, 1))
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -11,8 +11,15 @@ from sqlalchemy import text
 
 import vmadesk.cli as cli
 from tests.conftest import PASSPHRASE
-from tests.hub_fixtures import ThreadedHub, db_url, hub
-from tests.sync_helpers import CANARIES, TEAM_CODE, Console, FakeClock, add_test_practice
+from tests.support.consoles import (
+    CANARIES,
+    NOW,
+    TEAM_CODE,
+    Console,
+    MovableClock,
+    add_test_practice,
+)
+from tests.support.hub import ThreadedHub, db_url, hub
 from vmadesk.domain.vocabulary import Outcome
 from vmadesk.hub.db import make_engine
 from vmadesk.store import profile as profiles
@@ -41,7 +48,7 @@ def _console(directory: Path) -> Console:
     profile = profiles.unlock(directory, passphrase=PASSPHRASE, use_keychain=False)
     from vmadesk.services.practice_setup import load_context
 
-    return Console(profile, "ana", FakeClock(), load_context(profile.conn, 1))
+    return Console(profile, "ana", MovableClock(NOW), load_context(profile.conn, 1))
 
 
 def test_enroll_sync_summary(sync_cli, hub, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import vmadesk.cli as cli
 from tests.conftest import PASSPHRASE
-from tests.hub_fixtures import db_url, hub
-from tests.sync_helpers import new_console
+from tests.support.consoles import new_console
+from tests.support.hub import db_url, hub
 from vmadesk.services.sync_service import sync_once
 from vmadesk.store import items
 from vmadesk.store import profile as profiles

@@ -7,7 +7,7 @@ a missing URL or unreachable server fails the PostgreSQL tests instead of skippi
 
 from __future__ import annotations
 
-from tests.hub_fixtures import (
+from tests.support.hub import (
     PG_ENV,
     HubFixture,
     ThreadedHub,

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from tests.hub_fixtures import free_port
+from tests.support.hub import free_port
 from vmadesk import cli
 from vmadesk.hub.db import make_engine, users
 

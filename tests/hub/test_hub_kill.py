@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests.hub_fixtures import free_port, start_hub_process
+from tests.support.hub import free_port, start_hub_process
 from vmadesk import wire
 from vmadesk.sync.hub_client import HubClient, HubUnavailable
 from vmadesk.sync.pseudonym import pseudonym

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from tests.hub_fixtures import free_port, start_hub_process
+from tests.support.hub import free_port, start_hub_process
 from vmadesk import wire
 from vmadesk.sync.hub_client import HubClient
 from vmadesk.sync.pseudonym import pseudonym

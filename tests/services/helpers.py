@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from tests.support.clock import MovableClock
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.item_factory import (
@@ -21,19 +22,6 @@ from vmadesk.store.connection import Connection, transaction
 NOW = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
 CANARY_FAMILY = "Zyxwvutsky"
 CANARY_PHONE = "+12125550187"
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
 
 
 def practice(conn: Connection, code: str = "p1", tz: str = "America/New_York") -> PracticeContext:
@@ -87,3 +75,6 @@ def appointment(
     )
     with transaction(conn):
         return items.insert_item(conn, appointment_columns(ctx, lane, work, owner=owner, now=NOW))
+
+
+__all__ = ["NOW", "MovableClock"]

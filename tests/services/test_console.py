@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from tests.services.helpers import FakeClock, callback, practice
+from tests.services.helpers import MovableClock, callback, practice
 from tests.services.import_samples import NOW, bundle, visit, write
-from tests.sync_helpers import offline_enrol
+from tests.support.consoles import offline_enrol
 from vmadesk.domain.vocabulary import CloseReason
 from vmadesk.services.console import Console
 from vmadesk.store.profile import UnlockedProfile
@@ -18,7 +18,7 @@ def _outbox(console: Console) -> int:
 
 
 def test_offline_profile_gets_no_hub_hooks(new_profile: UnlockedProfile) -> None:
-    console = Console(new_profile, clock=FakeClock(), local_tz="UTC")
+    console = Console(new_profile, clock=MovableClock(NOW), local_tz="UTC")
     item_id = callback(console.conn, practice(console.conn))
     console.work.cancel(item_id, CloseReason.DUPLICATE)
 
@@ -31,7 +31,7 @@ def test_enrolled_profile_queues_every_change_through_its_services(
     new_profile: UnlockedProfile,
 ) -> None:
     offline_enrol(new_profile.conn)
-    console = Console(new_profile, clock=FakeClock(), local_tz="UTC")
+    console = Console(new_profile, clock=MovableClock(NOW), local_tz="UTC")
     item_id = callback(console.conn, practice(console.conn))
 
     console.work.cancel(item_id, CloseReason.DUPLICATE)
@@ -47,7 +47,7 @@ def test_worker_console_has_its_own_connection_and_the_same_hooks(
     new_profile: UnlockedProfile,
 ) -> None:
     offline_enrol(new_profile.conn)
-    console = Console(new_profile, clock=FakeClock(), local_tz="UTC")
+    console = Console(new_profile, clock=MovableClock(NOW), local_tz="UTC")
     item_id = callback(console.conn, practice(console.conn))
     before = _outbox(console)
     seen: list[bool] = []
@@ -74,7 +74,7 @@ def test_imports_through_the_console_queue_claims_once_enrolled(
     new_profile: UnlockedProfile, tmp_path: Path
 ) -> None:
     offline_enrol(new_profile.conn)
-    console = Console(new_profile, clock=FakeClock(NOW), local_tz="UTC")
+    console = Console(new_profile, clock=MovableClock(NOW), local_tz="UTC")
     path = write(tmp_path / "today.json", bundle(*visit("a1", pid="p1"), *visit("a2", pid="p2")))
 
     assert console.imports.file(path, dry_run=True).created == 4

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.services.helpers import FakeClock, callback, practice
+from tests.services.helpers import NOW, MovableClock, callback, practice
 from vmadesk.domain.vocabulary import EscalationCategory, Urgency
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.escalation import EscalationService, Sbar
@@ -8,7 +8,7 @@ from vmadesk.store import escalations
 
 
 def test_lifecycle_and_clinical_guard(new_profile):
-    svc = EscalationService(new_profile.conn, vma="ana.r", clock=FakeClock())
+    svc = EscalationService(new_profile.conn, vma="ana.r", clock=MovableClock(NOW))
     item = callback(new_profile.conn, practice(new_profile.conn))
     with pytest.raises(ActionRefused, match="red-flag"):
         svc.raise_(

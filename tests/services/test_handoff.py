@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.services.helpers import CANARY_FAMILY, FakeClock, appointment, callback, practice
+from tests.services.helpers import CANARY_FAMILY, NOW, MovableClock, appointment, callback, practice
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.vocabulary import DeclineReason, Lane, Priority
 from vmadesk.services.errors import ActionRefused
@@ -33,7 +33,7 @@ def receiver(tmp_path: Path):
 
 
 def test_handoff_round_trip_two_acknowledged_one_declined(new_profile, receiver, tmp_path):
-    clock = FakeClock()
+    clock = MovableClock(NOW)
     sender = HandoffService(new_profile.conn, vma="ana.r", clock=clock)
     bo = HandoffService(receiver.conn, vma="bo.k", clock=clock)
     sender.add_colleague("bo.k", bo.my_public_key())

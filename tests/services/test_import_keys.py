@@ -96,7 +96,7 @@ def test_a_report_for_one_provider_misses_nothing_of_another(
 def test_enrolled_profile_hooks_items_of_unnamed_and_mixed_sources(
     new_profile: UnlockedProfile, tmp_path: Path
 ) -> None:
-    from tests.sync_helpers import offline_enrol
+    from tests.support.consoles import offline_enrol
     from vmadesk.sync.item_events import make_change_hook
 
     conn = new_profile.conn

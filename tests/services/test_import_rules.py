@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.services.import_samples import NOW, bundle, by_lane, run, visit, write
-from tests.sync_helpers import offline_enrol
+from tests.support.consoles import offline_enrol
 from vmadesk import wire
 from vmadesk.domain.vocabulary import HoldReason, Lane, Outcome
 from vmadesk.ingest import read_file

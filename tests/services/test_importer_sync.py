@@ -10,17 +10,17 @@ from typing import Any
 
 import pytest
 
-from tests.hub_fixtures import HubFixture, db_url, hub  # noqa: F401 (fixtures used below)
 from tests.services.import_samples import NOW, bundle, visit, write
-from tests.sync_helpers import (
+from tests.support.consoles import (
     CANARIES,
     TEAM_SECRET,
     Console,
-    FakeClock,
+    MovableClock,
     add_test_practice,
     new_console,
     offline_enrol,
 )
+from tests.support.hub import HubFixture, db_url, hub  # noqa: F401 (fixtures used below)
 from vmadesk import wire
 from vmadesk.ingest import IngestError
 from vmadesk.services import importer
@@ -69,7 +69,7 @@ def enrolled(hub: HubFixture, tmp_path: Path) -> Iterator[Console]:  # noqa: F81
 def offline(new_profile) -> Console:  # type: ignore[no-untyped-def]
     """A console holding an enrolment and the team secret, no hub needed."""
     offline_enrol(new_profile.conn)
-    return Console(new_profile, "ana", FakeClock(NOW), add_test_practice(new_profile.conn))
+    return Console(new_profile, "ana", MovableClock(NOW), add_test_practice(new_profile.conn))
 
 
 def test_import_queues_a_claim_per_item_and_the_hub_grants_them(

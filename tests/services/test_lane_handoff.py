@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.services.helpers import FakeClock, practice
+from tests.services.helpers import MovableClock, practice
 from tests.services.test_lane_states import NOW, _pa
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.vocabulary import Lane, Priority
@@ -28,7 +28,7 @@ def receiver(tmp_path: Path):
 
 
 def test_a_prior_authorization_travels_with_its_state_and_fields(new_profile, receiver, tmp_path):
-    clock = FakeClock(NOW)
+    clock = MovableClock(NOW)
     conn = new_profile.conn
     ctx = practice(conn)
     create_lane_items(conn, ctx, [_pa()], owner="ana.r", now=NOW)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.services.helpers import FakeClock, practice
+from tests.services.helpers import MovableClock, practice
 from vmadesk.domain.lane_fields_codec import prior_auth_from_json
 from vmadesk.domain.medical_codes import ServiceLine
 from vmadesk.domain.payer_clock import PaClockPolicy, appeal_deadline
@@ -48,7 +48,7 @@ def _referral() -> ReferralRecord:
 def env(new_profile):
     conn = new_profile.conn
     ctx = practice(conn)
-    clock = FakeClock(NOW)
+    clock = MovableClock(NOW)
     events: list[str] = []
     service = LaneStateService(
         conn, vma="ana.r", clock=clock, on_change=lambda c, item, action, d: events.append(action)

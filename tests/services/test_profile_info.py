@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.services.helpers import FakeClock, appointment, callback, practice
+from tests.services.helpers import MovableClock, appointment, callback, practice
+from tests.support.consoles import NOW
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.vocabulary import Lane, Priority
 from vmadesk.services.handoff import HandoffService
@@ -25,7 +26,7 @@ def receiver(tmp_path: Path):
 
 
 def test_info_counts_held_items_and_handoff_apart(new_profile, receiver, tmp_path) -> None:
-    clock = FakeClock()
+    clock = MovableClock(NOW)
     vma = profile_info(new_profile)["open_items"]
     assert vma == {lane.value: 0 for lane in Lane}
     sender = HandoffService(new_profile.conn, vma="ana.r", clock=clock)

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.services.helpers import NOW, FakeClock, appointment, callback, practice
+from tests.services.helpers import NOW, MovableClock, appointment, callback, practice
 from vmadesk.domain.vocabulary import CloseReason, DueState, HoldReason, Lane, Outcome
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.work import WorkService
@@ -13,8 +13,8 @@ from vmadesk.store.timestamps import from_db
 
 
 @pytest.fixture
-def svc(new_profile: UnlockedProfile) -> tuple[WorkService, FakeClock]:
-    clock = FakeClock()
+def svc(new_profile: UnlockedProfile) -> tuple[WorkService, MovableClock]:
+    clock = MovableClock(NOW)
     return WorkService(new_profile.conn, vma="ana.r", clock=clock), clock
 
 

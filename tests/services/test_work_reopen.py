@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.services.helpers import FakeClock, appointment, callback, practice
+from tests.services.helpers import MovableClock, appointment, callback, practice
+from tests.support.consoles import NOW
 from vmadesk.domain.vocabulary import CloseReason, Lane, Outcome, ReopenReason
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.work import WorkService
@@ -20,7 +21,7 @@ def test_reopen_cancelled_item_records_reason_audit_and_hook(new_profile: Unlock
     work = WorkService(
         new_profile.conn,
         vma="ana.r",
-        clock=FakeClock(),
+        clock=MovableClock(NOW),
         on_change=lambda _c, item, action, details: seen.append((action, details, item.status)),
     )
     item_id = callback(new_profile.conn, practice(new_profile.conn))
@@ -48,7 +49,7 @@ def test_reopen_cancelled_item_records_reason_audit_and_hook(new_profile: Unlock
 
 
 def test_reopen_clears_the_outcome_and_keeps_the_attempts(new_profile: UnlockedProfile) -> None:
-    work = WorkService(new_profile.conn, vma="ana.r", clock=FakeClock())
+    work = WorkService(new_profile.conn, vma="ana.r", clock=MovableClock(NOW))
     item_id = appointment(new_profile.conn, practice(new_profile.conn), Lane.CONFIRMATION)
     work.record_outcome(item_id, Outcome.CONFIRMED, identity_verified=True)
     work.reopen(item_id, ReopenReason.WRONG_OUTCOME)
@@ -58,7 +59,7 @@ def test_reopen_clears_the_outcome_and_keeps_the_attempts(new_profile: UnlockedP
 
 
 def test_reopen_refuses_an_open_item_and_changes_nothing(new_profile: UnlockedProfile) -> None:
-    work = WorkService(new_profile.conn, vma="ana.r", clock=FakeClock())
+    work = WorkService(new_profile.conn, vma="ana.r", clock=MovableClock(NOW))
     item_id = callback(new_profile.conn, practice(new_profile.conn))
     before = new_profile.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
     with pytest.raises(ActionRefused, match="still open"):

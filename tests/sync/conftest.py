@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.hub_fixtures import db_url, hub
-from tests.sync_helpers import TEAM_CODE, Console, new_console
+from tests.support.consoles import TEAM_CODE, Console, new_console
+from tests.support.hub import db_url, hub
 
 __all__ = ["Team", "db_url", "hub", "team"]
 

@@ -21,8 +21,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from tests.hub_fixtures import free_port, start_hub_process
-from tests.sync_helpers import TEAM_CODE, TEAM_SECRET, Console, FakeClock, new_console
+from tests.support.consoles import TEAM_CODE, TEAM_SECRET, Console, MovableClock, new_console
+from tests.support.hub import free_port, start_hub_process
 from vmadesk import wire
 from vmadesk.domain.handoff_notes import HandoffNote, Priority
 from vmadesk.domain.vocabulary import (
@@ -166,7 +166,7 @@ def test_a_day_of_team_work_reconciles_with_kills_and_an_offline_console(db_url,
     tokens = {name: add_user(name, "vma", db_url) for name in ("ana", "ben", "cat")}
     tokens["sue"] = add_user("sue", "supervisor", db_url)
     hub = Hub(db_url, tmp_path / "hub.log")
-    clock = FakeClock(datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5))
+    clock = MovableClock(datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5))
     team = {
         name: new_console(
             tmp_path / name,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sync_helpers import TEAM_SECRET, Console
+from tests.support.consoles import TEAM_SECRET, Console
 from vmadesk import wire
 from vmadesk.domain.vocabulary import EscalationCategory, Outcome, Urgency
 from vmadesk.services.errors import ActionRefused

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.consoles import Console
 from tests.sync.test_practice_identity import import_csv, team  # noqa: F401 (fixture)
-from tests.sync_helpers import Console
 from vmadesk import wire
 from vmadesk.services.supervisor import SupervisorService
 from vmadesk.services.sync_service import sync_once

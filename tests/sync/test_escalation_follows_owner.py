@@ -6,7 +6,7 @@ set); the supervisor acts through the supervisor service, as the desk does.
 
 from __future__ import annotations
 
-from tests.sync_helpers import TEAM_SECRET, Console
+from tests.support.consoles import TEAM_SECRET, Console
 from vmadesk import wire
 from vmadesk.domain.handoff_notes import HandoffNote, Priority
 from vmadesk.domain.vocabulary import EscalationCategory, Urgency

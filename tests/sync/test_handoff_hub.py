@@ -12,7 +12,7 @@ import pytest
 
 import vmadesk.cli as cli
 from tests.conftest import PASSPHRASE
-from tests.sync_helpers import CANARIES
+from tests.support.consoles import CANARIES
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.vocabulary import (
     DeclineReason,

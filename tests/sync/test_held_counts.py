@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.sync_helpers import FakeClock, new_console
+from tests.support.consoles import MovableClock, new_console
 from vmadesk.domain.handoff_notes import ActionStep, HandoffNote
 from vmadesk.domain.vocabulary import Priority
 from vmadesk.services.handoff import HandoffService
@@ -17,7 +17,7 @@ from vmadesk.ui.widgets.sync_indicator import status_text
 
 
 def test_status_bar_listing_and_view_count_the_same_items(hub, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    clock = MovableClock(datetime.now(UTC).replace(microsecond=0))
     ana = new_console(
         tmp_path / "ana", "ana", hub_url=hub.base_url, token=hub.tokens["ana"], clock=clock
     )

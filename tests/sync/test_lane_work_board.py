@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from tests.sync_helpers import TEAM_CODE, new_console
+from tests.support.consoles import TEAM_CODE, new_console
 from vmadesk.domain.payer_programs import PaUrgency, PayerProgram
 from vmadesk.domain.referral_rules import ReferralDirection
 from vmadesk.domain.vocabulary import Lane

@@ -15,8 +15,15 @@ import pytest
 
 import vmadesk.cli as cli
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.hub_fixtures import db_url, hub
-from tests.sync_helpers import TEAM_CODE, Console, FakeClock, add_test_practice, new_console
+from tests.support.consoles import (
+    NOW,
+    TEAM_CODE,
+    Console,
+    MovableClock,
+    add_test_practice,
+    new_console,
+)
+from tests.support.hub import db_url, hub
 from vmadesk.domain.vocabulary import Lane, Outcome
 from vmadesk.services.held_by_others import held_by_others
 from vmadesk.services.item_listing import ListFilter, list_items
@@ -34,7 +41,7 @@ def _login_profile(directory: Path, login: str) -> Console:
     profile, _ = profiles.create(
         directory, PASSPHRASE, vma_handle=login, keychain_choice="no", kdf=FAST_KDF
     )
-    return Console(profile, "ana", FakeClock(), add_test_practice(profile.conn))
+    return Console(profile, "ana", MovableClock(NOW), add_test_practice(profile.conn))
 
 
 def test_enrolment_makes_the_hub_handle_the_owner_everywhere(hub, tmp_path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
@@ -55,7 +62,7 @@ def test_enrolment_makes_the_hub_handle_the_owner_everywhere(hub, tmp_path, caps
         ana = Console(
             profiles.unlock(tmp_path / "ana", passphrase=PASSPHRASE, use_keychain=False),
             "ana",
-            FakeClock(),
+            MovableClock(NOW),
             ana.ctx,
         )
         (held,) = ana.import_appointments([3])

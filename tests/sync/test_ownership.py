@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import text, update
 
-from tests.sync_helpers import Console
+from tests.support.consoles import Console
 from vmadesk import wire
 from vmadesk.domain.handoff_notes import HandoffNote, Priority
 from vmadesk.domain.vocabulary import DeclineReason

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from tests.sync_helpers import TEAM_CODE, TEAM_SECRET, Console, add_test_practice, new_console
+from tests.support.consoles import TEAM_CODE, TEAM_SECRET, Console, add_test_practice, new_console
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.item_factory import AppointmentWork, Patient, appointment_columns
 from vmadesk.services.sync_service import sync_once

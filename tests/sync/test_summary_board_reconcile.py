@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.sync_helpers import FakeClock, new_console
+from tests.support.consoles import MovableClock, new_console
 from vmadesk.domain.vocabulary import Lane, Outcome, ReopenReason
 from vmadesk.services.sync_service import sync_once
 
 
 def test_board_counts_each_appointment_once(hub, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # one clock for the team, started at the hub's time (the board's window is the last week)
-    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    clock = MovableClock(datetime.now(UTC).replace(microsecond=0))
     ana = new_console(
         tmp_path / "ana", "ana", hub_url=hub.base_url, token=hub.tokens["ana"], clock=clock
     )
@@ -58,7 +58,7 @@ def test_board_counts_each_appointment_once(hub, tmp_path: Path) -> None:  # typ
 def test_the_board_matches_the_console_after_the_round_that_found_a_conflict(
     hub, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    clock = MovableClock(datetime.now(UTC).replace(microsecond=0))
     ana = new_console(
         tmp_path / "ana", "ana", hub_url=hub.base_url, token=hub.tokens["ana"], clock=clock
     )
@@ -82,7 +82,7 @@ def test_the_board_matches_the_console_after_the_round_that_found_a_conflict(
 
 
 def test_a_reopened_completion_leaves_done_on_the_board(hub, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    clock = MovableClock(datetime.now(UTC).replace(microsecond=0))
     ana = new_console(
         tmp_path / "ana", "ana", hub_url=hub.base_url, token=hub.tokens["ana"], clock=clock
     )

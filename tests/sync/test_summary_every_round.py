@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tests.sync_helpers import NOW, TEAM_SECRET, FakeClock, new_console
+from tests.support.consoles import NOW, TEAM_SECRET, MovableClock, new_console
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.enrolment import enroll
 from vmadesk.services.sync_service import sync_once
@@ -13,7 +13,7 @@ from vmadesk.sync import enrolment
 
 
 def test_every_round_sends_a_summary_and_is_the_last_sync(hub, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    clock = FakeClock(NOW)
+    clock = MovableClock(NOW)
     c = new_console(tmp_path / "ana", "ana", clock=clock)
     try:
         result = enroll(c.conn, hub.base_url, hub.tokens["ana"])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.sync_helpers import NOW, Console, FakeClock, add_test_practice
+from tests.support.consoles import NOW, Console, MovableClock, add_test_practice
 from vmadesk.domain.vocabulary import Lane, Outcome
 from vmadesk.sync.summary import build_summary, day_start
 
 
 def _console(new_profile) -> Console:  # type: ignore[no-untyped-def]
-    return Console(new_profile, "ana", FakeClock(NOW), add_test_practice(new_profile.conn))
+    return Console(new_profile, "ana", MovableClock(NOW), add_test_practice(new_profile.conn))
 
 
 def _lane(summary, lane: Lane = Lane.CONFIRMATION):  # type: ignore[no-untyped-def]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.hub_fixtures import HubFixture, ThreadedHub
-from tests.sync_helpers import TEAM_SECRET, Console, new_console
+from tests.support.consoles import TEAM_SECRET, Console, new_console
+from tests.support.hub import HubFixture, ThreadedHub
 from vmadesk.domain.vocabulary import EscalationCategory, Outcome, Urgency
 from vmadesk.hub import auth
 from vmadesk.hub.db import make_engine

@@ -16,8 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from tests.hub_fixtures import free_port, start_hub_process
-from tests.sync_helpers import (
+from tests.support.consoles import (
     CANARIES,
     CANARY_SOURCE_SYSTEM,
     TEAM_CODE,
@@ -25,6 +24,7 @@ from tests.sync_helpers import (
     RecordingTransport,
     new_console,
 )
+from tests.support.hub import free_port, start_hub_process
 from vmadesk import wire
 from vmadesk.domain.handoff_notes import HandoffNote
 from vmadesk.domain.vocabulary import (

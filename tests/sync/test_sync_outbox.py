@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import pytest
 
-from tests.sync_helpers import (
+from tests.support.consoles import (
     CANARIES,
     NOW,
-    FakeClock,
+    MovableClock,
     add_test_practice,
     offline_enrol,
 )
-from tests.sync_helpers import Console as _Console
+from tests.support.consoles import Console as _Console
 from vmadesk import wire
 from vmadesk.domain.vocabulary import (
     CloseReason,
@@ -38,7 +38,7 @@ from vmadesk.sync.summary import build_summary
 def console(new_profile):  # type: ignore[no-untyped-def]
     offline_enrol(new_profile.conn)
     ctx = add_test_practice(new_profile.conn)
-    return _Console(new_profile, "ana", FakeClock(), ctx)
+    return _Console(new_profile, "ana", MovableClock(NOW), ctx)
 
 
 def _rows(conn):  # type: ignore[no-untyped-def]

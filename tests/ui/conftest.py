@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.clock import MovableClock
 from vmadesk.services.console import Console
 from vmadesk.services.demo import fill_demo
 from vmadesk.store.profile import UnlockedProfile
 
 LOCAL_TZ = "Asia/Manila"
-
-
-@dataclass
-class MovableClock:
-    """A clock the test moves by hand."""
-
-    now: datetime = field(
-        default_factory=lambda: datetime.now(UTC).replace(second=0, microsecond=0)
-    )
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
 
 
 def make_context(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sync_helpers import offline_enrol
+from tests.support.consoles import offline_enrol
 from vmadesk.domain.vocabulary import EscalationCategory, Urgency
 from vmadesk.services.escalation import Sbar
 from vmadesk.ui.application import RunningConsole

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
-from tests.hub_fixtures import db_url, hub
-from tests.sync_helpers import TEAM_CODE, new_console
+from tests.support.consoles import TEAM_CODE, new_console
+from tests.support.hub import db_url, hub
 from tests.ui.conftest import LOCAL_TZ, MovableClock
 from vmadesk.domain.vocabulary import (
     DeclineReason,

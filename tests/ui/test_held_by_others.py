@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.hub_fixtures import db_url, hub
-from tests.sync_helpers import Console, new_console
+from tests.support.consoles import Console, new_console
+from tests.support.hub import db_url, hub
 from tests.ui.conftest import make_context
 from vmadesk import wire
 from vmadesk.services.sync_service import sync_once

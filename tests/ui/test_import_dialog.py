@@ -138,7 +138,7 @@ def test_import_with_mapping_remembers_it(qtbot: QtBot, console: Console, tmp_pa
 def test_enrolled_profile_queues_claims_from_the_worker(
     qtbot: QtBot, console: Console, tmp_path: Path
 ) -> None:
-    from tests.sync_helpers import offline_enrol
+    from tests.support.consoles import offline_enrol
 
     offline_enrol(console.conn)
     path = write(tmp_path / "today.json", bundle(*visit("a1", pid="p1"), *visit("a2", pid="p2")))

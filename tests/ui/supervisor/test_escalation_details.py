@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.sync_helpers import FakeClock, new_console
+from tests.support.consoles import NOW, MovableClock, new_console
 from tests.ui.supervisor.conftest import wait_idle
 from vmadesk import wire
 from vmadesk.domain.vocabulary import EscalationCategory, Urgency
@@ -36,7 +36,11 @@ def test_sbar_sealed_to_the_supervisor_opens_at_the_desk(  # type: ignore[no-unt
     viewer = EvidenceViewer(supervisor_profile.conn)
     hub.client("sue").register_public_key(viewer.public_key_b64())
     console = new_console(
-        tmp_path / "ana", "ana", hub_url=hub.base_url, token=hub.tokens["ana"], clock=FakeClock()
+        tmp_path / "ana",
+        "ana",
+        hub_url=hub.base_url,
+        token=hub.tokens["ana"],
+        clock=MovableClock(NOW),
     )
     try:
         (item,) = console.import_appointments([1])
@@ -91,7 +95,7 @@ def test_the_sbar_follows_a_taken_over_item_to_its_new_holder(  # type: ignore[n
     """ana escalates and drops off; ben takes the item over; the desk seals the text to ben."""
     viewer = EvidenceViewer(supervisor_profile.conn)
     hub.client("sue").register_public_key(viewer.public_key_b64())
-    clock = FakeClock()
+    clock = MovableClock(NOW)
     ana = new_console(
         tmp_path / "ana", "ana", hub_url=hub.base_url, token=hub.tokens["ana"], clock=clock
     )

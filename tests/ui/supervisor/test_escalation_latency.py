@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.hub_fixtures import ThreadedHub
-from tests.sync_helpers import FakeClock, new_console
+from tests.support.consoles import NOW, MovableClock, new_console
+from tests.support.hub import ThreadedHub
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Urgency
 from vmadesk.hub import auth
 from vmadesk.hub.db import make_engine
@@ -53,7 +53,11 @@ def served(tmp_path: Path) -> Iterator[tuple[ThreadedHub, dict[str, str]]]:
 def test_immediate_escalation_reaches_the_desk_within_seconds(qtbot, served, tmp_path) -> None:  # type: ignore[no-untyped-def]
     server, tokens = served
     console = new_console(
-        tmp_path / "ana", "ana", hub_url=server.base_url, token=tokens["ana"], clock=FakeClock()
+        tmp_path / "ana",
+        "ana",
+        hub_url=server.base_url,
+        token=tokens["ana"],
+        clock=MovableClock(NOW),
     )
     (item,) = console.import_appointments([1])
     worker = SyncWorker(console.profile.connect, sync_once, lambda _status: None, interval=3600)

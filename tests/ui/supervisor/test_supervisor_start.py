@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.hub_fixtures import free_port
+from tests.support.hub import free_port
 from tests.ui.supervisor.conftest import wait_idle
 from vmadesk import wire
 from vmadesk.domain.vocabulary import Lane

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.support.clock import MovableClock
 from vmadesk.domain.business_hours import BusinessHours
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.enrolment import enroll
@@ -56,19 +57,6 @@ CANARIES = [
 ]
 
 
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
-
-
 def add_test_practice(conn: Connection, code: str = "p1") -> PracticeContext:
     day = ((time(0, 0), time(23, 59)),)
     with transaction(conn):
@@ -87,7 +75,7 @@ class Console:
 
     profile: profiles.UnlockedProfile
     hub_handle: str
-    clock: FakeClock
+    clock: MovableClock
     ctx: PracticeContext
     clients: list[HubClient] = field(default_factory=list)
 
@@ -172,7 +160,7 @@ def new_console(
     hub_url: str | None = None,
     token: str | None = None,
     code: str | None = TEAM_CODE,
-    clock: FakeClock | None = None,
+    clock: MovableClock | None = None,
 ) -> Console:
     """A fresh profile; enrolled at ``hub_url`` (for real) when given."""
     profile, _ = profiles.create(
@@ -182,7 +170,7 @@ def new_console(
     if hub_url is not None:
         assert token is not None
         enroll(profile.conn, hub_url, token, team_secret_code=code)
-    return Console(profile, hub_handle, clock or FakeClock(), ctx)
+    return Console(profile, hub_handle, clock or MovableClock(NOW), ctx)
 
 
 def offline_enrol(conn: Connection, url: str = "http://127.0.0.1:9", handle: str = "ana") -> None:
