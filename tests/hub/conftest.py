@@ -1,4 +1,4 @@
-"""Fixtures for the hub tests: shared with tests/sync and the CLI tests via tests/hub_fixtures.py.
+"""Fixtures for the hub tests: shared with tests/sync and the CLI tests via tests/support/hub.py.
 
 PostgreSQL: set ``VMADESK_TEST_PG_URL`` (e.g. ``postgresql://vmadesk:vmadesk@127.0.0.1:5432/
 vmadesk_test``); each test gets a fresh schema, dropped afterwards. With ``VMADESK_REQUIRE_PG=1``

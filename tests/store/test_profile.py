@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FAST_KDF, PASSPHRASE
-from vmadesk.store import audit, key_change, unlock_guard
+from vmadesk.store import audit, key_change, profile_checks, unlock_guard
 from vmadesk.store import profile as profiles
 from vmadesk.store.errors import (
     AuthenticationError,
@@ -172,7 +172,7 @@ def test_interrupted_rotation_still_opens(profile_dir: Path) -> None:
 
 def test_integrity_check_passes_then_catches_damage(profile_dir: Path) -> None:
     profile, _ = _create(profile_dir)
-    assert profiles.integrity_check(profile) == []
+    assert profile_checks.integrity_check(profile) == []
     profile.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     profile.close()
     db = profile_dir / "vmadesk.db"
@@ -183,7 +183,7 @@ def test_integrity_check_passes_then_catches_damage(profile_dir: Path) -> None:
         damaged = profiles.unlock(profile_dir, passphrase=PASSPHRASE)
     except StoreError:
         return  # refusing to open a damaged file is also a correct outcome
-    assert profiles.integrity_check(damaged) != []
+    assert profile_checks.integrity_check(damaged) != []
     damaged.close()
 
 

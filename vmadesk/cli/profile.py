@@ -19,7 +19,7 @@ from vmadesk.cli.common import (
     prompt,
     refuse_to_wait,
 )
-from vmadesk.store import audit, key_change
+from vmadesk.store import audit, key_change, profile_checks
 from vmadesk.store import profile as profiles
 
 
@@ -83,7 +83,7 @@ def cmd_profile_check(args: argparse.Namespace) -> int:
     """Run the cipher and quick integrity checks."""
     profile = open_profile(args)
     try:
-        problems = profiles.integrity_check(profile)
+        problems = profile_checks.integrity_check(profile)
     finally:
         profile.close()
     if problems:

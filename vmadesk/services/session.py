@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from vmadesk.store import audit, settings_store, unlock_guard
-from vmadesk.store import profile as profiles
+from vmadesk.store import audit, profile_checks, settings_store, unlock_guard
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.profile import UnlockedProfile
@@ -78,7 +77,7 @@ class Session:
 
     def unlock(self, passphrase: str) -> bool:
         """Re-authenticate with the passphrase; True when it matches."""
-        ok = profiles.check_passphrase(self.profile, passphrase)
+        ok = profile_checks.check_passphrase(self.profile, passphrase)
         with transaction(self.conn):
             audit.append(
                 self.conn,

@@ -31,9 +31,9 @@ from vmadesk.store.profile import (
     PENDING_SLOTS_FILE,
     UnlockedProfile,
     check_passphrase_strength,
-    opens_passphrase_slot,
     unlock,
 )
+from vmadesk.store.profile_checks import opens_passphrase_slot
 
 #: Called between the writes of a key rotation with the name of the step just done; tests
 #: end the process there, as a kill would.

@@ -31,7 +31,6 @@ from vmadesk.store.errors import (
     WrongKeyError,
     os_error_message,
     translate,
-    user_message,
 )
 from vmadesk.store.keyslots import (
     SLOTS_FILE,
@@ -208,7 +207,7 @@ def _candidate_slot_sets(directory: Path) -> list[tuple[KeySlots, bool]]:
     return sets
 
 
-def _unwrap_passphrase(slot: Slot, passphrase: str) -> tuple[bytes, str] | None:
+def unwrap_passphrase(slot: Slot, passphrase: str) -> tuple[bytes, str] | None:
     """The database key and the passphrase form that opened the slot, or None."""
     for form in passphrase_forms(passphrase):
         wrapping = derive_from_passphrase(form, slot.salt, slot.kdf or KdfParams())
@@ -282,7 +281,7 @@ def unlock(
         else:
             slot = slots.get("passphrase")
             assert secret is not None
-            found = _unwrap_passphrase(slot, secret) if slot else None
+            found = unwrap_passphrase(slot, secret) if slot else None
             db_key, form = found if found else (None, None)
         if db_key is None:
             continue
@@ -297,13 +296,14 @@ def unlock(
     if opened_a_slot and not (directory / PENDING_SLOTS_FILE).exists():
         # The secret was right: the database is the problem, not the VMA.
         raise database_problem(directory / DB_FILE, [s for s, _ in sets])
-    _record_failure(directory)
+    record_failure(directory)
     log.warning("unlock failed (%s)", method)
     what = "recovery key" if recovery_key is not None else "passphrase"
     raise AuthenticationError(f"Wrong {what} for the profile in {directory}.")
 
 
-def _record_failure(directory: Path) -> None:
+def record_failure(directory: Path) -> None:
+    """Count a failed unlock or re-authentication toward the back-off (never fails itself)."""
     try:
         unlock_guard.record_failure(directory)
     except OSError as exc:
@@ -431,44 +431,6 @@ def _renormalise_passphrase_slot(profile: UnlockedProfile, form: str, old: Slot)
         KeySlots.update(profile.directory, replace)
     except (OSError, StoreError) as exc:
         log.warning("the passphrase slot was not renormalised (%s)", type(exc).__name__)
-
-
-def opens_passphrase_slot(profile: UnlockedProfile, passphrase: str) -> bool:
-    """Whether ``passphrase`` opens the passphrase slot to this profile's key (not counted)."""
-    slot = KeySlots.load(profile.directory).get("passphrase")
-    if slot is None:
-        return False
-    found = _unwrap_passphrase(slot, passphrase)
-    return found is not None and found[0] == profile.key
-
-
-def check_passphrase(profile: UnlockedProfile, passphrase: str) -> bool:
-    """Whether ``passphrase`` opens this profile's passphrase slot (re-authentication).
-
-    Failures count toward the same back-off as a failed unlock.
-    """
-    unlock_guard.wait_turn(profile.directory)
-    if opens_passphrase_slot(profile, passphrase):
-        unlock_guard.take_failures(profile.directory)
-        return True
-    _record_failure(profile.directory)
-    return False
-
-
-def integrity_check(profile: UnlockedProfile) -> list[str]:
-    """Run SQLCipher's page HMAC check and SQLite's quick check; return problems found."""
-    problems: list[str] = []
-    for label, pragma in (("cipher", "cipher_integrity_check"), ("quick_check", "quick_check")):
-        try:
-            rows = [str(r[0]) for r in profile.conn.execute(f"PRAGMA {pragma}").fetchall()]
-        except sqlcipher3.Error as exc:
-            problems.append(f"{label}: {user_message(exc)}")
-            continue
-        if label == "cipher":
-            problems += [f"cipher: {r}" for r in rows]
-        elif rows != ["ok"]:
-            problems += [f"quick_check: {r}" for r in rows]
-    return problems
 
 
 def now_utc() -> datetime:
