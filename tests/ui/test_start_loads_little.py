@@ -28,6 +28,14 @@ LATER = (
     "faker",
     "vmadesk.ingest",
     "vmadesk.hub",
+    # the command groups: a console started without a command parses only its own options
+    "vmadesk.cli.evidence",
+    "vmadesk.cli.handoff",
+    "vmadesk.cli.imports",
+    "vmadesk.cli.items",
+    "vmadesk.cli.ownership",
+    "vmadesk.cli.sync",
+    "vmadesk.cli.takeover",
 )
 
 CHILD = """

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 import sqlcipher3
 
 from vmadesk import __version__, app_logging
-from vmadesk.cli import evidence, handoff, imports, items, ownership, profile, sync
 from vmadesk.cli.common import (
     EXIT_FAIL,
     EXIT_INPUT,
@@ -84,6 +83,10 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     parser.set_defaults(func=cmd_gui)
     if not commands:
         return parser
+    # The command groups only when a command may run: the console's start needs none of them
+    # (tens of milliseconds of imports before the first lane is painted).
+    from vmadesk.cli import evidence, handoff, imports, items, ownership, profile, sync
+
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # In the order ``--help`` lists them.
     profile.register(sub)
