@@ -18,9 +18,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from vmadesk import __version__, app_logging
-from vmadesk.paths import APP_NAME
-from vmadesk.services import profiles
+from vmadesk.services import app_setup, profiles
+from vmadesk.services.app_setup import APP_NAME
 from vmadesk.services.clock import Clock, system_clock
 from vmadesk.services.console import Console
 from vmadesk.services.profiles import AuthenticationError, StoreError
@@ -53,7 +52,7 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
-    app.setApplicationVersion(__version__)
+    app.setApplicationVersion(app_setup.VERSION)
     app.setDesktopFileName(APP_NAME)
     # No setStyle/setPalette: Qt 6 follows the platform's style and light/dark scheme.
     return app
@@ -99,9 +98,9 @@ def _show_crash_dialog(report: Path) -> None:
 def run(profile_dir: Path, *, supervisor: bool = False, hub_url: str | None = None) -> int:
     """Run the console until its window closes; return the exit code (0 on close)."""
     app = ensure_app()
-    app_logging.install_excepthook(show=_show_crash_dialog)
-    app_logging.route_qt_messages()
-    app_logging.enable_faulthandler()
+    app_setup.install_excepthook(show=_show_crash_dialog)
+    app_setup.route_qt_messages()
+    app_setup.enable_faulthandler()
     try:
         profile = unlock_profile(profile_dir)
     except StoreError as exc:
@@ -160,7 +159,7 @@ class RunningConsole(QObject):
             self.sync.status_changed.connect(self.shell.shift.check_evidence)
             self.sync.status_changed.connect(self.shell.shift.check_answers)
             self.shell.shift.check_answers()  # what was answered before this start is not news
-        app_logging.start_rotation()
+        app_setup.start_rotation()
 
     def stop(self) -> None:
         """Stop the sync worker and the shell's app-wide hooks (before the window goes)."""

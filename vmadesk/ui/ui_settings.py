@@ -13,7 +13,7 @@ from PySide6.QtCore import QByteArray, QSettings, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from vmadesk import paths
+from vmadesk.services import app_setup
 
 SETTINGS_FILE = "ui.ini"
 DEFAULT_AUTO_LOCK_MINUTES = 5
@@ -24,7 +24,7 @@ CLIPBOARD_RANGE = (5, 300)
 
 def settings_path() -> Path:
     """The INI file (under the XDG config directory, which tests redirect)."""
-    return paths.config_dir() / SETTINGS_FILE
+    return app_setup.config_dir() / SETTINGS_FILE
 
 
 def _clamp(value: object, default: int, bounds: tuple[int, int]) -> int:

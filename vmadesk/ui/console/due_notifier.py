@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
-from vmadesk.paths import APP_NAME
+from vmadesk.services.app_setup import APP_NAME
 from vmadesk.services.console import Console
 from vmadesk.services.views import LaneCounts
 

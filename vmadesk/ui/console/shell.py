@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
-from vmadesk import __version__, paths
+from vmadesk.services import app_setup
 from vmadesk.services.console import Console
 from vmadesk.ui.console.due_notifier import DueNotifier
 from vmadesk.ui.console.import_actions import ImportActions
@@ -88,7 +88,7 @@ class ConsoleShell(QObject):
         self.ctx = ctx
         self.window = window
         self.ui_settings = ui_settings or UiSettings()
-        self.handoff_dir = handoff_dir or paths.handoff_dir()
+        self.handoff_dir = handoff_dir or app_setup.handoff_dir()
         self.dialog: QWidget | None = None
         #: The background sync's "round now" (set by the application once it runs).
         self.sync_now: Callable[[], None] | None = None
@@ -201,7 +201,7 @@ class ConsoleShell(QObject):
         box = QMessageBox(self.window)
         box.setWindowTitle("About vmadesk")
         box.setText(
-            f"vmadesk {__version__}\n\nShift console for virtual medical assistants. "
+            f"vmadesk {app_setup.VERSION}\n\nShift console for virtual medical assistants. "
             "Patient data stays in the encrypted profile on this machine."
         )
         self.show_dialog(box)

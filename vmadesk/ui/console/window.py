@@ -19,7 +19,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from vmadesk.domain.lanes import lane_definition
-from vmadesk.paths import APP_NAME
+from vmadesk.services.app_setup import APP_NAME
 from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.views import ItemRow

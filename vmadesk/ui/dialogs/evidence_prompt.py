@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vmadesk import wire
 from vmadesk.domain.instants import load_zone
+from vmadesk.services import hub_records
 from vmadesk.services.evidence import (
     DECLINE_LABELS,
     EvidenceError,
@@ -44,7 +44,7 @@ from vmadesk.ui import workers
 from vmadesk.ui.dialogs.handoff.parts import fit_to_screen, items_table
 from vmadesk.ui.models.row_table import ACCESSIBLE, DISPLAY, RowTableModel
 
-Pending = tuple[wire.EvidenceRecord, wire.PublicKeyRecord | None]
+Pending = tuple[hub_records.EvidenceRecord, hub_records.PublicKeyRecord | None]
 
 
 class RequestsModel(RowTableModel[Pending]):
@@ -219,7 +219,7 @@ class EvidencePromptDialog(QDialog):
             self.message.setText("Reason: choose why you decline.")
             self.reason.setFocus()
             return False
-        request, code = row[0], wire.EvidenceDeclineReason(code)  # Qt hands back a plain str
+        request, code = row[0], hub_records.EvidenceDeclineReason(code)  # Qt hands back a plain str
         self.busy = True
         self._update_buttons()
         workers.start(
@@ -234,10 +234,10 @@ class EvidencePromptDialog(QDialog):
 
     def _decided(
         self,
-        request: wire.EvidenceRecord,
+        request: hub_records.EvidenceRecord,
         action: str,
         item_id: int | None,
-        reason: wire.EvidenceDeclineReason | None = None,
+        reason: hub_records.EvidenceDeclineReason | None = None,
     ) -> None:
         self.responder.record(request, action, item_id, reason=reason)
         self.busy = False

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vmadesk import wire
+from vmadesk.services import hub_records
 from vmadesk.services.escalation import open_details, sbar_lines
 from vmadesk.services.escalation_forwarding import details_to_forward, forward_details
 from vmadesk.services.evidence import EvidenceViewer
@@ -47,11 +47,11 @@ WATCH_SECONDS = 20
 WATCH_RETRY_MS = 5_000
 #: Exit code when the board cannot start (bad input or authentication, as in the CLI).
 EXIT_REFUSED = 2
-_IMMEDIATE = wire.Urgency.IMMEDIATE
-_RAISED = wire.EscalationState.RAISED
+_IMMEDIATE = hub_records.Urgency.IMMEDIATE
+_RAISED = hub_records.EscalationState.RAISED
 
 
-def notification_text(record: wire.EscalationRecord) -> str:
+def notification_text(record: hub_records.EscalationRecord) -> str:
     """What the desktop notification says: codes and a handle only."""
     return f"Immediate escalation: {record.category.label}, {record.lane.label} ({record.vma})"
 
@@ -222,7 +222,7 @@ class SupervisorWindow(QMainWindow):
             self.service.desk_escalations, self.desk.include_resolved(), on_success=self._polled
         )
 
-    def _polled(self, records: list[wire.EscalationRecord]) -> None:
+    def _polled(self, records: list[hub_records.EscalationRecord]) -> None:
         self.desk.show_escalations(records)
         if self.viewer is not None:
             # An escalation that followed its item to another VMA: they must read its SBAR.
@@ -259,7 +259,7 @@ class SupervisorWindow(QMainWindow):
             on_error=self._watch_failed,
         )
 
-    def _watched(self, changes: wire.EscalationChanges) -> None:
+    def _watched(self, changes: hub_records.EscalationChanges) -> None:
         self._watching = False
         if self._closing:
             return

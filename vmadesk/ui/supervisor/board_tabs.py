@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vmadesk import wire
 from vmadesk.domain.vocabulary import Lane
+from vmadesk.services import hub_records
 from vmadesk.services.conflict_groups import ConflictGroup
 from vmadesk.services.supervisor import BoardSnapshot
 from vmadesk.services.supervisor_board import trend_data
@@ -82,7 +82,7 @@ class TrendsTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._trends: wire.Trends | None = None
+        self._trends: hub_records.Trends | None = None
         self.vma_box = QComboBox(self)
         self.vma_box.setObjectName("trendVma")
         self.vma_box.setAccessibleName("VMA")
@@ -130,7 +130,7 @@ class TrendsTab(QWidget):
         """The four charts."""
         return (self.on_time, self.backlog, self.carry, self.escalations)
 
-    def show_trends(self, trends: wire.Trends) -> None:
+    def show_trends(self, trends: hub_records.Trends) -> None:
         """New data: refresh the VMA list (keeping the choice) and the charts."""
         self._trends = trends
         chosen = self.vma_box.currentData()

@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
-from vmadesk import wire
+from vmadesk.services import hub_records
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.supervisor import SupervisorService
 from vmadesk.ui.supervisor.board_tabs import table_view
@@ -27,7 +27,7 @@ from vmadesk.ui.supervisor.spotchecks import EvidenceDialog
 from vmadesk.ui.supervisor.tab_action import tab_action
 
 #: Resolution codes in digit order (1…8).
-RESOLUTION_KEYS: tuple[wire.ResolutionCode, ...] = tuple(wire.ResolutionCode)
+RESOLUTION_KEYS: tuple[hub_records.ResolutionCode, ...] = tuple(hub_records.ResolutionCode)
 
 Runner = Callable[..., Any]
 
@@ -49,7 +49,7 @@ class EscalationDesk(QWidget):
         self.service = service
         self._run = run
         self.resolving = False
-        self.model: RowModel[wire.EscalationRecord] = RowModel(ESCALATION_COLUMNS, self)
+        self.model: RowModel[hub_records.EscalationRecord] = RowModel(ESCALATION_COLUMNS, self)
         self.view = table_view("escalationDesk", self)
         self.view.setModel(self.model)
         self.view.setAccessibleName("Open escalations")
@@ -69,7 +69,7 @@ class EscalationDesk(QWidget):
         self.resolve_action = tab_action(self, "&Resolve escalation…", "R", self.start_resolve)
         self.details_action = tab_action(self, "Escalation &details…", "D", self.show_details)
         #: Opens sealed details with the supervisor profile's key (None: no profile, no key).
-        self.open_details: Callable[[wire.EscalationRecord], list[str]] | None = None
+        self.open_details: Callable[[hub_records.EscalationRecord], list[str]] | None = None
         self.details_dialog: EvidenceDialog | None = None
         tab_action(self, "Cancel resolve", "Esc", self.cancel_resolve)
         for digit in range(1, len(RESOLUTION_KEYS) + 1):
@@ -82,7 +82,7 @@ class EscalationDesk(QWidget):
 
     # -- data ------------------------------------------------------------------------------
 
-    def show_escalations(self, records: list[wire.EscalationRecord]) -> None:
+    def show_escalations(self, records: list[hub_records.EscalationRecord]) -> None:
         """Replace the list, keeping the selection on the same escalation when possible."""
         chosen = self.selected()
         self.model.set_rows(records)
@@ -104,7 +104,7 @@ class EscalationDesk(QWidget):
         """Whether resolved escalations are listed too (read on the UI thread)."""
         return self.show_resolved.isChecked()
 
-    def selected(self) -> wire.EscalationRecord | None:
+    def selected(self) -> hub_records.EscalationRecord | None:
         """The escalation under the cursor."""
         index = self.view.currentIndex()
         return index.data(ROW_ROLE) if index.isValid() else None
@@ -115,9 +115,9 @@ class EscalationDesk(QWidget):
             self.service.desk_escalations, self.include_resolved(), on_success=self.show_escalations
         )
 
-    def _actionable(self) -> wire.EscalationRecord | None:
+    def _actionable(self) -> hub_records.EscalationRecord | None:
         record = self.selected()
-        if record is not None and record.state is wire.EscalationState.RESOLVED:
+        if record is not None and record.state is hub_records.EscalationState.RESOLVED:
             self.status.setText(f"{record.category.label} ({record.vma}) is already resolved.")
             return None
         return record
@@ -184,7 +184,7 @@ class EscalationDesk(QWidget):
     def _details_gone(self) -> None:
         self.details_dialog = None
 
-    def _done(self, record: wire.EscalationRecord) -> None:
+    def _done(self, record: hub_records.EscalationRecord) -> None:
         self.status.setText(f"{record.category.label} ({record.vma}): {record.state.value}.")
         self.changed.emit()
         self.refresh()

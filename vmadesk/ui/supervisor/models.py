@@ -14,8 +14,8 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from vmadesk import wire
 from vmadesk.domain.vocabulary import Lane
+from vmadesk.services import hub_records
 from vmadesk.services.conflict_groups import ConflictGroup
 from vmadesk.services.spotcheck_report import QualityRow
 from vmadesk.services.supervisor_board import RECOMMENDATION_LABELS, BoardRow
@@ -264,7 +264,7 @@ BOARD_COLUMNS: tuple[Column[BoardRow], ...] = (
 )
 
 
-ESCALATION_COLUMNS: tuple[Column[wire.EscalationRecord], ...] = (
+ESCALATION_COLUMNS: tuple[Column[hub_records.EscalationRecord], ...] = (
     Column("urgency", "Urgency", lambda e: e.urgency.value.capitalize()),
     Column("category", "Category", lambda e: e.category.label),
     Column("lane", "Lane", lambda e: e.lane.label),
@@ -294,8 +294,8 @@ CONFLICT_COLUMNS: tuple[Column[ConflictGroup], ...] = (
 class SampledRow:
     """One sampled item and whether it was scored yet."""
 
-    item: wire.SampleItem
-    score: wire.SpotCheckScore | None
+    item: hub_records.SampleItem
+    score: hub_records.SpotCheckScore | None
 
 
 SAMPLE_COLUMNS: tuple[Column[SampledRow], ...] = (
@@ -328,7 +328,8 @@ TIMELINE_COLUMNS: tuple[Column[TimelineRow], ...] = (
 
 
 def timeline_rows(
-    events: Sequence[wire.ItemEventRecord], escalations: Sequence[wire.EscalationRecord]
+    events: Sequence[hub_records.ItemEventRecord],
+    escalations: Sequence[hub_records.EscalationRecord],
 ) -> list[TimelineRow]:
     """Events (kinds, codes, times relative to due) then the item's escalations."""
     out = []

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vmadesk import wire
+from vmadesk.services import hub_records
 from vmadesk.services.evidence import (
     DECLINE_LABELS,
     EvidenceError,
@@ -107,8 +107,8 @@ class SpotCheckTab(QWidget):
         self.service = service
         self._run = run
         self.viewer = viewer
-        self.sample: wire.Sample | None = None
-        self.scores: dict[str, wire.SpotCheckScore] = {}
+        self.sample: hub_records.Sample | None = None
+        self.scores: dict[str, hub_records.SpotCheckScore] = {}
         self.evidence_dialog: EvidenceDialog | None = None
         self.vma_box = QComboBox(self)
         self.vma_box.setObjectName("sampleVma")
@@ -141,7 +141,7 @@ class SpotCheckTab(QWidget):
             self.warranted.addItem(label, value)
         self.comment = QComboBox(self)
         self.comment.setObjectName("commentCode")
-        for code in wire.CommentCode:
+        for code in hub_records.CommentCode:
             self.comment.addItem(code.value.replace("_", " "), code.value)
         self.status = QLabel("", self)
         self.status.setObjectName("spotStatus")
@@ -217,7 +217,7 @@ class SpotCheckTab(QWidget):
             on_success=self.show_sample,
         )
 
-    def show_sample(self, sample: wire.Sample) -> None:
+    def show_sample(self, sample: hub_records.Sample) -> None:
         """Show a drawn (or reloaded) sample and its recorded seed."""
         self.sample = sample
         self.scores = {}
@@ -244,12 +244,12 @@ class SpotCheckTab(QWidget):
         if 0 <= row < len(self.sample.items):
             self.items_view.selectRow(row)
 
-    def _show_scores(self, records: list[wire.ScoreRecord]) -> None:
+    def _show_scores(self, records: list[hub_records.ScoreRecord]) -> None:
         self.scores = {r.score.pseudonym: r.score for r in records}
         self._show_items()
         self._load_rubric()
 
-    def current_item(self) -> wire.SampleItem | None:
+    def current_item(self) -> hub_records.SampleItem | None:
         """The sampled item under the cursor."""
         index = self.items_view.currentIndex()
         row = index.data(ROW_ROLE) if index.isValid() else None
@@ -282,18 +282,20 @@ class SpotCheckTab(QWidget):
         warranted = score.escalation_warranted if score else None
         self.warranted.setCurrentIndex(self.warranted.findData(warranted) if score else 0)
         self.comment.setCurrentIndex(
-            self.comment.findData(score.comment.value if score else wire.CommentCode.NONE.value)
+            self.comment.findData(
+                score.comment.value if score else hub_records.CommentCode.NONE.value
+            )
         )
 
-    def rubric(self, pseudonym: str) -> wire.SpotCheckScore:
+    def rubric(self, pseudonym: str) -> hub_records.SpotCheckScore:
         """The rubric as currently ticked."""
-        return wire.SpotCheckScore(
+        return hub_records.SpotCheckScore(
             pseudonym=pseudonym,
             on_time=self.on_time.isChecked(),
             outcome_consistent=self.consistent.isChecked(),
             documentation_complete=self.documented.isChecked(),
             escalation_warranted=self.warranted.currentData(),
-            comment=wire.CommentCode(self.comment.currentData()),
+            comment=hub_records.CommentCode(self.comment.currentData()),
         )
 
     def save_score(self) -> None:
@@ -304,7 +306,7 @@ class SpotCheckTab(QWidget):
         score = self.rubric(item.pseudonym)
         self._run(self.service.score, self.sample.sample_id, score, on_success=self._scored)
 
-    def _scored(self, record: wire.ScoreRecord) -> None:
+    def _scored(self, record: hub_records.ScoreRecord) -> None:
         self.scores[record.score.pseudonym] = record.score
         self._show_items()
         self.status.setText(f"Score saved for item {short(record.score.pseudonym)}.")
@@ -325,7 +327,7 @@ class SpotCheckTab(QWidget):
             on_success=self._requested,
         )
 
-    def _requested(self, record: wire.EvidenceRecord) -> None:
+    def _requested(self, record: hub_records.EvidenceRecord) -> None:
         self.status.setText(
             f"Evidence requested for item {short(record.pseudonym)}; waiting for "
             f"{record.vma} to approve."
@@ -343,9 +345,9 @@ class SpotCheckTab(QWidget):
             on_success=self._show_evidence,
         )
 
-    def _show_evidence(self, records: list[wire.EvidenceRecord]) -> None:
+    def _show_evidence(self, records: list[hub_records.EvidenceRecord]) -> None:
         answered = [r for r in records if r.sealed]
-        declined = [r for r in records if r.state is wire.EvidenceState.DECLINED]
+        declined = [r for r in records if r.state is hub_records.EvidenceState.DECLINED]
         if not answered and declined:
             reason = declined[-1].decline_reason
             why = DECLINE_LABELS[reason] if reason is not None else "no reason given"

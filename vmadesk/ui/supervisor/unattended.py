@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vmadesk import wire
+from vmadesk.services import hub_records
 from vmadesk.services.held_by_others import TAKEOVER_REASONS
 from vmadesk.services.supervisor import SupervisorService
 from vmadesk.ui.supervisor.board_tabs import table_view
@@ -31,7 +31,7 @@ from vmadesk.ui.supervisor.tab_action import tab_action
 
 Runner = Callable[..., Any]
 
-UNATTENDED_COLUMNS: tuple[Column[wire.UnattendedClaim], ...] = (
+UNATTENDED_COLUMNS: tuple[Column[hub_records.UnattendedClaim], ...] = (
     Column("item", "Item", lambda u: short(u.pseudonym)),
     Column("lane", "Lane", lambda u: u.lane.label if u.lane else "–"),
     Column("holder", "Held by", lambda u: u.holder),
@@ -53,7 +53,7 @@ class UnattendedTab(QWidget):
         super().__init__(parent)
         self.service = service
         self._run = run
-        self.model: RowModel[wire.UnattendedClaim] = RowModel(UNATTENDED_COLUMNS, self)
+        self.model: RowModel[hub_records.UnattendedClaim] = RowModel(UNATTENDED_COLUMNS, self)
         self.view = table_view("unattended", self)
         self.view.setModel(self.model)
         self.view.setAccessibleName("Unattended work")
@@ -103,14 +103,14 @@ class UnattendedTab(QWidget):
         """Fetch the list (worker thread)."""
         self._run(self.service.unattended, on_success=self.show_unattended)
 
-    def show_unattended(self, claims: list[wire.UnattendedClaim]) -> None:
+    def show_unattended(self, claims: list[hub_records.UnattendedClaim]) -> None:
         """Replace the list."""
         self.model.set_rows(claims)
         if claims and not self.view.selectionModel().hasSelection():
             self.view.selectRow(0)
         self.view.resizeColumnsToContents()
 
-    def selected(self) -> wire.UnattendedClaim | None:
+    def selected(self) -> hub_records.UnattendedClaim | None:
         """The selected item."""
         rows = self.view.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()) if rows else None
@@ -125,10 +125,10 @@ class UnattendedTab(QWidget):
         if to == claim.holder:
             self.status.setText(f"{to} holds it already: pick another VMA.")
             return
-        reason = wire.TakeoverReason(self.reason.currentData())
+        reason = hub_records.TakeoverReason(self.reason.currentData())
         self._run(self.service.reassign, claim.pseudonym, to, reason, on_success=self._done)
 
-    def _done(self, result: wire.TakeoverResult) -> None:
+    def _done(self, result: hub_records.TakeoverResult) -> None:
         self.status.setText(
             f"Reassigned {short(result.claim.pseudonym)} from "
             f"{result.previous_holder or 'nobody'} to {result.claim.held_by}."

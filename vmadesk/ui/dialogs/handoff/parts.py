@@ -8,12 +8,12 @@ from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QWidget
 
-from vmadesk import paths
+from vmadesk.services import app_setup
 
 
 def default_handoff_dir() -> Path:
     """Where packets, receipts and reports go unless the VMA chooses another folder."""
-    return paths.handoff_dir()
+    return app_setup.handoff_dir()
 
 
 def chosen_folder(edit: QLineEdit) -> Path:
