@@ -32,11 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vmadesk.services import import_offload, importer, lane_import
+from vmadesk.services import import_jobs, import_offload, importer
 from vmadesk.services.clock import system_clock
 from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
-from vmadesk.services.import_missing import missing_items
 from vmadesk.services.import_types import (
     CsvMapping,
     IngestCancelled,
@@ -45,7 +44,6 @@ from vmadesk.services.import_types import (
 )
 from vmadesk.services.import_wording import counts_text
 from vmadesk.services.lane_import import LanePlan
-from vmadesk.services.practice_setup import PracticeContext, load_context
 from vmadesk.ui import workers
 from vmadesk.ui.dialogs.imports.csv_mapping import CsvMappingDialog
 from vmadesk.ui.dialogs.imports.preview import (
@@ -74,77 +72,38 @@ def _read_and_plan(
     now: datetime,
     process: import_offload.ImportProcess | None,
 ) -> Preview:
-    worker = console.for_worker()
-    conn = worker.conn
+    """On a pool thread: the service reads and plans; the preview is worked out here too."""
     try:
-
-        def plan_for(
-            practice: PracticeContext,
-        ) -> tuple[PracticeContext, importer.ImportPlan]:
-            return practice, import_offload.read_and_plan(
-                conn,
-                path,
-                practice=practice,
-                vma=vma,
-                now=now,
-                mapping=mapping,
-                progress=lambda done, total: control.report(done, total, "Reading"),
-                cancelled=lambda: control.cancelled,
-                planning=lambda: control.report(0, 0, "Comparing with your work"),
-                process=process,
-            )
-
-        # A prior-authorization or referral worklist: its lanes' reader, counts per lane.
-        lanes = lane_import.plan_lane_import(conn, path, practice_id=practice_id, vma=vma, now=now)
-        if lanes is not None:
-            if process is not None:
-                process.close()  # the appointment reader is not needed
-            return lane_preview(lanes)
-        found = (
-            load_context(conn, practice_id)
-            if practice_id is not None
-            else importer.find_practice(conn)
+        planned = import_jobs.plan_import(
+            console,
+            path,
+            practice_id=practice_id,
+            mapping=mapping,
+            vma=vma,
+            now=now,
+            process=process,
+            report=control.report,
+            cancelled=lambda: control.cancelled,
+            missing_rows=MISSING_ROWS,
         )
-        # A profile without practices: the preview writes nothing (the import creates the
-        # "Default practice" with its items).
-        practice, plan = (
-            importer.plan_provisionally(conn, plan_for) if found is None else plan_for(found)
-        )
-        missing = missing_items(conn, plan.missing_ids, MISSING_ROWS)
-        # Here: tens of milliseconds the UI thread does not spend.
-        return preview_of(plan, practice.tz, missing)
     except IngestCancelled:
         raise workers.Cancelled from None
-    finally:
-        worker.close()
+    if isinstance(planned.plan, LanePlan):
+        return lane_preview(planned.plan)
+    # Here: tens of milliseconds the UI thread does not spend.
+    return preview_of(planned.plan, planned.zone or "UTC", planned.missing)
 
 
 def _apply(
     control: workers.Progress, console: Console, plan: importer.ImportPlan | LanePlan
 ) -> importer.ImportReport:
-    worker = console.for_worker()
-    if isinstance(plan, LanePlan):  # read again and written in one transaction
-        try:
-            return importer.import_file(
-                worker.conn, plan.path, practice_id=plan.practice_id, on_change=worker.change_hook
-            )
-        finally:
-            worker.close()
+    """On a pool thread: the service writes the plan."""
     try:
-        return importer.apply_previewed(
-            worker.conn,
-            plan,
-            progress=lambda done, total: control.report(done, total, "Importing"),
-            cancelled=lambda: control.cancelled,
-            # Built on this thread's connection: claims and item events join the import's
-            # transaction (None when the profile is not enrolled at a hub).
-            on_change=worker.change_hook,
+        return import_jobs.apply_import(
+            console, plan, report=control.report, cancelled=lambda: control.cancelled
         )
     except importer.ImportCancelled:
         raise workers.Cancelled from None
-    finally:
-        plan.release()  # written or rolled back, the plan is spent
-        worker.close()
 
 
 class ImportDialog(QDialog):
