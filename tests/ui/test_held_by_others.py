@@ -49,8 +49,8 @@ def test_take_over_from_the_window(qtbot, hub, pair) -> None:  # type: ignore[no
     win.actions_by_name["held_by_others"].trigger()
     dialog = win.active_dialog
     assert isinstance(dialog, HeldByOthersDialog)
-    assert dialog.table.rowCount() == 1
-    row = [dialog.table.item(0, c).text() for c in range(dialog.table.columnCount())]
+    assert dialog.model.rowCount() == 1
+    row = [dialog.model.index(0, c).data() for c in range(dialog.model.columnCount())]
     assert row[1:] and row[3] == "ana" and row[5] == "working on it"
     (item_id,) = [
         r[0] for r in ben.conn.execute("SELECT item_id FROM claims WHERE state = 'conflict'")
@@ -61,7 +61,7 @@ def test_take_over_from_the_window(qtbot, hub, pair) -> None:  # type: ignore[no
     with qtbot.waitSignal(dialog.taken_over, timeout=20_000):
         qtbot.mouseClick(dialog.take_button, Qt.MouseButton.LeftButton)
     assert dialog.message.text() == f"Item {item_id} taken over from ana (patient called back)."
-    assert dialog.table.rowCount() == 0
+    assert dialog.model.rowCount() == 0
     assert items.get_item(ben.conn, item_id).owner == ben.vma
     assert ctx.worklist.count(ctx.worklist.query(None)) == 2
     # the supervisor sees it; ana's console drops the item with a note naming the reason
@@ -87,10 +87,10 @@ def test_done_work_is_refused_in_words(qtbot, hub, pair) -> None:  # type: ignor
     sync_once(ben.profile)
     dialog = HeldByOthersDialog(make_context(ben.profile))
     qtbot.addWidget(dialog)
-    assert dialog.table.item(0, 5).text() == "done"
+    assert dialog.model.index(0, 5).data() == "done"
     dialog.take_over_selected()
     qtbot.waitUntil(lambda: dialog.job is None, timeout=20_000)
     assert dialog.message.text() == (
         "ana has done this item: done work cannot be taken over (they can reopen it)."
     )
-    assert dialog.table.rowCount() == 1
+    assert dialog.model.rowCount() == 1

@@ -10,8 +10,9 @@ on the network.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,8 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,15 +30,35 @@ from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.held_by_others import (
     TAKEOVER_REASONS,
+    HeldItem,
     TakeoverReason,
     held_by_others,
     parse_reason,
     take_over,
 )
 from vmadesk.ui import workers
+from vmadesk.ui.models.row_table import ACCESSIBLE, DISPLAY, RowTableModel
 
-COLUMNS = ("Item", "Lane", "Due", "Held by", "Since", "Status", "Your work")
-_USER_ROLE = Qt.ItemDataRole.UserRole
+
+class HeldItemsModel(RowTableModel[HeldItem]):
+    """Items another VMA holds: no patient detail, one row per item."""
+
+    HEADERS = ("Item", "Lane", "Due", "Held by", "Since", "Status", "Your work")
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
+        """Cell text."""
+        held = self.row_at(index.row()) if index.isValid() else None
+        if held is None or role not in (DISPLAY, ACCESSIBLE):
+            return None
+        return (
+            str(held.item_id),
+            held.lane.label,
+            _local(held.due),
+            held.held_by,
+            _local(held.since),
+            held.status_words,
+            held.passed_words,
+        )[index.column()]
 
 
 def _local(at: datetime | None) -> str:
@@ -74,10 +94,11 @@ class HeldByOthersDialog(QDialog):
                 wordWrap=True,
             )
         )
-        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.model = HeldItemsModel(parent=self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
         self.table.setObjectName("heldTable")
         self.table.setAccessibleName("Items held by other VMAs")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -106,21 +127,7 @@ class HeldByOthersDialog(QDialog):
     def refresh(self) -> None:
         """Reload the list from the store."""
         rows = held_by_others(self.console.conn)
-        self.table.setRowCount(len(rows))
-        for r, held in enumerate(rows):
-            cells = (
-                str(held.item_id),
-                held.lane.label,
-                _local(held.due),
-                held.held_by,
-                _local(held.since),
-                held.status_words,
-                held.passed_words,
-            )
-            for c, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setData(_USER_ROLE, held.item_id)
-                self.table.setItem(r, c, cell)
+        self.model.set_rows(rows)
         if rows:
             self.table.selectRow(0)
         self.take_button.setEnabled(bool(rows) and self.job is None)
@@ -129,8 +136,9 @@ class HeldByOthersDialog(QDialog):
 
     def selected_item(self) -> int | None:
         """The selected row's item id."""
-        cells = self.table.selectedItems()
-        return int(cells[0].data(_USER_ROLE)) if cells else None
+        rows = self.table.selectionModel().selectedRows()
+        held = self.model.row_at(rows[0].row()) if rows else None
+        return held.item_id if held is not None else None
 
     def chosen_reason(self) -> TakeoverReason:
         """The reason picked in the list."""
