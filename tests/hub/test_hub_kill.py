@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 import uuid
 
 import pytest
@@ -45,9 +44,12 @@ def test_sigkill_mid_sync_counts_each_event_once(db_url, tmp_path) -> None:  # t
     client = HubClient(f"http://127.0.0.1:{port}", token, 5)
     sent_before_kill = 0
     killed = threading.Event()
+    # The kill lands while the console is still sending (a tenth of the outbox has gone
+    # through), never at a moment picked by the clock: a fast machine would have finished.
+    tenth_sent = threading.Event()
 
     def killer() -> None:
-        time.sleep(0.4)
+        tenth_sent.wait(60)
         os.kill(proc.pid, signal.SIGKILL)
         killed.set()
 
@@ -57,6 +59,8 @@ def test_sigkill_mid_sync_counts_each_event_once(db_url, tmp_path) -> None:  # t
         try:
             client.send(batch)
             sent_before_kill += 1
+            if sent_before_kill == len(outbox) // 10:
+                tenth_sent.set()
         except HubUnavailable:
             failed_at = index
             break

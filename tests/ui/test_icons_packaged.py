@@ -14,8 +14,7 @@ from vmadesk.ui.console.item_actions import ITEM_ACTIONS
 from vmadesk.ui.console.shell import SHELL_ACTIONS
 from vmadesk.ui.console.shift_actions import SHIFT_ACTIONS
 from vmadesk.ui.console.view_actions import VIEW_ACTIONS
-from vmadesk.ui.icons import icon, icons_dir
-from vmadesk.ui.lane_forms import lane_form
+from vmadesk.ui.icons import icon, icons_dir, lane_icon_name
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _named_icons() -> set[str]:
     specs = (IMPORT_ACTION, *ITEM_ACTIONS, *SHELL_ACTIONS, *SHIFT_ACTIONS, *VIEW_ACTIONS)
     names = {spec.icon for spec in specs if spec.icon}
-    return names | {lane_form(lane).icon for lane in Lane if lane_form(lane).icon}
+    return names | {lane_icon_name(lane) for lane in Lane}
 
 
 def test_every_named_icon_is_package_data(qtbot) -> None:  # type: ignore[no-untyped-def]

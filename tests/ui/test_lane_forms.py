@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from vmadesk.domain import lanes
 from vmadesk.domain.vocabulary import Lane, Outcome
-from vmadesk.ui.icons import icon
+from vmadesk.ui.icons import icon, lane_icon_name
 from vmadesk.ui.lane_forms import has_form, lane_form
 from vmadesk.ui.widgets.lane_outcome_panel import LaneOutcomePanel
 
@@ -18,7 +18,7 @@ def test_every_lane_has_a_form_with_an_icon(qtbot):
         assert has_form(lane)
         form = lane_form(lane)
         assert form.lane is lane
-        assert not icon(form.icon).isNull()
+        assert not icon(lane_icon_name(lane)).isNull()
 
 
 def test_each_outcome_of_each_lane_carries_the_details_its_definition_requires(qtbot):

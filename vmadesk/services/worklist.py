@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.clock import Clock, system_clock
-from vmadesk.services.practice_setup import PracticeContext, load_context
 from vmadesk.store import audit, escalations, history, item_queries, items, patient_items, practices
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
@@ -21,6 +21,9 @@ from vmadesk.store.item_queries import ItemQuery, LaneCounts
 from vmadesk.store.items import ItemRow, ListRow
 from vmadesk.store.practices import PracticeRow
 from vmadesk.store.timestamps import from_db
+
+if TYPE_CHECKING:  # the practice's rules load with the first item shown, not at start
+    from vmadesk.services.practice_setup import PracticeContext
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,8 @@ class WorkList:
             with transaction(self.conn):
                 audit.append(self.conn, AuditEvent.ITEM_VIEWED, item_id=item_id)
             self._viewed.add(item_id)
+        from vmadesk.services.practice_setup import load_context
+
         return ItemDetail(
             item=item,
             practice=load_context(self.conn, item.practice_id),

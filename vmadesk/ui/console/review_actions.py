@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 
 from vmadesk.services.errors import ActionRefused
-from vmadesk.ui.dialogs.note import NoteDialog
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
@@ -93,6 +92,8 @@ class ReviewActions:
         """T: a free note on the item shown."""
         item = self.window.need_item()
         if item is not None:
+            from vmadesk.ui.dialogs.note import NoteDialog  # loaded when first asked for
+
             dialog = NoteDialog(self.window.ctx.work, item.id, parent=self.window)
             self.window.open_dialog(dialog, lambda: self.window.changed("Note added."))
 

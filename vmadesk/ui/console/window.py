@@ -18,18 +18,12 @@ from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
-from vmadesk.domain.lanes import lane_definition
 from vmadesk.services.app_setup import APP_NAME
 from vmadesk.services.console import Console
 from vmadesk.services.errors import ActionRefused
 from vmadesk.services.views import ItemRow
-from vmadesk.ui.console.import_actions import IMPORT_ACTION
-from vmadesk.ui.console.item_actions import ITEM_ACTIONS, ItemActions
 from vmadesk.ui.console.layout import MIN_HEIGHT, MIN_WIDTH, Panes
 from vmadesk.ui.console.locked_view import LockedView
-from vmadesk.ui.console.registry import ActionRegistry
-from vmadesk.ui.console.review_actions import ReviewActions
-from vmadesk.ui.console.view_actions import VIEW_ACTIONS
 from vmadesk.ui.widgets.clipboard_guard import ClipboardGuard
 from vmadesk.ui.widgets.lane_list import MY_SHIFT, LaneKey
 
@@ -37,6 +31,9 @@ if TYPE_CHECKING:  # annotations only: each Qt class costs its first use ~1 ms t
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QDialog
 
+    from vmadesk.ui.console.item_actions import ItemActions
+    from vmadesk.ui.console.registry import ActionRegistry
+    from vmadesk.ui.console.review_actions import ReviewActions
     from vmadesk.ui.console.shortcut_sheet import ShortcutsOverlay
     from vmadesk.ui.widgets.detail_pane import DetailPane
     from vmadesk.ui.widgets.done_today import DoneTodayView
@@ -69,9 +66,10 @@ class MainWindow(QMainWindow):
             ctx: The session's services.
             parent: The parent widget, if any.
             url_opener: Opens ``tel:`` links (the desktop's handler by default).
-            staged: Build what the first painted lane needs now and the rest (escalations
-                view, lane counts, shortcut overlay) right after that paint, then emit
-                ``ready``; without it everything is built here and ``ready`` is not emitted.
+            staged: Build what the first painted lane needs now and the rest (the actions in
+                their menus, escalations view, lane counts, shortcut overlay) right after that
+                paint, then emit ``ready``; without it everything is built here and ``ready``
+                is not emitted.
         """
         super().__init__(parent)
         self.ctx = ctx
@@ -84,8 +82,9 @@ class MainWindow(QMainWindow):
         self._overdue = 0
         self.setAccessibleName("vmadesk console")
         self.setAcceptDrops(True)
-        self.item_actions = ItemActions(self)
-        self.review_actions = ReviewActions(self)
+        self._registry: ActionRegistry | None = None
+        self._item_actions: ItemActions | None = None
+        self._review_actions: ReviewActions | None = None
         self.panes = Panes(self)
         # The widgets other parts and tests reach by name, held by the panes.
         self.lanes = self.panes.lanes
@@ -101,7 +100,8 @@ class MainWindow(QMainWindow):
         self.splitter = self.panes.splitter
         self.toolbar = self.panes.toolbar
         self._menus: dict[str, QMenu] = {name: self.menuBar().addMenu(name) for name in MENUS}
-        self.build_actions()
+        if not staged:
+            self.build_actions()
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(TICK_MS)
         self.tick_timer.timeout.connect(self.tick)
@@ -121,13 +121,49 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self.refresh_counts)
 
     def build_actions(self) -> None:
-        """Every window action from its spec: menus, toolbar, keys."""
-        self.registry = ActionRegistry(self, self.menu)
+        """Every window action from its spec: menus, toolbar, keys (idempotent)."""
+        if self._registry is not None:
+            return
+        from vmadesk.ui.console.import_actions import IMPORT_ACTION
+        from vmadesk.ui.console.item_actions import ITEM_ACTIONS
+        from vmadesk.ui.console.registry import ActionRegistry
+        from vmadesk.ui.console.view_actions import VIEW_ACTIONS
+
+        self._registry = ActionRegistry(self, self.menu)
         for specs in ((IMPORT_ACTION,), ITEM_ACTIONS, VIEW_ACTIONS):
-            self.registry.add_all(specs, self, toolbar=self.toolbar)
-        #: Every registered action by name (the shell's join once it is built).
-        self.actions_by_name: dict[str, QAction] = self.registry.actions
+            self._registry.add_all(specs, self, toolbar=self.toolbar)
         self.update_item_actions()
+
+    @property
+    def registry(self) -> ActionRegistry:
+        """The window's actions (built on first use when the start was staged)."""
+        if self._registry is None:
+            self.build_actions()
+        assert self._registry is not None
+        return self._registry
+
+    @property
+    def actions_by_name(self) -> dict[str, QAction]:
+        """Every registered action by name (the shell's join once it is built)."""
+        return self.registry.actions
+
+    @property
+    def item_actions(self) -> ItemActions:
+        """Call, log, complete, escalate… on the item shown."""
+        if self._item_actions is None:
+            from vmadesk.ui.console.item_actions import ItemActions
+
+            self._item_actions = ItemActions(self)
+        return self._item_actions
+
+    @property
+    def review_actions(self) -> ReviewActions:
+        """Notes, reopening, failing or escalating after a call."""
+        if self._review_actions is None:
+            from vmadesk.ui.console.review_actions import ReviewActions
+
+            self._review_actions = ReviewActions(self)
+        return self._review_actions
 
     @property
     def all_actions(self) -> list[QAction]:
@@ -141,6 +177,7 @@ class MainWindow(QMainWindow):
         self.registry.show_item(item)
 
     def _finish_staged(self) -> None:
+        self.build_actions()
         self.panes.finish()
         self.refresh_counts()
         self.ready.emit()
@@ -373,6 +410,8 @@ class MainWindow(QMainWindow):
 
     def lane_has_outcomes(self, item: ItemRow) -> bool:
         """Whether the item's lane finishes with a lane outcome."""
+        from vmadesk.domain.lanes import lane_definition  # the lanes' rules load after start
+
         return lane_definition(item.lane).finishes_with_outcome
 
     # -- messages, clipboard, drops ----------------------------------------------------------

@@ -5,4 +5,4 @@ from __future__ import annotations
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.ui.lane_forms.form import LaneForm
 
-FORM = LaneForm(lane=Lane.CONFIRMATION, icon="lane_confirmation")
+FORM = LaneForm(lane=Lane.CONFIRMATION)

@@ -107,7 +107,6 @@ def coverage_lines(item: Any, zone: str, now: datetime) -> list[str]:
 
 FORM = LaneForm(
     lane=Lane.ELIGIBILITY,
-    icon="lane_eligibility",
     detail_lines=coverage_lines,
     outcome_details=CoverageDetails,
 )

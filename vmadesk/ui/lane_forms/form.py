@@ -1,4 +1,4 @@
-"""What a lane's form is: its icon, its lines in the detail pane and its outcome details.
+"""What a lane's form is: its lines in the detail pane and its outcome details.
 
 Each lane's module beside this one builds a :class:`LaneForm`; the registry in
 ``__init__`` finds it by :class:`~vmadesk.domain.vocabulary.Lane`. The lane's rules come from
@@ -62,12 +62,10 @@ class LaneForm:
 
     Attributes:
         lane: The lane.
-        icon: Icon name (``vmadesk/resources/icons``) of its entry in the lane list.
         detail_lines: Its lines in the detail pane.
         outcome_details: Builds its outcome detail inputs (None: its outcomes carry none).
     """
 
     lane: Lane
-    icon: str
     detail_lines: DetailLines = no_lines
     outcome_details: DetailsFactory | None = None

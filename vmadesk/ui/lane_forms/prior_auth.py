@@ -56,4 +56,4 @@ def _lines(item: Any, zone: str, now: datetime) -> list[str]:
     return lines
 
 
-FORM = LaneForm(lane=Lane.PRIOR_AUTH, icon="lane_prior_auth", detail_lines=_lines)
+FORM = LaneForm(lane=Lane.PRIOR_AUTH, detail_lines=_lines)

@@ -39,4 +39,4 @@ def _lines(item: Any, zone: str, now: datetime) -> list[str]:
     return lines
 
 
-FORM = LaneForm(lane=Lane.REFERRAL, icon="lane_referral", detail_lines=_lines)
+FORM = LaneForm(lane=Lane.REFERRAL, detail_lines=_lines)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from vmadesk.domain import lanes
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.views import LaneCounts
-from vmadesk.ui.icons import icon
-from vmadesk.ui.lane_forms import lane_form
+from vmadesk.ui.icons import icon, lane_icon_name
 
 #: What an entry of the list stands for: a lane, "my_shift" or "escalations".
 LaneKey = Lane | str
@@ -18,7 +16,7 @@ ESCALATIONS = "escalations"
 DONE_TODAY = "done_today"
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 _ICONS: dict[LaneKey, str] = {
-    **{d.lane: lane_form(d.lane).icon for d in lanes.ALL},
+    **{lane: lane_icon_name(lane) for lane in Lane},
     MY_SHIFT: "my_shift",
     ESCALATIONS: "escalations",
     DONE_TODAY: "done_today",
@@ -43,7 +41,7 @@ class LaneList(QListWidget):
         self._items: dict[object, QListWidgetItem] = {}
         for key, title in (
             (MY_SHIFT, "My shift"),
-            *((d.lane, d.label) for d in lanes.ALL),
+            *((lane, lane.label) for lane in Lane),
             (ESCALATIONS, "Escalations"),
             (DONE_TODAY, "Done today"),
         ):
