@@ -173,3 +173,41 @@ def test_a_lane_may_narrow_its_status_moves():
     check_transition(ItemStatus.REQUESTED, ItemStatus.ON_HOLD)
     with pytest.raises(TransitionError, match="it may go to"):
         check_transition(ItemStatus.REQUESTED, ItemStatus.ON_HOLD, moves=no_hold)
+
+
+@pytest.mark.parametrize("definition", lanes.ALL, ids=lambda d: d.lane.value)
+def test_a_lane_with_states_of_its_own_says_where_its_work_stands(definition):
+    """The summary's work figures come from the definition: a new lane adds no branch there."""
+    assert (definition.standing is not None) == bool(definition.state_sets)
+    if definition.standing is None:
+        return
+    states = {s.code for state_set in definition.state_sets for s in state_set.states}
+    assert definition.late_words
+    # the standing's codes are summary codes: nothing but codes reaches the hub
+    assert states <= definition.summary_codes
+
+
+def test_the_payer_is_late_only_while_it_has_the_request():
+    from datetime import UTC, datetime
+
+    from vmadesk.domain.lane_fields_codec import to_json
+    from vmadesk.domain.medical_codes import ServiceLine
+    from vmadesk.domain.payer_programs import PaUrgency, PayerProgram
+    from vmadesk.domain.prior_auth_rules import PaState, PriorAuthFields
+
+    submitted = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    now = submitted + timedelta(days=10)
+    fields = to_json(
+        PriorAuthFields(
+            program=PayerProgram.MEDICARE_ADVANTAGE,
+            services=(ServiceLine("97110", 12),),
+            urgency=PaUrgency.STANDARD,
+            submitted_at=submitted,
+        )
+    )
+    standing = lanes.lane_definition(Lane.PRIOR_AUTH).standing
+    assert standing is not None
+    waiting = standing(PaState.SUBMITTED.value, fields, now, now)
+    assert (waiting.program, waiting.urgency) == ("medicare_advantage", "standard")
+    assert waiting.late_by == timedelta(days=3)  # 7 calendar days for the payer
+    assert standing(PaState.APPROVED.value, fields, now, now).late_by is None

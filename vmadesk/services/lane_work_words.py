@@ -10,19 +10,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from vmadesk import wire
+from vmadesk.domain.lanes import lane_definition
 from vmadesk.domain.payer_clock import late_by_words
 from vmadesk.domain.payer_programs import PaUrgency, PayerProgram
-from vmadesk.domain.prior_auth_rules import PaState
-from vmadesk.domain.referral_rules import IncomingState, OutgoingState, ReferralUrgency
+from vmadesk.domain.referral_rules import ReferralUrgency
 from vmadesk.domain.vocabulary import Lane
 
 
-def _state_label(code: str) -> str:
-    for kind in (PaState, OutgoingState, IncomingState):
-        try:
-            return kind(code).label
-        except ValueError:
-            continue
+def _state_label(lane: Lane | None, code: str) -> str:
+    """The words of a lane state, from the lane's own state sets."""
+    if lane is not None:
+        for state_set in lane_definition(lane).state_sets:
+            for state in state_set.states:
+                if state.code == code:
+                    return state.words
     return code.replace("_", " ").capitalize()
 
 
@@ -39,9 +40,9 @@ def work_text(lane: Lane | None, work: wire.LaneWork | None) -> str:
     """``"Submitted 3 · Pended 1 · payer late 2 (up to 3 days 4 hours)"``; "" without work."""
     if work is None:
         return ""
-    parts = [f"{_state_label(code)} {n}" for code, n in work.by_state.items() if n]
+    parts = [f"{_state_label(lane, code)} {n}" for code, n in work.by_state.items() if n]
     if work.late:
-        who = "payer late" if lane is Lane.PRIOR_AUTH else "overdue"
+        who = lane_definition(lane).late_words if lane is not None else "overdue"
         worst = (
             f" (up to {late_by_words(timedelta(seconds=work.late_by_max_s))})"
             if work.late_by_max_s

@@ -7,9 +7,9 @@ rest of vmadesk asks :func:`vmadesk.domain.lanes.lane_definition` instead of nam
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -189,6 +189,30 @@ class FollowUpRule:
 
 
 @dataclass(frozen=True)
+class WorkStanding:
+    """Where one open item of a lane with states of its own stands: codes and a duration.
+
+    What the summary counts per lane (never PHI: the fields it was read from stay here).
+
+    Attributes:
+        state: The item's lane state code.
+        program: Its payer program code (None: the lane has no programs).
+        urgency: Its urgency code.
+        late_by: How far past its due time it is (None: not late, or no clock running).
+    """
+
+    state: str
+    program: str | None
+    urgency: str
+    late_by: timedelta | None
+
+
+#: ``(lane state code, lane fields JSON, effective due, now) -> WorkStanding``; raises
+#: ``ValueError`` when the item's details cannot be read.
+StandingRule = Callable[[str, str | None, datetime, datetime], WorkStanding]
+
+
+@dataclass(frozen=True)
 class LaneDefinition:
     """Everything vmadesk knows about one lane, in one place.
 
@@ -216,6 +240,9 @@ class LaneDefinition:
             the same coverage verified this recently is not checked again). None: no reuse.
         specialised: Whether a backlog in it calls for a specialised role rather than more
             hours (payer rules and portals take long to learn: prior authorization).
+        standing: Where an open item stands for the summary's work figures (None: the lane
+            has none: its items are counted by status alone).
+        late_words: What the supervisor's board calls its late items ("payer late").
     """
 
     lane: Lane
@@ -238,6 +265,8 @@ class LaneDefinition:
     import_rules: frozenset[ImportRule] = frozenset()
     answer_keeps_for: timedelta | None = None
     specialised: bool = False
+    standing: StandingRule | None = None
+    late_words: str = "overdue"
     status_moves: Mapping[ItemStatus, frozenset[ItemStatus]] = field(
         default_factory=lambda: ITEM_TRANSITIONS
     )

@@ -8,10 +8,11 @@ module states them as the lane's one definition.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from vmadesk.domain.follow_ups import FollowUpKind
+from vmadesk.domain.lane_fields_codec import prior_auth_from_json
 from vmadesk.domain.lanes.definition import (
     ClockKind,
     ClockRule,
@@ -24,7 +25,9 @@ from vmadesk.domain.lanes.definition import (
     LaneState,
     StateSet,
     WorkSource,
+    WorkStanding,
 )
+from vmadesk.domain.payer_clock import PaClockPolicy, payer_clock
 from vmadesk.domain.prior_auth_rules import PA_TRANSITIONS, PaState, item_status
 from vmadesk.domain.vocabulary import CONTACT_OUTCOMES, EscalationCategory, Lane
 
@@ -93,6 +96,22 @@ FOLLOW_UPS = (
     ),
 )
 
+#: States in which the payer's clock runs.
+_PAYER_CLOCK_STATES = frozenset({PaState.SUBMITTED, PaState.PENDED, PaState.APPEAL_SUBMITTED})
+
+
+def _standing(
+    state_code: str, fields_json: str | None, _due: datetime, now: datetime
+) -> WorkStanding:
+    """Late means the payer past its window, in calendar time, while it has the request."""
+    pa = prior_auth_from_json(fields_json)
+    state = PaState(state_code)
+    late = None
+    if state in _PAYER_CLOCK_STATES and pa.submitted_at is not None:
+        late = payer_clock(pa.submitted_at, pa.program, pa.urgency, now, PaClockPolicy()).late_by
+    return WorkStanding(state.value, pa.program.value, pa.urgency.value, late)
+
+
 DEFINITION = LaneDefinition(
     lane=Lane.PRIOR_AUTH,
     item_words="Prior authorization",
@@ -133,4 +152,6 @@ DEFINITION = LaneDefinition(
     new_item_reason="Prior authorization",
     # The field: "billing and authorization backlogs point toward a specialized role".
     specialised=True,
+    standing=_standing,
+    late_words="payer late",
 )

@@ -7,10 +7,12 @@ An outgoing referral's loop is closed when the consult report is back.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 
+from vmadesk.domain import referral_rules
 from vmadesk.domain.follow_ups import FollowUpKind
+from vmadesk.domain.lane_fields_codec import referral_from_json
 from vmadesk.domain.lanes.definition import (
     ClockKind,
     ClockRule,
@@ -23,6 +25,7 @@ from vmadesk.domain.lanes.definition import (
     LaneState,
     StateSet,
     WorkSource,
+    WorkStanding,
 )
 from vmadesk.domain.referral_rules import (
     DEFAULT_WINDOWS,
@@ -31,6 +34,7 @@ from vmadesk.domain.referral_rules import (
     IncomingState,
     OutgoingState,
     ReferralDirection,
+    ReferralPolicy,
     ReferralUrgency,
     item_status,
 )
@@ -87,6 +91,22 @@ FOLLOW_UPS = tuple(
     )
 )
 
+
+def _standing(
+    state_code: str, fields_json: str | None, due: datetime, now: datetime
+) -> WorkStanding:
+    """Late means past the step's due time, or still without a visit past scheduling's."""
+    referral = referral_from_json(fields_json)
+    state = referral_rules.state_of(referral.direction, state_code)
+    policy = ReferralPolicy()
+    late = None
+    if now >= due:
+        late = now - due
+    elif referral_rules.is_unscheduled_overdue(state, referral, now, policy):
+        late = now - referral_rules.schedule_due(referral, policy)
+    return WorkStanding(state.value, None, referral.urgency.value, late)
+
+
 DEFINITION = LaneDefinition(
     lane=Lane.REFERRAL,
     item_words="Referral",
@@ -121,4 +141,5 @@ DEFINITION = LaneDefinition(
         | {f.key for f in FIELDS if not f.phi}
     ),
     new_item_reason="Referral",
+    standing=_standing,
 )
