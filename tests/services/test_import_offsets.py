@@ -11,7 +11,6 @@ from vmadesk.domain.vocabulary import Outcome
 from vmadesk.services.work import WorkService
 from vmadesk.store import items
 from vmadesk.store.profile import UnlockedProfile
-from vmadesk.store.timestamps import from_db
 
 EST = timezone(timedelta(hours=-5))
 IST = timezone(timedelta(hours=5, minutes=30))
@@ -33,7 +32,7 @@ def test_the_given_offset_is_kept_beside_the_utc_instant(
     conn = new_profile.conn
     evening = items.get_item(conn, by_lane(conn, "a1")["eligibility"][0])
     morning = items.get_item(conn, by_lane(conn, "a2")["confirmation"][0])
-    assert from_db(evening.appointment_start) == EVENING  # the same instant...
+    assert evening.appointment_start == EVENING  # the same instant...
     assert evening.appointment_offset_min == -300  # ...and the offset it was written in
     assert morning.appointment_offset_min == 330
     assert evening.date_of_service() == "2026-03-05"  # not the UTC date, 2026-03-06

@@ -78,7 +78,7 @@ def test_submitted_pended_approved_spawns_one_reauthorization(env):
     submitted = items.get_item(conn, item_id)
     assert submitted.status == ItemStatus.ON_HOLD  # the payer's clock runs
     # The payer's window is 7 calendar days from submission (CMS rule, standard).
-    assert submitted.due_at.startswith("2026-03-09")
+    assert submitted.due_at.date().isoformat() == "2026-03-09"
     clock.now = NOW + timedelta(days=2)
     service.move(item_id, "pended")
     clock.now = NOW + timedelta(days=4)
@@ -97,7 +97,8 @@ def test_submitted_pended_approved_spawns_one_reauthorization(env):
         "Re-authorization needed",
     )
     assert reauth.source_system == FOLLOW_UP_SOURCE
-    assert reauth.due_at.startswith("2026-04-17")  # 14 days before valid_to, first open hour
+    # 14 days before valid_to, first open hour
+    assert reauth.due_at.date().isoformat() == "2026-04-17"
     assert items.get_item(conn, item_id).status == ItemStatus.COMPLETED
     # A re-run of the follow-ups spawns nothing new.
     assert (

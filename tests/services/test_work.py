@@ -9,7 +9,6 @@ from vmadesk.services.work import WorkService
 from vmadesk.services.worklist import WorkList
 from vmadesk.store import audit, history, item_queries, items
 from vmadesk.store.profile import UnlockedProfile
-from vmadesk.store.timestamps import from_db
 
 
 @pytest.fixture
@@ -21,8 +20,8 @@ def svc(new_profile: UnlockedProfile) -> tuple[WorkService, MovableClock]:
 def test_callback_due_two_business_hours_after_request(new_profile, svc) -> None:
     ctx = practice(new_profile.conn)
     item = items.get_item(new_profile.conn, callback(new_profile.conn, ctx))
-    assert from_db(item.due_at) == NOW + timedelta(hours=2)
-    assert from_db(item.due_soon_at) == NOW + timedelta(hours=1, minutes=30)
+    assert item.due_at == NOW + timedelta(hours=2)
+    assert item.due_soon_at == NOW + timedelta(hours=1, minutes=30)
 
 
 def test_no_answer_attempt_sets_next_try_and_proposes_after_limit(new_profile, svc) -> None:
@@ -88,7 +87,7 @@ def test_eligibility_active_needs_details_and_keeps_date_of_service(new_profile,
 def test_hold_pauses_the_sla_clock(new_profile, svc) -> None:
     work, clock = svc
     item_id = callback(new_profile.conn, practice(new_profile.conn))
-    due_before = from_db(items.get_item(new_profile.conn, item_id).effective_due)
+    due_before = items.get_item(new_profile.conn, item_id).effective_due
     clock.advance(minutes=30)
     work.hold(item_id, clock.now + timedelta(hours=3), HoldReason.WAITING_ON_PAYER)
     row = items.get_item(new_profile.conn, item_id)
@@ -99,7 +98,7 @@ def test_hold_pauses_the_sla_clock(new_profile, svc) -> None:
     assert work.resume_expired_holds() == [item_id]
     row = items.get_item(new_profile.conn, item_id)
     assert row.status == "requested"
-    assert from_db(row.effective_due) == due_before + timedelta(hours=3)
+    assert row.effective_due == due_before + timedelta(hours=3)
     assert row.held_seconds == 3 * 3600
 
 
@@ -118,7 +117,7 @@ def test_callback_requested_holds_until_the_time(new_profile, svc) -> None:
         work.log_attempt(item_id, Outcome.CALLBACK_REQUESTED)
     work.log_attempt(item_id, Outcome.CALLBACK_REQUESTED, callback_at=when)
     row = items.get_item(new_profile.conn, item_id)
-    assert row.status == "on-hold" and from_db(row.hold_until) == when
+    assert row.status == "on-hold" and row.hold_until == when
 
 
 def test_cancel_fail_complete_and_closed_items_refuse_attempts(new_profile, svc) -> None:

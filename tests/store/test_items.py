@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,10 +12,10 @@ from tests.services.helpers import callback
 from vmadesk.domain.vocabulary import Lane
 from vmadesk.services.demo import fill_demo
 from vmadesk.services.practice_setup import load_context
-from vmadesk.store import escalations, item_queries, practices, settings_store
+from vmadesk.store import escalations, item_queries, items, practices, settings_store
 from vmadesk.store.connection import connect
 from vmadesk.store.item_queries import ItemQuery
-from vmadesk.store.items import ListRow
+from vmadesk.store.items import TIME_COLUMNS, ListRow
 from vmadesk.store.migrations import migrate
 from vmadesk.store.profile import UnlockedProfile
 
@@ -144,3 +144,29 @@ def test_a_v2_profile_migrates_to_queues_that_carry_the_search_text(tmp_path) ->
     assert "search_text" in indexes["items_queue_lane"]
     assert "items_holds" in indexes
     conn.close()
+
+
+def test_an_item_carries_aware_datetimes_and_writes_them_back_as_stored(demo) -> None:
+    """Times are read once at the store boundary; writing them back leaves the text as it was."""
+    conn = demo.conn
+    cols = ", ".join(TIME_COLUMNS)
+    ids = [r[0] for r in conn.execute("SELECT id FROM items ORDER BY id")]
+    before = {
+        i: conn.execute(f"SELECT {cols} FROM items WHERE id = ?", (i,)).fetchone() for i in ids
+    }
+    held = 0
+    for item_id in ids:
+        item = items.get_item(conn, item_id)
+        for name in TIME_COLUMNS:
+            value = getattr(item, name)
+            assert value is None or (
+                isinstance(value, datetime) and value.utcoffset() == timedelta(0)
+            ), name
+        held += item.hold_until is not None
+        assert tuple(item.stored()[name] for name in TIME_COLUMNS) == before[item_id]
+        items.update_item(conn, item_id, {name: getattr(item, name) for name in TIME_COLUMNS})
+        after = conn.execute(f"SELECT {cols} FROM items WHERE id = ?", (item_id,)).fetchone()
+        assert after == before[item_id]
+    assert held  # the demo has items on hold: an optional time is among those checked
+    for row in item_queries.list_page(conn, ItemQuery(open_only=False), offset=0, limit=1000):
+        assert isinstance(row.effective_due, datetime) and isinstance(row.due_soon_at, datetime)

@@ -14,10 +14,11 @@ from vmadesk.store.connection import connect, transaction
 from vmadesk.store.migrations import migrate, schema_version
 from vmadesk.store.schema import LATEST
 
+_T = "'2026-03-02T15:00:00.000000+00:00'"  # times as the store writes them
 _ITEM = (
     "INSERT INTO items (practice_id, lane, source_system, source_id, subject_kind,"
     " patient_family, due_at, effective_due, due_soon_at, status, owner, created_at, updated_at)"
-    " VALUES (1, ?, 's', ?, 'callback', 'Testperson', 't', 't', 't', ?, 'ana.r', 't', 't')"
+    f" VALUES (1, ?, 's', ?, 'callback', 'Testperson', {_T}, {_T}, {_T}, ?, 'ana.r', {_T}, {_T})"
 )
 
 

@@ -58,7 +58,7 @@ def test_import_queues_event_and_claim(console) -> None:  # type: ignore[no-unty
     assert event.event is wire.ItemEventKind.IMPORTED
     assert event.pseudonym == item_pseudonym(bytes(range(100, 132)), item)
     # times relative to due: the item was imported two days (and some hours) before it is due
-    assert event.seconds_from_due == round((NOW - from_db(item.effective_due)).total_seconds())
+    assert event.seconds_from_due == round((NOW - item.effective_due).total_seconds())
     assert event.seconds_from_due < 0
     assert json.loads(rows[1][1]) == {"pseudonym": event.pseudonym}
     claim = console.conn.execute("SELECT state FROM claims WHERE item_id = ?", (item_id,))

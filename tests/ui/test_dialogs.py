@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 
 from vmadesk.domain.vocabulary import EscalationCategory, Lane, Outcome
-from vmadesk.store.timestamps import from_db
 from vmadesk.ui.dialogs.escalation import EscalationDialog
 from vmadesk.ui.dialogs.outcomes import OutcomeDialog
 from vmadesk.ui.dialogs.quick_add import QuickAddDialog
@@ -152,5 +151,5 @@ def test_quick_add_window_is_in_the_practice_time(window, ctx, qtbot):
     dialog.accept()
     item = ctx.worklist.detail(dialog.item_id).item
     la = ZoneInfo("America/Los_Angeles")
-    assert from_db(item.window_start) == datetime(day.year, day.month, day.day, 13, tzinfo=la)
-    assert from_db(item.window_end) == datetime(day.year, day.month, day.day, 15, tzinfo=la)
+    assert item.window_start == datetime(day.year, day.month, day.day, 13, tzinfo=la)
+    assert item.window_end == datetime(day.year, day.month, day.day, 15, tzinfo=la)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.store.timestamps import from_db
 from vmadesk.ui.dialogs.attempt import AttemptDialog
 from vmadesk.ui.models.item_table import Column, ItemIdRole
 from vmadesk.ui.widgets.clipboard_guard import KDE_HINT
@@ -228,7 +227,7 @@ def test_hold_pauses_sla_and_resume_moves_due_later(window, ctx, clock, qtbot):
     qtbot.keyClick(window.table, Qt.Key.Key_R)
     after = ctx.worklist.detail(item.id).item
     assert after.status != "on-hold"
-    assert from_db(after.effective_due) > from_db(item.effective_due)
+    assert after.effective_due > item.effective_due
 
 
 def test_accessible_names_on_controls(window):

@@ -313,9 +313,7 @@ def _rows(window):
 
 def _is_waiting(row, clock) -> bool:
     return (
-        row.status != "on-hold"
-        and bool(row.next_attempt_at)
-        and (row.next_attempt_at > clock.now.isoformat())
+        row.status != "on-hold" and bool(row.next_attempt_at) and (row.next_attempt_at > clock.now)
     )
 
 

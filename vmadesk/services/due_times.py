@@ -10,7 +10,6 @@ from vmadesk.services.item_factory import timing_columns
 from vmadesk.services.practice_setup import load_context
 from vmadesk.store import item_queries, items
 from vmadesk.store.connection import Connection
-from vmadesk.store.timestamps import from_db, from_db_opt
 
 
 def recompute_open_due(conn: Connection, practice_id: int) -> int:
@@ -31,11 +30,12 @@ def recompute_open_due(conn: Connection, practice_id: int) -> int:
         due = compute_due(
             ctx.policies[lane],
             ctx.hours,
-            requested_at=from_db_opt(row.requested_at) or from_db(row.created_at),
-            appointment_start=from_db_opt(row.appointment_start),
+            requested_at=row.requested_at or row.created_at,
+            appointment_start=row.appointment_start,
         )
         values = timing_columns(ctx, lane, due, timedelta(seconds=row.held_seconds))
-        if any(getattr(row, k) != v for k, v in values.items()):
+        stored = row.stored()
+        if any(stored[k] != v for k, v in values.items()):
             items.update_item(conn, row.id, values)
             changed += 1
     return changed

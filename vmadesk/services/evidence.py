@@ -26,6 +26,7 @@ from vmadesk.store import audit, box_keys, history, items, practices
 from vmadesk.store import escalations as store_escalations
 from vmadesk.store.audit import AuditEvent
 from vmadesk.store.connection import Connection, transaction
+from vmadesk.store.timestamps import to_db_opt
 from vmadesk.sync import sealed
 from vmadesk.sync.hub_client import HubClient, HubRejected
 from vmadesk.sync.item_events import item_pseudonym
@@ -75,18 +76,18 @@ def build_evidence(conn: Connection, item_id: int) -> dict[str, Any]:
             "lane": item.lane,
             "kind": item.subject_kind,
             "reason": item.reason,
-            "appointment_start": item.appointment_start,
+            "appointment_start": to_db_opt(item.appointment_start),
             "appointment_type": item.appointment_type,
             "provider": item.provider,
             "location": item.location,
             "payer": item.payer,
             "member_id": item.member_id,
             "plan": item.plan,
-            "requested_at": item.requested_at,
-            "due_at": item.due_at,
+            "requested_at": to_db_opt(item.requested_at),
+            "due_at": to_db_opt(item.due_at),
             "status": item.status,
             "outcome": item.outcome,
-            "closed_at": item.closed_at,
+            "closed_at": to_db_opt(item.closed_at),
         },
         "attempts": [
             {"at": a.at, "outcome": a.outcome, "note": a.note}

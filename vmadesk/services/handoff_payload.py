@@ -42,10 +42,11 @@ def item_payload(conn: Connection, item: ItemRow, note: HandoffNote, index: int)
     (a clinical concern the supervisor has not answered yet must not fall between two VMAs).
     """
     practice = practices.get_practice(conn, item.practice_id)
+    stored = item.stored()  # the packet carries the columns as the store holds them
     return {
         "index": index,
         "item_id": item.id,
-        "item": {c: getattr(item, c) for c in _CARRIED},
+        "item": {c: stored[c] for c in _CARRIED},
         "practice": {
             "code": practice.code,
             "name": practice.name,

@@ -34,7 +34,6 @@ from vmadesk.services.import_inputs import keyed_system
 from vmadesk.store import items as items_store
 from vmadesk.store.connection import Connection
 from vmadesk.store.items import ItemRow
-from vmadesk.store.timestamps import from_db
 
 #: The lanes whose items come from appointments (and so can be missing from one).
 APPOINTMENT_LANES = frozenset(lane.value for lane in appointment_lanes())
@@ -94,7 +93,7 @@ def missing_item_ids(
             and (system, item.source_id) not in listed
             and item.appointment_start is not None
             and ItemStatus(item.status).is_open
-            and first <= from_db(item.appointment_start).astimezone(zone).date() <= last
+            and first <= item.appointment_start.astimezone(zone).date() <= last
             and (providers is None or item.provider in providers)
             and (locations is None or item.location in locations)
         )

@@ -71,7 +71,7 @@ from vmadesk.services.item_factory import (
 )
 from vmadesk.store.connection import Connection
 from vmadesk.store.items import ItemRow
-from vmadesk.store.timestamps import from_db, to_db
+from vmadesk.store.timestamps import to_db
 
 ChangeKind = Literal["create", "update", "close", "reopen"]
 
@@ -328,7 +328,7 @@ class _Planner:
             return definition.moved_note if moved else None
         if "payer" in diff or "member_id" in diff:
             return COVERAGE_NOTE
-        closed = from_db(item.closed_at) if item.closed_at else self.now
+        closed = item.closed_at or self.now
         keeps = definition.answer_keeps_for
         if moved and (keeps is None or closed < self.now - keeps):
             return definition.moved_note

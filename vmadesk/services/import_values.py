@@ -23,7 +23,7 @@ from vmadesk.domain.vocabulary import (
 from vmadesk.ingest import AppointmentRecord
 from vmadesk.services.item_factory import AppointmentWork, Patient
 from vmadesk.store.items import ItemRow, search_text
-from vmadesk.store.timestamps import from_db, to_db
+from vmadesk.store.timestamps import to_db, to_db_opt
 
 #: Columns compared to decide whether an open item changed (patient contact, appointment).
 COMPARED_APPOINTMENT = (
@@ -103,13 +103,14 @@ def changed_columns(item: ItemRow, new: dict[str, Any], compared: Iterable[str])
     left blank) does not erase what the item already has. The search text follows the
     merged values.
     """
+    stored = item.stored()  # the new values are as the store holds them: times as text
     diff = {
         c: new[c]
         for c in compared
-        if c != "search_text" and getattr(item, c) != new[c] and new[c] is not None
+        if c != "search_text" and stored[c] != new[c] and new[c] is not None
     }
     if "search_text" in compared:
-        merged = {c: diff.get(c, getattr(item, c)) for c in _SEARCHED}
+        merged = {c: diff.get(c, stored[c]) for c in _SEARCHED}
         phone = merged["phone"] or merged["phone_raw"]
         text = search_text(
             merged["patient_family"],
@@ -174,7 +175,7 @@ def _closing_values(item: ItemRow, now: datetime) -> dict[str, Any]:
     }
     if item.status == ItemStatus.ON_HOLD.value:
         # Closing ends the hold: keep the time it lasted, as WorkService does.
-        started = from_db(item.hold_started) if item.hold_started else now
+        started = item.hold_started or now
         held = held_time(item) + max(now - started, timedelta(0))
         values.update(held_seconds=int(held.total_seconds()), hold_started=None, hold_until=None)
     return values
@@ -203,10 +204,10 @@ def reopen_values(item: ItemRow, now: datetime) -> dict[str, Any]:
 
 
 def display_values(item: ItemRow) -> dict[str, Any]:
-    """What the preview shows of an existing item (overridden by changed values)."""
+    """What the preview shows of an existing item (overridden by changed values, stored text)."""
     return {
         "patient_family": item.patient_family,
         "patient_given": item.patient_given,
-        "appointment_start": item.appointment_start,
+        "appointment_start": to_db_opt(item.appointment_start),
         "appointment_offset_min": item.appointment_offset_min,
     }

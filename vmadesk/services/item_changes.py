@@ -25,7 +25,6 @@ from vmadesk.store.audit import AuditEvent
 from vmadesk.store.change_hook import ChangeHook
 from vmadesk.store.connection import Connection, transaction
 from vmadesk.store.items import ItemRow
-from vmadesk.store.timestamps import from_db
 
 
 class ItemChanges:
@@ -86,7 +85,7 @@ class ItemChanges:
         policy = self.practice(item.practice_id).policies[Lane(item.lane)]
         return due_state(
             now or self.clock(),
-            from_db(item.effective_due),
+            item.effective_due,
             due_soon=policy.due_soon,
             on_hold=item.status == ItemStatus.ON_HOLD,
         )

@@ -246,6 +246,4 @@ class LaneStateService:
 
 def from_created(item: ItemRow) -> datetime:
     """When the item was created (the practice's clock for a request without a date)."""
-    from vmadesk.store.timestamps import from_db
-
-    return from_db(item.created_at)
+    return item.created_at

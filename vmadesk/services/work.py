@@ -33,7 +33,7 @@ from vmadesk.services.item_factory import timing_columns
 from vmadesk.services.practice_setup import PracticeContext
 from vmadesk.store import history, items, practices
 from vmadesk.store.items import ItemRow
-from vmadesk.store.timestamps import from_db, to_db
+from vmadesk.store.timestamps import to_db, to_db_opt
 from vmadesk.sync.completions import completion_withdrawn
 
 
@@ -238,13 +238,13 @@ class WorkService(ItemChanges):
             )
 
     def _resume_values(self, item: ItemRow, ctx: PracticeContext, now: datetime) -> dict[str, Any]:
-        started = from_db(item.hold_started) if item.hold_started else now
+        started = item.hold_started or now
         held = timedelta(seconds=item.held_seconds) + max(now - started, timedelta(0))
         return {
             "held_seconds": int(held.total_seconds()),
             "hold_started": None,
             "hold_until": None,
-            **timing_columns(ctx, Lane(item.lane), from_db(item.due_at), held),
+            **timing_columns(ctx, Lane(item.lane), item.due_at, held),
         }
 
     def resume(self, item_id: int, *, hold_ended: bool = False) -> None:
@@ -367,7 +367,9 @@ class WorkService(ItemChanges):
         # A completion the board counted is withdrawn: the summary says so, on time or late,
         # so that the team's "done" figure drops again (dated by this clock, as summaries are).
         withdrawn = completion_withdrawn(item, now)
-        extra = {"withdrawn": withdrawn, "completed_at": item.closed_at} if withdrawn else {}
+        extra = (
+            {"withdrawn": withdrawn, "completed_at": to_db_opt(item.closed_at)} if withdrawn else {}
+        )
         with self._change(
             item_id, ItemAction.REOPENED, at=now, reason=reason.value, **extra
         ) as item:

@@ -15,7 +15,7 @@ from vmadesk.domain.vocabulary import Lane
 from vmadesk.store.connection import Connection
 from vmadesk.store.items import _SELECT, ItemRow, ListRow, lane_of, status_of
 from vmadesk.store.search_terms import search_words
-from vmadesk.store.timestamps import to_db
+from vmadesk.store.timestamps import from_db, to_db
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,10 @@ _LIST_SELECT = (
     " ORDER BY e.raised_at DESC, e.id DESC LIMIT 1) FROM items"
 )
 _LIST_LANE, _LIST_STATUS = ListRow._fields.index("lane"), ListRow._fields.index("status")
+_LIST_TIMES = tuple(
+    ListRow._fields.index(name)
+    for name in ("effective_due", "due_soon_at", "hold_until", "next_attempt_at")
+)
 #: Up to this many trigram matches, a list reads the matching items by id and sorts them.
 FEW_MATCHES = 200
 
@@ -190,10 +194,13 @@ def list_page(
 
 
 def _list_row(row: tuple) -> ListRow:
-    """A list row with its lane and status as enums."""
+    """A list row with its lane and status as enums and its times as datetimes."""
     values = list(row)
     values[_LIST_LANE] = lane_of(values[_LIST_LANE])
     values[_LIST_STATUS] = status_of(values[_LIST_STATUS])
+    for index in _LIST_TIMES:
+        if values[index] is not None:
+            values[index] = from_db(values[index])
     return ListRow._make(values)
 
 

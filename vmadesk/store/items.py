@@ -13,13 +13,16 @@ from typing import Any, NamedTuple
 from vmadesk.domain.appointment_time import date_of_service
 from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.store.connection import Connection
-from vmadesk.store.timestamps import from_db, to_db
+from vmadesk.store.timestamps import to_db, to_db_opt
 
 
 def display_name(family: str, given: str | None) -> str:
     """A patient as a VMA reads them: "Family, Given" (the family name alone without one)."""
     return f"{family}, {given}" if given else family
 
+
+#: Stored text -> aware UTC datetime (``from_db``), bound once: rows are read by the thousand.
+_parse_time = datetime.fromisoformat
 
 #: Stored code -> enum member, looked up once per row (a dict hit, not an enum call).
 _LANE_OF: dict[str, Lane] = {lane.value: lane for lane in Lane}
@@ -40,7 +43,9 @@ def status_of(code: str) -> ItemStatus:
 class ItemRow:
     """Every stored column of a work item (holds PHI: keep it in memory only).
 
-    ``lane`` and ``status`` are enums (string enums: they compare equal to the stored codes).
+    ``lane`` and ``status`` are enums (string enums: they compare equal to the stored codes);
+    the times (:data:`TIME_COLUMNS`) are aware UTC datetimes, read from their stored text once
+    here. :meth:`stored` gives the columns back as the store holds them.
     """
 
     id: int
@@ -56,36 +61,36 @@ class ItemRow:
     phone: str | None
     phone_raw: str | None
     reason: str | None
-    appointment_start: str | None
-    appointment_end: str | None
+    appointment_start: datetime | None
+    appointment_end: datetime | None
     appointment_type: str | None
     provider: str | None
     location: str | None
     payer: str | None
     member_id: str | None
     plan: str | None
-    requested_at: str | None
-    window_start: str | None
-    window_end: str | None
-    due_at: str
-    effective_due: str
-    due_soon_at: str
+    requested_at: datetime | None
+    window_start: datetime | None
+    window_end: datetime | None
+    due_at: datetime
+    effective_due: datetime
+    due_soon_at: datetime
     status: ItemStatus
     status_reason: str | None
-    hold_until: str | None
+    hold_until: datetime | None
     hold_reason: str | None
-    hold_started: str | None
+    hold_started: datetime | None
     held_seconds: int
-    next_attempt_at: str | None
+    next_attempt_at: datetime | None
     attempt_count: int
     outcome: str | None
     outcome_json: str | None
     owner: str
     handoff_id: int | None
     search_text: str
-    created_at: str
-    updated_at: str
-    closed_at: str | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
     #: Minutes east of UTC the export gave the appointment's start in (None: not kept).
     appointment_offset_min: int | None = None
     #: The item's state in its lane's own state set (None: the lane has none).
@@ -96,6 +101,20 @@ class ItemRow:
     def __post_init__(self) -> None:
         object.__setattr__(self, "lane", lane_of(self.lane))
         object.__setattr__(self, "status", status_of(self.status))
+        values = self.__dict__  # a row read from the store carries the stored text
+        for name in TIME_COLUMNS:
+            value = values[name]
+            if value.__class__ is str:
+                values[name] = _parse_time(value)
+
+    def stored(self) -> dict[str, Any]:
+        """Every column as the store holds it: codes, and times as their stored text."""
+        values = {name: getattr(self, name) for name in ITEM_COLUMNS}
+        values["lane"] = self.lane.value
+        values["status"] = self.status.value
+        for name in TIME_COLUMNS:
+            values[name] = to_db_opt(values[name])
+        return values
 
     @property
     def patient_display(self) -> str:
@@ -108,17 +127,20 @@ class ItemRow:
         Args:
             zone: The practice's zone, for items stored before the export's offset was kept.
         """
-        if not self.appointment_start:
+        if self.appointment_start is None:
             return ""
-        start = from_db(self.appointment_start)
-        return date_of_service(start, self.appointment_offset_min, zone).isoformat()
+        return date_of_service(
+            self.appointment_start, self.appointment_offset_min, zone
+        ).isoformat()
 
 
 class ListRow(NamedTuple):
     """What an item list shows of one item (holds PHI: keep it in memory only).
 
     A list reads these columns, not every stored one: a page is read on every lane switch
-    and keystroke, and only the selected item's full :class:`ItemRow` is ever needed.
+    and keystroke, and only the selected item's full :class:`ItemRow` is ever needed. Its
+    times are aware UTC datetimes, as an :class:`ItemRow`'s (read once per page, not at
+    every repaint).
     """
 
     id: int
@@ -129,11 +151,11 @@ class ListRow(NamedTuple):
     phone: str | None
     phone_raw: str | None
     reason: str | None
-    effective_due: str
-    due_soon_at: str
+    effective_due: datetime
+    due_soon_at: datetime
     status: ItemStatus
-    hold_until: str | None
-    next_attempt_at: str | None
+    hold_until: datetime | None
+    next_attempt_at: datetime | None
     attempt_count: int
     handoff_id: int | None
     #: State of the item's latest escalation (None: never escalated).
@@ -146,6 +168,23 @@ class ListRow(NamedTuple):
 
 
 ITEM_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ItemRow))
+#: The columns an :class:`ItemRow` carries as datetimes (stored as fixed-width UTC text).
+TIME_COLUMNS: tuple[str, ...] = (
+    "appointment_start",
+    "appointment_end",
+    "requested_at",
+    "window_start",
+    "window_end",
+    "due_at",
+    "effective_due",
+    "due_soon_at",
+    "hold_until",
+    "hold_started",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+    "closed_at",
+)
 _SELECT = f"SELECT {', '.join(ITEM_COLUMNS)} FROM items"
 #: Columns a caller may set; ``id`` and the generated ``is_open`` are not among them.
 WRITABLE: frozenset[str] = frozenset(ITEM_COLUMNS) - {"id"}
@@ -156,21 +195,26 @@ def search_text(*parts: str | None) -> str:
     return " ".join(p.lower() for p in parts if p)
 
 
+def _bound(value: Any) -> Any:
+    """A value as bound to the statement: a datetime as its stored text."""
+    return to_db(value) if isinstance(value, datetime) else value
+
+
 def insert_item(conn: Connection, values: dict[str, Any]) -> int:
-    """Insert an item from a column -> value mapping; returns the new id."""
+    """Insert an item from a column -> value mapping (times as datetimes or stored text)."""
     unknown = set(values) - WRITABLE
     if unknown:
         raise ValueError(f"unknown item columns: {sorted(unknown)}")
     cols = sorted(values)
     cur = conn.execute(
         f"INSERT INTO items ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-        [values[c] for c in cols],
+        [_bound(values[c]) for c in cols],
     )
     return int(cur.lastrowid)
 
 
 def update_item(conn: Connection, item_id: int, values: dict[str, Any]) -> None:
-    """Set columns of one item (column names from the whitelist, values bound)."""
+    """Set columns of one item (names from the whitelist; times as datetimes or stored text)."""
     unknown = set(values) - WRITABLE
     if unknown:
         raise ValueError(f"unknown item columns: {sorted(unknown)}")
@@ -179,7 +223,7 @@ def update_item(conn: Connection, item_id: int, values: dict[str, Any]) -> None:
     cols = sorted(values)
     conn.execute(
         f"UPDATE items SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
-        [*(values[c] for c in cols), item_id],
+        [*(_bound(values[c]) for c in cols), item_id],
     )
 
 

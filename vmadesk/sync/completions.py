@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from vmadesk.domain.vocabulary import BOARD_WINDOW_DAYS, COMPLETED_BY_PRACTICE_SYSTEM, ItemStatus
 from vmadesk.store.items import ItemRow
-from vmadesk.store.timestamps import from_db
 
 WITHDRAWN_ON_TIME, WITHDRAWN_LATE = "on_time", "late"
 
@@ -25,7 +24,7 @@ def completion_withdrawn(item: ItemRow, now: datetime) -> str | None:
         return None
     if item.outcome_json == COMPLETED_BY_PRACTICE_SYSTEM:
         return None
-    closed = from_db(item.closed_at)
+    closed = item.closed_at
     if closed < now - timedelta(days=BOARD_WINDOW_DAYS):
         return None
-    return WITHDRAWN_ON_TIME if closed <= from_db(item.effective_due) else WITHDRAWN_LATE
+    return WITHDRAWN_ON_TIME if closed <= item.effective_due else WITHDRAWN_LATE

@@ -78,7 +78,7 @@ def _clamp(seconds: float) -> int:
 
 def seconds_from_due(item: ItemRow, at: datetime) -> int:
     """``at`` minus the item's (effective) due time, in whole seconds, clamped to the wire."""
-    return _clamp((at - from_db(item.effective_due)).total_seconds())
+    return _clamp((at - item.effective_due).total_seconds())
 
 
 def _code(enum: type, value: Any) -> Any:
@@ -98,7 +98,7 @@ def build_item_event(
     aliases: Mapping[str, str] | None = None,
 ) -> wire.ItemEvent:
     """The PHI-free event for ``item``: pseudonym, lane, codes, time relative to due."""
-    when = at or from_db(item.updated_at)
+    when = at or item.updated_at
     close_reason = None
     if event in (ItemEventKind.CANCELLED, ItemEventKind.FAILED):
         close_reason = _code(CloseReason, item.status_reason)
@@ -238,7 +238,7 @@ def make_change_hook(conn: Connection) -> ChangeHook | None:
         secret = read_secret(conn)
         if secret is None:
             return  # no pseudonyms yet: the backfill claims what is still open later
-        when = from_db(item.updated_at)
+        when = item.updated_at
         names = practice_aliases(conn)
         for kind, outcome in events_for(item, action, details):
             outbox.enqueue(
@@ -309,7 +309,7 @@ def queue_escalation_raised(
     item = items_store.get_item(conn, row.item_id)
     names = practice_aliases(conn)
     raised = from_db(row.raised_at)
-    age = (raised - from_db(item.created_at)).total_seconds()
+    age = (raised - item.created_at).total_seconds()
     message = wire.EscalationRaised(
         escalation_id=escalation_hub_id(conn, row.id, raised),
         category=wire.EscalationCategory(row.category),

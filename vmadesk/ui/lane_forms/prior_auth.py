@@ -15,7 +15,6 @@ from vmadesk.domain.lane_fields_codec import prior_auth_from_json
 from vmadesk.domain.payer_programs import PaUrgency
 from vmadesk.domain.prior_auth_rules import PaState
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.services.views import from_db
 from vmadesk.ui.lane_forms.clock_words import at_words, payer_clock_line
 from vmadesk.ui.lane_forms.form import LaneForm
 
@@ -36,10 +35,7 @@ def _lines(item: Any, zone: str, now: datetime) -> list[str]:
         lines.append(f"Diagnoses: {', '.join(pa.diagnoses)}")
     if pa.service_from:
         lines.append(f"Date of service from {pa.service_from:%d %b %Y}")
-    if item.due_at:
-        lines.append(
-            f"Practice's clock (business hours): submit by {at_words(from_db(item.due_at), zone)}"
-        )
+    lines.append(f"Practice's clock (business hours): submit by {at_words(item.due_at, zone)}")
     if payer := payer_clock_line(pa, zone, now):
         lines.append(payer)
     if pa.auth_number:

@@ -8,7 +8,6 @@ from typing import Any
 from vmadesk.domain.lane_fields_codec import referral_from_json
 from vmadesk.domain.referral_rules import ReferralDirection, state_of
 from vmadesk.domain.vocabulary import Lane
-from vmadesk.services.views import from_db
 from vmadesk.ui.lane_forms.clock_words import at_words, schedule_clock_line
 from vmadesk.ui.lane_forms.form import LaneForm
 
@@ -28,8 +27,7 @@ def _lines(item: Any, zone: str, now: datetime) -> list[str]:
         lines.append(f"Referred by: {ref.referred_by}")
     if ref.specialty:
         lines.append(f"Specialty: {ref.specialty}")
-    if item.due_at:
-        lines.append(f"Next step due (practice): {at_words(from_db(item.due_at), zone)}")
+    lines.append(f"Next step due (practice): {at_words(item.due_at, zone)}")
     if ref.direction is ReferralDirection.OUTGOING and ref.appointment_at is None:
         lines.append(schedule_clock_line(ref, zone, now))
     if ref.appointment_at:

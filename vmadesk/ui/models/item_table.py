@@ -14,7 +14,7 @@ does not use return None after a few integer comparisons.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
@@ -24,7 +24,7 @@ from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPalette
 from vmadesk.domain.time_display import format_dual, format_due_in
 from vmadesk.domain.vocabulary import DueState, ItemStatus, Lane
 from vmadesk.services.clock import Clock
-from vmadesk.services.views import ItemQuery, ItemRow, ListRow, from_db
+from vmadesk.services.views import ItemQuery, ItemRow, ListRow
 from vmadesk.services.worklist import WorkList
 from vmadesk.ui.icons import icon
 from vmadesk.ui.models.due_style import state_colour, state_icon
@@ -112,9 +112,9 @@ def due_state_of(row: DueRow, now: datetime) -> DueState:
     """Due state from the stored due and due-soon instants (the store's lane-count rule)."""
     if row.status == _ON_HOLD:
         return DueState.PAUSED
-    if now > from_db(row.effective_due):
+    if now > row.effective_due:
         return DueState.OVERDUE
-    if now >= from_db(row.due_soon_at):
+    if now >= row.due_soon_at:
         return DueState.DUE_SOON
     return DueState.ON_TRACK
 
@@ -125,9 +125,9 @@ IN_HANDOFF = "In handoff · awaiting ack"
 
 def waiting_until(row: DueRow, now: datetime) -> datetime | None:
     """When a running item may be tried again, if that is still ahead (None: workable now)."""
-    if row.status == _ON_HOLD or not row.next_attempt_at:
+    at = row.next_attempt_at
+    if row.status == _ON_HOLD or at is None:
         return None
-    at = from_db(row.next_attempt_at)
     return at if at > now else None
 
 
@@ -139,9 +139,9 @@ def waiting_text(at: datetime, now: datetime, local_tz: str) -> str:
 def due_text(row: DueRow, now: datetime) -> str:
     """The live "due in" text (paused while on hold)."""
     if row.status == _ON_HOLD:
-        until = f", until {row.hold_until[11:16]} UTC" if row.hold_until else ""
+        until = f", until {row.hold_until.astimezone(UTC):%H:%M} UTC" if row.hold_until else ""
         return f"paused{until}"
-    return format_due_in(now, from_db(row.effective_due))
+    return format_due_in(now, row.effective_due)
 
 
 class ItemTableModel(QAbstractTableModel):

@@ -245,10 +245,12 @@ class DetailPane(QWidget):
             if number:
                 self.copy_requested.emit(number)
 
-    def _dual(self, stamp: str | None, now: datetime) -> str:
-        if not stamp or self.detail is None:
+    def _dual(self, at: datetime | str | None, now: datetime) -> str:
+        """A time in the practice's and the VMA's zones (history rows carry stored text)."""
+        if not at or self.detail is None:
             return ""
-        return format_dual(from_db(stamp), self.detail.practice.tz, self.local_tz, now)
+        when = from_db(at) if isinstance(at, str) else at
+        return format_dual(when, self.detail.practice.tz, self.local_tz, now)
 
     def _state_text(self, state: DueState, detail: ItemDetail, now: datetime) -> str:
         item = detail.item
@@ -282,8 +284,7 @@ class DetailPane(QWidget):
         item = detail.item
         lane = Lane(item.lane)
         lines = [f"{lane.label}: {item.reason}" if item.reason else lane.label]
-        if item.appointment_start:
-            start = from_db(item.appointment_start)
+        if (start := item.appointment_start) is not None:
             what = " ".join(
                 part
                 for part in (

@@ -31,7 +31,7 @@ from vmadesk.domain.time_display import format_dual
 from vmadesk.domain.vocabulary import ItemStatus, Lane, ReopenReason
 from vmadesk.services.done_today import DoneToday
 from vmadesk.services.errors import ActionRefused
-from vmadesk.services.views import ItemRow, from_db
+from vmadesk.services.views import ItemRow
 from vmadesk.services.work import WorkService
 from vmadesk.ui.form_parts import error_label, note_edit, ok_cancel, show_error
 from vmadesk.ui.models.history_text import outcome_words, reason_words, status_words
@@ -67,9 +67,7 @@ class DoneTableModel(RowTableModel[ItemRow]):
         self.rows = list(rows)
         self._cells = [
             (
-                format_dual(from_db(r.closed_at), self.local_tz, self.local_tz, now)
-                if r.closed_at
-                else "",
+                format_dual(r.closed_at, self.local_tz, self.local_tz, now) if r.closed_at else "",
                 r.patient_display,
                 Lane(r.lane).label,
                 result_words(r),

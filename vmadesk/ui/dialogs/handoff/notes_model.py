@@ -140,7 +140,7 @@ class HandoffItemsModel(RowTableModel[ItemRow]):
             if col == 2:
                 return item.patient_display
             if col == 3:
-                due = datetime.fromisoformat(item.effective_due).astimezone(self.zone)
+                due = item.effective_due.astimezone(self.zone)
                 return due.strftime("%a %d %b %H:%M %Z")
             if col == 4:
                 return draft.priority.value

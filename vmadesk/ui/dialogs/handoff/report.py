@@ -55,13 +55,16 @@ class ReportEntry:
     escalations: tuple[dict[str, Any], ...] = ()
 
 
-def _local(text: str | None, tz: str) -> str:
-    if not text:
+def _local(when: datetime | str | None, tz: str) -> str:
+    """A time in ``tz`` (a packet carries stored text, an item a datetime)."""
+    if not when:
         return ""
     try:
-        at = datetime.fromisoformat(text).astimezone(load_zone(tz))
+        at = (when if isinstance(when, datetime) else datetime.fromisoformat(when)).astimezone(
+            load_zone(tz)
+        )
     except (ValueError, TypeError):
-        return text
+        return str(when)
     # The zone's short name: a receiver elsewhere must not read the time as their own.
     return at.strftime("%Y-%m-%d %H:%M %Z")
 

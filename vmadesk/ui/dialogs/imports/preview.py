@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -135,10 +136,11 @@ def counts_text(
     return "\n".join(lines)
 
 
-def _when(stored: str | None, offset_min: int | None, zone: str) -> str:
+def _when(stored: datetime | str | None, offset_min: int | None, zone: str) -> str:
+    """An appointment's start in practice time (a stored item's datetime or planned text)."""
     if not stored:
         return ""
-    start = from_db(stored)
+    start = stored if isinstance(stored, datetime) else from_db(stored)
     text = start.astimezone(load_zone(zone)).strftime("%a %d %b %Y %H:%M")
     return text + given_note(start, offset_min, zone)
 
