@@ -80,11 +80,16 @@ def _rows_model(parent: object) -> object:
 
 
 def _console_child(directory: str, t0: float) -> None:
+    # In the order the `vmadesk` command loads them: its CLI and the start path's store and
+    # services come before Qt (PySide6 reads the source of every module imported after it).
+    from vmadesk import cli
+    from vmadesk.store import keyslots, profile
+    from vmadesk.ui.launch import load_start_path
+
+    load_start_path()
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
-    from vmadesk import cli
-    from vmadesk.store import keyslots, profile
     from vmadesk.ui.application import ensure_app
     from vmadesk.ui.widgets.item_table_view import ItemTableView
 
