@@ -34,8 +34,7 @@ def recompute_open_due(conn: Connection, practice_id: int) -> int:
             appointment_start=row.appointment_start,
         )
         values = timing_columns(ctx, lane, due, timedelta(seconds=row.held_seconds))
-        stored = row.stored()
-        if any(stored[k] != v for k, v in values.items()):
+        if any(row.stored_value(k) != v for k, v in values.items()):
             items.update_item(conn, row.id, values)
             changed += 1
     return changed

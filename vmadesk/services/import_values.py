@@ -103,14 +103,14 @@ def changed_columns(item: ItemRow, new: dict[str, Any], compared: Iterable[str])
     left blank) does not erase what the item already has. The search text follows the
     merged values.
     """
-    stored = item.stored()  # the new values are as the store holds them: times as text
+    stored = item.stored_value  # the new values are as the store holds them: times as text
     diff = {
         c: new[c]
         for c in compared
-        if c != "search_text" and stored[c] != new[c] and new[c] is not None
+        if c != "search_text" and new[c] is not None and stored(c) != new[c]
     }
     if "search_text" in compared:
-        merged = {c: diff.get(c, stored[c]) for c in _SEARCHED}
+        merged = {c: diff[c] if c in diff else stored(c) for c in _SEARCHED}
         phone = merged["phone"] or merged["phone_raw"]
         text = search_text(
             merged["patient_family"],

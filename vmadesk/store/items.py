@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from vmadesk.domain.appointment_time import date_of_service
 from vmadesk.domain.vocabulary import ItemStatus, Lane
 from vmadesk.store.connection import Connection
-from vmadesk.store.timestamps import to_db, to_db_opt
+from vmadesk.store.timestamps import to_db
 
 
 def display_name(family: str, given: str | None) -> str:
@@ -107,14 +107,16 @@ class ItemRow:
             if value.__class__ is str:
                 values[name] = _parse_time(value)
 
+    def stored_value(self, name: str) -> Any:
+        """One column as the store holds it: a code, or a time as its stored text."""
+        value = getattr(self, name)
+        if isinstance(value, datetime):
+            return to_db(value)
+        return value.value if isinstance(value, Lane | ItemStatus) else value
+
     def stored(self) -> dict[str, Any]:
         """Every column as the store holds it: codes, and times as their stored text."""
-        values = {name: getattr(self, name) for name in ITEM_COLUMNS}
-        values["lane"] = self.lane.value
-        values["status"] = self.status.value
-        for name in TIME_COLUMNS:
-            values[name] = to_db_opt(values[name])
-        return values
+        return {name: self.stored_value(name) for name in ITEM_COLUMNS}
 
     @property
     def patient_display(self) -> str:

@@ -96,9 +96,6 @@ FOLLOW_UPS = (
     ),
 )
 
-#: States in which the payer's clock runs.
-_PAYER_CLOCK_STATES = frozenset({PaState.SUBMITTED, PaState.PENDED, PaState.APPEAL_SUBMITTED})
-
 
 def _standing(
     state_code: str, fields_json: str | None, _due: datetime, now: datetime
@@ -107,7 +104,7 @@ def _standing(
     pa = prior_auth_from_json(fields_json)
     state = PaState(state_code)
     late = None
-    if state in _PAYER_CLOCK_STATES and pa.submitted_at is not None:
+    if state.waits_on_payer and pa.submitted_at is not None:
         late = payer_clock(pa.submitted_at, pa.program, pa.urgency, now, PaClockPolicy()).late_by
     return WorkStanding(state.value, pa.program.value, pa.urgency.value, late)
 

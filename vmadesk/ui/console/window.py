@@ -11,6 +11,7 @@ status messages never carry PHI.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,9 +83,6 @@ class MainWindow(QMainWindow):
         self._overdue = 0
         self.setAccessibleName("vmadesk console")
         self.setAcceptDrops(True)
-        self._registry: ActionRegistry | None = None
-        self._item_actions: ItemActions | None = None
-        self._review_actions: ReviewActions | None = None
         self.panes = Panes(self)
         # The widgets other parts and tests reach by name, held by the panes.
         self.lanes = self.panes.lanes
@@ -121,49 +119,40 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self.refresh_counts)
 
     def build_actions(self) -> None:
-        """Every window action from its spec: menus, toolbar, keys (idempotent)."""
-        if self._registry is not None:
-            return
+        """Every window action in its menu, toolbar and keys, offered as the shown item fits."""
+        self.update_item_actions()  # reads the registry: builds it on the first call
+
+    @cached_property
+    def registry(self) -> ActionRegistry:
+        """The window's actions from their specs (built on first use when the start was staged)."""
         from vmadesk.ui.console.import_actions import IMPORT_ACTION
         from vmadesk.ui.console.item_actions import ITEM_ACTIONS
         from vmadesk.ui.console.registry import ActionRegistry
         from vmadesk.ui.console.view_actions import VIEW_ACTIONS
 
-        self._registry = ActionRegistry(self, self.menu)
+        registry = ActionRegistry(self, self.menu)
         for specs in ((IMPORT_ACTION,), ITEM_ACTIONS, VIEW_ACTIONS):
-            self._registry.add_all(specs, self, toolbar=self.toolbar)
-        self.update_item_actions()
-
-    @property
-    def registry(self) -> ActionRegistry:
-        """The window's actions (built on first use when the start was staged)."""
-        if self._registry is None:
-            self.build_actions()
-        assert self._registry is not None
-        return self._registry
+            registry.add_all(specs, self, toolbar=self.toolbar)
+        return registry
 
     @property
     def actions_by_name(self) -> dict[str, QAction]:
         """Every registered action by name (the shell's join once it is built)."""
         return self.registry.actions
 
-    @property
+    @cached_property
     def item_actions(self) -> ItemActions:
-        """Call, log, complete, escalate… on the item shown."""
-        if self._item_actions is None:
-            from vmadesk.ui.console.item_actions import ItemActions
+        """Call, log, complete, escalate… on the item shown (built on first use)."""
+        from vmadesk.ui.console.item_actions import ItemActions
 
-            self._item_actions = ItemActions(self)
-        return self._item_actions
+        return ItemActions(self)
 
-    @property
+    @cached_property
     def review_actions(self) -> ReviewActions:
-        """Notes, reopening, failing or escalating after a call."""
-        if self._review_actions is None:
-            from vmadesk.ui.console.review_actions import ReviewActions
+        """Notes, reopening, failing or escalating after a call (built on first use)."""
+        from vmadesk.ui.console.review_actions import ReviewActions
 
-            self._review_actions = ReviewActions(self)
-        return self._review_actions
+        return ReviewActions(self)
 
     @property
     def all_actions(self) -> list[QAction]:
